@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { McaConfigError } from '../errors/mca-config-error';
+import type { TokenStore } from '../core/token-store';
+import { createEnvSource, type EnvSource, type ValueSource } from './env-source';
+import { readVcap, type VcapCredentials } from './vcap';
+import { httpUrl, invalid, numberOption, optionalString, constantCase } from './option-checks';
+
+export type CredentialField =
+  | 'clientId'
+  | 'secret'
+  | 'tenantId'
+  | 'serverUrl'
+  | 'oauthServerUrl'
+  | 'tokenUrl'
+  | 'scope'
+  | 'audience'
+  | 'clientAuth'
+  | 'serviceName';
+
+/** Which rule built the token endpoint URL. */
+export type EndpointKind = 'mca' | 'appid' | 'tokenUrl';
+
+/** The fully resolved, validated configuration of one provider. Every field is decided. */
+export interface ProviderConfig {
+  clientId: string;
+  secret: string;
+  tenantId: string | undefined;
+  tokenUrl: string;
+  endpointKind: EndpointKind;
+  scope: string | undefined;
+  audience: string | undefined;
+  clientAuth: 'basic' | 'post';
+  /** Where each resolved field came from (diagnostics; the values themselves are not here). */
+  sources: Partial<Record<CredentialField, ValueSource>>;
+  cacheSize: number;
+  refreshSkewMs: number;
+  defaultExpiresInMs: number;
+  maxLifetimeMs: number;
+  timeoutMs: number;
+  store: TokenStore | undefined;
+  now: () => number;
+  /** Identifies the token: endpoint, client, sha-256 of the secret, scope, audience. No secret in clear. */
+  cacheKey: string;
+}
+
+const ENV_NAMES: Record<CredentialField, readonly string[]> = {
+  clientId: ['MCA_CLIENT_ID'],
+  secret: ['MCA_SECRET'],
+  tenantId: ['MCA_TENANT_ID', 'MCA_APP_ID'],
+  serverUrl: ['MCA_SERVER_URL'],
+  oauthServerUrl: ['MCA_OAUTH_SERVER_URL'],
+  tokenUrl: ['MCA_TOKEN_URL'],
+  scope: ['MCA_SCOPE'],
+  audience: ['MCA_AUDIENCE'],
+  clientAuth: ['MCA_CLIENT_AUTH'],
+  serviceName: ['MCA_SERVICE_NAME'],
+};
+
+const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>> = {
+  clientId: 'clientId',
+  secret: 'secret',
+  tenantId: 'tenantId',
+  serverUrl: 'serverUrl',
+  oauthServerUrl: 'oauthServerUrl',
+};
+
+interface Found {
+  value: string;
+  source: ValueSource;
+}
+
+function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource, field: CredentialField): Found | undefined {
+  const option = field === 'tenantId' ? tenantOption(options) : optionalString(options, field);
+  if (option !== undefined) return { value: option, source: 'option' };
+  for (const name of ENV_NAMES[field]) {
+    const found = env.get(name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function tenantOption(options: Record<string, unknown>): string | undefined {
+  const tenantId = optionalString(options, 'tenantId');
+  const appId = optionalString(options, 'appId');
+  if (tenantId !== undefined && appId !== undefined && tenantId !== appId) {
+    throw new McaConfigError(
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      '`tenantId` and `appId` are synonyms but were given different values. Pass only one of them.',
+      { field: 'tenantId' },
+    );
+  }
+  return tenantId ?? appId;
+}
+
+function missing(field: CredentialField, what: string): McaConfigError {
+  const envNames = ENV_NAMES[field].join(' or ');
+  const vcap = VCAP_FIELD[field] ? `, or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.${field})` : '';
+  return new McaConfigError(
+    `ERR_MCA_MISSING_${constantCase(field)}`,
+    `Missing \`${field}\` (${what}). Pass the \`${field}\` option, set ${envNames} in the environment or .env${vcap}.`,
+    { field },
+  );
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+// The tenant is pasted into the URL path unencoded (as the seed does), so it must not be able to
+// leave its path segment.
+const TENANT_ID = /^[^\s/?#%\\]+$/;
+
+/** Builds the token endpoint URL by the rules of PROTOCOL.md: tokenUrl, then App ID, then MCA. */
+function tokenEndpoint(found: Partial<Record<CredentialField, Found>>): { url: string; kind: EndpointKind } {
+  if (found.tokenUrl) return { url: httpUrl('tokenUrl', found.tokenUrl.value).href, kind: 'tokenUrl' };
+  if (found.oauthServerUrl) {
+    const base = httpUrl('oauthServerUrl', found.oauthServerUrl.value);
+    return { url: `${base.href.replace(/\/+$/, '')}/token`, kind: 'appid' };
+  }
+  if (!found.serverUrl) {
+    throw new McaConfigError(
+      'ERR_MCA_MISSING_SERVER_URL',
+      'Missing `serverUrl` (the token server). Pass `serverUrl` (MCA), `oauthServerUrl` (App ID) or `tokenUrl` (any OAuth server); set MCA_SERVER_URL, MCA_OAUTH_SERVER_URL or MCA_TOKEN_URL in the environment or .env; or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.serverUrl).',
+      { field: 'serverUrl' },
+    );
+  }
+  const serverUrl = found.serverUrl.value.trim();
+  httpUrl('serverUrl', serverUrl);
+  const tenant = found.tenantId;
+  if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`');
+  if (!TENANT_ID.test(tenant.value)) throw invalid('tenantId', 'it must not contain whitespace, "/", "?", "#", "%" or "\\".');
+  // Exactly as the seed builds it: trimmed, one "/" added when missing, then the fixed path.
+  const withSlash = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
+  return { url: `${withSlash}authorization/v1/apps/${tenant.value}/token`, kind: 'mca' };
+}
+
+/**
+ * Resolves options, environment, `.env` and VCAP bindings into one validated configuration, or
+ * throws the first {@link McaConfigError}. Called once per provider; nothing is half-applied.
+ */
+export function resolveProviderConfig(options: Record<string, unknown>, envSource?: EnvSource): ProviderConfig {
+  const env = envSource ?? envSourceFromOptions(options);
+  const found: Partial<Record<CredentialField, Found>> = {};
+  for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
+    const hit = fromOptionOrEnv(options, env, field);
+    if (hit) found[field] = hit;
+  }
+  const vcap = readVcap(env, found.serviceName?.value);
+  for (const [field, key] of Object.entries(VCAP_FIELD) as [CredentialField, keyof VcapCredentials][]) {
+    const value = vcap[key];
+    if (!found[field] && value !== undefined) found[field] = { value, source: 'VCAP_SERVICES' };
+  }
+  if (!found.tenantId && vcap.applicationId !== undefined) {
+    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION' };
+  }
+
+  if (!found.clientId) throw missing('clientId', 'the OAuth client id');
+  if (!found.secret) throw missing('secret', 'the OAuth client secret');
+  const clientAuth = found.clientAuth?.value ?? 'basic';
+  if (clientAuth !== 'basic' && clientAuth !== 'post') throw invalid('clientAuth', 'it must be "basic" or "post".');
+  // RFC 7617: a colon in the user-id makes `id:secret` ambiguous, so no server could read it back.
+  if (clientAuth === 'basic' && found.clientId.value.includes(':')) {
+    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.');
+  }
+  const endpoint = tokenEndpoint(found);
+
+  const sources: Partial<Record<CredentialField, ValueSource>> = {};
+  for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) sources[field] = hit.source;
+
+  const clientId = found.clientId.value;
+  const secret = found.secret.value;
+  const scope = found.scope?.value;
+  const audience = found.audience?.value;
+  const store = options.store as TokenStore | undefined;
+  if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
+    throw invalid('store', 'it must be a TokenStore: an object with get(key), set(key, token) and delete(key).');
+  }
+  const now = options.now;
+  if (now !== undefined && typeof now !== 'function') throw invalid('now', 'it must be a function returning epoch milliseconds.');
+
+  return {
+    clientId,
+    secret,
+    tenantId: found.tenantId?.value,
+    tokenUrl: endpoint.url,
+    endpointKind: endpoint.kind,
+    scope,
+    audience,
+    clientAuth,
+    sources,
+    cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
+    refreshSkewMs: numberOption(options, 'refreshSkewSeconds', 60, { min: 0 }) * 1000,
+    defaultExpiresInMs: numberOption(options, 'defaultExpiresIn', 300, { min: 0, minExclusive: true }) * 1000,
+    maxLifetimeMs: numberOption(options, 'maxTokenLifetimeSeconds', 86_400, { min: 0, minExclusive: true }) * 1000,
+    timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1 }),
+    store,
+    now: (now as (() => number) | undefined) ?? Date.now,
+    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, sha256(secret), scope ?? null, audience ?? null, clientAuth])),
+  };
+}
+
+/** The environment view the `env` and `envFile` options ask for, validated. */
+export function envSourceFromOptions(options: Record<string, unknown>): EnvSource {
+  return createEnvSource(readEnvOption(options), readEnvFileOption(options));
+}
+
+function readEnvOption(options: Record<string, unknown>): Record<string, string | undefined> | undefined {
+  const env = options.env;
+  if (env === undefined) return undefined;
+  if (typeof env !== 'object' || env === null) throw invalid('env', 'it must be an object of environment variables.');
+  return env as Record<string, string | undefined>;
+}
+
+function readEnvFileOption(options: Record<string, unknown>): string | false | undefined {
+  const envFile = options.envFile;
+  if (envFile === undefined || envFile === false) return envFile;
+  if (typeof envFile !== 'string' || envFile === '') throw invalid('envFile', 'it must be a file path, or false to read no file.');
+  return envFile;
+}

@@ -1,0 +1,124 @@
+import { McaConfigError } from '../errors/mca-config-error';
+import type { EnvSource } from './env-source';
+
+/** The credential fields a bound MCA or App ID service may carry. */
+export interface VcapCredentials {
+  clientId?: string;
+  secret?: string;
+  tenantId?: string;
+  serverUrl?: string;
+  oauthServerUrl?: string;
+  /** `VCAP_APPLICATION.application_id`, the fallback for `tenantId`. */
+  applicationId?: string;
+  /** The bound instance's `name`, for diagnostics. */
+  serviceName?: string;
+}
+
+const SERVICE_PREFIXES = ['AdvancedMobileAccess', 'AppID'];
+
+function badVcap(message: string): McaConfigError {
+  return new McaConfigError('ERR_MCA_BAD_VCAP_SERVICES', `VCAP_SERVICES ${message}`, { field: 'VCAP_SERVICES' });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringField(credentials: Record<string, unknown>, key: string, where: string): string | undefined {
+  const value = credentials[key];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw badVcap(`${where}.credentials.${key} must be a string. Fix the service binding.`);
+  return value;
+}
+
+/**
+ * Picks the bound instance: by `serviceName` among all services when given; otherwise the first
+ * key (in JSON order) starting with `AdvancedMobileAccess` or `AppID`, and its first instance.
+ * IBM's two SDKs disagree (first vs last match); first is what a reader of the JSON expects.
+ */
+function pickInstance(
+  services: Record<string, unknown>,
+  serviceName: string | undefined,
+): { instance: Record<string, unknown>; where: string } | undefined {
+  for (const [label, instances] of Object.entries(services)) {
+    const relevant = serviceName !== undefined || SERVICE_PREFIXES.some((p) => label.startsWith(p));
+    if (!relevant) continue;
+    if (!Array.isArray(instances)) throw badVcap(`key "${label}" must hold an array of service instances.`);
+    for (let i = 0; i < instances.length; i++) {
+      const instance: unknown = instances[i];
+      if (!isRecord(instance)) throw badVcap(`${label}[${i}] must be an object.`);
+      if (serviceName === undefined || instance.name === serviceName) return { instance, where: `${label}[${i}]` };
+      if (serviceName === undefined) break;
+    }
+  }
+  if (serviceName !== undefined) {
+    throw new McaConfigError(
+      'ERR_MCA_SERVICE_NOT_FOUND',
+      `No service named "${serviceName}" is bound in VCAP_SERVICES. Fix \`serviceName\` (or MCA_SERVICE_NAME), or bind the service.`,
+      { field: 'serviceName' },
+    );
+  }
+  return undefined;
+}
+
+function readApplicationId(env: EnvSource): string | undefined {
+  const raw = env.get('VCAP_APPLICATION')?.value;
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new McaConfigError(
+      'ERR_MCA_BAD_VCAP_APPLICATION',
+      'VCAP_APPLICATION is not valid JSON. Fix or unset the variable.',
+      { field: 'VCAP_APPLICATION' },
+    );
+  }
+  if (!isRecord(parsed)) {
+    throw new McaConfigError('ERR_MCA_BAD_VCAP_APPLICATION', 'VCAP_APPLICATION must be a JSON object. Fix or unset the variable.', {
+      field: 'VCAP_APPLICATION',
+    });
+  }
+  const id = parsed.application_id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/**
+ * Reads the Cloud Foundry bindings. Both variables are parsed whenever they are present, so a
+ * broken binding fails at startup even when options happen to cover every field.
+ */
+export function readVcap(env: EnvSource, serviceName: string | undefined): VcapCredentials {
+  const applicationId = readApplicationId(env);
+  const raw = env.get('VCAP_SERVICES')?.value;
+  if (raw === undefined) {
+    if (serviceName !== undefined) {
+      throw new McaConfigError(
+        'ERR_MCA_SERVICE_NOT_FOUND',
+        `\`serviceName\` is "${serviceName}" but VCAP_SERVICES is not set. Bind the service, or drop \`serviceName\`.`,
+        { field: 'serviceName' },
+      );
+    }
+    return { applicationId };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw badVcap('is not valid JSON. Fix or unset the variable.');
+  }
+  if (!isRecord(parsed)) throw badVcap('must be a JSON object of service arrays. Fix or unset the variable.');
+  const picked = pickInstance(parsed, serviceName);
+  if (picked === undefined) return { applicationId };
+  const { instance, where } = picked;
+  const credentials = instance.credentials;
+  if (!isRecord(credentials)) throw badVcap(`${where}.credentials must be an object. Fix the service binding.`);
+  return {
+    clientId: stringField(credentials, 'clientId', where),
+    secret: stringField(credentials, 'secret', where),
+    tenantId: stringField(credentials, 'tenantId', where),
+    serverUrl: stringField(credentials, 'serverUrl', where),
+    oauthServerUrl: stringField(credentials, 'oauthServerUrl', where) ?? stringField(credentials, 'oAuthServerUrl', where),
+    applicationId,
+    serviceName: typeof instance.name === 'string' ? instance.name : where,
+  };
+}

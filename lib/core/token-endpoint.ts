@@ -1,0 +1,179 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { McaTokenError } from '../errors/mca-token-error';
+import type { ProviderConfig } from '../config/resolve-config';
+
+/** Largest token response read; anything bigger is not a token response. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/** A successful, validated token response. */
+export interface TokenGrant {
+  accessToken: string;
+  /** Lifetime to believe, in milliseconds: `expires_in`, or the default when absent, capped. */
+  lifetimeMs: number;
+  /** The server's `Date` header, for clock-skew diagnostics. */
+  serverDate: string | undefined;
+}
+
+/** Sends the client-credentials request of one configuration. Built once per provider. */
+export interface TokenEndpoint {
+  requestToken(): Promise<TokenGrant>;
+  close(): void;
+}
+
+// Visible ASCII, no space: what can follow "Bearer " in a header and survive IBM's validator,
+// which splits the header on whitespace.
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+const NUMERIC = /^\s*\d+(\.\d+)?\s*$/;
+
+function badResponse(message: string, status: number, response?: AxiosResponse<string>): McaTokenError {
+  return new McaTokenError('ERR_MCA_BAD_TOKEN_RESPONSE', `The token endpoint answered 200 but ${message}`, {
+    status,
+    response: response && { status, headers: { ...response.headers }, body: response.data },
+  });
+}
+
+/** The OAuth `error` code of an error body, if it is a short printable word. */
+function oauthErrorCode(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const error = (parsed as { error?: unknown } | null)?.error;
+    return typeof error === 'string' && /^[\x20-\x7e]{1,64}$/.test(error) ? error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseLifetime(raw: unknown, config: ProviderConfig, status: number, response: AxiosResponse<string>): number {
+  if (raw === undefined || raw === null) return Math.min(config.defaultExpiresInMs, config.maxLifetimeMs);
+  const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' && NUMERIC.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw badResponse('`expires_in` is not a positive number of seconds.', status, response);
+  }
+  return Math.min(seconds * 1000, config.maxLifetimeMs);
+}
+
+function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): TokenGrant {
+  const status = response.status;
+  let body: unknown;
+  try {
+    body = JSON.parse(response.data);
+  } catch {
+    throw badResponse('the body is not JSON.', status, response);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badResponse('the body is not a JSON object.', status, response);
+  }
+  const fields = body as Record<string, unknown>;
+  const token = fields.access_token;
+  if (typeof token !== 'string' || token === '') throw badResponse('the body has no `access_token` string.', status, response);
+  if (!TOKEN_CHARS.test(token)) {
+    throw badResponse('`access_token` holds whitespace or characters a header cannot carry.', status, response);
+  }
+  const type = fields.token_type;
+  // RFC 6749 §7.1: a client must not use a token whose type it does not understand.
+  if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer')) {
+    throw badResponse('`token_type` is not "Bearer".', status, response);
+  }
+  const date = response.headers['date'];
+  return {
+    accessToken: token,
+    lifetimeMs: parseLifetime(fields.expires_in, config, status, response),
+    serverDate: typeof date === 'string' ? date : undefined,
+  };
+}
+
+/** The endpoint without query or userinfo, for messages. */
+function endpointLabel(tokenUrl: string): string {
+  const url = new URL(tokenUrl);
+  return `${url.origin}${url.pathname}`;
+}
+
+function networkError(error: unknown, label: string): McaTokenError {
+  const code = error instanceof AxiosError ? error.code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof AxiosError && /maxContentLength/.test(message)) {
+    return new McaTokenError('ERR_MCA_BAD_TOKEN_RESPONSE', `The token endpoint ${label} sent a body over ${MAX_TOKEN_RESPONSE_BYTES} bytes.`);
+  }
+  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+  // The axios error holds the request config, and with it the Basic header: keep only its code and message.
+  const cause = Object.assign(new Error(message), { code: code ?? 'ERR_NETWORK' });
+  return new McaTokenError(
+    'ERR_MCA_TOKEN_REQUEST_FAILED',
+    timedOut ? `The token request to ${label} timed out.` : `The token request to ${label} failed: ${message}.`,
+    { cause },
+  );
+}
+
+/**
+ * Prepares the request of PROTOCOL.md once: POST, `Authorization: Basic base64(id:secret)`
+ * (standard padded base64, no URL-encoding), form content type, body exactly
+ * `grant_type=client_credentials` plus `scope`/`audience` only when configured.
+ */
+export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
+  const form = new URLSearchParams({ grant_type: 'client_credentials' });
+  if (config.clientAuth === 'post') {
+    form.append('client_id', config.clientId);
+    form.append('client_secret', config.secret);
+  }
+  if (config.scope !== undefined) form.append('scope', config.scope);
+  if (config.audience !== undefined) form.append('audience', config.audience);
+  const body = form.toString();
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Accept: 'application/json',
+  };
+  if (config.clientAuth === 'basic') {
+    headers.Authorization = `Basic ${Buffer.from(`${config.clientId}:${config.secret}`, 'utf8').toString('base64')}`;
+  }
+  const label = endpointLabel(config.tokenUrl);
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
+  const client: AxiosInstance = axios.create({
+    httpAgent,
+    httpsAgent,
+    timeout: config.timeoutMs,
+    // A redirect would carry the credentials to a place nobody configured.
+    maxRedirects: 0,
+    maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
+    responseType: 'text',
+    transformRequest: [(data: unknown) => data],
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+  });
+
+  return {
+    async requestToken() {
+      let response: AxiosResponse<string>;
+      try {
+        response = await client.post<string>(config.tokenUrl, body, { headers });
+      } catch (error) {
+        throw networkError(error, label);
+      }
+      const status = response.status;
+      if (status !== 200) {
+        const oauthError = oauthErrorCode(response.data);
+        const rejected = status === 401 || status === 403 || oauthError === 'invalid_client';
+        const detail = oauthError ? ` (${oauthError})` : '';
+        throw new McaTokenError(
+          rejected ? 'ERR_MCA_INVALID_CLIENT' : 'ERR_MCA_TOKEN_REQUEST_FAILED',
+          rejected
+            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. Check clientId and secret.`
+            : `The token endpoint ${label} answered HTTP ${status}${detail}.`,
+          {
+            status,
+            oauthError,
+            response: { status, headers: { ...response.headers }, body: typeof response.data === 'string' ? response.data : '' },
+          },
+        );
+      }
+      return parseGrant(response, config);
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { McaOAuthError, type McaOAuthErrorDetails } from './mca-oauth-error';
+
+/** What a token endpoint answered, kept off the enumerable surface of {@link McaTokenError}. */
+export interface TokenErrorResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  /** The raw body, at most 1 MiB. */
+  body: string;
+}
+
+export interface McaTokenErrorDetails extends McaOAuthErrorDetails {
+  /** HTTP status of the token endpoint's answer, when there was one. */
+  status?: number;
+  /** The OAuth `error` field of the answer (e.g. `invalid_client`), when there was one. */
+  oauthError?: string;
+  response?: TokenErrorResponse;
+}
+
+/**
+ * A token request failed: the network, a non-200 answer, or a malformed body.
+ * The raw response is attached as the non-enumerable `response`, so logging the error never
+ * dumps a body.
+ */
+export class McaTokenError extends McaOAuthError {
+  // On the prototype, not a class field, so the stack header (captured in Error's constructor) names it.
+  declare name: 'McaTokenError';
+  /** HTTP status of the token endpoint's answer; absent for network failures. */
+  readonly status?: number;
+  /** The OAuth `error` value the server gave, e.g. `invalid_client`. */
+  readonly oauthError?: string;
+  /** The raw answer. Non-enumerable: read it on purpose, it is never serialized. */
+  declare readonly response?: TokenErrorResponse;
+
+  constructor(code: string, message: string, details: McaTokenErrorDetails = {}) {
+    super(code, message, details);
+    if (details.status !== undefined) this.status = details.status;
+    if (details.oauthError !== undefined) this.oauthError = details.oauthError;
+    Object.defineProperty(this, 'response', { value: details.response, enumerable: false, writable: false });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const out = super.toJSON();
+    if (this.status !== undefined) out.status = this.status;
+    if (this.oauthError !== undefined) out.oauthError = this.oauthError;
+    return out;
+  }
+}
+
+/** True for a {@link McaTokenError}, also across realms (checks `name`). */
+export function isMcaTokenError(error: unknown): error is McaTokenError {
+  return error instanceof McaTokenError || (error instanceof Error && error.name === 'McaTokenError');
+}
+
+Object.defineProperty(McaTokenError.prototype, 'name', { value: 'McaTokenError', writable: true, configurable: true });

@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AxiosInstance } from 'axios';
+import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../config/known-options';
+import { envSourceFromOptions, resolveProviderConfig } from '../config/resolve-config';
+import { invalid } from '../config/option-checks';
+import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
+import { createAuthorizedClient } from '../client/authorized-client';
+import { compileProtectedBackends, parseProtectedBackendsEnv } from '../client/protected-backends';
+import { McaConfigError } from '../errors/mca-config-error';
+import type { BackendMatcher, McaOAuthOptions } from '../options';
+import './request-augmentation';
+
+/** The middleware, with the shared parts exposed for work that runs outside a request. */
+export interface McaOAuthMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
+  /** The provider behind `req.mcaAuth()`. */
+  readonly provider: TokenProvider;
+  /** The instance behind `req.mcaClient`. */
+  readonly client: AxiosInstance;
+  /** Stops the provider (waits for a token request under way, frees sockets). */
+  close(): Promise<void>;
+}
+
+interface McaRequestFields {
+  mcaAuth: () => Promise<string>;
+  mcaClient: AxiosInstance;
+}
+
+function looksLikeRequest(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { method?: unknown }).method === 'string' &&
+    typeof (value as { headers?: unknown }).headers === 'object'
+  );
+}
+
+/**
+ * Express/Connect middleware. Resolves the credentials and builds one provider and one axios
+ * instance now, so a bad configuration throws {@link McaConfigError} at startup. Each request then
+ * only gets `req.mcaAuth` and `req.mcaClient` attached.
+ */
+export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
+  if (looksLikeRequest(options)) {
+    throw new McaConfigError(
+      'ERR_MCA_FACTORY_NOT_CALLED',
+      'It appears you have done something like `app.use(mcaOAuth)`, but it should be `app.use(mcaOAuth())`.',
+    );
+  }
+  const checked = checkOptionKeys(options, MIDDLEWARE_OPTION_KEYS, 'mcaOAuth');
+  const env = envSourceFromOptions(checked);
+  const config = resolveProviderConfig(checked, env);
+  const fromEnv = env.get('MCA_PROTECTED_BACKENDS')?.value;
+  const backends = (checked.protectedBackends as BackendMatcher[] | undefined) ?? (fromEnv === undefined ? undefined : parseProtectedBackendsEnv(fromEnv));
+  const isProtected = compileProtectedBackends(backends);
+  const axiosConfig = checked.axios;
+  if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
+    throw invalid('axios', 'it must be an axios request config object.');
+  }
+
+  const provider = new DefaultTokenProvider(config);
+  const client = createAuthorizedClient(provider, isProtected, axiosConfig as McaOAuthOptions['axios']);
+  const mcaAuth = (): Promise<string> => provider.getAuthorizationHeader();
+
+  const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+    const fields = req as IncomingMessage & McaRequestFields;
+    fields.mcaAuth = mcaAuth;
+    fields.mcaClient = client;
+    next();
+  };
+  return Object.assign(middleware, {
+    provider,
+    client,
+    close: () => provider.close(),
+  });
+}

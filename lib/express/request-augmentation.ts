@@ -1,0 +1,17 @@
+import type { AxiosInstance } from 'axios';
+
+// Types only: `req.mcaAuth` and `req.mcaClient` on Express's Request, with no extra step for the
+// consumer's tsc. Non-optional, since every request that passed the middleware has them.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Resolves to `"Bearer <access_token>"`, cached and refreshed by the shared provider. */
+      mcaAuth: () => Promise<string>;
+      /** The shared axios instance that adds the token on calls to the protected back ends. */
+      mcaClient: AxiosInstance;
+    }
+  }
+}
+
+export {};

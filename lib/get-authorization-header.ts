@@ -1,0 +1,108 @@
+import QuickLRU from 'quick-lru';
+import { PROVIDER_OPTION_KEYS, checkOptionKeys } from './config/known-options';
+import { resolveProviderConfig } from './config/resolve-config';
+import { DefaultTokenProvider, type TokenProvider } from './core/token-provider';
+import { MemoryTokenStore } from './core/token-store';
+import type { GetAuthorizationHeaderOptions } from './options';
+
+const DEFAULT_CACHE_SIZE = 100;
+const OPTION_KEYS = [...PROVIDER_OPTION_KEYS];
+
+// The seed's call pattern passes the options on every call. Resolving them (env, .env, VCAP,
+// hashing) each time would cost far more than the cached token itself, so one provider is kept per
+// distinct option values, in an LRU bounded by `cacheSize`; all of them share one token store.
+const store = new MemoryTokenStore({ maxSize: DEFAULT_CACHE_SIZE });
+const providers = new QuickLRU<string, TokenProvider>({
+  maxSize: DEFAULT_CACHE_SIZE,
+  onEviction: (_key, provider) => void provider.close(),
+});
+
+// Fast path: the same options object as last time, with the same values (a caller may mutate it).
+interface Remembered {
+  provider: TokenProvider;
+  values: unknown[];
+}
+const byObject = new WeakMap<object, Remembered>();
+// `getAuthorizationHeader()` with no options (all from env) takes the fast path too.
+const NO_OPTIONS = Object.freeze({});
+
+// Object-valued options (env, store, now) count by identity in the value key.
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+
+function valueKey(values: unknown[]): string {
+  // The key holds the secret as the options object does; it lives only in this process's memory
+  // and is never logged or stored. The token store's key hashes the secret.
+  return JSON.stringify(
+    values.map((value) => {
+      if (typeof value === 'object' && value !== null) return idOf(value);
+      if (typeof value === 'function') return idOf(value);
+      return value === undefined ? null : value;
+    }),
+  );
+}
+
+function idOf(value: object): string {
+  let id = objectIds.get(value);
+  if (id === undefined) {
+    id = nextObjectId++;
+    objectIds.set(value, id);
+  }
+  return `#${id}`;
+}
+
+function sameValues(options: Record<string, unknown>, values: unknown[]): boolean {
+  for (let i = 0; i < OPTION_KEYS.length; i++) {
+    if (options[OPTION_KEYS[i]!] !== values[i]) return false;
+  }
+  return true;
+}
+
+function providerFor(options: Record<string, unknown>): TokenProvider {
+  const values = OPTION_KEYS.map((key) => options[key]);
+  const key = valueKey(values);
+  let provider = providers.get(key);
+  if (provider === undefined || provider.closed) {
+    const config = resolveProviderConfig(options);
+    if (providers.maxSize !== config.cacheSize) {
+      providers.resize(config.cacheSize);
+      store.resize(config.cacheSize);
+    }
+    provider = new DefaultTokenProvider(config, { store: config.store ?? store, ownsStore: false });
+    providers.set(key, provider);
+  }
+  byObject.set(options, { provider, values });
+  return provider;
+}
+
+/**
+ * The seed SDK's call, as a drop-in: resolves to `"Bearer <access_token>"` for the configuration
+ * in `options` (merged with env, `.env` and VCAP_SERVICES as `mcaOAuth()` does). Unlike the seed, the
+ * token is cached per configuration, refreshed before it expires, and fetched once however many
+ * callers ask at once. It never throws synchronously: bad options reject the promise with
+ * {@link McaConfigError}.
+ */
+export function getAuthorizationHeader(options?: GetAuthorizationHeaderOptions): Promise<string> {
+  const target: object = options ?? NO_OPTIONS;
+  const remembered = byObject.get(target);
+  if (remembered !== undefined && !remembered.provider.closed && sameValues(target as Record<string, unknown>, remembered.values)) {
+    return remembered.provider.getAuthorizationHeader();
+  }
+  try {
+    const checked = checkOptionKeys(target, PROVIDER_OPTION_KEYS, 'getAuthorizationHeader');
+    return providerFor(checked).getAuthorizationHeader();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The seed's 3.x name for {@link getAuthorizationHeader}: the same function. */
+export const getAuthorizationHeaderBySecret = getAuthorizationHeader;
+
+/** Closes every provider the module-level calls created (tests, graceful shutdown). */
+export async function closeAuthorizationHeaderCache(): Promise<void> {
+  const all = [...providers.values()];
+  providers.clear();
+  store.close();
+  await Promise.all(all.map((provider) => provider.close()));
+}

@@ -1,0 +1,22 @@
+// Exports only. The Express and axios type augmentations ride along with these imports.
+import './express/request-augmentation';
+import './client/axios-augmentation';
+
+export { mcaOAuth, type McaOAuthMiddleware } from './express/mca-oauth';
+export {
+  getAuthorizationHeader,
+  getAuthorizationHeaderBySecret,
+  closeAuthorizationHeaderCache,
+} from './get-authorization-header';
+export { createTokenProvider, type TokenProvider, type ProviderStats } from './core/token-provider';
+export { MemoryTokenStore, type TokenStore, type StoredToken } from './core/token-store';
+export { McaOAuthError, isMcaOAuthError, type McaOAuthErrorDetails } from './errors/mca-oauth-error';
+export { McaConfigError, isMcaConfigError } from './errors/mca-config-error';
+export { McaTokenError, isMcaTokenError, type TokenErrorResponse } from './errors/mca-token-error';
+export type {
+  CredentialOptions,
+  TokenProviderOptions,
+  McaOAuthOptions,
+  GetAuthorizationHeaderOptions,
+  BackendMatcher,
+} from './options';

@@ -1,0 +1,143 @@
+import type { AxiosRequestConfig } from 'axios';
+import type { TokenStore } from './core/token-store';
+
+/**
+ * Where the credentials and the token endpoint come from. Every field is resolved on its own,
+ * first match wins: this option, then the environment variable, then the same key in the `.env`
+ * file, then `VCAP_SERVICES` (Cloud Foundry). See the README's configuration table.
+ */
+export interface CredentialOptions {
+  /**
+   * OAuth client id.
+   * Env: `MCA_CLIENT_ID`. VCAP: `credentials.clientId`.
+   */
+  clientId?: string;
+  /**
+   * OAuth client secret. Never logged, never put in an error, hashed in cache keys.
+   * Env: `MCA_SECRET`. VCAP: `credentials.secret`.
+   */
+  secret?: string;
+  /**
+   * MCA tenant id (the Bluemix application GUID). Synonym of {@link appId}; pass one of them.
+   * Needed only when the endpoint is built from {@link serverUrl}.
+   * Env: `MCA_TENANT_ID` or `MCA_APP_ID`. VCAP: `credentials.tenantId`, then `VCAP_APPLICATION.application_id`.
+   */
+  tenantId?: string;
+  /** The seed SDK's name for {@link tenantId}. */
+  appId?: string;
+  /**
+   * Mobile Client Access server, e.g. `https://imf-authserver.ng.bluemix.net/imf-authserver`.
+   * The token endpoint is `{serverUrl}/authorization/v1/apps/{tenantId}/token`.
+   * Env: `MCA_SERVER_URL`. VCAP: `credentials.serverUrl`.
+   */
+  serverUrl?: string;
+  /**
+   * App ID OAuth server, e.g. `https://us-south.appid.cloud.ibm.com/oauth/v4/<tenantId>`.
+   * The token endpoint is `{oauthServerUrl}/token`. Wins over {@link serverUrl}.
+   * Env: `MCA_OAUTH_SERVER_URL`. VCAP: `credentials.oauthServerUrl` (or `oAuthServerUrl`).
+   */
+  oauthServerUrl?: string;
+  /**
+   * Full token endpoint URL of any RFC 6749 server. Wins over {@link oauthServerUrl} and {@link serverUrl}.
+   * Env: `MCA_TOKEN_URL`.
+   */
+  tokenUrl?: string;
+  /**
+   * Adds a `scope` form field to the token request. Never sent unless set.
+   * Env: `MCA_SCOPE`.
+   */
+  scope?: string;
+  /**
+   * Adds an `audience` form field to the token request. Never sent unless set.
+   * Env: `MCA_AUDIENCE`.
+   */
+  audience?: string;
+  /**
+   * How the client authenticates: `basic` sends `Authorization: Basic base64(id:secret)` (what MCA and
+   * App ID expect), `post` sends `client_id` and `client_secret` form fields.
+   * Env: `MCA_CLIENT_AUTH`.
+   * @default 'basic'
+   */
+  clientAuth?: 'basic' | 'post';
+  /**
+   * Picks the bound service instance by its `name` when several are bound. Any service in
+   * `VCAP_SERVICES` with that name is used (also user-provided ones).
+   * Without it, the first key starting with `AdvancedMobileAccess` or `AppID` is used, and its first instance.
+   * Env: `MCA_SERVICE_NAME`.
+   */
+  serviceName?: string;
+  /**
+   * The `.env` file read after the real environment. A relative path is resolved against the
+   * working directory. `false` turns it off. A missing default `.env` is not an error; a missing file
+   * named here is.
+   * @default '.env'
+   */
+  envFile?: string | false;
+  /**
+   * The environment to read instead of `process.env` (tests, multi-tenant hosts). It is never written to.
+   * @default process.env
+   */
+  env?: Record<string, string | undefined>;
+}
+
+/** Options of the framework-free token provider ({@link createTokenProvider}). */
+export interface TokenProviderOptions extends CredentialOptions {
+  /**
+   * How many tokens the in-process cache keeps (least recently used are evicted). For the module
+   * level `getAuthorizationHeader`, also how many distinct configurations are kept.
+   * @default 100
+   */
+  cacheSize?: number;
+  /**
+   * A token is replaced this many seconds before its `exp`, as clocks drift and some back ends
+   * reject a token in its last second. Capped at half the token's lifetime.
+   * @default 60
+   */
+  refreshSkewSeconds?: number;
+  /**
+   * Lifetime assumed when the token response has no `expires_in`. A token is never cached forever.
+   * @default 300
+   */
+  defaultExpiresIn?: number;
+  /**
+   * Longest lifetime believed from `expires_in`; larger values are capped to it.
+   * @default 86400
+   */
+  maxTokenLifetimeSeconds?: number;
+  /**
+   * Timeout of one token request, in milliseconds.
+   * @default 10000
+   */
+  timeoutMs?: number;
+  /**
+   * Where tokens are kept. Defaults to an in-process LRU of {@link cacheSize} entries.
+   */
+  store?: TokenStore;
+  /**
+   * The clock, in epoch milliseconds. Inject one in tests instead of sleeping.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** A URL prefix or origin (string) or a pattern tested against the absolute request URL. */
+export type BackendMatcher = string | RegExp;
+
+/** Options of the Express/Connect middleware ({@link mcaOAuth}). */
+export interface McaOAuthOptions extends TokenProviderOptions {
+  /**
+   * Config of the shared axios instance `req.mcaClient` (baseURL, timeout, headers …).
+   * @default {}
+   */
+  axios?: AxiosRequestConfig;
+  /**
+   * Where the token may be sent: origins (`https://api.example.com`), URL prefixes
+   * (`https://api.example.com/orders/`) or RegExps tested against the absolute URL. When unset,
+   * `req.mcaClient` adds the token to every request it makes.
+   * Env: `MCA_PROTECTED_BACKENDS` (comma-separated strings).
+   */
+  protectedBackends?: BackendMatcher[];
+}
+
+/** The seed SDK's option object, accepted as is by {@link getAuthorizationHeader}. */
+export type GetAuthorizationHeaderOptions = TokenProviderOptions;
