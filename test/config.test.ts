@@ -1,0 +1,219 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTokenProvider, mcaOAuth, McaConfigError, isMcaConfigError, isMcaOAuthError } from '../lib';
+import { resolveProviderConfig } from '../lib/config/resolve-config';
+import { expectNoSecrets } from './helpers/secrets';
+
+const SECRET = 'top-secret-42';
+const SERVER = 'https://imf-authserver.example.com/imf-authserver';
+
+function mcaVcap(credentials: Record<string, unknown>, key = 'AdvancedMobileAccess', name = 'Mobile Client Access-ag') {
+  return JSON.stringify({ [key]: [{ name, label: key, plan: 'Gold', credentials }] });
+}
+
+function resolve(options: Record<string, unknown>) {
+  return resolveProviderConfig({ envFile: false, ...options });
+}
+
+function dirWithEnvFile(text: string, name = '.env'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mca-env-'));
+  writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('resolution: each field on its own, option > env > .env > VCAP_SERVICES', () => {
+  it('reads everything from options', () => {
+    const c = resolve({ env: {}, clientId: 'o-id', secret: SECRET, appId: 'o-tenant', serverUrl: SERVER });
+    expect(c).toMatchObject({ clientId: 'o-id', secret: SECRET, tenantId: 'o-tenant', endpointKind: 'mca' });
+    expect(c.tokenUrl).toBe(`${SERVER}/authorization/v1/apps/o-tenant/token`);
+    expect(c.sources).toEqual({ clientId: 'option', secret: 'option', tenantId: 'option', serverUrl: 'option' });
+  });
+
+  it('reads everything from environment variables (MCA_APP_ID is an alias)', () => {
+    const c = resolve({
+      env: { MCA_CLIENT_ID: 'e-id', MCA_SECRET: SECRET, MCA_APP_ID: 'e-tenant', MCA_SERVER_URL: SERVER },
+    });
+    expect(c).toMatchObject({ clientId: 'e-id', tenantId: 'e-tenant' });
+    expect(c.sources.clientId).toBe('env');
+  });
+
+  it('reads everything from VCAP_SERVICES (the PROTOCOL.md shape)', () => {
+    const c = resolve({
+      env: { VCAP_SERVICES: mcaVcap({ clientId: 'appGUID', secret: SECRET, serverUrl: SERVER, tenantId: 'appGUID', admin_url: 'x' }) },
+    });
+    expect(c).toMatchObject({ clientId: 'appGUID', secret: SECRET, tenantId: 'appGUID' });
+    expect(c.sources).toMatchObject({ clientId: 'VCAP_SERVICES', serverUrl: 'VCAP_SERVICES' });
+  });
+
+  it('mixes sources field by field, in precedence order', () => {
+    const dir = dirWithEnvFile(`MCA_SECRET=from-dotenv\nMCA_TENANT_ID=dotenv-tenant\nMCA_CLIENT_ID=dotenv-id\n`);
+    const c = resolveProviderConfig({
+      envFile: join(dir, '.env'),
+      clientId: 'option-id',
+      env: {
+        MCA_TENANT_ID: 'env-tenant',
+        VCAP_SERVICES: mcaVcap({ clientId: 'vcap-id', secret: 'vcap-secret', serverUrl: SERVER, tenantId: 'vcap-tenant' }),
+      },
+    });
+    expect(c).toMatchObject({ clientId: 'option-id', secret: 'from-dotenv', tenantId: 'env-tenant' });
+    expect(c.sources).toEqual({
+      clientId: 'option',
+      secret: '.env',
+      tenantId: 'env',
+      serverUrl: 'VCAP_SERVICES',
+    });
+  });
+
+  it('falls back to VCAP_APPLICATION.application_id for tenantId', () => {
+    const c = resolve({
+      env: {
+        VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET, serverUrl: SERVER }),
+        VCAP_APPLICATION: JSON.stringify({ application_id: 'app-guid', name: 'x' }),
+      },
+    });
+    expect(c.tenantId).toBe('app-guid');
+    expect(c.sources.tenantId).toBe('VCAP_APPLICATION');
+  });
+
+  it('reads App ID bindings (oauthServerUrl and the oAuthServerUrl spelling) and needs no tenant', () => {
+    for (const key of ['oauthServerUrl', 'oAuthServerUrl']) {
+      const c = resolve({
+        env: { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET, [key]: 'https://us-south.appid.cloud.ibm.com/oauth/v4/t1' }, 'AppID', 'my-appid') },
+      });
+      expect(c.tokenUrl).toBe('https://us-south.appid.cloud.ibm.com/oauth/v4/t1/token');
+      expect(c.endpointKind).toBe('appid');
+    }
+  });
+
+  it('prefers tokenUrl, then oauthServerUrl, then serverUrl', () => {
+    const base = { env: {}, clientId: 'id', secret: SECRET, tenantId: 't', serverUrl: SERVER };
+    expect(resolve(base).endpointKind).toBe('mca');
+    expect(resolve({ ...base, oauthServerUrl: 'https://a.example/oauth/v4/t' }).tokenUrl).toBe('https://a.example/oauth/v4/t/token');
+    expect(resolve({ ...base, oauthServerUrl: 'https://a.example/o', tokenUrl: 'https://b.example/tok' }).tokenUrl).toBe('https://b.example/tok');
+  });
+
+  it('picks the first AdvancedMobileAccess/AppID service, or the one named by serviceName', () => {
+    const vcap = JSON.stringify({
+      cloudantNoSQLDB: [{ name: 'db', credentials: { url: 'https://db' } }],
+      'AdvancedMobileAccess-dev': [{ name: 'first', credentials: { clientId: 'first-id', secret: SECRET, serverUrl: SERVER, tenantId: 't' } }],
+      AppID: [
+        { name: 'second', credentials: { clientId: 'second-id', secret: SECRET, oauthServerUrl: 'https://x.example/oauth/v4/t' } },
+        { name: 'third', credentials: { clientId: 'third-id', secret: SECRET, oauthServerUrl: 'https://x.example/oauth/v4/t' } },
+      ],
+    });
+    expect(resolve({ env: { VCAP_SERVICES: vcap } }).clientId).toBe('first-id');
+    expect(resolve({ env: { VCAP_SERVICES: vcap }, serviceName: 'third' }).clientId).toBe('third-id');
+    expect(resolve({ env: { VCAP_SERVICES: vcap, MCA_SERVICE_NAME: 'second' } }).clientId).toBe('second-id');
+  });
+
+  it('reads .env from the working directory by default, without touching process.env', () => {
+    const dir = dirWithEnvFile(`MCA_CLIENT_ID=dotenv-id\nMCA_SECRET=${SECRET}\nMCA_TOKEN_URL=https://t.example/token\n`);
+    const cwd = process.cwd();
+    const before = { ...process.env };
+    try {
+      process.chdir(dir);
+      const c = resolveProviderConfig({ env: { MCA_CLIENT_ID: 'real-env-wins' } });
+      expect(c).toMatchObject({ clientId: 'real-env-wins', secret: SECRET, tokenUrl: 'https://t.example/token' });
+      expect(c.sources).toMatchObject({ clientId: 'env', secret: '.env', tokenUrl: '.env' });
+      expect(() => resolveProviderConfig({ env: {}, envFile: false })).toThrow(McaConfigError);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(process.env).toEqual(before);
+    expect(process.env.MCA_SECRET).toBeUndefined();
+  });
+
+  it('uses process.env when no env option is given', () => {
+    process.env.MCA_CLIENT_ID = 'process-id';
+    try {
+      const c = resolveProviderConfig({ envFile: false, secret: SECRET, tokenUrl: 'https://t.example/token' });
+      expect(c.clientId).toBe('process-id');
+    } finally {
+      delete process.env.MCA_CLIENT_ID;
+    }
+  });
+
+  it('applies defaults and reads tuning options', () => {
+    const c = resolve({ env: {}, clientId: 'id', secret: SECRET, tokenUrl: 'http://127.0.0.1:1/token' });
+    expect(c).toMatchObject({ cacheSize: 100, refreshSkewMs: 60_000, defaultExpiresInMs: 300_000, timeoutMs: 10_000, clientAuth: 'basic' });
+    expect(c.scope).toBeUndefined();
+    expect(c.audience).toBeUndefined();
+  });
+});
+
+const full = { env: {}, envFile: false, clientId: 'id', secret: SECRET, tenantId: 't', serverUrl: SERVER };
+const badCases: [string, Record<string, unknown>, string][] = [
+  ['no clientId', { ...full, clientId: undefined }, 'ERR_MCA_MISSING_CLIENT_ID'],
+  ['no secret', { ...full, secret: undefined }, 'ERR_MCA_MISSING_SECRET'],
+  ['no tenantId in MCA mode', { ...full, tenantId: undefined }, 'ERR_MCA_MISSING_TENANT_ID'],
+  ['no server URL at all', { ...full, serverUrl: undefined }, 'ERR_MCA_MISSING_SERVER_URL'],
+  ['an empty clientId', { ...full, clientId: '' }, 'ERR_MCA_INVALID_CLIENT_ID'],
+  ['a numeric secret', { ...full, secret: 1234 }, 'ERR_MCA_INVALID_SECRET'],
+  ['a clientId with a colon (Basic)', { ...full, clientId: 'a:b' }, 'ERR_MCA_INVALID_CLIENT_ID'],
+  ['a tenantId with a slash', { ...full, tenantId: '../admin' }, 'ERR_MCA_INVALID_TENANT_ID'],
+  ['tenantId and appId that differ', { ...full, appId: 'other' }, 'ERR_MCA_CONFLICTING_OPTIONS'],
+  ['a serverUrl that is not a URL', { ...full, serverUrl: 'imf-authserver' }, 'ERR_MCA_INVALID_SERVER_URL'],
+  ['an ftp serverUrl', { ...full, serverUrl: 'ftp://x.example/' }, 'ERR_MCA_INVALID_SERVER_URL'],
+  ['a file: oauthServerUrl', { ...full, oauthServerUrl: 'file:///etc/passwd' }, 'ERR_MCA_INVALID_OAUTH_SERVER_URL'],
+  ['a javascript: tokenUrl', { ...full, tokenUrl: 'javascript:alert(1)' }, 'ERR_MCA_INVALID_TOKEN_URL'],
+  ['cacheSize 0', { ...full, cacheSize: 0 }, 'ERR_MCA_INVALID_CACHE_SIZE'],
+  ['cacheSize 1.5', { ...full, cacheSize: 1.5 }, 'ERR_MCA_INVALID_CACHE_SIZE'],
+  ['cacheSize "100"', { ...full, cacheSize: '100' }, 'ERR_MCA_INVALID_CACHE_SIZE'],
+  ['cacheSize -1', { ...full, cacheSize: -1 }, 'ERR_MCA_INVALID_CACHE_SIZE'],
+  ['a negative refreshSkewSeconds', { ...full, refreshSkewSeconds: -1 }, 'ERR_MCA_INVALID_REFRESH_SKEW_SECONDS'],
+  ['defaultExpiresIn 0', { ...full, defaultExpiresIn: 0 }, 'ERR_MCA_INVALID_DEFAULT_EXPIRES_IN'],
+  ['timeoutMs NaN', { ...full, timeoutMs: Number.NaN }, 'ERR_MCA_INVALID_TIMEOUT_MS'],
+  ['clientAuth "jwt"', { ...full, clientAuth: 'jwt' }, 'ERR_MCA_INVALID_CLIENT_AUTH'],
+  ['a store without get/set', { ...full, store: {} }, 'ERR_MCA_INVALID_STORE'],
+  ['now that is not a function', { ...full, now: 5 }, 'ERR_MCA_INVALID_NOW'],
+  ['a misspelled option', { ...full, clientSecret: SECRET }, 'ERR_MCA_UNKNOWN_OPTION'],
+  ['an unparseable VCAP_SERVICES', { ...full, env: { VCAP_SERVICES: `{"AdvancedMobileAccess":[{"credentials":{"secret":"${SECRET}"` } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
+  ['a VCAP_SERVICES that is an array', { ...full, env: { VCAP_SERVICES: '[]' } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
+  ['a VCAP service that is not an array', { ...full, env: { VCAP_SERVICES: '{"AppID":{}}' } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
+  ['VCAP credentials that are not an object', { ...full, env: { VCAP_SERVICES: '{"AppID":[{"credentials":"x"}]}' } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
+  ['a VCAP clientId that is a number', { ...full, env: { VCAP_SERVICES: '{"AppID":[{"credentials":{"clientId":5}}]}' } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
+  ['an unparseable VCAP_APPLICATION', { ...full, env: { VCAP_APPLICATION: '{' } }, 'ERR_MCA_BAD_VCAP_APPLICATION'],
+  ['a serviceName that is not bound', { ...full, serviceName: 'nope', env: { VCAP_SERVICES: mcaVcap({}) } }, 'ERR_MCA_SERVICE_NOT_FOUND'],
+  ['an envFile that does not exist', { ...full, envFile: '/nonexistent/.env' }, 'ERR_MCA_INVALID_ENV_FILE'],
+];
+
+describe('bad configuration fails at startup with a coded McaConfigError', () => {
+  it.each(badCases)('%s', (_name, options, code) => {
+    let thrown: unknown;
+    try {
+      createTokenProvider(options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(McaConfigError);
+    expect(isMcaConfigError(thrown)).toBe(true);
+    expect(isMcaOAuthError(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ name: 'McaConfigError', code });
+    expect((thrown as Error).stack).toMatch(/^McaConfigError: /);
+    expectNoSecrets(thrown, [SECRET, Buffer.from(`id:${SECRET}`).toString('base64')]);
+  });
+
+  it('names the field and the three places it may come from', () => {
+    expect(() => createTokenProvider({ ...full, secret: undefined })).toThrow(
+      /`secret`.*the `secret` option.*MCA_SECRET in the environment or \.env.*VCAP_SERVICES credentials\.secret/,
+    );
+  });
+
+  it('suggests the right name for a typo', () => {
+    expect(() => createTokenProvider({ ...full, clientid: 'x' } as never)).toThrow(/Did you mean `clientId`\?/);
+    expect(() => createTokenProvider({ ...full, cachesize: 5 } as never)).toThrow(/Did you mean `cacheSize`\?/);
+  });
+
+  it('is thrown by mcaOAuth() itself, before any request', () => {
+    expect(() => mcaOAuth({ ...full, clientId: undefined } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_MISSING_CLIENT_ID' }));
+    expect(() => mcaOAuth({ ...full, protectedBackends: ['not a url'] } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' }),
+    );
+    expect(() => mcaOAuth({ ...full, axios: 'x' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_AXIOS' }));
+  });
+
+  it('accepts plain http: for local servers', () => {
+    expect(resolve({ ...full, serverUrl: 'http://127.0.0.1:8080/imf' }).tokenUrl).toBe('http://127.0.0.1:8080/imf/authorization/v1/apps/t/token');
+  });
+});
