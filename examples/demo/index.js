@@ -1,0 +1,85 @@
+'use strict';
+// `npm start`: a token server, a protected back end and an Express app using mcaOAuth(), all on
+// 127.0.0.1, with nothing else to run. `npm start -- --once` runs a short scripted tour and exits.
+const express = require('express');
+const { mcaOAuth } = require('express-mca-oauth');
+const { startTokenServer } = require('./token-server');
+const { startBackend } = require('./backend');
+
+const once = process.argv.includes('--once');
+const log = (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
+
+async function main() {
+  const credentials = { clientId: 'demo-client', secret: 'demo-secret', tenantId: 'demo-tenant' };
+  const tokenServer = await startTokenServer({ ...credentials, lifetimeSeconds: once ? 4 : 20, log });
+  const backend = await startBackend({ isValid: tokenServer.isValid, log });
+
+  // What Cloud Foundry would bind. The demo passes it as `env`, leaving process.env alone.
+  const VCAP_SERVICES = JSON.stringify({
+    AdvancedMobileAccess: [{ name: 'demo-mca', label: 'AdvancedMobileAccess', credentials: { ...credentials, serverUrl: tokenServer.serverUrl } }],
+  });
+  const auth = mcaOAuth({ env: { VCAP_SERVICES }, envFile: false, protectedBackends: [backend.url], refreshSkewSeconds: 5 });
+
+  const app = express();
+  app.use(auth);
+  app.get('/orders', async (req, res, next) => {
+    try {
+      const r = await req.mcaClient.get(`${backend.url}/api/orders`);
+      res.json(r.data);
+    } catch (error) {
+      next(error);
+    }
+  });
+  app.get('/header', async (req, res, next) => {
+    try {
+      const header = await req.mcaAuth();
+      res.json({ header: `${header.slice(0, 12)}…` }); // never echo a whole token
+    } catch (error) {
+      next(error);
+    }
+  });
+  app.get('/stats', (_req, res) => res.json(auth.provider.stats()));
+
+  const server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const appUrl = `http://127.0.0.1:${server.address().port}`;
+  log(`token server  ${tokenServer.serverUrl}`);
+  log(`back end      ${backend.url} (protected)`);
+  log(`app           ${appUrl}`);
+
+  const shutdown = async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await auth.close();
+    await Promise.all([backend.close(), tokenServer.close()]);
+  };
+
+  if (!once) {
+    log(`try: curl ${appUrl}/orders   curl ${appUrl}/stats   (Ctrl-C to stop)`);
+    process.on('SIGINT', () => shutdown().then(() => process.exit(0)));
+    return;
+  }
+
+  // The tour: concurrent calls share one token request; later calls hit the cache; once the
+  // token nears its end (4 s lifetime, refreshed at half-life) a new one is fetched.
+  const get = async (path) => {
+    const res = await fetch(`${appUrl}${path}`);
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+    return res.json();
+  };
+  await Promise.all(Array.from({ length: 20 }, () => get('/orders')));
+  log(`20 concurrent /orders -> stats ${JSON.stringify(await get('/stats'))}`);
+  await new Promise((r) => setTimeout(r, 2100));
+  await get('/orders');
+  const stats = await get('/stats');
+  log(`after the token's half-life -> stats ${JSON.stringify(stats)}`);
+  await shutdown();
+  if (stats.fetches !== 2) throw new Error(`expected 2 token requests, saw ${stats.fetches}`);
+  log('tour complete');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
