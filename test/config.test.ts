@@ -142,7 +142,7 @@ describe('resolution: each field on its own, option > env > .env > VCAP_SERVICES
   });
 });
 
-const full = { env: {}, envFile: false, clientId: 'id', secret: SECRET, tenantId: 't', serverUrl: SERVER };
+const full = { env: {}, envFile: false as const, clientId: 'id', secret: SECRET, tenantId: 't', serverUrl: SERVER };
 const badCases: [string, Record<string, unknown>, string][] = [
   ['no clientId', { ...full, clientId: undefined }, 'ERR_MCA_MISSING_CLIENT_ID'],
   ['no secret', { ...full, secret: undefined }, 'ERR_MCA_MISSING_SECRET'],
