@@ -105,10 +105,48 @@ export interface TokenProviderOptions extends CredentialOptions {
    */
   maxTokenLifetimeSeconds?: number;
   /**
-   * Timeout of one token request, in milliseconds.
+   * Background refresh starts when this many seconds of the token's life are left; callers keep
+   * getting the current token meanwhile. ±10% jitter is applied so a fleet does not refresh in
+   * lockstep, and the window is never more than half the token's lifetime.
+   * @default 20% of the lifetime, clamped to 30–300 s
+   */
+  refreshWindowSeconds?: number;
+  /**
+   * Timeout of one token request attempt, in milliseconds.
    * @default 10000
    */
   timeoutMs?: number;
+  /**
+   * Overall bound of one fetch, all attempts and waits together, in milliseconds.
+   * @default 30000
+   */
+  deadlineMs?: number;
+  /**
+   * Retries after a network error, timeout, 408, 429 or 5xx. Never after 400, 401 or 403.
+   * @default 3
+   */
+  retries?: number;
+  /**
+   * Base of the exponential backoff (full jitter) between retries, in milliseconds.
+   * @default 200
+   */
+  retryBaseMs?: number;
+  /**
+   * Longest backoff between retries, in milliseconds.
+   * @default 5000
+   */
+  retryMaxMs?: number;
+  /**
+   * Longest wait a `Retry-After` header is honoured for, in milliseconds.
+   * @default 30000
+   */
+  retryAfterMaxMs?: number;
+  /**
+   * After a fetch failed for good, callers in this period get the same error at once instead of
+   * starting new requests (never longer than a `Retry-After` asked for).
+   * @default 1000
+   */
+  failureCooldownMs?: number;
   /**
    * Where tokens are kept. Defaults to an in-process LRU of {@link cacheSize} entries.
    */
@@ -137,6 +175,12 @@ export interface McaOAuthOptions extends TokenProviderOptions {
    * Env: `MCA_PROTECTED_BACKENDS` (comma-separated strings).
    */
   protectedBackends?: BackendMatcher[];
+  /**
+   * When a protected back end answers 401 to the token it was sent, drop that token, get a new
+   * one (one request for any number of such 401s) and replay the request once.
+   * @default true
+   */
+  retryOn401?: boolean;
 }
 
 /** The seed SDK's option object, accepted as is by {@link getAuthorizationHeader}. */

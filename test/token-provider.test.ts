@@ -28,9 +28,10 @@ describe('the cached provider', () => {
     await p.close();
   });
 
-  it('refreshes at exp − refreshSkewSeconds, measured from before the request (injected clock)', async () => {
+  it('makes callers wait at exp − refreshSkewSeconds, measured from before the request (injected clock)', async () => {
     let now = 5_000_000;
-    const p = provider({ now: () => now, refreshSkewSeconds: 60 });
+    // A zero refresh window isolates the skew: no background refresh before it.
+    const p = provider({ now: () => now, refreshSkewSeconds: 60, refreshWindowSeconds: 0 });
     await p.getAuthorizationHeader();
     now += (3600 - 60) * 1000 - 1;
     await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
@@ -68,7 +69,7 @@ describe('the cached provider', () => {
 
   it('single flight shares a failure too, and the next call tries again', async () => {
     server.script.push({ status: 500, body: 'boom', delayMs: 20 });
-    const p = provider();
+    const p = provider({ retries: 0, failureCooldownMs: 0 });
     const results = await Promise.allSettled(Array.from({ length: 100 }, () => p.getAuthorizationHeader()));
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect(server.requests).toHaveLength(1);
@@ -89,12 +90,13 @@ describe('the cached provider', () => {
     await p.close();
   });
 
-  it('close() waits for a request under way, then refuses new calls', async () => {
-    server.script.push({ delayMs: 50 });
+  it('close() rejects callers of a request under way with ERR_MCA_CLOSED, then refuses new calls', async () => {
+    server.script.push({ hang: true });
     const p = provider();
     const pending = p.getAuthorizationHeader();
+    await new Promise((r) => setTimeout(r, 20));
     await p.close();
-    await expect(pending).resolves.toBe('Bearer tok-1');
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_MCA_CLOSED' });
     expect(p.closed).toBe(true);
     await expect(p.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_CLOSED' });
     await expect(p.getAuthorizationHeader()).rejects.toBeInstanceOf(McaOAuthError);

@@ -174,7 +174,7 @@ describe('the token response', () => {
 
   it('maps a 5xx to ERR_MCA_TOKEN_REQUEST_FAILED with the status', async () => {
     server.script.push({ status: 503, body: '<html>down</html>' });
-    const provider = mcaProvider();
+    const provider = mcaProvider({ retries: 0 });
     await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED', status: 503 });
     await provider.close();
   });
@@ -188,7 +188,7 @@ describe('the token response', () => {
 
   it('times out a hanging server after timeoutMs', async () => {
     server.script.push({ hang: true });
-    const provider = mcaProvider({ timeoutMs: 150 });
+    const provider = mcaProvider({ timeoutMs: 150, retries: 0 });
     const started = Date.now();
     const error = await provider.getAuthorizationHeader().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED' });

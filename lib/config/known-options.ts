@@ -23,12 +23,19 @@ const providerKeys: KeysEnum<TokenProviderOptions> = {
   refreshSkewSeconds: true,
   defaultExpiresIn: true,
   maxTokenLifetimeSeconds: true,
+  refreshWindowSeconds: true,
   timeoutMs: true,
+  deadlineMs: true,
+  retries: true,
+  retryBaseMs: true,
+  retryMaxMs: true,
+  retryAfterMaxMs: true,
+  failureCooldownMs: true,
   store: true,
   now: true,
 };
 
-const middlewareKeys: KeysEnum<McaOAuthOptions> = { ...providerKeys, axios: true, protectedBackends: true };
+const middlewareKeys: KeysEnum<McaOAuthOptions> = { ...providerKeys, axios: true, protectedBackends: true, retryOn401: true };
 
 export const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(providerKeys));
 export const MIDDLEWARE_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(middlewareKeys));

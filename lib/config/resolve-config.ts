@@ -36,7 +36,15 @@ export interface ProviderConfig {
   refreshSkewMs: number;
   defaultExpiresInMs: number;
   maxLifetimeMs: number;
+  /** Fixed refresh window, or undefined for the default (20% of the lifetime, 30–300 s). */
+  refreshWindowMs: number | undefined;
   timeoutMs: number;
+  deadlineMs: number;
+  retries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  retryAfterMaxMs: number;
+  failureCooldownMs: number;
   store: TokenStore | undefined;
   now: () => number;
   /** Identifies the token: endpoint, client, sha-256 of the secret, scope, audience. No secret in clear. */
@@ -192,7 +200,14 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
     refreshSkewMs: numberOption(options, 'refreshSkewSeconds', 60, { min: 0 }) * 1000,
     defaultExpiresInMs: numberOption(options, 'defaultExpiresIn', 300, { min: 0, minExclusive: true }) * 1000,
     maxLifetimeMs: numberOption(options, 'maxTokenLifetimeSeconds', 86_400, { min: 0, minExclusive: true }) * 1000,
+    refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : numberOption(options, 'refreshWindowSeconds', 0, { min: 0 }) * 1000,
     timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1 }),
+    deadlineMs: numberOption(options, 'deadlineMs', 30_000, { integer: true, min: 1 }),
+    retries: numberOption(options, 'retries', 3, { integer: true, min: 0 }),
+    retryBaseMs: numberOption(options, 'retryBaseMs', 200, { min: 0 }),
+    retryMaxMs: numberOption(options, 'retryMaxMs', 5_000, { min: 0 }),
+    retryAfterMaxMs: numberOption(options, 'retryAfterMaxMs', 30_000, { min: 0 }),
+    failureCooldownMs: numberOption(options, 'failureCooldownMs', 1_000, { min: 0 }),
     store,
     now: (now as (() => number) | undefined) ?? Date.now,
     cacheKey: sha256(JSON.stringify([endpoint.url, clientId, sha256(secret), scope ?? null, audience ?? null, clientAuth])),

@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { McaTokenError } from '../errors/mca-token-error';
 import type { ProviderConfig } from '../config/resolve-config';
+import { parseRetryAfter } from './backoff';
 
 /** Largest token response read; anything bigger is not a token response. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -18,7 +19,8 @@ export interface TokenGrant {
 
 /** Sends the client-credentials request of one configuration. Built once per provider. */
 export interface TokenEndpoint {
-  requestToken(): Promise<TokenGrant>;
+  /** One attempt. `timeoutMs` bounds it; `signal` aborts it (provider closed). */
+  requestToken(signal: AbortSignal, timeoutMs: number): Promise<TokenGrant>;
   close(): void;
 }
 
@@ -134,7 +136,6 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   const client: AxiosInstance = axios.create({
     httpAgent,
     httpsAgent,
-    timeout: config.timeoutMs,
     // A redirect would carry the credentials to a place nobody configured.
     maxRedirects: 0,
     maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
@@ -145,10 +146,10 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   });
 
   return {
-    async requestToken() {
+    async requestToken(signal, timeoutMs) {
       let response: AxiosResponse<string>;
       try {
-        response = await client.post<string>(config.tokenUrl, body, { headers });
+        response = await client.post<string>(config.tokenUrl, body, { headers, signal, timeout: timeoutMs });
       } catch (error) {
         throw networkError(error, label);
       }
@@ -165,6 +166,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
           {
             status,
             oauthError,
+            retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()),
             response: { status, headers: { ...response.headers }, body: typeof response.data === 'string' ? response.data : '' },
           },
         );

@@ -1,25 +1,59 @@
+import { EventEmitter } from 'node:events';
 import { McaOAuthError } from '../errors/mca-oauth-error';
+import { McaTokenError } from '../errors/mca-token-error';
 import { PROVIDER_OPTION_KEYS, checkOptionKeys } from '../config/known-options';
 import { resolveProviderConfig, type ProviderConfig } from '../config/resolve-config';
 import type { TokenProviderOptions } from '../options';
+import { fullJitterDelay } from './backoff';
+import { fetchWithRetry, type RetryEvent } from './fetch-with-retry';
+import { refreshTiming } from './refresh-timing';
 import { createTokenEndpoint, type TokenEndpoint } from './token-endpoint';
 import { MemoryTokenStore, type StoredToken, type TokenStore } from './token-store';
 
 /** Counters of one provider since it was created. */
 export interface ProviderStats {
-  /** Calls answered from the cache. */
+  /** Calls answered from the cache (including those in the refresh window). */
   hits: number;
-  /** Calls that found no usable token and waited for one. */
+  /** Calls that found no usable token and waited for one (or got the cooldown error). */
   misses: number;
-  /** Token requests sent (one per single flight, however many callers waited on it). */
+  /** Fetches started (one per single flight, however many callers waited on it; retries not counted). */
   fetches: number;
-  /** Token requests that failed. */
+  /** Fetches that failed for good. */
   failures: number;
-  /** Token requests under way now: 0 or 1. */
+  /** Fetches under way now: 0 or 1. */
   inflight: number;
   /** Tokens held by the store, when it can tell. */
   size: number;
 }
+
+/** Payload of the `token` event. Never the token itself. */
+export interface TokenEvent {
+  /** When the token expires (epoch ms, by the provider's clock). */
+  expiresAt: number;
+  lifetimeMs: number;
+  /** Token requests it took, retries included. */
+  attempts: number;
+  durationMs: number;
+  /** True when fetched in the refresh window while callers kept the old token. */
+  background: boolean;
+}
+
+/** Payload of the `invalidated` event. */
+export interface InvalidatedEvent {
+  /** Why: `manual` (invalidate() called), or what the caller said. */
+  reason: string;
+}
+
+/** Events of a {@link TokenProvider}. `error` is emitted only while someone listens. */
+export interface TokenProviderEvents {
+  token: [TokenEvent];
+  'refresh-failed': [McaOAuthError];
+  error: [McaOAuthError];
+  invalidated: [InvalidatedEvent];
+  retry: [RetryEvent];
+}
+
+type Listener<K extends keyof TokenProviderEvents> = (...args: TokenProviderEvents[K]) => void;
 
 /** The framework-free core: fetches, caches and refreshes the token of one configuration. */
 export interface TokenProvider {
@@ -29,9 +63,9 @@ export interface TokenProvider {
    * Drops the cached token so the next call fetches a new one. With a header, drops it only if it
    * is still the cached one (a newer token is kept). Returns whether a token was dropped.
    */
-  invalidate(header?: string): boolean;
+  invalidate(header?: string, reason?: string): boolean;
   stats(): ProviderStats;
-  /** Stops the provider: waits for a token request under way, then frees sockets and the store it owns. */
+  /** Stops the provider: aborts a fetch under way (its callers get `ERR_MCA_CLOSED`), frees sockets and the store it owns. */
   close(): Promise<void>;
   /** The token endpoint this provider posts to. */
   readonly tokenUrl: string;
@@ -39,10 +73,17 @@ export interface TokenProvider {
   readonly cacheKey: string;
   /** True once `close()` was called. */
   readonly closed: boolean;
+  on<K extends keyof TokenProviderEvents>(event: K, listener: Listener<K>): this;
+  once<K extends keyof TokenProviderEvents>(event: K, listener: Listener<K>): this;
+  off<K extends keyof TokenProviderEvents>(event: K, listener: Listener<K>): this;
 }
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+function closedError(): McaOAuthError {
+  return new McaOAuthError('ERR_MCA_CLOSED', 'The token provider was closed. Create a new one (or a new middleware).');
 }
 
 /** @internal Shared by the module-level registry, which hands all its providers one store. */
@@ -51,18 +92,24 @@ export interface ProviderWiring {
   ownsStore: boolean;
 }
 
-export class DefaultTokenProvider implements TokenProvider {
+export class DefaultTokenProvider extends EventEmitter implements TokenProvider {
   readonly #config: ProviderConfig;
   readonly #endpoint: TokenEndpoint;
   readonly #store: TokenStore;
   readonly #ownsStore: boolean;
-  // The last token seen and what derives from it, so a hit compares one reference and one number
+  readonly #abort = new AbortController();
+  // The last token seen and what derives from it, so a hit compares one reference and two numbers
   // and returns a promise that already exists.
   #token: StoredToken | undefined;
-  #header: Promise<string> = Promise.resolve('');
   #headerText = '';
+  #header: Promise<string> = Promise.resolve('');
+  #refreshAt = 0;
   #usableUntil = 0;
   #inflight: Promise<string> | undefined;
+  // Negative cache: one error per provider, never a credential.
+  #cooldown: { error: unknown; until: number } | undefined;
+  #backgroundFailures = 0;
+  #nextBackgroundAt = 0;
   #hits = 0;
   #misses = 0;
   #fetches = 0;
@@ -70,6 +117,7 @@ export class DefaultTokenProvider implements TokenProvider {
   #closed = false;
 
   constructor(config: ProviderConfig, wiring?: ProviderWiring) {
+    super();
     this.#config = config;
     this.#endpoint = createTokenEndpoint(config);
     this.#store = wiring?.store ?? config.store ?? new MemoryTokenStore({ maxSize: config.cacheSize });
@@ -98,38 +146,68 @@ export class DefaultTokenProvider implements TokenProvider {
   #answer(token: StoredToken | undefined): Promise<string> {
     if (token !== undefined) {
       if (token !== this.#token) this.#remember(token);
-      if (this.#config.now() < this.#usableUntil) {
+      const now = this.#config.now();
+      if (now < this.#refreshAt) {
         this.#hits++;
+        return this.#header;
+      }
+      if (now < this.#usableUntil) {
+        this.#hits++;
+        this.#refreshInBackground(now);
         return this.#header;
       }
     }
     this.#misses++;
-    return this.#inflight ?? this.#fetch();
+    if (this.#inflight) return this.#inflight;
+    const cooldown = this.#cooldown;
+    if (cooldown !== undefined && this.#config.now() < cooldown.until) return Promise.reject(cooldown.error);
+    return this.#fetch(false);
   }
 
   #remember(token: StoredToken): void {
     this.#token = token;
     this.#headerText = `Bearer ${token.accessToken}`;
     this.#header = Promise.resolve(this.#headerText);
-    // PROTOCOL.md: back ends check `exp` with no leeway, so stop using a token `skew` before it;
-    // but never spend more than half a short token's life on that margin.
-    const lifetime = token.expiresAt - token.obtainedAt;
-    this.#usableUntil = token.expiresAt - Math.min(this.#config.refreshSkewMs, lifetime / 2);
+    const timing = refreshTiming(token, this.#config.refreshSkewMs, this.#config.refreshWindowMs);
+    this.#refreshAt = timing.refreshAt;
+    this.#usableUntil = timing.usableUntil;
   }
 
-  #fetch(): Promise<string> {
+  #refreshInBackground(now: number): void {
+    if (this.#inflight !== undefined || now < this.#nextBackgroundAt) return;
+    // Its failure is reported through events; callers keep the current token meanwhile.
+    this.#fetch(true).catch(() => undefined);
+  }
+
+  #fetch(background: boolean): Promise<string> {
     this.#fetches++;
     const startedAt = this.#config.now();
+    const startedMono = performance.now();
     const flight = (async () => {
       try {
-        const grant = await this.#endpoint.requestToken();
+        const { grant, attempts } = await fetchWithRetry(this.#endpoint, this.#config, this.#abort.signal, (event) =>
+          this.emit('retry', event),
+        );
+        if (this.#closed) throw closedError();
         // Counted from before the request: the server's clock started when it answered, ours earlier.
         const token: StoredToken = { accessToken: grant.accessToken, obtainedAt: startedAt, expiresAt: startedAt + grant.lifetimeMs };
         this.#remember(token);
+        this.#cooldown = undefined;
+        this.#backgroundFailures = 0;
+        this.#nextBackgroundAt = 0;
         await this.#store.set(this.#config.cacheKey, token);
+        this.emit('token', {
+          expiresAt: token.expiresAt,
+          lifetimeMs: grant.lifetimeMs,
+          attempts,
+          durationMs: Math.round(performance.now() - startedMono),
+          background,
+        } satisfies TokenEvent);
         return this.#headerText;
       } catch (error) {
+        if (this.#closed) throw closedError();
         this.#failures++;
+        this.#recordFailure(error, background);
         throw error;
       } finally {
         this.#inflight = undefined;
@@ -139,12 +217,29 @@ export class DefaultTokenProvider implements TokenProvider {
     return flight;
   }
 
-  invalidate(header?: string): boolean {
+  #recordFailure(error: unknown, background: boolean): void {
+    const now = this.#config.now();
+    const retryAfter = error instanceof McaTokenError ? error.retryAfterMs : undefined;
+    const until = now + Math.min(this.#config.failureCooldownMs, retryAfter ?? Number.POSITIVE_INFINITY);
+    this.#cooldown = { error, until };
+    if (background) {
+      // Keep trying while the old token lasts, further apart each time, at most retryMaxMs apart.
+      this.#backgroundFailures++;
+      const backoff = fullJitterDelay(this.#backgroundFailures, this.#config.retryBaseMs, this.#config.retryMaxMs);
+      this.#nextBackgroundAt = Math.max(until, now + backoff);
+      this.emit('refresh-failed', error as McaOAuthError);
+    }
+    if (this.listenerCount('error') > 0) this.emit('error', error as McaOAuthError);
+  }
+
+  invalidate(header?: string, reason = 'manual'): boolean {
     if (this.#token === undefined) return false;
     if (header !== undefined && header !== this.#headerText) return false;
     this.#token = undefined;
+    this.#refreshAt = 0;
     this.#usableUntil = 0;
-    void this.#store.delete(this.#config.cacheKey);
+    void Promise.resolve(this.#store.delete(this.#config.cacheKey)).catch(() => undefined);
+    this.emit('invalidated', { reason } satisfies InvalidatedEvent);
     return true;
   }
 
@@ -162,14 +257,11 @@ export class DefaultTokenProvider implements TokenProvider {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#abort.abort(closedError());
     await this.#inflight?.catch(() => undefined);
     this.#endpoint.close();
     if (this.#ownsStore) await this.#store.close?.();
   }
-}
-
-function closedError(): McaOAuthError {
-  return new McaOAuthError('ERR_MCA_CLOSED', 'The token provider was closed. Create a new one (or a new middleware).');
 }
 
 /**

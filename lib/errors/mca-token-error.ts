@@ -14,6 +14,8 @@ export interface McaTokenErrorDetails extends McaOAuthErrorDetails {
   /** The OAuth `error` field of the answer (e.g. `invalid_client`), when there was one. */
   oauthError?: string;
   response?: TokenErrorResponse;
+  /** What the server's `Retry-After` asked for, in milliseconds. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -28,6 +30,10 @@ export class McaTokenError extends McaOAuthError {
   readonly status?: number;
   /** The OAuth `error` value the server gave, e.g. `invalid_client`. */
   readonly oauthError?: string;
+  /** What the server's `Retry-After` asked for, in milliseconds, when it sent one. */
+  readonly retryAfterMs?: number;
+  /** How many token requests were made before giving up (set by the retry loop). */
+  attempts?: number;
   /** The raw answer. Non-enumerable: read it on purpose, it is never serialized. */
   declare readonly response?: TokenErrorResponse;
 
@@ -35,6 +41,7 @@ export class McaTokenError extends McaOAuthError {
     super(code, message, details);
     if (details.status !== undefined) this.status = details.status;
     if (details.oauthError !== undefined) this.oauthError = details.oauthError;
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
     Object.defineProperty(this, 'response', { value: details.response, enumerable: false, writable: false });
   }
 
@@ -42,6 +49,8 @@ export class McaTokenError extends McaOAuthError {
     const out = super.toJSON();
     if (this.status !== undefined) out.status = this.status;
     if (this.oauthError !== undefined) out.oauthError = this.oauthError;
+    if (this.retryAfterMs !== undefined) out.retryAfterMs = this.retryAfterMs;
+    if (this.attempts !== undefined) out.attempts = this.attempts;
     return out;
   }
 }

@@ -59,7 +59,13 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   }
 
   const provider = new DefaultTokenProvider(config);
-  const client = createAuthorizedClient(provider, isProtected, axiosConfig as McaOAuthOptions['axios']);
+  const retryOn401 = checked.retryOn401 ?? true;
+  if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');
+  const client = createAuthorizedClient(provider, {
+    isProtected,
+    retryOn401,
+    axios: axiosConfig as McaOAuthOptions['axios'],
+  });
   const mcaAuth = (): Promise<string> => provider.getAuthorizationHeader();
 
   const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {

@@ -7,15 +7,37 @@ export interface ProtectedBackend {
   /** The Authorization header of each request, in order (undefined when absent). */
   seen: (string | undefined)[];
   valid: Set<string>;
+  /** Statuses to answer next, one each, whatever the token (e.g. 401 once, 403). */
+  script: number[];
+  /** When set, every request gets this status. */
+  always?: number;
+  /** Redirects: path -> Location. */
+  redirects: Map<string, string>;
   close(): Promise<void>;
 }
 
 export async function startProtectedBackend(valid: Iterable<string> | (() => Iterable<string>)): Promise<ProtectedBackend> {
   const seen: (string | undefined)[] = [];
   const staticValid = typeof valid === 'function' ? undefined : new Set(valid);
+  const script: number[] = [];
+  const redirects = new Map<string, string>();
+  let backend: ProtectedBackend;
   const server = http.createServer((req, res) => {
     const auth = req.headers.authorization;
     seen.push(auth);
+    req.resume();
+    const location = redirects.get(req.url ?? '');
+    if (location !== undefined) {
+      res.writeHead(302, { Location: location });
+      res.end();
+      return;
+    }
+    const forced = script.shift() ?? backend.always;
+    if (forced !== undefined) {
+      res.writeHead(forced, forced === 401 ? { 'WWW-Authenticate': 'Bearer error="invalid_token"' } : {});
+      res.end();
+      return;
+    }
     const accepted = new Set(staticValid ?? (valid as () => Iterable<string>)());
     // IBM's validator: trim, collapse whitespace, split; exactly "Bearer" then the token.
     const parts = (auth ?? '').trim().split(/\s+/);
@@ -29,13 +51,16 @@ export async function startProtectedBackend(valid: Iterable<string> | (() => Ite
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  backend = {
     url: `http://127.0.0.1:${port}`,
     seen,
+    script,
+    redirects,
     valid: staticValid ?? new Set(),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return backend;
 }

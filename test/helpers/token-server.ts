@@ -18,6 +18,8 @@ export interface ScriptedResponse {
   delayMs?: number;
   /** Never answer (for timeouts). */
   hang?: boolean;
+  /** Reset the connection without answering. */
+  reset?: boolean;
 }
 
 export interface TokenServerOptions {
@@ -43,6 +45,8 @@ export interface TokenServer {
   issued: string[];
   /** Answers to give next, one each, before the default behaviour resumes. */
   script: ScriptedResponse[];
+  /** While true, every request is answered by a connection reset (the server is "down"). */
+  down: boolean;
   options: Required<TokenServerOptions>;
   close(): Promise<void>;
 }
@@ -58,6 +62,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   const issued: string[] = [];
   const script: ScriptedResponse[] = [];
   const hanging = new Set<http.ServerResponse>();
+  const state = { down: false };
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -71,6 +76,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(captured);
+      if (state.down) return void res.socket?.resetAndDestroy();
       const scripted = script.shift();
       if (scripted) return answerScripted(res, scripted, hanging, issued);
       const expectedBasic = `Basic ${Buffer.from(`${opts.clientId}:${opts.secret}`).toString('base64')}`;
@@ -96,6 +102,12 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     requests,
     issued,
     script,
+    get down() {
+      return state.down;
+    },
+    set down(value: boolean) {
+      state.down = value;
+    },
     options: opts,
     close: async () => {
       for (const res of hanging) res.destroy();
@@ -119,6 +131,10 @@ function answerScripted(
 ): void {
   if (scripted.hang) {
     hanging.add(res);
+    return;
+  }
+  if (scripted.reset) {
+    res.socket?.resetAndDestroy();
     return;
   }
   const reply = (): void => {

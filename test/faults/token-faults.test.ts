@@ -1,0 +1,259 @@
+import { createTokenProvider, McaTokenError, type TokenProvider } from '../../lib';
+import { startTokenServer, type ScriptedResponse, type TokenServer } from '../helpers/token-server';
+import { watchForLeaks } from '../helpers/leak-watch';
+
+const SECRET = 's3cr3t-value';
+const BASIC = Buffer.from(`client-1:${SECRET}`).toString('base64');
+let server: TokenServer;
+let provider: TokenProvider | undefined;
+const watch = watchForLeaks(() => [SECRET, BASIC, 'abc', ...(server?.issued ?? [])]);
+
+beforeEach(async () => {
+  server = await startTokenServer();
+});
+afterEach(async () => {
+  await provider?.close();
+  provider = undefined;
+  await server.close();
+});
+
+function make(extra: Record<string, unknown> = {}): TokenProvider {
+  provider = createTokenProvider({
+    env: {},
+    envFile: false,
+    clientId: 'client-1',
+    secret: SECRET,
+    tenantId: 'tenant-1',
+    serverUrl: server.serverUrl,
+    retryBaseMs: 1,
+    retryMaxMs: 5,
+    retryAfterMaxMs: 60,
+    timeoutMs: 150,
+    ...extra,
+  });
+  return provider;
+}
+
+const ok = (body?: object): ScriptedResponse => (body ? { body } : {});
+const inHttpDate = (seconds: number) => new Date(Date.now() + seconds * 1000).toUTCString();
+
+// Every row has all five cells: Jest reads a test function with more parameters than cells as a `done` callback.
+type Row = [string, ScriptedResponse[], { header?: string; code?: string; status?: number }, number, Record<string, unknown>];
+// [fault, what the server does per call, expected outcome, exact token POSTs, options]
+const rows: Row[] = [
+  ['500 once, then OK', [{ status: 500, body: 'boom' }, ok()], { header: 'Bearer tok-1' }, 2, {}],
+  ['502 and 503, then OK', [{ status: 502, body: '<html>bad gateway</html>' }, { status: 503, body: '' }, ok()], { header: 'Bearer tok-1' }, 3, {}],
+  ['503 on every attempt (retries: 3)', Array.from({ length: 6 }, () => ({ status: 503, body: '' })), { code: 'ERR_MCA_TOKEN_REQUEST_FAILED', status: 503 }, 4, {}],
+  ['408 once, then OK', [{ status: 408, body: '' }, ok()], { header: 'Bearer tok-1' }, 2, {}],
+  ['429 with Retry-After seconds, then OK', [{ status: 429, body: '', headers: { 'Retry-After': '1' } }, ok()], { header: 'Bearer tok-1' }, 2, {}],
+  ['429 with Retry-After HTTP date, then OK', [{ status: 429, body: '', headers: { 'Retry-After': inHttpDate(2) } }, ok()], { header: 'Bearer tok-1' }, 2, {}],
+  ['an HTML body with 200', [{ body: '<html><body>Service Unavailable</body></html>' }], { code: 'ERR_MCA_BAD_TOKEN_RESPONSE', status: 200 }, 1, {}],
+  ['a hang, then OK (timeoutMs 150)', [{ hang: true }, ok()], { header: 'Bearer tok-1' }, 2, {}],
+  ['a connection reset, then OK', [{ reset: true }, ok()], { header: 'Bearer tok-1' }, 2, {}],
+  ['truncated JSON', [{ body: '{"access_token":"abc","expires_in":36' }], { code: 'ERR_MCA_BAD_TOKEN_RESPONSE' }, 1, {}],
+  ['a CRLF in the token', [{ body: { access_token: 'abc\r\nSet-Cookie: x=1', expires_in: 60 } }], { code: 'ERR_MCA_BAD_TOKEN_RESPONSE' }, 1, {}],
+  ['expires_in missing', [ok({ access_token: 'no-exp' })], { header: 'Bearer no-exp' }, 1, {}],
+  ['expires_in as a string', [ok({ access_token: 'str-exp', expires_in: '3600' })], { header: 'Bearer str-exp' }, 1, {}],
+  ['expires_in negative', [ok({ access_token: 'neg-exp', expires_in: -1 })], { code: 'ERR_MCA_BAD_TOKEN_RESPONSE' }, 1, {}],
+  ['401: a wrong secret fails fast', [{ status: 401, body: { error: 'invalid_client' } }], { code: 'ERR_MCA_INVALID_CLIENT', status: 401 }, 1, {}],
+  ['403 is not retried', [{ status: 403, body: '' }], { code: 'ERR_MCA_INVALID_CLIENT', status: 403 }, 1, {}],
+  ['400 is not retried', [{ status: 400, body: { error: 'invalid_request' } }], { code: 'ERR_MCA_TOKEN_REQUEST_FAILED', status: 400 }, 1, {}],
+  ['400 invalid_client fails fast', [{ status: 400, body: { error: 'invalid_client' } }], { code: 'ERR_MCA_INVALID_CLIENT', status: 400 }, 1, {}],
+  ['a hang longer than deadlineMs', [{ hang: true }, { hang: true }], { code: 'ERR_MCA_TOKEN_REQUEST_FAILED' }, 1, { timeoutMs: 5000, deadlineMs: 200 }],
+  ['retries: 0 makes one attempt', [{ status: 500, body: '' }, ok()], { code: 'ERR_MCA_TOKEN_REQUEST_FAILED', status: 500 }, 1, { retries: 0 }],
+];
+
+describe('token endpoint faults: outcome, exact POSTs, no unhandled rejection', () => {
+  it.each(rows)('%s', async (_fault, script, outcome, posts, extra) => {
+    server.script.push(...script);
+    const p = make(extra);
+    const started = Date.now();
+    const result = await p.getAuthorizationHeader().then(
+      (header) => ({ header }),
+      (error: unknown) => watch.collect(error),
+    );
+    if (outcome.header !== undefined) {
+      expect(result).toEqual({ header: outcome.header });
+    } else {
+      expect(result).toBeInstanceOf(McaTokenError);
+      expect(result).toMatchObject({ code: outcome.code });
+      if (outcome.status !== undefined) expect(result).toMatchObject({ status: outcome.status });
+      expect((result as McaTokenError).attempts).toBe(posts);
+    }
+    expect(server.requests).toHaveLength(posts);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('waits out Retry-After (capped by retryAfterMaxMs) before retrying', async () => {
+    server.script.push({ status: 429, body: '', headers: { 'Retry-After': '1' } }, ok());
+    const p = make({ retryAfterMaxMs: 120 });
+    const delays: number[] = [];
+    p.on('retry', (event) => delays.push(event.delayMs));
+    const started = Date.now();
+    await p.getAuthorizationHeader();
+    expect(delays).toEqual([120]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+  });
+
+  it('gives up at once when Retry-After points past the deadline', async () => {
+    server.script.push({ status: 503, body: '', headers: { 'Retry-After': '10' } }, ok());
+    const p = make({ retryAfterMaxMs: 30_000, deadlineMs: 1000 });
+    const started = Date.now();
+    watch.collect(await p.getAuthorizationHeader().catch((e: unknown) => e));
+    expect(server.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('cooldown after a fetch failed for good', () => {
+  it('answers callers in the cooldown with the same error at once, then fetches again', async () => {
+    let now = 1_000;
+    server.script.push({ status: 500, body: '' });
+    const p = make({ retries: 0, failureCooldownMs: 1000, now: () => now });
+    const first = watch.collect(await p.getAuthorizationHeader().catch((e: unknown) => e));
+    const again = await Promise.allSettled(Array.from({ length: 20 }, () => p.getAuthorizationHeader()));
+    expect(again.every((r) => r.status === 'rejected' && r.reason === first)).toBe(true);
+    expect(server.requests).toHaveLength(1);
+    now += 1000;
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('is never longer than a Retry-After asked for', async () => {
+    let now = 1_000;
+    server.script.push({ status: 429, body: '', headers: { 'Retry-After': '2' } });
+    const p = make({ retries: 0, failureCooldownMs: 10_000, now: () => now });
+    watch.collect(await p.getAuthorizationHeader().catch((e: unknown) => e));
+    now += 1999;
+    watch.collect(await p.getAuthorizationHeader().catch((e: unknown) => e));
+    expect(server.requests).toHaveLength(1);
+    now += 1;
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+  });
+});
+
+describe('stale-while-revalidate', () => {
+  // 3600 s token: window = min(20%, 300 s) = 300 s ± 10% → background refresh starts between
+  // exp − 330 s and exp − 270 s; callers wait from exp − 60 s (refreshSkewSeconds).
+  const T0 = 10_000_000;
+  const EXP = T0 + 3_600_000;
+
+  it('serves the current token in the window and refreshes once in the background', async () => {
+    let now = T0;
+    const p = make({ now: () => now });
+    const events: string[] = [];
+    p.on('token', (e) => events.push(e.background ? 'background' : 'foreground'));
+    await p.getAuthorizationHeader();
+    now = EXP - 331_000;
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    expect(server.requests).toHaveLength(1);
+    now = EXP - 269_000;
+    server.script.push({ delayMs: 30 });
+    const during = await Promise.all(Array.from({ length: 50 }, () => p.getAuthorizationHeader()));
+    expect(new Set(during)).toEqual(new Set(['Bearer tok-1']));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(server.requests).toHaveLength(2);
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');
+    expect(events).toEqual(['foreground', 'background']);
+  });
+
+  it('keeps serving the current token while background refreshes fail, retrying with backoff', async () => {
+    let now = T0;
+    const p = make({ now: () => now, retries: 0, failureCooldownMs: 1000 });
+    const failed: unknown[] = [];
+    p.on('refresh-failed', (e) => failed.push(watch.collect(e)));
+    await p.getAuthorizationHeader();
+    server.down = true;
+    now = EXP - 200_000;
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(failed).toHaveLength(1);
+    // Within the backoff, calls do not start another refresh.
+    await p.getAuthorizationHeader();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.requests).toHaveLength(2);
+    now += 10_000; // past the cooldown and the backoff (retryMaxMs 5 ms)
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.requests).toHaveLength(3);
+    expect(failed).toHaveLength(2);
+  });
+
+  it('an outage while a token is cached costs no request until exp − skew, and the first call after recovery succeeds', async () => {
+    let now = T0;
+    const p = make({ now: () => now, failureCooldownMs: 1000 });
+    await p.getAuthorizationHeader();
+    server.down = true;
+    let served = 0;
+    let failedCalls = 0;
+    // One call every 10 s of token life, up to the last moment before exp − 60 s.
+    for (now = T0 + 10_000; now < EXP - 60_000; now += 10_000) {
+      await p.getAuthorizationHeader().then(
+        () => served++,
+        (e: unknown) => {
+          watch.collect(e);
+          failedCalls++;
+        },
+      );
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(failedCalls).toBe(0);
+    expect(served).toBe(353);
+    await new Promise((r) => setTimeout(r, 50));
+    server.down = false;
+    now = EXP - 30_000;
+    now += 2_000; // past any cooldown
+    await expect(p.getAuthorizationHeader()).resolves.toMatch(/^Bearer tok-\d+$/);
+  });
+});
+
+describe('events', () => {
+  it('emits error only while someone listens, so an unlistened error never crashes', async () => {
+    server.script.push({ status: 500, body: '' }, { status: 500, body: '' });
+    const p = make({ retries: 0, failureCooldownMs: 0 });
+    watch.collect(await p.getAuthorizationHeader().catch((e: unknown) => e));
+    const seen: unknown[] = [];
+    p.on('error', (e) => seen.push(e));
+    watch.collect(await p.getAuthorizationHeader().catch((e: unknown) => e));
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED' });
+  });
+
+  it('emits token (without the token), retry and invalidated', async () => {
+    server.script.push({ status: 503, body: '' }, ok());
+    const p = make();
+    const log: [string, unknown][] = [];
+    p.on('token', (e) => log.push(['token', e]));
+    p.on('retry', (e) => log.push(['retry', e]));
+    p.on('invalidated', (e) => log.push(['invalidated', e]));
+    const header = await p.getAuthorizationHeader();
+    p.invalidate(header);
+    expect(log.map(([name]) => name)).toEqual(['retry', 'token', 'invalidated']);
+    expect(log[0]![1]).toMatchObject({ attempt: 2, status: 503, code: 'ERR_MCA_TOKEN_REQUEST_FAILED' });
+    expect(log[1]![1]).toMatchObject({ attempts: 2, lifetimeMs: 3_600_000, background: false });
+    expect(JSON.stringify(log)).not.toContain('tok-1');
+    expect(log[2]![1]).toEqual({ reason: 'manual' });
+  });
+});
+
+describe('lifecycle', () => {
+  it('close() during a retry wait rejects pending callers with ERR_MCA_CLOSED at once', async () => {
+    server.script.push({ status: 503, body: '', headers: { 'Retry-After': '20' } });
+    const p = make({ retryAfterMaxMs: 20_000 });
+    const pending = Promise.all([p.getAuthorizationHeader(), p.getAuthorizationHeader()]).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await p.close();
+    expect(watch.collect(await pending)).toMatchObject({ code: 'ERR_MCA_CLOSED' });
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+
+  it('close() during a hanging request aborts it', async () => {
+    server.script.push({ hang: true });
+    const p = make({ timeoutMs: 10_000 });
+    const pending = p.getAuthorizationHeader().catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    await p.close();
+    expect(watch.collect(await pending)).toMatchObject({ code: 'ERR_MCA_CLOSED' });
+  });
+});
