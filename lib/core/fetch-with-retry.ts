@@ -3,6 +3,8 @@ import { McaTokenError } from '../errors/mca-token-error';
 import { fullJitterDelay, sleep } from './backoff';
 import type { TokenEndpoint, TokenGrant } from './token-endpoint';
 
+const MIN_ATTEMPT_MS = 50;
+
 /** The bounds of one fetch: how often, how long, how far apart. */
 export interface RetryPolicy {
   retries: number;
@@ -58,7 +60,9 @@ export async function fetchWithRetry(
         retryAfter !== undefined
           ? Math.min(retryAfter, policy.retryAfterMaxMs)
           : fullJitterDelay(attempt, policy.retryBaseMs, policy.retryMaxMs);
-      if (performance.now() + delayMs >= deadline) throw error;
+      // An attempt squeezed into the deadline's last milliseconds cannot succeed; it would only
+      // add a request. Give up unless a useful slice of time is left after the wait.
+      if (performance.now() + delayMs + Math.min(policy.timeoutMs, MIN_ATTEMPT_MS) > deadline) throw error;
       const failed = error as McaTokenError;
       onRetry({ attempt: attempt + 2, delayMs, code: failed.code, status: failed.status });
       await sleep(delayMs, signal);

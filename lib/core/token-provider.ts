@@ -160,8 +160,19 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     this.#misses++;
     if (this.#inflight) return this.#inflight;
     const cooldown = this.#cooldown;
-    if (cooldown !== undefined && this.#config.now() < cooldown.until) return Promise.reject(cooldown.error);
+    if (cooldown !== undefined && this.#config.now() < cooldown.until) {
+      return this.#stillValid() ? this.#header : Promise.reject(cooldown.error);
+    }
     return this.#fetch(false);
+  }
+
+  /**
+   * Whether the token in hand is within its real `exp`, though past `exp − skew`. When a fetch has
+   * failed, such a token is still a better answer than an error: the worst a back end can do with
+   * it is the 401 the error would have been anyway.
+   */
+  #stillValid(): boolean {
+    return this.#token !== undefined && this.#config.now() < this.#token.expiresAt;
   }
 
   #remember(token: StoredToken): void {
@@ -208,6 +219,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
         if (this.#closed) throw closedError();
         this.#failures++;
         this.#recordFailure(error, background);
+        if (this.#stillValid()) return this.#headerText;
         throw error;
       } finally {
         this.#inflight = undefined;

@@ -207,6 +207,37 @@ describe('stale-while-revalidate', () => {
   });
 });
 
+describe('past exp − skew, a failed fetch falls back to the token in hand until its real exp', () => {
+  it('serves the still-valid token during the outage, and errors only after exp', async () => {
+    const T0 = 10_000_000;
+    let now = T0;
+    const p = make({ now: () => now, retries: 1, failureCooldownMs: 1000 });
+    const failed: unknown[] = [];
+    p.on('refresh-failed', (e) => failed.push(e));
+    await p.getAuthorizationHeader();
+    server.down = true;
+    now = T0 + 3_600_000 - 30_000; // inside the last skew seconds
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    expect(server.requests).toHaveLength(3); // one fetch: an attempt and a retry
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1'); // cooldown: no new request
+    expect(server.requests).toHaveLength(3);
+    now = T0 + 3_600_000; // exp: the token is no use any more
+    const error = watch.collect(await p.getAuthorizationHeader().catch((e: unknown) => e));
+    expect(error).toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED' });
+    server.down = false;
+    now += 1000;
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');
+  });
+
+  it('never falls back to a token a back end rejected (invalidated)', async () => {
+    const p = make({ retries: 0 });
+    const header = await p.getAuthorizationHeader();
+    p.invalidate(header);
+    server.down = true;
+    watch.collect(await expect(p.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED' }));
+  });
+});
+
 describe('events', () => {
   it('emits error only while someone listens, so an unlistened error never crashes', async () => {
     server.script.push({ status: 500, body: '' }, { status: 500, body: '' });

@@ -1,0 +1,46 @@
+'use strict';
+// Child process for the benchmarks: the Express app under test. Settings as JSON in argv[2]:
+// { variant, credentials, backendUrl, options }. Variants:
+//   bare     - no middleware at all
+//   noop     - app.use((req, res, next) => next()), the floor of any middleware
+//   mca      - app.use(mcaOAuth())
+// Routes: GET /hello (hello world), GET /proxy (calls the back end through req.mcaClient, or
+// through a plain axios instance with a static header when variant is 'static').
+const express = require('express');
+const axios = require('axios');
+const { mcaOAuth } = require('express-mca-oauth');
+
+const { variant, credentials, backendUrl, options = {} } = JSON.parse(process.argv[2]);
+const app = express();
+let auth;
+if (variant === 'mca') {
+  auth = mcaOAuth({ ...credentials, env: {}, envFile: false, protectedBackends: [backendUrl], ...options });
+  app.use(auth);
+  auth.provider.on('error', (e) => console.error('provider error:', e.code, e.message, e.attempts));
+} else if (variant === 'noop' || variant === 'static') {
+  app.use((req, res, next) => next());
+}
+const staticClient = axios.create({ headers: { Authorization: 'Bearer static' } });
+
+app.get('/hello', (req, res) => res.send('Hello World!'));
+app.get('/proxy', async (req, res) => {
+  try {
+    const client = variant === 'mca' ? req.mcaClient : staticClient;
+    const r = await client.get(`${backendUrl}/api/orders`);
+    res.json(r.data);
+  } catch (error) {
+    res.status(502).json({ code: error.code ?? 'ERR', status: error.response?.status });
+  }
+});
+
+const server = app.listen(0, '127.0.0.1', () => {
+  process.send({ type: 'ready', url: `http://127.0.0.1:${server.address().port}` });
+});
+process.on('message', (message) => {
+  if (message.type === 'stats') {
+    if (global.gc) global.gc();
+    const memory = process.memoryUsage();
+    process.send({ type: 'stats', rss: memory.rss, heapUsed: memory.heapUsed, provider: auth ? auth.provider.stats() : undefined });
+  }
+});
+process.on('disconnect', () => process.exit(0));
