@@ -3,12 +3,13 @@
 // server that fails 20% of its requests. Prints requests, errors, token POSTs and RSS.
 // Usage: node bench/soak.js [seconds] [connections]
 const autocannon = require('autocannon');
-const { startServers, startApp } = require('./support/processes');
+const { startServers, startApp, pinSelf } = require('./support/processes');
 
 const seconds = Number(process.argv[2] ?? 60);
 const connections = Number(process.argv[3] ?? 200);
 
 async function main() {
+  pinSelf();
   const servers = await startServers({ lifetimeSeconds: 5, failRate: 0.2 });
   const { credentials, backendUrl } = servers.ready;
   const app = await startApp({ variant: 'mca', credentials, backendUrl });

@@ -97,6 +97,40 @@ describe.each(frameworks)('%s', (_name, express) => {
     expect(seen[3]).toBe(seen[1]);
   });
 
+  it('gives the fields only to requests that passed the middleware, each router its own', async () => {
+    const a = express();
+    const first = middleware();
+    const second = middleware();
+    const seen: Record<string, unknown> = {};
+    a.get('/before', (req, res) => {
+      seen.before = req.mcaClient;
+      res.end();
+    });
+    const r1 = express.Router();
+    r1.use(first);
+    r1.get('/one', (req, res) => {
+      seen.one = req.mcaClient;
+      req.mcaClient = 'overridden' as never;
+      seen.assigned = req.mcaClient;
+      res.end();
+    });
+    const r2 = express.Router();
+    r2.use(second);
+    r2.get('/two', (req, res) => {
+      seen.two = req.mcaClient;
+      res.end();
+    });
+    a.use('/r1', r1);
+    a.use('/r2', r2);
+    await request(a).get('/before').expect(200);
+    await request(a).get('/r1/one').expect(200);
+    await request(a).get('/r2/two').expect(200);
+    expect(seen.before).toBeUndefined();
+    expect(seen.one).toBe(first.client);
+    expect(seen.two).toBe(second.client);
+    expect(seen.assigned).toBe('overridden');
+  });
+
   it('explains app.use(mcaOAuth) without the call', async () => {
     const a = express();
     a.use(mcaOAuth as never);

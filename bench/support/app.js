@@ -44,3 +44,4 @@ process.on('message', (message) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));

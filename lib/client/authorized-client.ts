@@ -19,6 +19,22 @@ function dropAuthorization(headers: Record<string, unknown> | undefined): void {
   for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
 }
 
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/**
+ * The URL axios will request, combined from `baseURL` and `url` by axios's own rules
+ * (buildFullPath, including `allowAbsoluteUrls`). `params` are left out: they cannot move a request
+ * to another origin or path. axios.getUri() would merge the whole config again on every request.
+ */
+export function finalUrl(config: { url?: string; baseURL?: string; allowAbsoluteUrls?: boolean }): string {
+  const url = config.url ?? '';
+  const base = config.baseURL;
+  if (base && (!ABSOLUTE.test(url) || config.allowAbsoluteUrls === false)) {
+    return url ? `${base.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : base;
+  }
+  return url;
+}
+
 /**
  * One axios instance whose request interceptor sets `Authorization` to the provider's header, on
  * requests to the protected back ends only (all requests when no allowlist is set). A request that
@@ -43,7 +59,7 @@ export function createAuthorizedClient(provider: TokenProvider, options: Authori
     if (request[REPLAY_MARK] || request.mcaAuth === false || request.headers.has('Authorization')) return request;
     // Decided on the final absolute URL, after baseURL: a per-request absolute URL that leaves the
     // allowlist gets no token (the CVE-2025-27152 class).
-    if (isProtected !== undefined && !isProtected(axios.getUri(request))) return request;
+    if (isProtected !== undefined && !isProtected(finalUrl(request))) return request;
     const header = await provider.getAuthorizationHeader();
     request.headers.set('Authorization', header);
     injectedHeaders.set(request, header);

@@ -8,7 +8,8 @@ import { fullJitterDelay } from './backoff';
 import { fetchWithRetry, type RetryEvent } from './fetch-with-retry';
 import { refreshTiming } from './refresh-timing';
 import { createTokenEndpoint, type TokenEndpoint } from './token-endpoint';
-import { MemoryTokenStore, type StoredToken, type TokenStore } from './token-store';
+import { MemoryTokenStore, type StoredToken, type TokenStore, type TokenStoreContext } from './token-store';
+import { deriveTokenKey } from './token-crypto';
 
 /** Counters of one provider since it was created. */
 export interface ProviderStats {
@@ -36,6 +37,8 @@ export interface TokenEvent {
   durationMs: number;
   /** True when fetched in the refresh window while callers kept the old token. */
   background: boolean;
+  /** `endpoint`: this process fetched it; `store`: another process did, and a shared store handed it over. */
+  source: 'endpoint' | 'store';
 }
 
 /** Payload of the `invalidated` event. */
@@ -51,6 +54,8 @@ export interface TokenProviderEvents {
   error: [McaOAuthError];
   invalidated: [InvalidatedEvent];
   retry: [RetryEvent];
+  /** A shared store failed (down, slow, erroring); the provider carried on locally. */
+  'store-error': [Error];
 }
 
 type Listener<K extends keyof TokenProviderEvents> = (...args: TokenProviderEvents[K]) => void;
@@ -98,9 +103,13 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   readonly #store: TokenStore;
   readonly #ownsStore: boolean;
   readonly #abort = new AbortController();
+  readonly #context: TokenStoreContext;
+  readonly #forwardStoreError = (error: Error): void => void this.emit('store-error', error);
   // The last token seen and what derives from it, so a hit compares one reference and two numbers
   // and returns a promise that already exists.
   #token: StoredToken | undefined;
+  // Expiry of the last token held, even once invalidated: a shared store must hand over only a newer one.
+  #lastExpiresAt: number | undefined;
   #headerText = '';
   #header: Promise<string> = Promise.resolve('');
   #refreshAt = 0;
@@ -122,6 +131,14 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     this.#endpoint = createTokenEndpoint(config);
     this.#store = wiring?.store ?? config.store ?? new MemoryTokenStore({ maxSize: config.cacheSize });
     this.#ownsStore = wiring ? wiring.ownsStore : config.store === undefined;
+    this.#context = {
+      encryptionKey: deriveTokenKey(config.secret, config.cacheKey),
+      refreshSkewMs: config.refreshSkewMs,
+      deadlineMs: config.deadlineMs,
+      now: config.now,
+    };
+    const emitter = this.#store as Partial<Pick<EventEmitter, 'on' | 'off'>>;
+    if (typeof emitter.on === 'function') emitter.on.call(this.#store, 'store-error', this.#forwardStoreError);
   }
 
   get tokenUrl(): string {
@@ -138,7 +155,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
 
   getAuthorizationHeader(): Promise<string> {
     if (this.#closed) return Promise.reject(closedError());
-    const cached = this.#store.get(this.#config.cacheKey);
+    const cached = this.#store.get(this.#config.cacheKey, this.#context);
     if (isThenable(cached)) return cached.then((token) => this.#answer(token));
     return this.#answer(cached);
   }
@@ -177,6 +194,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
 
   #remember(token: StoredToken): void {
     this.#token = token;
+    this.#lastExpiresAt = token.expiresAt;
     this.#headerText = `Bearer ${token.accessToken}`;
     this.#header = Promise.resolve(this.#headerText);
     const timing = refreshTiming(token, this.#config.refreshSkewMs, this.#config.refreshWindowMs);
@@ -192,27 +210,22 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
 
   #fetch(background: boolean): Promise<string> {
     this.#fetches++;
-    const startedAt = this.#config.now();
     const startedMono = performance.now();
     const flight = (async () => {
       try {
-        const { grant, attempts } = await fetchWithRetry(this.#endpoint, this.#config, this.#abort.signal, (event) =>
-          this.emit('retry', event),
-        );
+        const { token, attempts, source } = await this.#obtain();
         if (this.#closed) throw closedError();
-        // Counted from before the request: the server's clock started when it answered, ours earlier.
-        const token: StoredToken = { accessToken: grant.accessToken, obtainedAt: startedAt, expiresAt: startedAt + grant.lifetimeMs };
         this.#remember(token);
         this.#cooldown = undefined;
         this.#backgroundFailures = 0;
         this.#nextBackgroundAt = 0;
-        await this.#store.set(this.#config.cacheKey, token);
         this.emit('token', {
           expiresAt: token.expiresAt,
-          lifetimeMs: grant.lifetimeMs,
+          lifetimeMs: token.expiresAt - token.obtainedAt,
           attempts,
           durationMs: Math.round(performance.now() - startedMono),
           background,
+          source,
         } satisfies TokenEvent);
         return this.#headerText;
       } catch (error) {
@@ -227,6 +240,29 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     })();
     this.#inflight = flight;
     return flight;
+  }
+
+  /** A token from the endpoint, or, with a shared store, from whichever process of the fleet fetched it. */
+  async #obtain(): Promise<{ token: StoredToken; attempts: number; source: 'endpoint' | 'store' }> {
+    const key = this.#config.cacheKey;
+    let attempts = 0;
+    const request = async (): Promise<StoredToken> => {
+      // Counted from before the request: the server's clock started when it answered, ours earlier.
+      const startedAt = this.#config.now();
+      const result = await fetchWithRetry(this.#endpoint, this.#config, this.#abort.signal, (event) => this.emit('retry', event));
+      attempts = result.attempts;
+      return { accessToken: result.grant.accessToken, obtainedAt: startedAt, expiresAt: startedAt + result.grant.lifetimeMs };
+    };
+    if (this.#store.fetchOnce) {
+      const shared = await this.#store.fetchOnce(key, this.#context, request, {
+        newerThan: this.#lastExpiresAt,
+        signal: this.#abort.signal,
+      });
+      return { token: shared.token, attempts, source: shared.fetched ? 'endpoint' : 'store' };
+    }
+    const token = await request();
+    await this.#store.set(key, token, this.#context);
+    return { token, attempts, source: 'endpoint' };
   }
 
   #recordFailure(error: unknown, background: boolean): void {
@@ -247,10 +283,11 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   invalidate(header?: string, reason = 'manual'): boolean {
     if (this.#token === undefined) return false;
     if (header !== undefined && header !== this.#headerText) return false;
+    const dropped = this.#token;
     this.#token = undefined;
     this.#refreshAt = 0;
     this.#usableUntil = 0;
-    void Promise.resolve(this.#store.delete(this.#config.cacheKey)).catch(() => undefined);
+    void Promise.resolve(this.#store.delete(this.#config.cacheKey, this.#context, dropped)).catch(() => undefined);
     this.emit('invalidated', { reason } satisfies InvalidatedEvent);
     return true;
   }
@@ -272,6 +309,8 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     this.#abort.abort(closedError());
     await this.#inflight?.catch(() => undefined);
     this.#endpoint.close();
+    const emitter = this.#store as Partial<Pick<EventEmitter, 'on' | 'off'>>;
+    if (typeof emitter.off === 'function') emitter.off.call(this.#store, 'store-error', this.#forwardStoreError);
     if (this.#ownsStore) await this.#store.close?.();
   }
 }

@@ -10,16 +10,52 @@ export interface StoredToken {
   obtainedAt: number;
 }
 
+/** What a provider tells its store about one configuration. Never the secret itself. */
+export interface TokenStoreContext {
+  /**
+   * 32 bytes derived with HKDF-SHA-256 from the client secret, the cache key as `info`. A store
+   * that keeps tokens outside the process should encrypt with it (the Redis store does).
+   */
+  readonly encryptionKey: Buffer;
+  /** The provider's refresh skew: a shared store should drop a token this long before `expiresAt` (at most half its lifetime). */
+  readonly refreshSkewMs: number;
+  /** Bound of one fetch, in ms: a store must not keep a caller waiting on another process longer. */
+  readonly deadlineMs: number;
+  /** The provider's clock, in epoch milliseconds. */
+  readonly now: () => number;
+}
+
+/** Result of {@link TokenStore.fetchOnce}. */
+export interface FetchOnceResult {
+  token: StoredToken;
+  /** True if this process fetched it; false if another process did and the store handed it over. */
+  fetched: boolean;
+}
+
 /**
  * Where a provider keeps tokens, keyed by the provider's cache key (no secret in clear). The
  * default is an in-process LRU; other stores (Redis, memcached, a database) implement the same
- * three calls. `get` may answer synchronously; a sync answer keeps the cache-hit path free of awaits.
+ * calls. `get` may answer synchronously; a sync answer keeps the cache-hit path free of awaits.
+ * A store must not throw or reject for its own failures: it answers as a miss instead.
  */
 export interface TokenStore {
-  get(key: string): StoredToken | undefined | Promise<StoredToken | undefined>;
-  set(key: string, token: StoredToken): void | Promise<void>;
-  delete(key: string): void | Promise<void>;
-  /** Number of tokens held, when the store can tell cheaply. */
+  get(key: string, context: TokenStoreContext): StoredToken | undefined | Promise<StoredToken | undefined>;
+  set(key: string, token: StoredToken, context: TokenStoreContext): void | Promise<void>;
+  /** Drops the token; with `token`, only if that is still the stored one. */
+  delete(key: string, context: TokenStoreContext, token?: StoredToken): void | Promise<void>;
+  /**
+   * Optional distributed single flight: run `fetch` in one process of the fleet, hand its token
+   * to the others. `newerThan` (epoch ms): a stored token that expires later than this is taken
+   * as is. The store sets the fetched token itself. Without this method the provider fetches and
+   * then calls `set`.
+   */
+  fetchOnce?(
+    key: string,
+    context: TokenStoreContext,
+    fetch: () => Promise<StoredToken>,
+    options: { newerThan?: number; signal?: AbortSignal },
+  ): Promise<FetchOnceResult>;
+  /** Number of tokens held (in process), when the store can tell cheaply. */
   readonly size?: number;
   /** Releases connections or timers. Called by `provider.close()` only for a store the provider created. */
   close?(): void | Promise<void>;
@@ -41,8 +77,8 @@ export class MemoryTokenStore implements TokenStore {
     this.#lru.set(key, token);
   }
 
-  delete(key: string): void {
-    this.#lru.delete(key);
+  delete(key: string, _context?: TokenStoreContext, token?: StoredToken): void {
+    if (token === undefined || this.#lru.peek(key) === token) this.#lru.delete(key);
   }
 
   get size(): number {

@@ -8,6 +8,7 @@ import { createAuthorizedClient } from '../client/authorized-client';
 import { compileProtectedBackends, parseProtectedBackendsEnv } from '../client/protected-backends';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { BackendMatcher, McaOAuthOptions } from '../options';
+import { attachRequestFields, type RequestFields } from './request-fields';
 import './request-augmentation';
 
 /** The middleware, with the shared parts exposed for work that runs outside a request. */
@@ -19,11 +20,6 @@ export interface McaOAuthMiddleware {
   readonly client: AxiosInstance;
   /** Stops the provider (waits for a token request under way, frees sockets). */
   close(): Promise<void>;
-}
-
-interface McaRequestFields {
-  mcaAuth: () => Promise<string>;
-  mcaClient: AxiosInstance;
 }
 
 function looksLikeRequest(value: unknown): boolean {
@@ -66,12 +62,10 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     retryOn401,
     axios: axiosConfig as McaOAuthOptions['axios'],
   });
-  const mcaAuth = (): Promise<string> => provider.getAuthorizationHeader();
+  const fields: RequestFields = { mcaAuth: () => provider.getAuthorizationHeader(), mcaClient: client };
 
   const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
-    const fields = req as IncomingMessage & McaRequestFields;
-    fields.mcaAuth = mcaAuth;
-    fields.mcaClient = client;
+    attachRequestFields(req, fields);
     next();
   };
   return Object.assign(middleware, {

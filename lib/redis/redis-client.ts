@@ -1,0 +1,32 @@
+/**
+ * The part of an ioredis client the store uses. Typed here rather than imported, so that the
+ * package's types do not require ioredis (an optional peer dependency) to be installed.
+ */
+export interface RedisClientLike {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
+/** Compare-and-delete: drops a key only while it still holds the value this process wrote. */
+export const COMPARE_AND_DELETE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** Connects with ioredis, loaded only now: importing the package never loads a Redis client. */
+export function connectRedis(url: string): RedisClientLike {
+  let Redis: new (url: string, options: Record<string, unknown>) => RedisClientLike;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require('ioredis') as { default?: unknown };
+    Redis = (loaded.default ?? loaded) as typeof Redis;
+  } catch {
+    throw Object.assign(new Error('ioredis is not installed'), { code: 'MODULE_NOT_FOUND' });
+  }
+  return new Redis(url, {
+    // Fail fast while disconnected: the provider falls back to local behaviour instead of queueing.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    lazyConnect: false,
+  });
+}
