@@ -1,8 +1,8 @@
 import QuickLRU from 'quick-lru';
 import { PROVIDER_OPTION_KEYS, checkOptionKeys } from './config/known-options';
-import { resolveProviderConfig } from './config/resolve-config';
-import { DefaultTokenProvider, type TokenProvider } from './core/token-provider';
-import { MemoryTokenStore } from './core/token-store';
+import { resolveProviderConfig, type ProviderConfig } from './config/resolve-config';
+import { DefaultTokenProvider, defaultStore, type TokenProvider } from './core/token-provider';
+import { MemoryTokenStore, type TokenStore } from './core/token-store';
 import type { GetAuthorizationHeaderOptions } from './options';
 
 const DEFAULT_CACHE_SIZE = 100;
@@ -16,6 +16,20 @@ const providers = new QuickLRU<string, TokenProvider>({
   maxSize: DEFAULT_CACHE_SIZE,
   onEviction: (_key, provider) => void provider.close(),
 });
+
+// One Redis store per URL from the environment, shared like the memory store. Few URLs exist in
+// one process; the map is still bounded.
+const redisStores = new QuickLRU<string, TokenStore>({ maxSize: 8, onEviction: (_url, evicted) => void evicted.close?.() });
+
+function sharedStore(config: ProviderConfig): TokenStore {
+  if (config.redisUrl === undefined) return store;
+  let shared = redisStores.get(config.redisUrl);
+  if (shared === undefined) {
+    shared = defaultStore(config);
+    redisStores.set(config.redisUrl, shared);
+  }
+  return shared;
+}
 
 // Fast path: the same options object as last time, with the same values (a caller may mutate it).
 interface Remembered {
@@ -68,7 +82,7 @@ function providerFor(options: Record<string, unknown>): TokenProvider {
       providers.resize(config.cacheSize);
       store.resize(config.cacheSize);
     }
-    provider = new DefaultTokenProvider(config, { store: config.store ?? store, ownsStore: false });
+    provider = new DefaultTokenProvider(config, { store: config.store ?? sharedStore(config), ownsStore: false });
     providers.set(key, provider);
   }
   byObject.set(options, { provider, values });
@@ -105,4 +119,7 @@ export async function closeAuthorizationHeaderCache(): Promise<void> {
   providers.clear();
   store.close();
   await Promise.all(all.map((provider) => provider.close()));
+  const redis = [...redisStores.values()];
+  redisStores.clear();
+  await Promise.all(redis.map((shared) => shared.close?.()));
 }

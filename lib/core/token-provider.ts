@@ -87,6 +87,14 @@ function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
+/** In-process, or Redis when the environment binds one. The Redis code loads only then. */
+export function defaultStore(config: ProviderConfig): TokenStore {
+  if (config.redisUrl === undefined) return new MemoryTokenStore({ maxSize: config.cacheSize });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { redisTokenStore } = require('../redis/redis-token-store') as typeof import('../redis/redis-token-store');
+  return redisTokenStore({ url: config.redisUrl, l1Size: config.cacheSize });
+}
+
 function closedError(): McaOAuthError {
   return new McaOAuthError('ERR_MCA_CLOSED', 'The token provider was closed. Create a new one (or a new middleware).');
 }
@@ -129,7 +137,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     super();
     this.#config = config;
     this.#endpoint = createTokenEndpoint(config);
-    this.#store = wiring?.store ?? config.store ?? new MemoryTokenStore({ maxSize: config.cacheSize });
+    this.#store = wiring?.store ?? config.store ?? defaultStore(config);
     this.#ownsStore = wiring ? wiring.ownsStore : config.store === undefined;
     this.#context = {
       encryptionKey: deriveTokenKey(config.secret, config.cacheKey),

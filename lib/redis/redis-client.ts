@@ -24,9 +24,9 @@ export function connectRedis(url: string): RedisClientLike {
     throw Object.assign(new Error('ioredis is not installed'), { code: 'MODULE_NOT_FOUND' });
   }
   return new Redis(url, {
-    // Fail fast while disconnected: the provider falls back to local behaviour instead of queueing.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    lazyConnect: false,
+    // Commands issued while (re)connecting wait in ioredis's queue; the store's own timeout bounds
+    // what a caller waits, and one failed reconnect attempt flushes the queue, so it stays small.
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 1,
   });
 }
