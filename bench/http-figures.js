@@ -56,7 +56,7 @@ async function proxyPath(servers) {
   const { credentials, backendUrl } = servers.ready;
   const apps = {
     mca: await startApp({ variant: 'mca', credentials, backendUrl }),
-    static: await startApp({ variant: 'static', credentials, backendUrl }),
+    static: await startApp({ variant: 'static', credentials, backendUrl, staticToken: servers.ready.staticToken }),
   };
   try {
     const s = await alternate(apps, '/proxy');

@@ -10,7 +10,7 @@ const express = require('express');
 const axios = require('axios');
 const { mcaOAuth } = require('express-mca-oauth');
 
-const { variant, credentials, backendUrl, options = {} } = JSON.parse(process.argv[2]);
+const { variant, credentials, backendUrl, staticToken, options = {} } = JSON.parse(process.argv[2]);
 const app = express();
 let auth;
 if (variant === 'mca') {
@@ -20,7 +20,7 @@ if (variant === 'mca') {
 } else if (variant === 'noop' || variant === 'static') {
   app.use((req, res, next) => next());
 }
-const staticClient = axios.create({ headers: { Authorization: 'Bearer static' } });
+const staticClient = axios.create({ headers: { Authorization: `Bearer ${staticToken}` } });
 
 app.get('/hello', (req, res) => res.send('Hello World!'));
 app.get('/proxy', async (req, res) => {

@@ -1,8 +1,8 @@
-import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
 import type { TokenProvider } from '../core/token-provider';
 import type { BackendPredicate } from './protected-backends';
 import { redactAxiosError } from './redact-axios-error';
-import { REPLAY_MARK, injectedHeaders, replayOn401, type MarkedConfig } from './replay-on-401';
+import { isReplayable401 } from './replay-on-401';
 import './axios-augmentation';
 
 export interface AuthorizedClientOptions {
@@ -36,13 +36,18 @@ export function finalUrl(config: { url?: string; baseURL?: string; allowAbsolute
 }
 
 /**
- * One axios instance whose request interceptor sets `Authorization` to the provider's header, on
- * requests to the protected back ends only (all requests when no allowlist is set). A request that
- * already carries `Authorization`, or says `mcaAuth: false`, is left alone.
+ * One axios instance that sets `Authorization` to the provider's header on requests to the
+ * protected back ends only (all requests when no allowlist is set). A request that already
+ * carries `Authorization`, or says `mcaAuth: false`, is left alone.
+ *
+ * The work happens in a wrapper around axios's adapter rather than in interceptors: an async
+ * interceptor would move every request of the instance onto a promise chain, and a response
+ * interceptor adds another step; in the adapter, the token costs one await on a resolved promise.
  */
 export function createAuthorizedClient(provider: TokenProvider, options: AuthorizedClientOptions): AxiosInstance {
   const { isProtected, retryOn401 } = options;
   const userConfig = options.axios ?? {};
+  const send = axios.getAdapter(userConfig.adapter ?? axios.defaults.adapter);
   const userBeforeRedirect = (userConfig as { beforeRedirect?: BeforeRedirect }).beforeRedirect;
   // axios already strips Authorization on a cross-origin redirect; with an allowlist, a redirect
   // within the origin but out of the allowed prefixes loses the token too.
@@ -52,30 +57,38 @@ export function createAuthorizedClient(provider: TokenProvider, options: Authori
     }
     userBeforeRedirect?.(redirect, responseDetails, requestDetails);
   };
-  const client = axios.create({ ...userConfig, beforeRedirect } as AxiosRequestConfig);
 
-  client.interceptors.request.use(async (request: MarkedConfig) => {
-    // A replay carries its new header already.
-    if (request[REPLAY_MARK] || request.mcaAuth === false || request.headers.has('Authorization')) return request;
+  const wantsToken = (config: InternalAxiosRequestConfig): boolean =>
+    config.mcaAuth !== false &&
+    !config.headers.has('Authorization') &&
     // Decided on the final absolute URL, after baseURL: a per-request absolute URL that leaves the
     // allowlist gets no token (the CVE-2025-27152 class).
-    if (isProtected !== undefined && !isProtected(finalUrl(request))) return request;
-    const header = await provider.getAuthorizationHeader();
-    request.headers.set('Authorization', header);
-    injectedHeaders.set(request, header);
-    return request;
-  });
+    (isProtected === undefined || isProtected(finalUrl(config)));
 
-  client.interceptors.response.use(undefined, (error: unknown) => {
-    if (retryOn401 && error instanceof AxiosError && error.response?.status === 401 && error.config) {
-      const replay = replayOn401(client, provider, error.config as MarkedConfig, error.response.request);
-      if (replay !== undefined) {
-        // The first 401 is consumed by the replay; scrub it anyway, it may still be referenced.
-        redactAxiosError(error);
-        return replay;
+  async function sendWithToken(config: InternalAxiosRequestConfig) {
+    const header = await provider.getAuthorizationHeader();
+    config.headers.set('Authorization', header);
+    try {
+      return await send(config);
+    } catch (error) {
+      if (!retryOn401 || !isReplayable401(error, header, config)) throw redactAxiosError(error);
+      // The back end no longer takes this token (revoked, keys rotated, its clock ahead of ours):
+      // drop it if it is still the cached one, get one (fifty such 401s make one token request)
+      // and replay once. The replay's 401 goes back as is: there is never a loop. (The first error
+      // is dropped unseen; the config it shares with the replay must keep its credentials.)
+      provider.invalidate(header, 'backend-401');
+      config.headers.set('Authorization', await provider.getAuthorizationHeader());
+      try {
+        return await send(config);
+      } catch (replayError) {
+        throw redactAxiosError(replayError);
       }
     }
-    return Promise.reject(redactAxiosError(error));
-  });
-  return client;
+  }
+
+  const adapter: AxiosAdapter = (config) => {
+    if (wantsToken(config)) return sendWithToken(config);
+    return send(config).catch((error: unknown) => Promise.reject(redactAxiosError(error)));
+  };
+  return axios.create({ ...userConfig, adapter, beforeRedirect } as AxiosRequestConfig);
 }
