@@ -53,6 +53,11 @@ export interface CredentialOptions {
    */
   audience?: string;
   /**
+   * Adds a `resource` form field (RFC 8707 resource indicator) to the token request. Never sent unless set.
+   * Env: `MCA_RESOURCE`.
+   */
+  resource?: string;
+  /**
    * How the client authenticates: `basic` sends `Authorization: Basic base64(id:secret)` (what MCA and
    * App ID expect), `post` sends `client_id` and `client_secret` form fields.
    * Env: `MCA_CLIENT_AUTH`.

@@ -1,28 +1,41 @@
 'use strict';
-// The protected back end: accepts only "Bearer <token>" for a live token of the demo's server,
-// and answers 401 with WWW-Authenticate otherwise. Not part of the package's API.
+// The protected back end. Like IBM's validation strategy it fetches the server's public key
+// ({n, e}) once, then checks every request: "Bearer <jwt>", RS256 signature, exp (no leeway) and
+// aud = tenantId. Anything else gets 401 with WWW-Authenticate. Not part of the package's API.
 const http = require('node:http');
+const { createPublicKey } = require('node:crypto');
 
-function startBackend({ isValid, log }) {
-  const server = http.createServer((req, res) => {
+async function startBackend({ publicKeyUrl, tenantId, log }) {
+  const { jwtVerify } = await import('jose');
+  const { n, e } = await (await fetch(publicKeyUrl)).json();
+  const key = createPublicKey({ key: { kty: 'RSA', n, e }, format: 'jwk' });
+  let rejected = 0;
+
+  const server = http.createServer(async (req, res) => {
     const parts = (req.headers.authorization ?? '').trim().split(/\s+/);
-    if (parts[0] !== 'Bearer' || !parts[1] || !isValid(parts[1])) {
-      log(`back end: ${req.method} ${req.url} -> 401`);
+    try {
+      if (parts[0] !== 'Bearer' || !parts[1]) throw new Error('no bearer token');
+      const { payload } = await jwtVerify(parts[1], key, { algorithms: ['RS256'], audience: tenantId });
+      log(`back end: ${req.method} ${req.url} -> 200 (JWT …${parts[1].slice(-6)}, prn ${payload.prn})`);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ orders: [{ id: 1, item: 'coffee' }, { id: 2, item: 'tea' }], caller: payload.prn }));
+    } catch (error) {
+      rejected++;
+      log(`back end: ${req.method} ${req.url} -> 401 (${error.code ?? error.message})`);
       res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
-      return res.end();
+      res.end();
     }
-    log(`back end: ${req.method} ${req.url} -> 200 (token …${parts[1].slice(-6)})`);
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ orders: [{ id: 1, item: 'coffee' }, { id: 2, item: 'tea' }] }));
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-      });
-    });
-  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    rejected: () => rejected,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  };
 }
 
 module.exports = { startBackend };

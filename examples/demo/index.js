@@ -1,6 +1,7 @@
 'use strict';
-// `npm start`: a token server, a protected back end and an Express app using mcaOAuth(), all on
-// 127.0.0.1, with nothing else to run. `npm start -- --once` runs a short scripted tour and exits.
+// `npm start`: an MCA-compatible token server issuing RS256 JWTs, a back end that really validates
+// them, and an Express app using mcaOAuth(), all on 127.0.0.1 with nothing else to run.
+// `npm start -- --once` runs a short scripted tour and exits (CI runs it).
 const express = require('express');
 const { mcaOAuth } = require('express-mca-oauth');
 const { startTokenServer } = require('./token-server');
@@ -11,14 +12,21 @@ const log = (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${l
 
 async function main() {
   const credentials = { clientId: 'demo-client', secret: 'demo-secret', tenantId: 'demo-tenant' };
-  const tokenServer = await startTokenServer({ ...credentials, lifetimeSeconds: once ? 4 : 20, log });
-  const backend = await startBackend({ isValid: tokenServer.isValid, log });
+  const lifetimeSeconds = once ? 4 : 20;
+  const tokenServer = await startTokenServer({ ...credentials, lifetimeSeconds, log });
+  const backend = await startBackend({ publicKeyUrl: tokenServer.publicKeyUrl, tenantId: credentials.tenantId, log });
 
   // What Cloud Foundry would bind. The demo passes it as `env`, leaving process.env alone.
   const VCAP_SERVICES = JSON.stringify({
-    AdvancedMobileAccess: [{ name: 'demo-mca', label: 'AdvancedMobileAccess', credentials: { ...credentials, serverUrl: tokenServer.serverUrl } }],
+    AdvancedMobileAccess: [
+      { name: 'demo-mca', label: 'AdvancedMobileAccess', credentials: { ...credentials, serverUrl: tokenServer.serverUrl } },
+    ],
   });
-  const auth = mcaOAuth({ env: { VCAP_SERVICES }, envFile: false, protectedBackends: [backend.url], refreshSkewSeconds: 5 });
+  const auth = mcaOAuth({ env: { VCAP_SERVICES }, envFile: false, protectedBackends: [backend.url] });
+  auth.provider.on('token', (e) =>
+    log(`app: token ${e.background ? 'refreshed in the background' : 'fetched'} in ${e.durationMs} ms, lifetime ${Math.round(e.lifetimeMs / 1000)} s`),
+  );
+  auth.provider.on('invalidated', (e) => log(`app: token dropped (${e.reason})`));
 
   const app = express();
   app.use(auth);
@@ -33,7 +41,7 @@ async function main() {
   app.get('/header', async (req, res, next) => {
     try {
       const header = await req.mcaAuth();
-      res.json({ header: `${header.slice(0, 12)}…` }); // never echo a whole token
+      res.json({ header: `${header.slice(0, 16)}…` }); // never echo a whole token
     } catch (error) {
       next(error);
     }
@@ -44,8 +52,8 @@ async function main() {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const appUrl = `http://127.0.0.1:${server.address().port}`;
-  log(`token server  ${tokenServer.serverUrl}`);
-  log(`back end      ${backend.url} (protected)`);
+  log(`token server  ${tokenServer.serverUrl}  (MCA protocol, RS256 JWTs, ${lifetimeSeconds} s)`);
+  log(`back end      ${backend.url}  (validates signature, exp, aud)`);
   log(`app           ${appUrl}`);
 
   const shutdown = async () => {
@@ -56,13 +64,13 @@ async function main() {
   };
 
   if (!once) {
-    log(`try: curl ${appUrl}/orders   curl ${appUrl}/stats   (Ctrl-C to stop)`);
+    log(`try: curl ${appUrl}/orders    curl ${appUrl}/stats    curl ${appUrl}/header    (Ctrl-C to stop)`);
     process.on('SIGINT', () => shutdown().then(() => process.exit(0)));
     return;
   }
 
-  // The tour: concurrent calls share one token request; later calls hit the cache; once the
-  // token nears its end (4 s lifetime, refreshed at half-life) a new one is fetched.
+  // The tour: concurrent calls share one token request; later calls hit the cache; at the token's
+  // half-life (4 s tokens) a new one is fetched; the back end accepts every token it is sent.
   const get = async (path) => {
     const res = await fetch(`${appUrl}${path}`);
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
@@ -74,9 +82,11 @@ async function main() {
   await get('/orders');
   const stats = await get('/stats');
   log(`after the token's half-life -> stats ${JSON.stringify(stats)}`);
+  const issued = tokenServer.issued();
+  const rejected = backend.rejected();
   await shutdown();
-  if (stats.fetches !== 2) throw new Error(`expected 2 token requests, saw ${stats.fetches}`);
-  log('tour complete');
+  if (issued !== 2 || rejected !== 0) throw new Error(`expected 2 tokens and no 401, saw ${issued} and ${rejected}`);
+  log('tour complete: 21 requests, 2 token requests, 0 rejected');
 }
 
 main().catch((error) => {

@@ -15,6 +15,7 @@ const providerKeys: KeysEnum<TokenProviderOptions> = {
   tokenUrl: true,
   scope: true,
   audience: true,
+  resource: true,
   clientAuth: true,
   serviceName: true,
   envFile: true,

@@ -15,6 +15,7 @@ export type CredentialField =
   | 'tokenUrl'
   | 'scope'
   | 'audience'
+  | 'resource'
   | 'clientAuth'
   | 'serviceName';
 
@@ -30,6 +31,7 @@ export interface ProviderConfig {
   endpointKind: EndpointKind;
   scope: string | undefined;
   audience: string | undefined;
+  resource: string | undefined;
   clientAuth: 'basic' | 'post';
   /** Where each resolved field came from (diagnostics; the values themselves are not here). */
   sources: Partial<Record<CredentialField, ValueSource>>;
@@ -63,6 +65,7 @@ const ENV_NAMES: Record<CredentialField, readonly string[]> = {
   tokenUrl: ['MCA_TOKEN_URL'],
   scope: ['MCA_SCOPE'],
   audience: ['MCA_AUDIENCE'],
+  resource: ['MCA_RESOURCE'],
   clientAuth: ['MCA_CLIENT_AUTH'],
   serviceName: ['MCA_SERVICE_NAME'],
 };
@@ -182,6 +185,7 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
   const secret = found.secret.value;
   const scope = found.scope?.value;
   const audience = found.audience?.value;
+  const resource = found.resource?.value;
   const store = options.store as TokenStore | undefined;
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
     throw invalid('store', 'it must be a TokenStore: an object with get(key), set(key, token) and delete(key).');
@@ -197,6 +201,7 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
     endpointKind: endpoint.kind,
     scope,
     audience,
+    resource,
     clientAuth,
     sources,
     cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
@@ -214,7 +219,7 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
     store,
     redisUrl: store === undefined ? findRedisUrl(env) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
-    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, sha256(secret), scope ?? null, audience ?? null, clientAuth])),
+    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, sha256(secret), scope ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
 }
 

@@ -122,6 +122,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   }
   if (config.scope !== undefined) form.append('scope', config.scope);
   if (config.audience !== undefined) form.append('audience', config.audience);
+  if (config.resource !== undefined) form.append('resource', config.resource);
   const body = form.toString();
   const headers: Record<string, string> = {
     'Content-Type': 'application/x-www-form-urlencoded',

@@ -10,6 +10,7 @@ import { refreshTiming } from './refresh-timing';
 import { createTokenEndpoint, type TokenEndpoint } from './token-endpoint';
 import { MemoryTokenStore, type StoredToken, type TokenStore, type TokenStoreContext } from './token-store';
 import { deriveTokenKey } from './token-crypto';
+import { attachDebugLog } from './debug-log';
 
 /** Counters of one provider since it was created. */
 export interface ProviderStats {
@@ -147,6 +148,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     };
     const emitter = this.#store as Partial<Pick<EventEmitter, 'on' | 'off'>>;
     if (typeof emitter.on === 'function') emitter.on.call(this.#store, 'store-error', this.#forwardStoreError);
+    attachDebugLog(this, new URL(config.tokenUrl).host);
   }
 
   get tokenUrl(): string {

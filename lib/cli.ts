@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `npx express-mca-oauth token|check`: the same resolution as the middleware (flags, env, .env,
+// VCAP_SERVICES), from a shell. Errors are one line with their code; the secret is never printed.
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { PROVIDER_OPTION_KEYS, checkOptionKeys } from './config/known-options';
+import { resolveProviderConfig, type CredentialField } from './config/resolve-config';
+import { createTokenEndpoint } from './core/token-endpoint';
+import { isMcaOAuthError } from './errors/mca-oauth-error';
+
+const HELP = `Usage: express-mca-oauth <command> [options]
+
+Commands:
+  token    Print the Authorization header value, for curl -H "Authorization: $(npx express-mca-oauth token)"
+  check    Show where each setting came from, the token URL, and the result of one real token request
+
+Options (each falls back to its environment variable, then .env, then VCAP_SERVICES):
+  --client-id <id>            MCA_CLIENT_ID
+  --secret <secret>           MCA_SECRET (prefer the variable: flags show in the process list)
+  --tenant-id <id>            MCA_TENANT_ID or MCA_APP_ID
+  --server-url <url>          MCA_SERVER_URL (Mobile Client Access)
+  --oauth-server-url <url>    MCA_OAUTH_SERVER_URL (App ID)
+  --token-url <url>           MCA_TOKEN_URL (any OAuth 2.0 server)
+  --scope <scope>             MCA_SCOPE
+  --audience <audience>       MCA_AUDIENCE
+  --resource <uri>            MCA_RESOURCE (RFC 8707)
+  --client-auth basic|post    MCA_CLIENT_AUTH (default basic)
+  --service-name <name>       MCA_SERVICE_NAME (which bound service to use)
+  --env-file <path>           read this file instead of ./.env
+  --no-env-file               read no .env file
+  --timeout-ms <ms>           timeout of the token request (default 10000)
+  -h, --help                  show this help
+
+Exit status: 0 on success, 1 on a configuration or token error (its code is printed), 2 on bad usage.`;
+
+const FLAGS = {
+  'client-id': 'clientId',
+  secret: 'secret',
+  'tenant-id': 'tenantId',
+  'server-url': 'serverUrl',
+  'oauth-server-url': 'oauthServerUrl',
+  'token-url': 'tokenUrl',
+  scope: 'scope',
+  audience: 'audience',
+  resource: 'resource',
+  'client-auth': 'clientAuth',
+  'service-name': 'serviceName',
+  'env-file': 'envFile',
+} as const;
+
+type Out = (line: string) => void;
+
+function options(values: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [flag, option] of Object.entries(FLAGS)) if (values[flag] !== undefined) result[option] = values[flag];
+  if (values['no-env-file']) result.envFile = false;
+  if (values['timeout-ms'] !== undefined) result.timeoutMs = Number(values['timeout-ms']);
+  return checkOptionKeys(result, PROVIDER_OPTION_KEYS, 'express-mca-oauth');
+}
+
+const SOURCE_LABEL: Record<string, string> = {
+  option: 'flag',
+  env: 'environment',
+  '.env': '.env file',
+  VCAP_SERVICES: 'VCAP_SERVICES',
+  VCAP_APPLICATION: 'VCAP_APPLICATION',
+};
+
+async function check(opts: Record<string, unknown>, out: Out): Promise<void> {
+  const config = resolveProviderConfig(opts);
+  const show = (field: CredentialField, value: string | undefined): void => {
+    const source = config.sources[field];
+    if (value === undefined || source === undefined) return;
+    out(`${field.padEnd(16)}${value.padEnd(48)} from ${SOURCE_LABEL[source] ?? source}`);
+  };
+  show('clientId', config.clientId);
+  show('secret', `**** (${config.secret.length} characters)`);
+  show('tenantId', config.tenantId);
+  // URLs without userinfo or query: a URL may carry credentials.
+  const bare = (value: string): string => {
+    const url = new URL(value.trim());
+    return `${url.origin}${url.pathname}`;
+  };
+  const raw = opts as Record<string, string | undefined>;
+  for (const field of ['serverUrl', 'oauthServerUrl', 'tokenUrl'] as const) {
+    if (config.sources[field] !== undefined) show(field, config.sources[field] === 'option' && raw[field] ? bare(raw[field]) : '(set)');
+  }
+  show('scope', config.scope);
+  show('audience', config.audience);
+  show('resource', config.resource);
+  show('clientAuth', config.clientAuth);
+  const url = new URL(config.tokenUrl);
+  out(`${'token URL'.padEnd(16)}${url.origin}${url.pathname} (${config.endpointKind})`);
+  const endpoint = createTokenEndpoint(config);
+  const started = performance.now();
+  try {
+    const grant = await endpoint.requestToken(new AbortController().signal, config.timeoutMs);
+    const ms = Math.round(performance.now() - started);
+    const skew = grant.serverDate ? (Date.parse(grant.serverDate) - Date.now()) / 1000 : undefined;
+    out(`${'token request'.padEnd(16)}HTTP 200 in ${ms} ms, lifetime ${Math.round(grant.lifetimeMs / 1000)} s`);
+    out(`${'clock skew'.padEnd(16)}${skew === undefined ? 'unknown (no Date header)' : `${skew >= 0 ? '+' : ''}${skew.toFixed(1)} s (server Date header vs this machine, 1 s resolution)`}`);
+  } finally {
+    endpoint.close();
+  }
+}
+
+async function token(opts: Record<string, unknown>, out: Out): Promise<void> {
+  const config = resolveProviderConfig(opts);
+  const endpoint = createTokenEndpoint(config);
+  try {
+    const grant = await endpoint.requestToken(new AbortController().signal, config.timeoutMs);
+    out(`Bearer ${grant.accessToken}`);
+  } finally {
+    endpoint.close();
+  }
+}
+
+/** Runs the CLI; returns the exit status. Exported for tests. */
+export async function main(argv: string[], out: Out = console.log, err: Out = console.error): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        'no-env-file': { type: 'boolean' },
+        'timeout-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    err(`express-mca-oauth: ${(error as Error).message}. See --help.`);
+    return 2;
+  }
+  const [command, ...extra] = parsed.positionals;
+  if (parsed.values.help || command === undefined) {
+    (parsed.values.help ? out : err)(HELP);
+    return parsed.values.help ? 0 : 2;
+  }
+  if ((command !== 'token' && command !== 'check') || extra.length > 0) {
+    err(`express-mca-oauth: unknown command "${[command, ...extra].join(' ')}". Use token or check; see --help.`);
+    return 2;
+  }
+  try {
+    const opts = options(parsed.values);
+    await (command === 'token' ? token(opts, out) : check(opts, out));
+    return 0;
+  } catch (error) {
+    if (isMcaOAuthError(error)) err(`error ${error.code}: ${error.message}`);
+    else err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((status) => {
+    process.exitCode = status;
+  });
+}
