@@ -1,57 +1,87 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync, readFileSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
-// `npm test` builds dist/ first (pretest). This packs it as a user would receive it, installs the
-// tarball into a fresh consumer project (dependencies from the local npm cache), and loads both
-// entry points from there.
+// `npm test` builds dist/ first (pretest). This packs it as a user would receive it and installs
+// the tarball into a fresh consumer project (its dependencies from the local npm cache). The
+// consumer lives below the repository, so that express 4 and 5, connect and typescript resolve
+// from the repository's own node_modules without another download.
 const root = join(__dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-let work: string;
+const run = promisify(execFile);
 let consumer: string;
+let files: string[];
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'mca-pack-'));
-  const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' })) as {
-    filename: string;
-    files: { path: string }[];
-  }[];
-  const tarball = join(work, packed[0]!.filename);
-  consumer = join(work, 'consumer');
-  execFileSync('mkdir', ['-p', consumer]);
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  execFileSync(npm, ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+  consumer = mkdtempSync(join(root, '.consumers-'));
+  const packed = JSON.parse(
+    execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', consumer], { cwd: root, encoding: 'utf8' }),
+  ) as { filename: string; files: { path: string }[] }[];
+  files = packed[0]!.files.map((f) => f.path);
+  // An ESM project: its TypeScript compiles against the package's ESM types (index.d.mts).
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
+  execFileSync(npm, ['install', join(consumer, packed[0]!.filename), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
     cwd: consumer,
     stdio: 'pipe',
   });
-  writeFileSync(join(work, 'files.json'), JSON.stringify(packed[0]!.files.map((f) => f.path)));
+  for (const file of ['run-framework.cjs', 'index.ts']) copyFileSync(join(__dirname, 'consumers', file), join(consumer, file));
+  copyFileSync(join(__dirname, 'consumers', 'tsconfig.consumer.json'), join(consumer, 'tsconfig.json'));
+  // The README's main sample, compiled as the consumer would write it.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const sample = /## Use\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!sample) throw new Error('README has no "## Use" TypeScript sample');
+  writeFileSync(join(consumer, 'readme-sample.ts'), `${sample}\nexport {};\n`);
 }, 120_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
-function run(args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: consumer, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-}
+const node = (args: string[]) => run(process.execPath, args, { cwd: consumer, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
 
-describe('the packed tarball', () => {
+describe('the packed tarball, from consumer projects', () => {
   it('ships dist and the README, not the sources or tests', () => {
-    const files = JSON.parse(readFileSync(join(work, 'files.json'), 'utf8')) as string[];
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'README.md', 'package.json']));
-    expect(files.some((f) => f.startsWith('lib/') || f.startsWith('test/'))).toBe(false);
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/cli.js', 'dist/redis/index.js', 'README.md', 'package.json']),
+    );
+    expect(files.some((f) => f.startsWith('lib/') || f.startsWith('test/') || f.startsWith('bench/'))).toBe(false);
   });
 
-  it('loads with require() (CJS)', () => {
-    const out = run(['-e', "const m = require('express-mca-oauth'); console.log(typeof m.mcaOAuth, typeof m.getAuthorizationHeader, m.getAuthorizationHeaderBySecret === m.getAuthorizationHeader)"]);
-    expect(out.trim()).toBe('function function true');
+  it('loads with require() (CJS)', async () => {
+    const { stdout } = await node([
+      '-e',
+      "const m = require('express-mca-oauth'); const r = require('express-mca-oauth/redis'); console.log(typeof m.mcaOAuth, m.getAuthorizationHeaderBySecret === m.getAuthorizationHeader, typeof r.redisTokenStore)",
+    ]);
+    expect(stdout.trim()).toBe('function true function');
   });
 
-  it('loads with import (ESM), sharing the one CJS instance', () => {
-    const out = run([
+  it('loads with import (ESM), sharing the one CJS instance', async () => {
+    const { stdout } = await node([
       '--input-type=module',
       '-e',
-      "import { mcaOAuth, McaConfigError } from 'express-mca-oauth'; import { createRequire } from 'node:module'; const cjs = createRequire(import.meta.url)('express-mca-oauth'); try { mcaOAuth({ env: {}, envFile: false }); } catch (e) { console.log(e.code, e instanceof McaConfigError, cjs.McaConfigError === McaConfigError); }",
+      "import { mcaOAuth, McaConfigError } from 'express-mca-oauth'; import { redisTokenStore } from 'express-mca-oauth/redis'; import { createRequire } from 'node:module'; const cjs = createRequire(import.meta.url)('express-mca-oauth'); try { mcaOAuth({ env: {}, envFile: false }); } catch (e) { console.log(e.code, e instanceof McaConfigError, cjs.McaConfigError === McaConfigError, typeof redisTokenStore); }",
     ]);
-    expect(out.trim()).toBe('ERR_MCA_MISSING_CLIENT_ID true true');
+    expect(stdout.trim()).toBe('ERR_MCA_MISSING_CLIENT_ID true true function');
   });
+
+  it('type-checks a TypeScript consumer (module nodenext) using req.mcaClient.get with no casts, and the README sample', async () => {
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    await expect(node([tsc, '-p', 'tsconfig.json'])).resolves.toMatchObject({ stdout: '' });
+  }, 60_000);
+
+  it.each(['express', 'express4', 'connect'])('runs under %s', async (framework) => {
+    const { stdout } = await node(['run-framework.cjs', framework]);
+    expect(JSON.parse(stdout)).toEqual({ framework, backend: { ok: true }, header: 'Bearer ' });
+  });
+
+  it('runs the CLI as the package bin', async () => {
+    const { stdout } = await node([join(consumer, 'node_modules', '.bin', 'express-mca-oauth'), '--help']).catch(() =>
+      node([join(consumer, 'node_modules', 'express-mca-oauth', 'dist', 'cli.js'), '--help']),
+    );
+    expect(stdout).toContain('Usage: express-mca-oauth');
+  });
+
+  it('is clean under publint', async () => {
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], { cwd: root, encoding: 'utf8' });
+    expect(stdout).toContain('All good!');
+  }, 60_000);
 });

@@ -100,7 +100,7 @@ function closedError(): McaOAuthError {
   return new McaOAuthError('ERR_MCA_CLOSED', 'The token provider was closed. Create a new one (or a new middleware).');
 }
 
-/** @internal Shared by the module-level registry, which hands all its providers one store. */
+/** Shared by the module-level registry, which hands all its providers one store. */
 export interface ProviderWiring {
   store: TokenStore;
   ownsStore: boolean;
