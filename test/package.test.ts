@@ -27,11 +27,18 @@ beforeAll(() => {
   });
   for (const file of ['run-framework.cjs', 'index.ts']) copyFileSync(join(__dirname, 'consumers', file), join(consumer, file));
   copyFileSync(join(__dirname, 'consumers', 'tsconfig.consumer.json'), join(consumer, 'tsconfig.json'));
-  // The README's main sample, compiled as the consumer would write it.
+  // Every TypeScript sample of the README, compiled as a consumer would write it. Samples that
+  // continue an earlier one (using `app`, `mcaOAuth`) get the imports they assume.
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const sample = /## Use\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!sample) throw new Error('README has no "## Use" TypeScript sample');
-  writeFileSync(join(consumer, 'readme-sample.ts'), `${sample}\nexport {};\n`);
+  const samples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  if (samples.length < 4) throw new Error('README lost its TypeScript samples');
+  samples.forEach((sample, i) => {
+    const prelude = [
+      /import express/.test(sample) || !/\bapp\./.test(sample) ? '' : "import express from 'express';\nconst app = express();",
+      /import \{[^}]*mcaOAuth/.test(sample) || !/mcaOAuth\(/.test(sample) ? '' : "import { mcaOAuth } from 'express-mca-oauth';",
+    ].join('\n');
+    writeFileSync(join(consumer, `readme-${i}.ts`), `${prelude}\n${sample}\nexport {};\n`);
+  });
 }, 120_000);
 
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
@@ -63,9 +70,11 @@ describe('the packed tarball, from consumer projects', () => {
     expect(stdout.trim()).toBe('ERR_MCA_MISSING_CLIENT_ID true true function');
   });
 
-  it('type-checks a TypeScript consumer (module nodenext) using req.mcaClient.get with no casts, and the README sample', async () => {
+  it('type-checks a TypeScript consumer (module nodenext) using req.mcaClient.get with no casts, and the README samples', async () => {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    await expect(node([tsc, '-p', 'tsconfig.json'])).resolves.toMatchObject({ stdout: '' });
+    // tsc reports on stdout; comparing it to '' shows the errors when there are any.
+    const result = await node([tsc, '-p', 'tsconfig.json']).catch((error: { stdout?: string }) => error);
+    expect(result.stdout).toBe('');
   }, 60_000);
 
   it.each(['express', 'express4', 'connect'])('runs under %s', async (framework) => {

@@ -4,8 +4,12 @@
  */
 export interface RedisClientLike {
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  // ioredis types these with dozens of overloads; a rest signature is what they all satisfy. The
+  // store calls them as SET key value PX ms [NX] and EVAL script 1 key arg.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  set(...args: any[]): Promise<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eval(...args: any[]): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
 }

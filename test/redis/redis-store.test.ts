@@ -58,7 +58,10 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
 
   it('shares a token between two providers with separate stores and connections', async () => {
     const a = provider(store());
-    const b = provider(store());
+    // The README's way: the application's own ioredis client, which the store never closes.
+    const client = new Redis(redis.url);
+    cleanup.push(() => client.quit());
+    const b = provider(redisTokenStore({ client }));
     const sources: string[] = [];
     b.on('token', (e) => sources.push(e.source));
     await expect(a.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
