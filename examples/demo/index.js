@@ -82,11 +82,29 @@ async function main() {
   await get('/orders');
   const stats = await get('/stats');
   log(`after the token's half-life -> stats ${JSON.stringify(stats)}`);
+  // The CLI, resolving from the environment as a shell user would, against the same server.
+  const cli = await runCli(['check', '--no-env-file'], {
+    MCA_CLIENT_ID: credentials.clientId,
+    MCA_SECRET: credentials.secret,
+    MCA_TENANT_ID: credentials.tenantId,
+    MCA_SERVER_URL: tokenServer.serverUrl,
+  });
+  for (const line of cli.trim().split('\n')) log(`cli check: ${line}`);
   const issued = tokenServer.issued();
   const rejected = backend.rejected();
   await shutdown();
-  if (issued !== 2 || rejected !== 0) throw new Error(`expected 2 tokens and no 401, saw ${issued} and ${rejected}`);
-  log('tour complete: 21 requests, 2 token requests, 0 rejected');
+  if (issued !== 3 || rejected !== 0) throw new Error(`expected 3 tokens (2 for the app, 1 for the CLI) and no 401, saw ${issued} and ${rejected}`);
+  log('tour complete: 21 requests through the app with 2 token requests, 0 rejected; the CLI check passed');
+}
+
+function runCli(args, env) {
+  const { execFile } = require('node:child_process');
+  const bin = require.resolve('express-mca-oauth').replace(/index\.js$/, 'cli.js');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`express-mca-oauth ${args[0]} failed: ${stderr.trim()}`)) : resolve(stdout),
+    );
+  });
 }
 
 main().catch((error) => {

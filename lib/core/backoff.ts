@@ -19,8 +19,12 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
   return Math.max(0, date - now);
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. The timer never holds the process open. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * Resolves after `ms`, or rejects with the signal's reason when it aborts first. The timer is
+ * unref()'d unless `holdProcess`: a wait that a caller is awaiting must keep a one-shot script
+ * alive, as the HTTP request it stands in for would; a background wait must not.
+ */
+export function sleep(ms: number, signal: AbortSignal, holdProcess = false): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const onAbort = (): void => {
@@ -31,7 +35,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref();
+    if (!holdProcess) timer.unref();
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

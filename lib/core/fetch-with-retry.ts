@@ -45,6 +45,7 @@ export async function fetchWithRetry(
   policy: RetryPolicy,
   signal: AbortSignal,
   onRetry: (event: RetryEvent) => void,
+  holdProcess = false,
 ): Promise<{ grant: TokenGrant; attempts: number }> {
   const deadline = performance.now() + policy.deadlineMs;
   for (let attempt = 0; ; attempt++) {
@@ -65,7 +66,7 @@ export async function fetchWithRetry(
       if (performance.now() + delayMs + Math.min(policy.timeoutMs, MIN_ATTEMPT_MS) > deadline) throw error;
       const failed = error as McaTokenError;
       onRetry({ attempt: attempt + 2, delayMs, code: failed.code, status: failed.status });
-      await sleep(delayMs, signal);
+      await sleep(delayMs, signal, holdProcess);
     }
   }
 }

@@ -223,7 +223,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     const startedMono = performance.now();
     const flight = (async () => {
       try {
-        const { token, attempts, source } = await this.#obtain();
+        const { token, attempts, source } = await this.#obtain(background);
         if (this.#closed) throw closedError();
         this.#remember(token);
         this.#cooldown = undefined;
@@ -253,13 +253,14 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   }
 
   /** A token from the endpoint, or, with a shared store, from whichever process of the fleet fetched it. */
-  async #obtain(): Promise<{ token: StoredToken; attempts: number; source: 'endpoint' | 'store' }> {
+  async #obtain(background: boolean): Promise<{ token: StoredToken; attempts: number; source: 'endpoint' | 'store' }> {
     const key = this.#config.cacheKey;
     let attempts = 0;
     const request = async (): Promise<StoredToken> => {
       // Counted from before the request: the server's clock started when it answered, ours earlier.
       const startedAt = this.#config.now();
-      const result = await fetchWithRetry(this.#endpoint, this.#config, this.#abort.signal, (event) => this.emit('retry', event));
+      // Callers wait on a foreground fetch: its retry waits hold the process, as its sockets do.
+      const result = await fetchWithRetry(this.#endpoint, this.#config, this.#abort.signal, (event) => this.emit('retry', event), !background);
       attempts = result.attempts;
       return { accessToken: result.grant.accessToken, obtainedAt: startedAt, expiresAt: startedAt + result.grant.lifetimeMs };
     };
@@ -267,6 +268,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
       const shared = await this.#store.fetchOnce(key, this.#context, request, {
         newerThan: this.#lastExpiresAt,
         signal: this.#abort.signal,
+        background,
       });
       return { token: shared.token, attempts, source: shared.fetched ? 'endpoint' : 'store' };
     }

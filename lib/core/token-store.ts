@@ -47,13 +47,13 @@ export interface TokenStore {
    * Optional distributed single flight: run `fetch` in one process of the fleet, hand its token
    * to the others. `newerThan` (epoch ms): a stored token that expires later than this is taken
    * as is. The store sets the fetched token itself. Without this method the provider fetches and
-   * then calls `set`.
+   * then calls `set`. `background`: no caller is waiting, so waits should not hold the process.
    */
   fetchOnce?(
     key: string,
     context: TokenStoreContext,
     fetch: () => Promise<StoredToken>,
-    options: { newerThan?: number; signal?: AbortSignal },
+    options: { newerThan?: number; signal?: AbortSignal; background?: boolean },
   ): Promise<FetchOnceResult>;
   /** Number of tokens held (in process), when the store can tell cheaply. */
   readonly size?: number;

@@ -219,7 +219,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     key: string,
     context: TokenStoreContext,
     fetch: () => Promise<StoredToken>,
-    options: { newerThan?: number; signal?: AbortSignal },
+    options: { newerThan?: number; signal?: AbortSignal; background?: boolean },
   ): Promise<FetchOnceResult> {
     const deadline = performance.now() + context.deadlineMs;
     const usable = (token: StoredToken | undefined): token is StoredToken =>
@@ -254,7 +254,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
       // (it died) and one waiter takes over. A waiter out of time fetches by itself rather than fail.
       const wait = this.#pollMs * (0.5 + Math.random());
       if (performance.now() + wait >= deadline) return this.#fetchAlone(key, context, fetch);
-      await sleep(wait, signal);
+      await sleep(wait, signal, !options.background);
     }
   }
 
