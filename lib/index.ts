@@ -8,8 +8,22 @@ export {
   getAuthorizationHeaderBySecret,
   closeAuthorizationHeaderCache,
 } from './get-authorization-header';
-export { createTokenProvider, type TokenProvider, type ProviderStats } from './core/token-provider';
-export { MemoryTokenStore, type TokenStore, type StoredToken } from './core/token-store';
+export {
+  createTokenProvider,
+  type TokenProvider,
+  type ProviderStats,
+  type TokenEvent,
+  type InvalidatedEvent,
+  type TokenProviderEvents,
+} from './core/token-provider';
+export type { RetryEvent } from './core/fetch-with-retry';
+export {
+  MemoryTokenStore,
+  type TokenStore,
+  type StoredToken,
+  type TokenStoreContext,
+  type FetchOnceResult,
+} from './core/token-store';
 export { McaOAuthError, isMcaOAuthError, type McaOAuthErrorDetails } from './errors/mca-oauth-error';
 export { McaConfigError, isMcaConfigError } from './errors/mca-config-error';
 export { McaTokenError, isMcaTokenError, type TokenErrorResponse } from './errors/mca-token-error';

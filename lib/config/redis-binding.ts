@@ -1,11 +1,8 @@
 import type { EnvSource } from './env-source';
 import { invalid } from './option-checks';
+import { isRecord } from './vcap';
 
 const REDIS_URL = /^rediss?:\/\//;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A bound Redis service's URL: `uri`/`url` credentials, or host/port/password ones. */
 function urlOfInstance(label: string, instance: unknown): string | undefined {

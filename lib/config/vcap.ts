@@ -20,7 +20,7 @@ function badVcap(message: string): McaConfigError {
   return new McaConfigError('ERR_MCA_BAD_VCAP_SERVICES', `VCAP_SERVICES ${message}`, { field: 'VCAP_SERVICES' });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -5,84 +5,15 @@ import { PROVIDER_OPTION_KEYS, checkOptionKeys } from '../config/known-options';
 import { resolveProviderConfig, type ProviderConfig } from '../config/resolve-config';
 import type { TokenProviderOptions } from '../options';
 import { fullJitterDelay } from './backoff';
-import { fetchWithRetry, type RetryEvent } from './fetch-with-retry';
+import { fetchWithRetry } from './fetch-with-retry';
+import type { InvalidatedEvent, ProviderStats, TokenEvent, TokenProvider } from './token-provider-api';
 import { refreshTiming } from './refresh-timing';
+
+export type { InvalidatedEvent, ProviderStats, TokenEvent, TokenProvider, TokenProviderEvents } from './token-provider-api';
 import { createTokenEndpoint, type TokenEndpoint } from './token-endpoint';
 import { MemoryTokenStore, type StoredToken, type TokenStore, type TokenStoreContext } from './token-store';
 import { deriveTokenKey } from './token-crypto';
 import { attachDebugLog } from './debug-log';
-
-/** Counters of one provider since it was created. */
-export interface ProviderStats {
-  /** Calls answered from the cache (including those in the refresh window). */
-  hits: number;
-  /** Calls that found no usable token and waited for one (or got the cooldown error). */
-  misses: number;
-  /** Fetches started (one per single flight, however many callers waited on it; retries not counted). */
-  fetches: number;
-  /** Fetches that failed for good. */
-  failures: number;
-  /** Fetches under way now: 0 or 1. */
-  inflight: number;
-  /** Tokens held by the store, when it can tell. */
-  size: number;
-}
-
-/** Payload of the `token` event. Never the token itself. */
-export interface TokenEvent {
-  /** When the token expires (epoch ms, by the provider's clock). */
-  expiresAt: number;
-  lifetimeMs: number;
-  /** Token requests it took, retries included. */
-  attempts: number;
-  durationMs: number;
-  /** True when fetched in the refresh window while callers kept the old token. */
-  background: boolean;
-  /** `endpoint`: this process fetched it; `store`: another process did, and a shared store handed it over. */
-  source: 'endpoint' | 'store';
-}
-
-/** Payload of the `invalidated` event. */
-export interface InvalidatedEvent {
-  /** Why: `manual` (invalidate() called), or what the caller said. */
-  reason: string;
-}
-
-/** Events of a {@link TokenProvider}. `error` is emitted only while someone listens. */
-export interface TokenProviderEvents {
-  token: [TokenEvent];
-  'refresh-failed': [McaOAuthError];
-  error: [McaOAuthError];
-  invalidated: [InvalidatedEvent];
-  retry: [RetryEvent];
-  /** A shared store failed (down, slow, erroring); the provider carried on locally. */
-  'store-error': [Error];
-}
-
-type Listener<K extends keyof TokenProviderEvents> = (...args: TokenProviderEvents[K]) => void;
-
-/** The framework-free core: fetches, caches and refreshes the token of one configuration. */
-export interface TokenProvider {
-  /** Resolves to `"Bearer <access_token>"`, from the cache when a usable token is there. */
-  getAuthorizationHeader(): Promise<string>;
-  /**
-   * Drops the cached token so the next call fetches a new one. With a header, drops it only if it
-   * is still the cached one (a newer token is kept). Returns whether a token was dropped.
-   */
-  invalidate(header?: string, reason?: string): boolean;
-  stats(): ProviderStats;
-  /** Stops the provider: aborts a fetch under way (its callers get `ERR_MCA_CLOSED`), frees sockets and the store it owns. */
-  close(): Promise<void>;
-  /** The token endpoint this provider posts to. */
-  readonly tokenUrl: string;
-  /** The store key of its token (endpoint, client, hashed secret, scope, audience). */
-  readonly cacheKey: string;
-  /** True once `close()` was called. */
-  readonly closed: boolean;
-  on<K extends keyof TokenProviderEvents>(event: K, listener: Listener<K>): this;
-  once<K extends keyof TokenProviderEvents>(event: K, listener: Listener<K>): this;
-  off<K extends keyof TokenProviderEvents>(event: K, listener: Listener<K>): this;
-}
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
