@@ -18,7 +18,7 @@ export interface McaOAuthMiddleware {
   readonly provider: TokenProvider;
   /** The instance behind `req.mcaClient`. */
   readonly client: AxiosInstance;
-  /** Stops the provider (waits for a token request under way, frees sockets). */
+  /** Stops the provider: aborts a token request under way (its callers get `ERR_MCA_CLOSED`), frees sockets. */
   close(): Promise<void>;
 }
 
@@ -54,9 +54,11 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     throw invalid('axios', 'it must be an axios request config object.');
   }
 
-  const provider = new DefaultTokenProvider(config);
   const retryOn401 = checked.retryOn401 ?? true;
   if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');
+
+  // Everything is validated above: only now are sockets (and a Redis connection) opened.
+  const provider = new DefaultTokenProvider(config);
   const client = createAuthorizedClient(provider, {
     isProtected,
     retryOn401,
