@@ -1,5 +1,6 @@
 import { createTokenProvider, MemoryTokenStore, McaOAuthError, type StoredToken } from '../lib';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
+import { waitFor } from './helpers/wait';
 
 let server: TokenServer;
 beforeEach(async () => {
@@ -94,7 +95,7 @@ describe('the cached provider', () => {
     server.script.push({ hang: true });
     const p = provider();
     const pending = p.getAuthorizationHeader();
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => server.requests.length === 1);
     await p.close();
     await expect(pending).rejects.toMatchObject({ code: 'ERR_MCA_CLOSED' });
     expect(p.closed).toBe(true);

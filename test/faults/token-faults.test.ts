@@ -1,6 +1,7 @@
 import { createTokenProvider, McaTokenError, type TokenProvider } from '../../lib';
 import { startTokenServer, type ScriptedResponse, type TokenServer } from '../helpers/token-server';
 import { watchForLeaks } from '../helpers/leak-watch';
+import { nextEvent, waitFor } from '../helpers/wait';
 
 const SECRET = 's3cr3t-value';
 const BASIC = Buffer.from(`client-1:${SECRET}`).toString('base64');
@@ -149,9 +150,10 @@ describe('stale-while-revalidate', () => {
     expect(server.requests).toHaveLength(1);
     now = EXP - 269_000;
     server.script.push({ delayMs: 30 });
+    const refreshed = nextEvent(p, 'token');
     const during = await Promise.all(Array.from({ length: 50 }, () => p.getAuthorizationHeader()));
     expect(new Set(during)).toEqual(new Set(['Bearer tok-1']));
-    await new Promise((r) => setTimeout(r, 80));
+    await refreshed;
     expect(server.requests).toHaveLength(2);
     await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');
     expect(events).toEqual(['foreground', 'background']);
@@ -165,16 +167,18 @@ describe('stale-while-revalidate', () => {
     await p.getAuthorizationHeader();
     server.down = true;
     now = EXP - 200_000;
+    const firstFailure = nextEvent(p, 'refresh-failed');
     await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
-    await new Promise((r) => setTimeout(r, 50));
+    await firstFailure;
     expect(failed).toHaveLength(1);
     // Within the backoff, calls do not start another refresh.
     await p.getAuthorizationHeader();
     await new Promise((r) => setTimeout(r, 20));
     expect(server.requests).toHaveLength(2);
     now += 10_000; // past the cooldown and the backoff (retryMaxMs 5 ms)
+    const secondFailure = nextEvent(p, 'refresh-failed');
     await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
-    await new Promise((r) => setTimeout(r, 50));
+    await secondFailure;
     expect(server.requests).toHaveLength(3);
     expect(failed).toHaveLength(2);
   });
@@ -199,7 +203,7 @@ describe('stale-while-revalidate', () => {
     }
     expect(failedCalls).toBe(0);
     expect(served).toBe(353);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => p.stats().inflight === 0);
     server.down = false;
     now = EXP - 30_000;
     now += 2_000; // past any cooldown
@@ -271,8 +275,9 @@ describe('lifecycle', () => {
   it('close() during a retry wait rejects pending callers with ERR_MCA_CLOSED at once', async () => {
     server.script.push({ status: 503, body: '', headers: { 'Retry-After': '20' } });
     const p = make({ retryAfterMaxMs: 20_000 });
+    const waiting = nextEvent(p, 'retry');
     const pending = Promise.all([p.getAuthorizationHeader(), p.getAuthorizationHeader()]).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    await waiting;
     const started = Date.now();
     await p.close();
     expect(watch.collect(await pending)).toMatchObject({ code: 'ERR_MCA_CLOSED' });
@@ -283,7 +288,7 @@ describe('lifecycle', () => {
     server.script.push({ hang: true });
     const p = make({ timeoutMs: 10_000 });
     const pending = p.getAuthorizationHeader().catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => server.requests.length === 1);
     await p.close();
     expect(watch.collect(await pending)).toMatchObject({ code: 'ERR_MCA_CLOSED' });
   });

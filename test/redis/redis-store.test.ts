@@ -5,6 +5,7 @@ import { createTokenProvider, type TokenProvider } from '../../lib';
 import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { waitFor } from '../helpers/wait';
 
 const SECRET = 's3cr3t-value';
 const credentials = (server: TokenServer) => ({
@@ -225,12 +226,4 @@ function runChild(settings: Record<string, unknown>): { child: ChildProcess; don
   const asking = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'asking' && resolve()));
   done.catch(() => undefined);
   return { child, done, asking };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
