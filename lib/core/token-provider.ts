@@ -14,6 +14,7 @@ import { createTokenEndpoint, type TokenEndpoint } from './token-endpoint';
 import { MemoryTokenStore, type StoredToken, type TokenStore, type TokenStoreContext } from './token-store';
 import { deriveTokenKey } from './token-crypto';
 import { attachDebugLog } from './debug-log';
+import { registerMetrics } from './metrics';
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
@@ -44,6 +45,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   readonly #ownsStore: boolean;
   readonly #abort = new AbortController();
   readonly #context: TokenStoreContext;
+  readonly #retireMetrics: () => void;
   readonly #forwardStoreError = (error: Error): void => void this.emit('store-error', error);
   // The last token seen and what derives from it, so a hit compares one reference and two numbers
   // and returns a promise that already exists.
@@ -80,6 +82,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     const emitter = this.#store as Partial<Pick<EventEmitter, 'on' | 'off'>>;
     if (typeof emitter.on === 'function') emitter.on.call(this.#store, 'store-error', this.#forwardStoreError);
     attachDebugLog(this, new URL(config.tokenUrl).host);
+    this.#retireMetrics = registerMetrics(this);
   }
 
   get tokenUrl(): string {
@@ -252,6 +255,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     this.#abort.abort(closedError());
     await this.#inflight?.catch(() => undefined);
     this.#endpoint.close();
+    this.#retireMetrics();
     const emitter = this.#store as Partial<Pick<EventEmitter, 'on' | 'off'>>;
     if (typeof emitter.off === 'function') emitter.off.call(this.#store, 'store-error', this.#forwardStoreError);
     if (this.#ownsStore) await this.#store.close?.();
