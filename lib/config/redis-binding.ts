@@ -1,6 +1,6 @@
 import type { EnvSource } from './env-source';
 import { invalid } from './option-checks';
-import { isRecord } from './vcap';
+import { isRecord, parseVcapServices } from './vcap';
 
 const REDIS_URL = /^rediss?:\/\//;
 
@@ -32,15 +32,8 @@ export function findRedisUrl(env: EnvSource): string | undefined {
     if (!REDIS_URL.test(configured)) throw invalid('MCA_REDIS_URL', 'it must start with redis:// or rediss://.');
     return configured;
   }
-  const raw = env.get('VCAP_SERVICES')?.value;
-  if (raw === undefined) return undefined;
-  let services: unknown;
-  try {
-    services = JSON.parse(raw);
-  } catch {
-    return undefined; // readVcap reports an unparseable VCAP_SERVICES with its own code
-  }
-  if (!isRecord(services)) return undefined;
+  const services = parseVcapServices(env);
+  if (services === undefined) return undefined;
   for (const [label, instances] of Object.entries(services)) {
     if (!Array.isArray(instances)) continue;
     for (const instance of instances) {

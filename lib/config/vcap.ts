@@ -84,13 +84,30 @@ function readApplicationId(env: EnvSource): string | undefined {
 }
 
 /**
+ * VCAP_SERVICES as an object of service arrays, or undefined when unset; anything else is an
+ * ERR_MCA_BAD_VCAP_SERVICES. The one parser for every reader of the variable.
+ */
+export function parseVcapServices(env: EnvSource): Record<string, unknown> | undefined {
+  const raw = env.get('VCAP_SERVICES')?.value;
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw badVcap('is not valid JSON. Fix or unset the variable.');
+  }
+  if (!isRecord(parsed)) throw badVcap('must be a JSON object of service arrays. Fix or unset the variable.');
+  return parsed;
+}
+
+/**
  * Reads the Cloud Foundry bindings. Both variables are parsed whenever they are present, so a
  * broken binding fails at startup even when options happen to cover every field.
  */
 export function readVcap(env: EnvSource, serviceName: string | undefined): VcapCredentials {
   const applicationId = readApplicationId(env);
-  const raw = env.get('VCAP_SERVICES')?.value;
-  if (raw === undefined) {
+  const parsed = parseVcapServices(env);
+  if (parsed === undefined) {
     if (serviceName !== undefined) {
       throw new McaConfigError(
         'ERR_MCA_SERVICE_NOT_FOUND',
@@ -100,13 +117,6 @@ export function readVcap(env: EnvSource, serviceName: string | undefined): VcapC
     }
     return { applicationId };
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw badVcap('is not valid JSON. Fix or unset the variable.');
-  }
-  if (!isRecord(parsed)) throw badVcap('must be a JSON object of service arrays. Fix or unset the variable.');
   const picked = pickInstance(parsed, serviceName);
   if (picked === undefined) return { applicationId };
   const { instance, where } = picked;

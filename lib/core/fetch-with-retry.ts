@@ -28,7 +28,7 @@ export interface RetryEvent {
  * Worth another try: the network (reset, refused, DNS, timeout), 408, 429 and 5xx. A 400, 401 or
  * 403 says the request itself is wrong; repeating it only hammers the server.
  */
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   if (!(error instanceof McaTokenError) || error.code !== 'ERR_MCA_TOKEN_REQUEST_FAILED') return false;
   const status = error.status;
   return status === undefined || status === 408 || status === 429 || status >= 500;
