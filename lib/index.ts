@@ -9,6 +9,12 @@ export {
   closeAuthorizationHeaderCache,
 } from './get-authorization-header';
 export {
+  getAuthorizationHeaderByCertificate,
+  type GetAuthorizationHeaderByCertificateOptions,
+} from './seed/by-certificate';
+export { getAuthorizationHeaderFromIncomingRequest, type RequestWithHeaders } from './seed/incoming-request';
+export { Constant } from './seed/constant';
+export {
   createTokenProvider,
   type TokenProvider,
   type ProviderStats,

@@ -17,6 +17,15 @@ const providerKeys: KeysEnum<TokenProviderOptions> = {
   audience: true,
   resource: true,
   clientAuth: true,
+  privateKey: true,
+  privateKeyFile: true,
+  certificate: true,
+  certificateFile: true,
+  keyId: true,
+  signingAlgorithm: true,
+  assertionAudience: true,
+  x5t: true,
+  x5c: true,
   serviceName: true,
   envFile: true,
   env: true,
@@ -55,7 +64,7 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-function suggest(key: string, known: ReadonlySet<string>): string | undefined {
+export function suggest(key: string, known: ReadonlySet<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {

@@ -5,6 +5,8 @@ import { createEnvSource, type EnvSource, type ValueSource } from './env-source'
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisUrl } from './redis-binding';
 import { httpUrl, invalid, numberOption, optionalString, constantCase } from './option-checks';
+import type { ClientAuth } from '../core/client-auth/client-auth';
+import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 
 export type CredentialField =
   | 'clientId'
@@ -25,14 +27,17 @@ export type EndpointKind = 'mca' | 'appid' | 'tokenUrl';
 /** The fully resolved, validated configuration of one provider. Every field is decided. */
 export interface ProviderConfig {
   clientId: string;
-  secret: string;
+  /** The client secret; undefined when the client authenticates with a key. */
+  secret: string | undefined;
   tenantId: string | undefined;
   tokenUrl: string;
   endpointKind: EndpointKind;
   scope: string | undefined;
   audience: string | undefined;
   resource: string | undefined;
-  clientAuth: 'basic' | 'post';
+  clientAuth: ClientAuthName;
+  /** Builds the client's part of each token request (one file per method, in core/client-auth). */
+  auth: ClientAuth;
   /** Where each resolved field came from (diagnostics; the values themselves are not here). */
   sources: Partial<Record<CredentialField, ValueSource>>;
   cacheSize: number;
@@ -52,7 +57,7 @@ export interface ProviderConfig {
   /** A shared Redis store to connect to (MCA_REDIS_URL or a VCAP binding), when no `store` is given. */
   redisUrl: string | undefined;
   now: () => number;
-  /** Identifies the token: endpoint, client, sha-256 of the secret, scope, audience. No secret in clear. */
+  /** Identifies the token: endpoint, client, what tells the credential apart (sha-256 of the secret, a key's thumbprint), scope, audience. No secret in clear. */
   cacheKey: string;
 }
 
@@ -152,7 +157,12 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>): { url: s
  * Resolves options, environment, `.env` and VCAP bindings into one validated configuration, or
  * throws the first {@link McaConfigError}. Called once per provider; nothing is half-applied.
  */
-export function resolveProviderConfig(options: Record<string, unknown>, envSource?: EnvSource): ProviderConfig {
+export function resolveProviderConfig(
+  options: Record<string, unknown>,
+  envSource?: EnvSource,
+  /** A client authentication built by the caller (the seed's certificate flow), instead of one from the options. */
+  prebuiltAuth?: { name: ClientAuthName; auth: ClientAuth },
+): ProviderConfig {
   const env = envSource ?? envSourceFromOptions(options);
   const found: Partial<Record<CredentialField, Found>> = {};
   for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
@@ -169,20 +179,16 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
   }
 
   if (!found.clientId) throw missing('clientId', 'the OAuth client id');
-  if (!found.secret) throw missing('secret', 'the OAuth client secret');
-  const clientAuth = found.clientAuth?.value ?? 'basic';
-  if (clientAuth !== 'basic' && clientAuth !== 'post') throw invalid('clientAuth', 'it must be "basic" or "post".');
-  // RFC 7617: a colon in the user-id makes `id:secret` ambiguous, so no server could read it back.
-  if (clientAuth === 'basic' && found.clientId.value.includes(':')) {
-    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.');
-  }
+  const { name: clientAuth, auth } =
+    prebuiltAuth ??
+    resolveClientAuth(options, env, found.clientId.value, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret'));
   const endpoint = tokenEndpoint(found);
 
   const sources: Partial<Record<CredentialField, ValueSource>> = {};
   for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) sources[field] = hit.source;
 
   const clientId = found.clientId.value;
-  const secret = found.secret.value;
+  const secret = found.secret?.value;
   const scope = found.scope?.value;
   const audience = found.audience?.value;
   const resource = found.resource?.value;
@@ -203,6 +209,7 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
     audience,
     resource,
     clientAuth,
+    auth,
     sources,
     cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
     refreshSkewMs: numberOption(options, 'refreshSkewSeconds', 60, { min: 0 }) * 1000,
@@ -219,7 +226,7 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
     store,
     redisUrl: store === undefined ? findRedisUrl(env) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
-    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, sha256(secret), scope ?? null, audience ?? null, clientAuth, resource ?? null])),
+    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scope ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
 }
 

@@ -4,6 +4,7 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import { McaTokenError } from '../errors/mca-token-error';
 import type { ProviderConfig } from '../config/resolve-config';
 import { parseRetryAfter } from './backoff';
+import { tokenRequestBuilder } from './client-auth/token-request';
 
 /** Largest token response read; anything bigger is not a token response. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -110,27 +111,11 @@ function networkError(error: unknown, label: string): McaTokenError {
 }
 
 /**
- * Prepares the request of PROTOCOL.md once: POST, `Authorization: Basic base64(id:secret)`
- * (standard padded base64, no URL-encoding), form content type, body exactly
- * `grant_type=client_credentials` plus `scope`/`audience` only when configured.
+ * Sends the request of PROTOCOL.md (POST, form content type, `grant_type` first), with the
+ * client's authentication from `config.auth` (Basic header, form fields, or an assertion).
  */
 export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
-  const form = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (config.clientAuth === 'post') {
-    form.append('client_id', config.clientId);
-    form.append('client_secret', config.secret);
-  }
-  if (config.scope !== undefined) form.append('scope', config.scope);
-  if (config.audience !== undefined) form.append('audience', config.audience);
-  if (config.resource !== undefined) form.append('resource', config.resource);
-  const body = form.toString();
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/x-www-form-urlencoded',
-    Accept: 'application/json',
-  };
-  if (config.clientAuth === 'basic') {
-    headers.Authorization = `Basic ${Buffer.from(`${config.clientId}:${config.secret}`, 'utf8').toString('base64')}`;
-  }
+  const buildRequest = tokenRequestBuilder(config);
   const label = endpointLabel(config.tokenUrl);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
@@ -148,6 +133,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
 
   return {
     async requestToken(signal, timeoutMs) {
+      const { headers, body } = await buildRequest();
       let response: AxiosResponse<string>;
       try {
         response = await client.post<string>(config.tokenUrl, body, { headers, signal, timeout: timeoutMs });

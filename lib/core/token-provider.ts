@@ -74,7 +74,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     this.#store = wiring?.store ?? config.store ?? defaultStore(config);
     this.#ownsStore = wiring ? wiring.ownsStore : config.store === undefined;
     this.#context = {
-      encryptionKey: deriveTokenKey(config.secret, config.cacheKey),
+      encryptionKey: deriveTokenKey(config.auth.storeKeyMaterial(), config.cacheKey),
       refreshSkewMs: config.refreshSkewMs,
       deadlineMs: config.deadlineMs,
       now: config.now,
