@@ -122,6 +122,7 @@ export async function getAuthorizationHeaderByCertificate(options?: GetAuthoriza
 export async function closeCertificateProviders(): Promise<void> {
   const all = [...providers.values()];
   providers.clear();
+  store.close();
   env = undefined;
   await Promise.all(all.map((provider) => provider.close()));
 }
