@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import axios from 'axios';
 import { McaConfigError } from '../errors/mca-config-error';
 import { McaOAuthError } from '../errors/mca-oauth-error';
@@ -11,6 +13,10 @@ import type { EnvSource } from '../config/env-source';
  * is `ERR_MCA_NO_PERMISSION` (fail closed). The seed meant this, but on success its promise never
  * settled. The credential goes in `Authorization` as given, never into a message.
  */
+// No keep-alive: the check is one request per call, and an idle socket must not outlive it.
+const httpAgent = new http.Agent({ keepAlive: false });
+const httpsAgent = new https.Agent({ keepAlive: false });
+
 export async function checkAppPermission(appId: string, credential: string, env: EnvSource, timeoutMs: number): Promise<void> {
   const configured = env.get('cloudControllerUrl');
   if (configured === undefined) {
@@ -27,6 +33,8 @@ export async function checkAppPermission(appId: string, credential: string, env:
   try {
     const response = await axios.get(url, {
       headers: { Authorization: credential, Accept: 'application/json' },
+      httpAgent,
+      httpsAgent,
       // The credential must not follow a redirect anywhere; the summary itself is not needed.
       maxRedirects: 0,
       maxContentLength: 1024 * 1024,

@@ -115,7 +115,7 @@ describe('private_key_jwt against oidc-provider', () => {
     expect(a.form).toEqual(expect.arrayContaining(['grant_type', 'client_id', 'client_assertion_type', 'client_assertion']));
     expect(a.form).not.toContain('client_secret');
     expect(a.header).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'key-1' });
-    const { iss, sub, aud, jti, iat, exp } = a.claims as Record<string, number & string>;
+    const { iss, sub, aud, jti, iat, exp } = a.claims as { iss: string; sub: string; aud: string; jti: string; iat: number; exp: number };
     expect([iss, sub, aud]).toEqual(['rsa-client', 'rsa-client', tokenUrl]);
     expect(jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(exp - iat).toBe(60);

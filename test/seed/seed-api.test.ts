@@ -89,8 +89,8 @@ describe('lenient options in the seed API only', () => {
     const options = { cacheSize: 100, appId: 'appId', clientId: 'clientId', secret: 'secret', serverUrl: server.serverUrl, method: 'GET' };
     await expect(getAuthorizationHeader(options)).resolves.toBe('Bearer tok-1');
     await expect(getAuthorizationHeader({ ...options })).resolves.toBe('Bearer tok-1');
-    await expect(getAuthorizationHeader({ ...options, serverURL: 'x', extra: 1 })).resolves.toBe('Bearer tok-1');
-    await expect(getAuthorizationHeader({ ...options, serverURL: 'x' })).resolves.toBe('Bearer tok-1');
+    await expect(getAuthorizationHeader({ ...options, serverURL: 'x', extra: 1 } as typeof options)).resolves.toBe('Bearer tok-1');
+    await expect(getAuthorizationHeader({ ...options, serverURL: 'x' } as typeof options)).resolves.toBe('Bearer tok-1');
     const messages = warn.mock.calls.map((call) => String(call[0]));
     expect(messages).toHaveLength(3);
     expect(messages[0]).toMatch(/^getAuthorizationHeader\(\) ignores the unknown option `method`/);
