@@ -61,4 +61,20 @@ describe('the client-authentication seam', () => {
     expect(imfRequest.headers.Authorization).toMatch(/^IMFCert [\w-]+\.[\w-]+\.[\w-]+$/);
     expect(imfRequest.form).toEqual([['client_id', 'seam-client']]);
   });
+
+  it('IMFCert reads both files again at each request: a rotated certificate and key are used at once', async () => {
+    const [, , , [, imf]] = methods();
+    const context = { tokenUrl: 'http://x/token', now: Date.now() };
+    const x5cOf = async (): Promise<string> => {
+      const jws = (await imf!.prepare(context)).headers.Authorization!.slice('IMFCert '.length);
+      return (JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString()) as { x5c: string }).x5c;
+    };
+    const before = await x5cOf();
+    const next = rsaKey();
+    writeFileSync(join(dir, 'key.pem'), next.privatePem);
+    writeFileSync(join(dir, 'cert.pem'), ca.seedFiles(next, ca.issue(next, 'seam-client')).certificate);
+    expect(await x5cOf()).not.toBe(before);
+    writeFileSync(join(dir, 'key.pem'), 'gone');
+    await expect(imf!.prepare(context)).rejects.toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'privateKey' });
+  });
 });

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { createTokenProvider, isMcaConfigError, type TokenProvider } from '../../lib';
+import express from 'express';
+import request from 'supertest';
+import { createTokenProvider, isMcaConfigError, mcaOAuth, type TokenProvider } from '../../lib';
 import { main } from '../../lib/cli';
 import { TestCa, ecKey, rsaKey, type TestKey } from '../helpers/certificates';
 import { renderEverywhere } from '../helpers/secrets';
@@ -120,6 +122,18 @@ describe('private_key_jwt against oidc-provider', () => {
     expect(jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(exp - iat).toBe(60);
     expect(Math.abs(iat - Date.now() / 1000)).toBeLessThan(30);
+  });
+
+  it('through mcaOAuth(): req.mcaAuth() carries the token the server issued for the assertion', async () => {
+    const auth = mcaOAuth({ env: {}, envFile: false, tokenUrl, clientId: 'ec-client', privateKey: ec.privatePem, retries: 0 });
+    const app = express();
+    app.use(auth);
+    app.get('/', async (req, res) => void res.send(await req.mcaAuth()));
+    const response = await request(app).get('/').expect(200);
+    await waitFor(() => accepted.length >= 1);
+    expect(response.text).toMatch(/^Bearer \S+$/);
+    expect(accepted[0]).toMatchObject({ clientId: 'ec-client', header: { alg: 'ES256' } });
+    await auth.close();
   });
 
   it('EC P-256 key as a JWK object signs ES256; PS256 on request for RSA', async () => {
