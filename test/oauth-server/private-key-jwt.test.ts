@@ -204,6 +204,13 @@ describe('private_key_jwt against oidc-provider', () => {
     expect(accepted.at(-1)!.claims.aud).toBe(issuer);
   });
 
+  it('MCA_PRIVATE_KEY may hold the PEM with its newlines written as \\n, as one-line variables do', async () => {
+    const p = createTokenProvider({ envFile: false, tokenUrl, env: { MCA_CLIENT_ID: 'rsa-client', MCA_PRIVATE_KEY: rsa.privatePem.replace(/\n/g, '\\n'), MCA_KEY_ID: 'key-1' } });
+    providers.push(p);
+    await fetched(p, 1);
+    expect(accepted[0]!.header.kid).toBe('key-1');
+  });
+
   it('the cache key holds the key thumbprint, never the key; two keys never share a token', () => {
     const a = provider({ clientId: 'rsa-client', privateKey: rsa.privatePem });
     const b = provider({ clientId: 'rsa-client', privateKey: stranger.privatePem });

@@ -45,6 +45,7 @@ export function readMaterialFileSync(field: string, path: string): string {
 
 /** A PEM (PKCS#8, PKCS#1 or SEC1), a JWK (object or JSON text) or a `KeyObject`, as a private KeyObject. */
 export function parsePrivateKey(input: unknown, origin: string): KeyObject {
+  input = unescapeNewlines(input);
   let key: KeyObject;
   try {
     if (input instanceof KeyObject) key = input;
@@ -61,8 +62,17 @@ export function parsePrivateKey(input: unknown, origin: string): KeyObject {
   return key;
 }
 
+/**
+ * A PEM put in one environment variable often has its newlines written as `\n`; the PEM parser
+ * needs real ones.
+ */
+function unescapeNewlines<T>(input: T): T {
+  return (typeof input === 'string' && !input.includes('\n') && input.includes('\\n') ? input.replace(/\\n/g, '\n') : input) as T;
+}
+
 /** Every `CERTIFICATE` block of a PEM text, leaf first. */
 export function parseCertificateChain(pem: string, origin: string): X509Certificate[] {
+  pem = unescapeNewlines(pem);
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) throw bad('certificate', origin, 'it holds no PEM "CERTIFICATE" block.');
   try {
