@@ -136,11 +136,18 @@ describe('getAuthorizationHeaderByCertificate: the seed certificate flow as a dr
     const header = await getAuthorizationHeaderByCertificate({ appId: APP_ID, credential: UAA });
     expect(header).toBe(`Bearer imf-${issued}`);
     expect(summaryCalls).toEqual([UAA]);
+    // All four of the seed's options at once.
+    const full = await getAuthorizationHeaderByCertificate({ appId: APP_ID, credential: UAA, cacheSize: 100, properties: 'p=1' });
+    expect(full).toBe(`Bearer imf-${issued}`);
+    expect(seen.at(-1)!.body).toBe(`grant_type=client_credentials&client_id=${CN}&properties=p%3D1`);
+    expect(summaryCalls).toEqual([UAA, UAA]);
+    await closeAuthorizationHeaderCache(); // an empty cache: a token would need a request
+    seen.length = 0;
     const error = await getAuthorizationHeaderByCertificate({ appId: APP_ID, credential: 'bearer someone-else' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: Constant.HAS_NOPERMISSION_ERROR });
     expect((error as { code: string }).code).toBe('ERR_MCA_NO_PERMISSION');
     expect(renderEverywhere(error)).not.toContain('someone-else');
-    expect(seen).toHaveLength(1); // the refused caller got no token request
+    expect(seen).toHaveLength(0); // the refused caller got no token request
     delete process.env.cloudControllerUrl;
     await expect(getAuthorizationHeaderByCertificate({ appId: APP_ID, credential: UAA })).rejects.toMatchObject({
       code: Constant.MISSING_CLOUDCONTROLLERURL_ERROR,
