@@ -22,19 +22,19 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function methods(): [string, ClientAuth][] {
+function methods(): Record<'basic' | 'post' | 'private_key_jwt' | 'imf_cert', ClientAuth> {
   writeFileSync(join(dir, 'key.pem'), key.privatePem);
   writeFileSync(join(dir, 'cert.pem'), ca.seedFiles(key, certificatePem).certificate);
-  return [
-    ['basic', new ClientSecretBasic('id', SECRET)],
-    ['post', new ClientSecretPost('id', SECRET)],
-    ['private_key_jwt', new PrivateKeyJwt({ clientId: 'id', key: { kind: 'value', value: key.privatePem, origin: 'option privateKey' }, certificate: { kind: 'value', value: certificatePem, origin: 'option certificate' }, x5t: true, x5c: true })],
-    ['imf_cert', new ImfCert({ keyFile: join(dir, 'key.pem'), certificateFile: join(dir, 'cert.pem') })],
-  ];
+  return {
+    basic: new ClientSecretBasic('id', SECRET),
+    post: new ClientSecretPost('id', SECRET),
+    private_key_jwt: new PrivateKeyJwt({ clientId: 'id', key: { kind: 'value', value: key.privatePem, origin: 'option privateKey' }, certificate: { kind: 'value', value: certificatePem, origin: 'option certificate' }, x5t: true, x5c: true }),
+    imf_cert: new ImfCert({ keyFile: join(dir, 'key.pem'), certificateFile: join(dir, 'cert.pem') }),
+  };
 }
 
 describe('the client-authentication seam', () => {
-  it.each(methods())('%s shows no secret or key in inspect, JSON, describe() or its cache key parts', (_name, auth) => {
+  it.each(Object.entries(methods()))('%s shows no secret or key in inspect, JSON, describe() or its cache key parts', (_name, auth) => {
     const shown = [inspect(auth, { depth: 10, showHidden: true }), JSON.stringify(auth), JSON.stringify(auth.describe()), auth.cacheKeyParts.join()].join('\n');
     expect(shown).not.toContain(SECRET);
     expect(shown).not.toContain(keyLine);
@@ -49,7 +49,7 @@ describe('the client-authentication seam', () => {
   });
 
   it('a secret method answers one shared request; an assertion method a fresh one per attempt', async () => {
-    const [[, basic], , [, jwt], [, imf]] = methods();
+    const { basic, private_key_jwt: jwt, imf_cert: imf } = methods();
     const context = { tokenUrl: 'http://x/token', now: Date.now() };
     expect(basic!.prepare(context)).toBe(basic!.prepare(context));
     const a = await jwt!.prepare(context);
@@ -63,7 +63,7 @@ describe('the client-authentication seam', () => {
   });
 
   it('IMFCert reads both files again at each request: a rotated certificate and key are used at once', async () => {
-    const [, , , [, imf]] = methods();
+    const { imf_cert: imf } = methods();
     const context = { tokenUrl: 'http://x/token', now: Date.now() };
     const x5cOf = async (): Promise<string> => {
       const jws = (await imf!.prepare(context)).headers.Authorization!.slice('IMFCert '.length);
