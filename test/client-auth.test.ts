@@ -74,6 +74,8 @@ describe('the client-authentication seam', () => {
     writeFileSync(join(dir, 'key.pem'), next.privatePem);
     writeFileSync(join(dir, 'cert.pem'), ca.seedFiles(next, ca.issue(next, 'seam-client')).certificate);
     expect(await x5cOf()).not.toBe(before);
+    writeFileSync(join(dir, 'key.pem'), rsaKey().privatePem); // a key that the certificate does not name
+    await expect(imf.prepare(context)).rejects.toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'certificate' });
     writeFileSync(join(dir, 'key.pem'), 'gone');
     await expect(imf!.prepare(context)).rejects.toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'privateKey' });
   });

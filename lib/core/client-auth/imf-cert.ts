@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import type { ClientAuth, ClientAuthContext, ClientAuthDescription, ClientAuthRequest } from './client-auth';
 import { signJws } from './jws';
 import {
@@ -6,7 +6,6 @@ import {
   describeCertificate,
   keyLabel,
   keyThumbprint,
-  parseCertificateChain,
   parsePrivateKey,
   readMaterialFile,
   readMaterialFileSync,
@@ -56,6 +55,8 @@ async function pemGuard<T>(work: () => T | Promise<T>): Promise<T> {
 interface Loaded {
   key: KeyObject;
   x5c: string;
+  /** The certificate the seed string names (the one sent), for its CN. */
+  certificate: X509Certificate;
 }
 
 /**
@@ -67,27 +68,33 @@ interface Loaded {
 export class ImfCert implements ClientAuth {
   readonly method = 'imf_cert';
   readonly grantType = 'client_credentials';
-  cacheKeyParts: readonly string[] = [];
+  readonly cacheKeyParts: readonly string[];
   /** The client id: the certificate's subject CN. */
   readonly clientId: string;
   readonly #settings: ImfCertSettings;
-  #storeKey = '';
-  #description = '';
+  readonly #storeKey: string;
+  readonly #description: string;
 
+  /** Reads and checks both files once, synchronously: a missing file fails at the first call. */
   constructor(settings: ImfCertSettings) {
     this.#settings = settings;
+    let startup: { clientId: string; cacheKeyParts: string[]; storeKey: string; description: string };
     try {
-      this.clientId = this.#init();
+      startup = this.#startup();
     } catch (error) {
       throw asPemError(error);
     }
+    this.clientId = startup.clientId;
+    this.cacheKeyParts = startup.cacheKeyParts;
+    this.#storeKey = startup.storeKey;
+    this.#description = startup.description;
   }
 
-  #init(): string {
+  #startup(): { clientId: string; cacheKeyParts: string[]; storeKey: string; description: string } {
     const settings = this.#settings;
     const certText = readMaterialFileSync('certificateFile', settings.certificateFile);
     const loaded = this.#load(readMaterialFileSync('privateKeyFile', settings.keyFile), certText);
-    const certificate = parseCertificateChain(certText, `file ${settings.certificateFile}`)[0]!;
+    const certificate = loaded.certificate;
     const cn = commonName(certificate);
     if (cn === undefined || cn === '') {
       throw new McaConfigError(
@@ -96,10 +103,12 @@ export class ImfCert implements ClientAuth {
         { field: 'certificate' },
       );
     }
-    this.#storeKey = loaded.key.export({ format: 'der', type: 'pkcs8' }).toString('base64');
-    this.cacheKeyParts = [keyThumbprint(loaded.key), createHash('sha256').update(certificate.raw).digest('hex'), settings.properties ?? ''];
-    this.#description = `${keyLabel(loaded.key)}, JWK thumbprint ${keyThumbprint(loaded.key)} (file ${settings.keyFile}); certificate ${describeCertificate(certificate, Date.now())} (file ${settings.certificateFile})`;
-    return cn;
+    return {
+      clientId: cn,
+      cacheKeyParts: [keyThumbprint(loaded.key), createHash('sha256').update(certificate.raw).digest('hex'), settings.properties ?? ''],
+      storeKey: loaded.key.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+      description: `${keyLabel(loaded.key)}, JWK thumbprint ${keyThumbprint(loaded.key)} (file ${settings.keyFile}); certificate ${describeCertificate(certificate, Date.now())} (file ${settings.certificateFile})`,
+    };
   }
 
   #load(keyText: string, certText: string): Loaded {
@@ -115,7 +124,23 @@ export class ImfCert implements ClientAuth {
         field: 'certificate',
       });
     }
-    return { key, x5c };
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(Buffer.from(x5c, 'base64'));
+    } catch {
+      throw new McaConfigError('ERR_MCA_INVALID_CERTIFICATE', `Invalid \`certificate\` (from file ${this.#settings.certificateFile}): its CERTIFICATE block does not parse as X.509.`, {
+        field: 'certificate',
+      });
+    }
+    // The server checks the signature against this certificate: a key of another one cannot work.
+    if (!certificate.checkPrivateKey(key)) {
+      throw new McaConfigError(
+        'ERR_MCA_INVALID_CERTIFICATE',
+        `Invalid \`certificate\` (from file ${this.#settings.certificateFile}): it does not belong to the private key in ${this.#settings.keyFile}.`,
+        { field: 'certificate' },
+      );
+    }
+    return { key, x5c, certificate };
   }
 
   async prepare(context: ClientAuthContext): Promise<ClientAuthRequest> {

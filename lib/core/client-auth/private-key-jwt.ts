@@ -76,7 +76,7 @@ export class PrivateKeyJwt implements ClientAuth {
   }
 
   #load(keyInput: unknown, certText: string | undefined): Loaded {
-    const { settings } = { settings: this.#settings };
+    const settings = this.#settings;
     const key = parsePrivateKey(keyInput, settings.key.kind === 'file' ? `file ${settings.key.path}` : settings.key.origin);
     const alg = algorithmFor(key, settings.algorithm, settings.key.origin);
     const header: Record<string, unknown> = { alg, typ: 'JWT' };
