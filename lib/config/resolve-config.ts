@@ -7,6 +7,7 @@ import { findRedisUrl } from './redis-binding';
 import { httpUrl, invalid, numberOption, optionalString, constantCase } from './option-checks';
 import type { ClientAuth } from '../core/client-auth/client-auth';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
+import { resolveIamGrant } from './resolve-iam';
 
 export type CredentialField =
   | 'clientId'
@@ -22,11 +23,12 @@ export type CredentialField =
   | 'serviceName';
 
 /** Which rule built the token endpoint URL. */
-export type EndpointKind = 'mca' | 'appid' | 'tokenUrl';
+export type EndpointKind = 'mca' | 'appid' | 'tokenUrl' | 'iam';
 
 /** The fully resolved, validated configuration of one provider. Every field is decided. */
 export interface ProviderConfig {
-  clientId: string;
+  /** The OAuth client id; undefined for IBM Cloud IAM's grants, which have none. */
+  clientId: string | undefined;
   /** The client secret; undefined when the client authenticates with a key. */
   secret: string | undefined;
   tenantId: string | undefined;
@@ -178,16 +180,20 @@ export function resolveProviderConfig(
     found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION' };
   }
 
-  if (!found.clientId) throw missing('clientId', 'the OAuth client id');
+  // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
+  const iam = prebuiltAuth ? undefined : resolveIamGrant(options, env, found, vcap);
+  for (const field of iam?.dropped ?? []) delete found[field as CredentialField];
+  if (!iam && !found.clientId) throw missing('clientId', 'the OAuth client id');
   const { name: clientAuth, auth } =
     prebuiltAuth ??
-    resolveClientAuth(options, env, found.clientId.value, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret'));
-  const endpoint = tokenEndpoint(found);
+    iam ??
+    resolveClientAuth(options, env, found.clientId!.value, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret'));
+  const endpoint = iam ? { url: iam.tokenUrl, kind: 'iam' as const } : tokenEndpoint(found);
 
   const sources: Partial<Record<CredentialField, ValueSource>> = {};
   for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) sources[field] = hit.source;
 
-  const clientId = found.clientId.value;
+  const clientId = found.clientId?.value;
   const secret = found.secret?.value;
   const scope = found.scope?.value;
   const audience = found.audience?.value;

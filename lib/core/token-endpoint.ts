@@ -5,6 +5,7 @@ import { McaTokenError } from '../errors/mca-token-error';
 import type { ProviderConfig } from '../config/resolve-config';
 import { parseRetryAfter } from './backoff';
 import { tokenRequestBuilder } from './client-auth/token-request';
+import { crossCheckExpiration, iamErrorCode } from './iam-response';
 
 /** Largest token response read; anything bigger is not a token response. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -81,11 +82,10 @@ function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): To
     throw badResponse('`token_type` is not "Bearer".', status, response);
   }
   const date = response.headers['date'];
-  return {
-    accessToken: token,
-    lifetimeMs: parseLifetime(fields.expires_in, config, status, response),
-    serverDate: typeof date === 'string' ? date : undefined,
-  };
+  const serverDate = typeof date === 'string' ? date : undefined;
+  const lifetimeMs = crossCheckExpiration(fields.expiration, serverDate, parseLifetime(fields.expires_in, config, status, response));
+  if (lifetimeMs === undefined) throw badResponse('`expiration` is already past by the server\'s own `Date`.', status, response);
+  return { accessToken: token, lifetimeMs, serverDate };
 }
 
 /** The endpoint without query or userinfo, for messages. */
@@ -143,16 +143,19 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
       const status = response.status;
       if (status !== 200) {
         const oauthError = oauthErrorCode(response.data);
-        const rejected = status === 401 || status === 403 || oauthError === 'invalid_client';
-        const detail = oauthError ? ` (${oauthError})` : '';
+        const errorCode = iamErrorCode(response.data);
+        // IAM answers a refused API key, profile or compute-resource token with 400 and its errorCode.
+        const rejected = status === 401 || status === 403 || oauthError === 'invalid_client' || (status === 400 && errorCode !== undefined);
+        const detail = oauthError || errorCode ? ` (${[oauthError, errorCode].filter(Boolean).join(', ')})` : '';
         throw new McaTokenError(
           rejected ? 'ERR_MCA_INVALID_CLIENT' : 'ERR_MCA_TOKEN_REQUEST_FAILED',
           rejected
-            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. Check clientId and secret.`
+            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. ${config.auth.rejectionHint ?? 'Check clientId and secret.'}`
             : `The token endpoint ${label} answered HTTP ${status}${detail}.`,
           {
             status,
             oauthError,
+            errorCode,
             retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()),
             response: { status, headers: { ...response.headers }, body: typeof response.data === 'string' ? response.data : '' },
           },

@@ -1,0 +1,160 @@
+import { McaConfigError } from '../errors/mca-config-error';
+import type { ClientAuth } from '../core/client-auth/client-auth';
+import { DEFAULT_IAM_URL, IAM_TOKEN_PATH, type IamClient } from '../core/client-auth/iam-grant';
+import { IamApiKey } from '../core/client-auth/iam-api-key';
+import { ComputeResourceToken, type TrustedProfile } from '../core/client-auth/compute-resource-token';
+import type { EnvSource, ValueSource } from './env-source';
+import type { VcapCredentials } from './vcap';
+import { constantCase, httpUrl, invalid, optionalString } from './option-checks';
+
+/** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
+interface Setting {
+  value: string;
+  origin: string;
+  explicit: boolean;
+}
+
+/** The credential fields already found by the caller, with their source. */
+type FoundFields = Record<string, { value: string; source: ValueSource; from?: string } | undefined>;
+
+export interface IamChoice {
+  name: 'iam_apikey' | 'iam_cr_token';
+  auth: ClientAuth;
+  tokenUrl: string;
+  /** Fields found only in VCAP_SERVICES that an explicitly configured IAM grant overrides. */
+  dropped: string[];
+}
+
+function setting(options: Record<string, unknown>, env: EnvSource, field: string, envName: string): Setting | undefined {
+  const option = optionalString(options, field);
+  if (option !== undefined) return { value: option, origin: `option ${field}`, explicit: true };
+  const hit = env.get(envName);
+  return hit && { value: hit.value, origin: `${hit.source === 'env' ? 'environment variable' : '.env variable'} ${envName}`, explicit: true };
+}
+
+const PROFILE_FIELDS = [
+  ['iamProfileId', 'MCA_IAM_PROFILE_ID', 'profile_id'],
+  ['iamProfileName', 'MCA_IAM_PROFILE_NAME', 'profile_name'],
+  ['iamProfileCrn', 'MCA_IAM_PROFILE_CRN', 'profile_crn'],
+] as const;
+
+// What another grant is made of. Set next to an IAM grant, it means the configuration names two
+// ways to get a token, and which one was meant cannot be guessed.
+const OTHER_GRANT: Record<string, string> = {
+  secret: 'an API key or a trusted profile needs no client secret',
+  clientId: "IAM's optional Basic client is `iamClientId` with `iamClientSecret`",
+  clientAuth: 'it applies to the client-credentials grants, not to IAM',
+  tokenUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
+  serverUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
+  oauthServerUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
+  tenantId: 'it names an MCA tenant, which IAM has none of',
+  audience: 'IAM takes no `audience`',
+  resource: 'IAM takes no `resource`',
+};
+const OTHER_GRANT_OPTIONS: readonly [string, string][] = [
+  ['privateKey', 'MCA_PRIVATE_KEY'],
+  ['privateKeyFile', 'MCA_PRIVATE_KEY_FILE'],
+  ['certificate', 'MCA_CERTIFICATE'],
+  ['certificateFile', 'MCA_CERTIFICATE_FILE'],
+  ['clientAssertionFile', 'MCA_CLIENT_ASSERTION_FILE'],
+];
+
+function conflict(field: string, from: string, grant: Setting, why: string): McaConfigError {
+  return new McaConfigError(
+    'ERR_MCA_CONFLICTING_OPTIONS',
+    `Both an IAM grant (from ${grant.origin}) and \`${field}\` (from ${from}) are configured: ${why}. Remove one of them.`,
+    { field },
+  );
+}
+
+/** `{iamUrl}/identity/token`: a trailing `/identity/token` (or `/`) on the configured URL is not doubled. */
+function iamTokenUrl(options: Record<string, unknown>, env: EnvSource): string {
+  const configured = setting(options, env, 'iamUrl', 'MCA_IAM_URL');
+  const raw = configured?.value.trim() ?? DEFAULT_IAM_URL;
+  const url = httpUrl('iamUrl', raw);
+  if (url.username !== '' || url.password !== '') throw invalid('iamUrl', 'it carries `user:password@`. Remove it; IAM takes no credentials in the URL.');
+  if (/[?#]/.test(raw)) throw invalid('iamUrl', 'it has a "?" or "#". Give the IAM base URL alone, e.g. https://iam.cloud.ibm.com.');
+  let base = url.href.replace(/\/+$/, '');
+  if (base.endsWith(IAM_TOKEN_PATH)) base = base.slice(0, -IAM_TOKEN_PATH.length);
+  return `${base}${IAM_TOKEN_PATH}`;
+}
+
+/** IAM's optional Basic client: both fields or neither (IBM's SDK silently drops a lone one). */
+function iamClient(options: Record<string, unknown>, env: EnvSource): IamClient | undefined {
+  const id = setting(options, env, 'iamClientId', 'MCA_IAM_CLIENT_ID');
+  const secret = setting(options, env, 'iamClientSecret', 'MCA_IAM_CLIENT_SECRET');
+  if (id && secret) return { id: id.value, secret: secret.value };
+  if (!id && !secret) return undefined;
+  const [given, lacking, envName] = id ? [id, 'iamClientSecret', 'MCA_IAM_CLIENT_SECRET'] : [secret!, 'iamClientId', 'MCA_IAM_CLIENT_ID'];
+  return failMissing(lacking, `\`${lacking === 'iamClientId' ? 'iamClientSecret' : 'iamClientId'}\` is set (from ${given.origin}), and IAM's Basic client needs both. Pass \`${lacking}\` or set ${envName}, or remove the other.`);
+}
+
+function failMissing(field: string, why: string): never {
+  throw new McaConfigError(`ERR_MCA_MISSING_${constantCase(field)}`, `Missing \`${field}\`: ${why}`, { field });
+}
+
+/**
+ * Decides whether the configuration asks for one of IBM Cloud IAM's grants, and builds it: an
+ * `apikey` (option, MCA_APIKEY, or the `credentials.apikey` of a binding that has no client secret),
+ * or a trusted profile with a compute-resource token file. Undefined when it asks for neither.
+ */
+export function resolveIamGrant(options: Record<string, unknown>, env: EnvSource, found: FoundFields, vcap: VcapCredentials): IamChoice | undefined {
+  const explicitKey = setting(options, env, 'apikey', 'MCA_APIKEY');
+  const profiles = PROFILE_FIELDS.map(([field, envName, form]) => ({ form, hit: setting(options, env, field, envName), field })).filter((p) => p.hit);
+  const crFile = setting(options, env, 'crTokenFile', 'MCA_CR_TOKEN_FILE');
+  // An App ID binding carries an `apikey` for its management API next to its client secret: such a
+  // binding still means App ID. A binding with an apikey and no secret (Cloudant and most IBM
+  // services) means IAM.
+  const boundKey: Setting | undefined =
+    vcap.apikey !== undefined && vcap.secret === undefined ? { value: vcap.apikey, origin: `VCAP_SERVICES service "${vcap.serviceName ?? '?'}" credentials.apikey`, explicit: false } : undefined;
+  const wantsProfile = profiles.length > 0 || crFile !== undefined;
+  const apikey = explicitKey ?? (wantsProfile ? undefined : boundKey);
+  if (!apikey && !wantsProfile) return undefined;
+
+  if (apikey && wantsProfile) {
+    const other = profiles[0]?.hit ?? crFile!;
+    throw new McaConfigError(
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      `Both an IAM API key (from ${apikey.origin}) and a trusted profile (from ${other.origin}) are configured. Give one: \`apikey\`, or a profile with its compute-resource token.`,
+      { field: 'apikey' },
+    );
+  }
+  const grant = apikey ?? profiles[0]?.hit ?? crFile!;
+  const dropped: string[] = [];
+  for (const [field, why] of Object.entries(OTHER_GRANT)) {
+    const hit = found[field];
+    if (hit === undefined) continue;
+    const fromVcap = hit.source === 'VCAP_SERVICES' || hit.source === 'VCAP_APPLICATION';
+    // An explicit IAM setting wins over what a bound service happens to carry.
+    if (fromVcap && grant.explicit) {
+      dropped.push(field);
+      continue;
+    }
+    throw conflict(field, hit.from ?? (hit.source === 'option' ? `option ${field}` : hit.source), grant, why);
+  }
+  for (const [field, envName] of OTHER_GRANT_OPTIONS) {
+    const hit = options[field] !== undefined ? { origin: `option ${field}` } : setting({}, env, field, envName);
+    if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM');
+  }
+
+  const tokenUrl = iamTokenUrl(options, env);
+  const client = iamClient(options, env);
+  if (apikey) return { name: 'iam_apikey', auth: new IamApiKey({ apikey: apikey.value, origin: apikey.origin, client }), tokenUrl, dropped };
+
+  if (profiles.length === 0) {
+    failMissing(
+      'iamProfileId',
+      `a compute-resource token file is set (from ${crFile!.origin}), but no trusted profile to assume. Pass \`iamProfileId\`, \`iamProfileName\` or \`iamProfileCrn\`, or set MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN.`,
+    );
+  }
+  if (profiles.length > 1) {
+    throw new McaConfigError(
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      `More than one trusted profile is configured (${profiles.map((p) => p.hit!.origin).join(', ')}). Give one of \`iamProfileId\`, \`iamProfileName\`, \`iamProfileCrn\`.`,
+      { field: profiles[1]!.field },
+    );
+  }
+  const profile: TrustedProfile = { field: profiles[0]!.form, value: profiles[0]!.hit!.value };
+  const file = crFile && { path: crFile.value, origin: crFile.origin };
+  return { name: 'iam_cr_token', auth: new ComputeResourceToken({ file, profile, client }), tokenUrl, dropped };
+}
