@@ -109,7 +109,17 @@ export function resolveIamGrant(options: Record<string, unknown>, env: EnvSource
     vcap.apikey !== undefined && vcap.secret === undefined ? { value: vcap.apikey, origin: `VCAP_SERVICES service "${vcap.serviceName ?? '?'}" credentials.apikey`, explicit: false } : undefined;
   const wantsProfile = profiles.length > 0 || crFile !== undefined;
   const apikey = explicitKey ?? (wantsProfile ? undefined : boundKey);
-  if (!apikey && !wantsProfile) return undefined;
+  if (!apikey && !wantsProfile) {
+    // IAM settings without a credential: the API key (or a profile) was meant and is missing.
+    const iamOnly = setting(options, env, 'iamUrl', 'MCA_IAM_URL') ?? setting(options, env, 'iamClientId', 'MCA_IAM_CLIENT_ID');
+    if (iamOnly) {
+      failMissing(
+        'apikey',
+        `IAM settings are given (from ${iamOnly.origin}) but no API key. Pass \`apikey\`, set MCA_APIKEY in the environment or .env, or pick a bound service whose credentials hold an \`apikey\` with \`serviceName\` (MCA_SERVICE_NAME); for a trusted profile, set MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN.`,
+      );
+    }
+    return undefined;
+  }
 
   if (apikey && wantsProfile) {
     const other = profiles[0]?.hit ?? crFile!;
