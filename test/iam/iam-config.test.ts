@@ -8,6 +8,7 @@ import { DEFAULT_CR_TOKEN_FILES } from '../../lib/core/client-auth/compute-resou
 import { IamApiKey } from '../../lib/core/client-auth/iam-api-key';
 import { ComputeResourceToken } from '../../lib/core/client-auth/compute-resource-token';
 import { AssertionFile } from '../../lib/core/client-auth/assertion-file';
+import type { ClientAuth } from '../../lib/core/client-auth/client-auth';
 import { fakeJwt } from '../helpers/iam-server';
 import { expectNoSecrets } from '../helpers/secrets';
 
@@ -83,7 +84,7 @@ describe('IAM and assertion-file configuration errors', () => {
 });
 
 describe('the three grants on the client-authentication seam', () => {
-  const grants = {
+  const grants: Record<string, ClientAuth> = {
     iam_apikey: new IamApiKey({ apikey: APIKEY, origin: 'option apikey', client: { id: 'bx', secret: 'iam-client-s3cret' } }),
     iam_cr_token: new ComputeResourceToken({ file: { path: tokenFile, origin: 'option crTokenFile' }, profile: { field: 'profile_id', value: 'p' } }),
     assertion_file: new AssertionFile({ clientId: 'c', path: tokenFile, origin: 'option clientAssertionFile' }),
