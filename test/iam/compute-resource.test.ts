@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
 import request from 'supertest';
 import { createTokenProvider, mcaOAuth, type TokenProvider } from '../../lib';
 import { main } from '../../lib/cli';
 import { fakeJwt, startIamServer, type IamServer } from '../helpers/iam-server';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
 import { watchForLeaks } from '../helpers/leak-watch';
+import { callingApp } from '../helpers/calling-app';
 
 // Trusted profiles on Code Engine / IKS / OpenShift: the platform mounts a compute-resource token
 // in a file and rotates it. The file must be read again for every token request.
@@ -94,15 +94,7 @@ describe('the compute-resource token grant', () => {
   it('works end to end through mcaOAuth() and req.mcaClient; a 401 after a rotation gets a token from the new file', async () => {
     const auth = mcaOAuth({ env: { MCA_IAM_PROFILE_ID: PROFILE, MCA_CR_TOKEN_FILE: file, MCA_IAM_URL: iam.url }, envFile: false, protectedBackends: [backend.url] });
     closers.push(() => auth.close());
-    const app = express();
-    app.use(auth);
-    app.get('/call', async (req, res, next) => {
-      try {
-        res.json({ status: (await req.mcaClient.get(`${backend.url}/api`)).status });
-      } catch (e) {
-        next(e);
-      }
-    });
+    const app = callingApp(auth, `${backend.url}/api`);
     await request(app).get('/call').expect(200, { status: 200 });
     const rotated = rotate();
     backend.script.push(401); // the back end stopped accepting the first token

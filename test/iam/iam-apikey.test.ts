@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
 import request from 'supertest';
 import { ContainerAuthenticator, IamAuthenticator } from 'ibm-cloud-sdk-core';
 import { createTokenProvider, getAuthorizationHeader, closeAuthorizationHeaderCache, isMcaTokenError, mcaOAuth, type TokenProvider } from '../../lib';
@@ -9,6 +8,7 @@ import { main } from '../../lib/cli';
 import { fakeJwt, startIamServer, type IamRequest, type IamServer } from '../helpers/iam-server';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
 import { watchForLeaks } from '../helpers/leak-watch';
+import { callingApp } from '../helpers/calling-app';
 
 // IBM Cloud IAM's API key grant, against a local IAM-compatible server that checks the exact form
 // fields, and byte for byte against what IBM's own SDK core (ibm-cloud-sdk-core) sends.
@@ -177,18 +177,9 @@ describe('the IAM API key grant', () => {
   it('works end to end through mcaOAuth() and req.mcaClient (Cloudant-style back end)', async () => {
     const auth = mcaOAuth({ env: { MCA_APIKEY: APIKEY, MCA_IAM_URL: iam.url }, envFile: false, protectedBackends: [backend.url] });
     closers.push(() => auth.close());
-    const app = express();
-    app.use(auth);
-    app.get('/docs', async (req, res, next) => {
-      try {
-        const r = await req.mcaClient.get(`${backend.url}/orders/_all_docs`);
-        res.json({ status: r.status });
-      } catch (e) {
-        next(e);
-      }
-    });
-    await request(app).get('/docs').expect(200, { status: 200 });
-    await request(app).get('/docs').expect(200);
+    const app = callingApp(auth, `${backend.url}/orders/_all_docs`);
+    await request(app).get('/call').expect(200, { status: 200 });
+    await request(app).get('/call').expect(200);
     expect(backend.seen).toEqual([`Bearer ${iam.issued[0]}`, `Bearer ${iam.issued[0]}`]);
     expect(iam.requests).toHaveLength(1);
   });

@@ -3,7 +3,6 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
 import request from 'supertest';
 import { createTokenProvider, mcaOAuth, type TokenProvider } from '../../lib';
 import { main } from '../../lib/cli';
@@ -11,6 +10,7 @@ import { signJws } from '../../lib/core/client-auth/jws';
 import { rsaKey } from '../helpers/certificates';
 import { startProtectedBackend } from '../helpers/protected-backend';
 import { watchForLeaks } from '../helpers/leak-watch';
+import { callingApp } from '../helpers/calling-app';
 
 // A client assertion that the platform signs and rotates in a file (a Kubernetes projected
 // service-account token, Azure's AZURE_FEDERATED_TOKEN_FILE), against a real third-party server
@@ -112,15 +112,7 @@ describe('clientAssertionFile', () => {
     const auth = mcaOAuth({ env: { MCA_CLIENT_ASSERTION_FILE: file, MCA_CLIENT_ID: CLIENT, MCA_TOKEN_URL: tokenUrl }, envFile: false, protectedBackends: [backend.url] });
     try {
       issued.push((await auth.provider.getAuthorizationHeader()).slice('Bearer '.length));
-      const app = express();
-      app.use(auth);
-      app.get('/call', async (req, res, next) => {
-        try {
-          res.json({ status: (await req.mcaClient.get(`${backend.url}/api`)).status });
-        } catch (e) {
-          next(e);
-        }
-      });
+      const app = callingApp(auth, `${backend.url}/api`);
       await request(app).get('/call').expect(200, { status: 200 });
       expect(backend.seen).toEqual([`Bearer ${issued[0]}`]);
     } finally {
