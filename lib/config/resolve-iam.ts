@@ -25,11 +25,20 @@ export interface IamChoice {
   dropped: string[];
 }
 
+// Given exactly: a stray space in a key or a profile only shows up later as IAM's BXNIM0415E.
+const EXACT = new Set(['apikey', 'iamClientId', 'iamClientSecret', 'iamProfileId', 'iamProfileName', 'iamProfileCrn']);
+
 function setting(options: Record<string, unknown>, env: EnvSource, field: string, envName: string): Setting | undefined {
   const option = optionalString(options, field);
-  if (option !== undefined) return { value: option, origin: `option ${field}`, explicit: true };
-  const hit = env.get(envName);
-  return hit && { value: hit.value, origin: `${hit.source === 'env' ? 'environment variable' : '.env variable'} ${envName}`, explicit: true };
+  const hit = option !== undefined ? undefined : env.get(envName);
+  const found =
+    option !== undefined
+      ? { value: option, origin: `option ${field}`, explicit: true }
+      : hit && { value: hit.value, origin: `${hit.source === 'env' ? 'environment variable' : '.env variable'} ${envName}`, explicit: true };
+  if (found && EXACT.has(field) && found.value.trim() !== found.value) {
+    throw invalid(field, `it has leading or trailing whitespace (from ${found.origin}). Remove it (quotes in .env keep spaces).`);
+  }
+  return found;
 }
 
 const PROFILE_FIELDS = [

@@ -58,6 +58,7 @@ describe('IAM and assertion-file configuration errors', () => {
     ['a token file that is not a JWT', { iamProfileId: 'p', crTokenFile: notJwt }, 'ERR_MCA_INVALID_CR_TOKEN_FILE', 'crTokenFile', /does not hold a JWT/],
     ['an IAM client id without its secret', { apikey: APIKEY, iamClientId: 'bx' }, 'ERR_MCA_MISSING_IAM_CLIENT_SECRET', 'iamClientSecret', /MCA_IAM_CLIENT_SECRET/],
     ['an IAM client secret without its id', { apikey: APIKEY, env: { MCA_IAM_CLIENT_SECRET: 'iam-client-s3cret' } }, 'ERR_MCA_MISSING_IAM_CLIENT_ID', 'iamClientId', /from environment variable MCA_IAM_CLIENT_SECRET/],
+    ['an apikey with a trailing newline (.env)', { env: { MCA_APIKEY: `${APIKEY}\n` } }, 'ERR_MCA_INVALID_APIKEY', 'apikey', /whitespace \(from environment variable MCA_APIKEY\)/],
     ['an iamUrl with a query', { apikey: APIKEY, iamUrl: 'https://iam.cloud.ibm.com?x=1' }, 'ERR_MCA_INVALID_IAM_URL', 'iamUrl', /"\?"/],
     ['an iamUrl with userinfo', { apikey: APIKEY, iamUrl: 'https://u:p@iam.cloud.ibm.com' }, 'ERR_MCA_INVALID_IAM_URL', 'iamUrl', /user:password/],
     ['an assertion file and a secret', { clientId: 'c', tokenUrl: 'https://a.example/token', clientAssertionFile: tokenFile, secret: 's' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'clientAssertionFile', /`secret`/],
