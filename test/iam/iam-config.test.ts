@@ -10,6 +10,7 @@ import { ComputeResourceToken } from '../../lib/core/client-auth/compute-resourc
 import { AssertionFile } from '../../lib/core/client-auth/assertion-file';
 import type { ClientAuth } from '../../lib/core/client-auth/client-auth';
 import { fakeJwt } from '../helpers/iam-server';
+import { readFirstTokenFile, readFirstTokenFileSync } from '../../lib/core/client-auth/token-file';
 import { expectNoSecrets } from '../helpers/secrets';
 
 // Configuration errors of the IAM and assertion-file grants: each names the field and where it
@@ -76,6 +77,14 @@ describe('IAM and assertion-file configuration errors', () => {
     const error = failure({ iamProfileName: 'p' });
     expect(error).toMatchObject({ code: 'ERR_MCA_MISSING_CR_TOKEN_FILE', field: 'crTokenFile' });
     for (const path of DEFAULT_CR_TOKEN_FILES) expect(error.message).toContain(path);
+  });
+
+  it("the default files: the first that exists is read, at each request; one that exists but is unusable is an error, not a switch to the next", async () => {
+    const missing = join(dir, 'absent');
+    await expect(readFirstTokenFile('crTokenFile', [missing, tokenFile, emptyFile])).resolves.toMatchObject({ path: tokenFile, token: CONTENT });
+    expect(readFirstTokenFileSync('crTokenFile', [missing, tokenFile])).toMatchObject({ path: tokenFile, token: CONTENT });
+    await expect(readFirstTokenFile('crTokenFile', [missing, emptyFile, tokenFile])).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_CR_TOKEN_FILE' });
+    await expect(readFirstTokenFile('crTokenFile', [missing])).resolves.toBeUndefined();
   });
 
   it('defaults: https://iam.cloud.ibm.com, one /identity/token, scope kept, no client id', () => {
