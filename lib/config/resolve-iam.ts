@@ -143,9 +143,9 @@ export function resolveIamGrant(options: Record<string, unknown>, env: EnvSource
   for (const [field, why] of Object.entries(OTHER_GRANT)) {
     const hit = found[field];
     if (hit === undefined) continue;
-    const fromVcap = hit.source === 'VCAP_SERVICES' || hit.source === 'VCAP_APPLICATION';
-    // An explicit IAM setting wins over what a bound service happens to carry.
-    if (fromVcap && grant.explicit) {
+    // An explicit IAM setting wins over what a bound service happens to carry; the application's
+    // own id (VCAP_APPLICATION, always there on Cloud Foundry) never names a grant.
+    if (hit.source === 'VCAP_APPLICATION' || (hit.source === 'VCAP_SERVICES' && grant.explicit)) {
       dropped.push(field);
       continue;
     }

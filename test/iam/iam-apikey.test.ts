@@ -160,7 +160,8 @@ describe('the IAM API key grant', () => {
       AppID: [{ name: 'appid', credentials: { clientId: 'app-client', secret: 'app-secret', oauthServerUrl: `${iam.url}/oauth/v4/t1`, apikey: OTHER_KEY } }],
       cloudantNoSQLDB: [{ name: 'orders-db', credentials: { apikey: APIKEY, iam_apikey_name: 'auto-generated', url: backend.url, host: 'x.cloudant.com' } }],
     });
-    const cloudant = provider({ env: { VCAP_SERVICES: vcap }, serviceName: 'orders-db' });
+    // On Cloud Foundry VCAP_APPLICATION is always set too: its application_id is no MCA tenant here.
+    const cloudant = provider({ env: { VCAP_SERVICES: vcap, VCAP_APPLICATION: JSON.stringify({ application_id: 'app-guid' }) }, serviceName: 'orders-db' });
     expect(await cloudant.getAuthorizationHeader()).toBe(`Bearer ${iam.issued[0]}`);
     expect(new URLSearchParams(iam.requests[0]!.body).get('apikey')).toBe(APIKEY);
     const { resolveProviderConfig } = await import('../../lib/config/resolve-config');
