@@ -211,7 +211,7 @@ describe('bad configuration fails at startup with a coded McaConfigError', () =>
       expect.objectContaining({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' }),
     );
     expect(() => mcaOAuth({ ...full, axios: 'x' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_AXIOS' }));
-    expect(() => mcaOAuth({ ...full, retryOn401: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_RETRY_ON401' }));
+    expect(() => mcaOAuth({ ...full, retryOn401: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_RETRY_ON_401' }));
   });
 
   it('accepts plain http: for local servers', () => {
