@@ -74,6 +74,8 @@ const ENV_NAMES: Record<CredentialField, readonly string[]> = {
 };
 
 const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>> = {
+  // @ts-expect-error: no prototype, so a polluted Object.prototype adds no field
+  __proto__: null,
   clientId: 'clientId',
   secret: 'secret',
   tenantId: 'tenantId',
@@ -184,12 +186,13 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInse
 export function resolveProviderConfig(input: Record<string, unknown>, envSource?: EnvSource): ProviderConfig {
   const options = ownOptions(input);
   const env = envSource ?? envSourceFromOptions(options);
-  const found: Partial<Record<CredentialField, Found>> = {};
+  // No prototype: `found.tokenUrl` must never be something polluted onto Object.prototype.
+  const found = Object.create(null) as Partial<Record<CredentialField, Found>>;
   for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
     const hit = fromOptionOrEnv(options, env, field);
     if (hit) found[field] = hit;
   }
-  const vcap = readVcap(env, found.serviceName?.value);
+  const vcap: VcapCredentials = Object.assign(Object.create(null), readVcap(env, found.serviceName?.value));
   for (const [field, key] of Object.entries(VCAP_FIELD) as [CredentialField, keyof VcapCredentials][]) {
     const value = vcap[key];
     if (!found[field] && value !== undefined) {

@@ -18,8 +18,8 @@ export function echoUrl(value: string | URL): string | undefined {
   } catch {
     return undefined;
   }
-  // `origin` is "null" for schemes without one (file:, javascript:): show the scheme only.
-  if (url.origin === 'null') return `${url.protocol}…`;
+  // Anything but http(s) may be a `user:secret@host` that merely parses as a scheme: echo nothing.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
   return capped(`${url.origin}${url.pathname}`);
 }
 
