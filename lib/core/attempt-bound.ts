@@ -14,17 +14,25 @@ export interface AttemptBound {
 }
 
 export function boundAttempt(outer: AbortSignal, timeoutMs: number): AttemptBound {
-  const timer = new AbortController();
+  const controller = new AbortController();
   let expired = false;
+  // A listener added and removed per attempt, rather than AbortSignal.any(): the outer signal
+  // lives as long as the provider, and must not collect one dependant per attempt.
+  const onOuterAbort = (): void => controller.abort(outer.reason);
+  if (outer.aborted) controller.abort(outer.reason);
+  else outer.addEventListener('abort', onOuterAbort, { once: true });
   const handle = setTimeout(() => {
     expired = true;
-    timer.abort();
+    controller.abort();
   }, timeoutMs);
   // The request's own socket holds the process while it runs; the timer need not.
   handle.unref();
   return {
-    signal: AbortSignal.any([outer, timer.signal]),
+    signal: controller.signal,
     timedOut: () => expired && !outer.aborted,
-    done: () => clearTimeout(handle),
+    done: () => {
+      clearTimeout(handle);
+      outer.removeEventListener('abort', onOuterAbort);
+    },
   };
 }
