@@ -190,19 +190,23 @@ export function resolveProviderConfig(input: Record<string, unknown>, envSource?
   const found = Object.create(null) as Partial<Record<CredentialField, Found>>;
   for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
     const hit = fromOptionOrEnv(options, env, field);
-    if (hit) found[field] = hit;
+    if (hit) {
+      checkForm(field, hit);
+      found[field] = hit;
+    }
   }
   const vcap: VcapCredentials = Object.assign(Object.create(null), readVcap(env, found.serviceName?.value));
   for (const [field, key] of Object.entries(VCAP_FIELD) as [CredentialField, keyof VcapCredentials][]) {
     const value = vcap[key];
     if (!found[field] && value !== undefined) {
       found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}` };
+      checkForm(field, found[field]);
     }
   }
   if (!found.tenantId && vcap.applicationId !== undefined) {
     found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id' };
+    checkForm('tenantId', found.tenantId);
   }
-  for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) checkForm(field, hit);
 
   if (!found.clientId) throw missing('clientId', 'the OAuth client id', vcap);
   if (!found.secret) throw missing('secret', 'the OAuth client secret', vcap);
