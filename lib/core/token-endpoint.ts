@@ -5,7 +5,7 @@ import { McaTokenError } from '../errors/mca-token-error';
 import type { ProviderConfig } from '../config/resolve-config';
 import { parseRetryAfter } from './backoff';
 import { boundAttempt } from './attempt-bound';
-import { capped, knownOAuthError } from '../errors/echo';
+import { capped, echoUrl, knownOAuthError } from '../errors/echo';
 import { isLoopbackHost } from '../config/cleartext';
 
 /** Largest token response read; anything bigger is not a token response. */
@@ -99,10 +99,9 @@ function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): To
   };
 }
 
-/** The endpoint without query or userinfo, for messages. */
+/** The endpoint without query or userinfo, capped, for messages. */
 function endpointLabel(tokenUrl: string): string {
-  const url = new URL(tokenUrl);
-  return `${url.origin}${url.pathname}`;
+  return echoUrl(tokenUrl) ?? 'the configured URL';
 }
 
 function networkError(error: unknown, label: string, timedOutByBound: boolean, timeoutMs: number): McaTokenError {
