@@ -278,13 +278,14 @@ describe('8. inputs that would change the endpoint silently', () => {
     ['a "#" in serverUrl', { ...full, serverUrl: `${SERVER}#frag-x` }, 'ERR_MCA_INVALID_SERVER_URL', /"\?" or "#"/],
     ['a bare "?" in oauthServerUrl', { ...full, oauthServerUrl: 'https://a.example/oauth/v4/t?' }, 'ERR_MCA_INVALID_OAUTH_SERVER_URL', /"\?" or "#"/],
     ['userinfo in tokenUrl', { ...full, tokenUrl: `https://user:${SECRET}@auth.example.com/token` }, 'ERR_MCA_INVALID_TOKEN_URL', /user:password@/],
+    ['a scheme-less user:secret@host tokenUrl', { ...full, tokenUrl: `svc-user-9:${SECRET}@auth.example.com/token` }, 'ERR_MCA_INVALID_TOKEN_URL', /scheme is not http or https/],
     ['userinfo in serverUrl from the environment', { ...full, serverUrl: undefined, env: { MCA_SERVER_URL: `https://u:${SECRET}@x.example/imf` } }, 'ERR_MCA_INVALID_SERVER_URL', /MCA_SERVER_URL in the environment/],
   ];
   it.each(cases)('%s', (_name, options, code, message) => {
     const error = thrownBy(() => createTokenProvider(options));
     expect(error).toMatchObject({ name: 'McaConfigError', code });
     expect(error.message).toMatch(message);
-    expectNoSecrets(error, [SECRET, 'x=1', 'frag-x']);
+    expectNoSecrets(error, [SECRET, 'x=1', 'frag-x', 'svc-user-9']);
   });
 });
 

@@ -50,7 +50,8 @@ export function httpUrl(field: string, value: string, from?: string): URL {
     throw invalid(field, 'it is not an absolute URL. Give an http:// or https:// URL.', from);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw invalid(field, `its scheme is "${url.protocol.slice(0, 20)}". Give an http:// or https:// URL.`, from);
+    // The "scheme" is not echoed: in `user:secret@host` it is the user name.
+    throw invalid(field, 'its scheme is not http or https. Give an http:// or https:// URL.', from);
   }
   return url;
 }
