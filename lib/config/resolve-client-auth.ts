@@ -16,6 +16,8 @@ const PUBLIC_NAMES = ['basic', 'post', 'private_key_jwt'];
 interface Found {
   value: string;
   source: string;
+  /** Where exactly, for messages ("the `clientAuth` option", "MCA_CLIENT_AUTH in the environment"). */
+  from?: string;
 }
 
 /** The option, else the first variable set (environment, then `.env`). */
@@ -82,9 +84,12 @@ export function resolveClientAuth(
   secret: Found | undefined,
   requested: Found | undefined,
   missingSecret: () => McaConfigError,
+  clientIdFrom?: string,
 ): { name: ClientAuthName; auth: ClientAuth } {
-  if (requested !== undefined && !PUBLIC_NAMES.includes(requested.value)) {
-    throw invalid('clientAuth', 'it must be "basic", "post" or "private_key_jwt".');
+  // Any case: `clientAuth: 'POST'` means post.
+  const requestedName = requested?.value.toLowerCase();
+  if (requested !== undefined && !PUBLIC_NAMES.includes(requestedName!)) {
+    throw invalid('clientAuth', 'it must be "basic", "post" or "private_key_jwt".', requested.from);
   }
   const key = keySource(options, env);
   const assertionFile = stringSetting(options, env, 'clientAssertionFile', 'MCA_CLIENT_ASSERTION_FILE');
@@ -94,7 +99,7 @@ export function resolveClientAuth(
     if (other !== undefined) throw conflict('clientAssertionFile', other);
     return { name: 'assertion_file', auth: new AssertionFile({ clientId, path: assertionFile.value, origin: assertionFile.origin }) };
   }
-  let name = requested?.value as ClientAuthName | undefined;
+  let name = requestedName as ClientAuthName | undefined;
   if (name === undefined) {
     if (key !== undefined && secret !== undefined) {
       throw new McaConfigError(
@@ -141,7 +146,7 @@ export function resolveClientAuth(
   if (secret === undefined) throw missingSecret();
   // RFC 7617: a colon in the user-id makes `id:secret` ambiguous, so no server could read it back.
   if (name === 'basic' && clientId.includes(':')) {
-    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.');
+    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.', clientIdFrom);
   }
   return { name, auth: name === 'basic' ? new ClientSecretBasic(clientId, secret.value) : new ClientSecretPost(clientId, secret.value) };
 }

@@ -3,9 +3,9 @@ import type { ClientAuth } from '../core/client-auth/client-auth';
 import { DEFAULT_IAM_URL, IAM_TOKEN_PATH, type IamClient } from '../core/client-auth/iam-grant';
 import { IamApiKey } from '../core/client-auth/iam-api-key';
 import { ComputeResourceToken, type TrustedProfile } from '../core/client-auth/compute-resource-token';
-import type { EnvSource, ValueSource } from './env-source';
+import { describeVariable, type EnvSource, type ValueSource } from './env-source';
 import type { VcapCredentials } from './vcap';
-import { constantCase, httpUrl, invalid, optionalString } from './option-checks';
+import { constantCase, credentialUrl, invalid, optionalString } from './option-checks';
 
 /** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
 interface Setting {
@@ -33,10 +33,10 @@ function setting(options: Record<string, unknown>, env: EnvSource, field: string
   const hit = option !== undefined ? undefined : env.get(envName);
   const found =
     option !== undefined
-      ? { value: option, origin: `option ${field}`, explicit: true }
-      : hit && { value: hit.value, origin: `${hit.source === 'env' ? 'environment variable' : '.env variable'} ${envName}`, explicit: true };
+      ? { value: option, origin: `the \`${field}\` option`, explicit: true }
+      : hit && { value: hit.value, origin: describeVariable(env, envName, hit), explicit: true };
   if (found && EXACT.has(field) && found.value.trim() !== found.value) {
-    throw invalid(field, `it has leading or trailing whitespace (from ${found.origin}). Remove it (quotes in .env keep spaces).`);
+    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.origin);
   }
   return found;
 }
@@ -76,13 +76,15 @@ function conflict(field: string, from: string, grant: Setting, why: string): Mca
   );
 }
 
-/** `{iamUrl}/identity/token`: a trailing `/identity/token` (or `/`) on the configured URL is not doubled. */
-function iamTokenUrl(options: Record<string, unknown>, env: EnvSource): string {
+/**
+ * `{iamUrl}/identity/token`: a trailing `/identity/token` (or `/`) on the configured URL is not
+ * doubled. The rules of every credential URL apply: https (http only to loopback, or with
+ * `allowInsecureHttp`), no userinfo, no query or fragment.
+ */
+function iamTokenUrl(options: Record<string, unknown>, env: EnvSource, allowInsecureHttp: boolean): string {
   const configured = setting(options, env, 'iamUrl', 'MCA_IAM_URL');
   const raw = configured?.value.trim() ?? DEFAULT_IAM_URL;
-  const url = httpUrl('iamUrl', raw);
-  if (url.username !== '' || url.password !== '') throw invalid('iamUrl', 'it carries `user:password@`. Remove it; IAM takes no credentials in the URL.');
-  if (/[?#]/.test(raw)) throw invalid('iamUrl', 'it has a "?" or "#". Give the IAM base URL alone, e.g. https://iam.cloud.ibm.com.');
+  const url = credentialUrl('iamUrl', raw, configured?.origin ?? 'the default', { base: true, allowInsecureHttp });
   let base = url.href.replace(/\/+$/, '');
   if (base.endsWith(IAM_TOKEN_PATH)) base = base.slice(0, -IAM_TOKEN_PATH.length);
   return `${base}${IAM_TOKEN_PATH}`;
@@ -107,7 +109,7 @@ function failMissing(field: string, why: string): never {
  * `apikey` (option, MCA_APIKEY, or the `credentials.apikey` of a binding that has no client secret),
  * or a trusted profile with a compute-resource token file. Undefined when it asks for neither.
  */
-export function resolveIamGrant(options: Record<string, unknown>, env: EnvSource, found: FoundFields, vcap: VcapCredentials): IamChoice | undefined {
+export function resolveIamGrant(options: Record<string, unknown>, env: EnvSource, found: FoundFields, vcap: VcapCredentials, allowInsecureHttp = false): IamChoice | undefined {
   const explicitKey = setting(options, env, 'apikey', 'MCA_APIKEY');
   const profiles = PROFILE_FIELDS.map(([field, envName, form]) => ({ form, hit: setting(options, env, field, envName), field })).filter((p) => p.hit);
   const crFile = setting(options, env, 'crTokenFile', 'MCA_CR_TOKEN_FILE');
@@ -149,14 +151,14 @@ export function resolveIamGrant(options: Record<string, unknown>, env: EnvSource
       dropped.push(field);
       continue;
     }
-    throw conflict(field, hit.from ?? (hit.source === 'option' ? `option ${field}` : hit.source), grant, why);
+    throw conflict(field, hit.from ?? hit.source, grant, why);
   }
   for (const [field, envName] of OTHER_GRANT_OPTIONS) {
-    const hit = options[field] !== undefined ? { origin: `option ${field}` } : setting({}, env, field, envName);
+    const hit = options[field] !== undefined ? { origin: `the \`${field}\` option` } : setting({}, env, field, envName);
     if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM');
   }
 
-  const tokenUrl = iamTokenUrl(options, env);
+  const tokenUrl = iamTokenUrl(options, env, allowInsecureHttp);
   const client = iamClient(options, env);
   if (apikey) return { name: 'iam_apikey', auth: new IamApiKey({ apikey: apikey.value, origin: apikey.origin, client }), tokenUrl, dropped };
 

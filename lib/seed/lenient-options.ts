@@ -1,5 +1,6 @@
 import { McaConfigError } from '../errors/mca-config-error';
 import { suggest } from '../config/known-options';
+import { ownOptions } from '../config/option-checks';
 
 // Keys already warned about, process-wide. Bounded: a caller that invents keys forever stops
 // getting warnings instead of growing this set.
@@ -26,5 +27,6 @@ export function lenientOptions(options: unknown, known: ReadonlySet<string>, fn:
       { type: 'McaOAuthWarning', code: 'MCA_UNKNOWN_OPTION' },
     );
   }
-  return options as Record<string, unknown>;
+  // A copy with no prototype, as checkOptionKeys returns: prototype pollution never becomes an option.
+  return ownOptions(options as Record<string, unknown>);
 }

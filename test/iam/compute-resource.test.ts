@@ -119,7 +119,7 @@ describe('the compute-resource token grant', () => {
     const text = out.join('\n');
     expect(text).toMatch(/^grant\s+iam_cr_token \(urn:ibm:params:oauth:grant-type:cr-token\)$/m);
     expect(text).toMatch(new RegExp(`^profile\\s+profile_id ${PROFILE}$`, 'm'));
-    expect(text).toMatch(new RegExp(`^crTokenFile\\s+file ${file.replace(/[/.]/g, '\\$&')}, written 1[12]\\d s ago, JWT expires in 3\\d{3} s, read at each token request \\(from environment variable MCA_CR_TOKEN_FILE\\)$`, 'm'));
+    expect(text).toMatch(new RegExp(`^crTokenFile\\s+file ${file.replace(/[/.]/g, '\\$&')}, written 1[12]\\d s ago, JWT expires in 3\\d{3} s, read at each token request \\(from MCA_CR_TOKEN_FILE in the environment\\)$`, 'm'));
     expect(text).toContain(`${iam.url}/identity/token (iam)`);
     expect(out[out.length - 1]).toBe(`Bearer ${iam.issued[1]}`);
     for (const token of written) expect(text + err.join('\n')).not.toContain(token);

@@ -218,7 +218,7 @@ describe('the CLI with an IAM API key', () => {
     const check = await run(['check', '--no-env-file', '--iam-url', iam.url], { MCA_APIKEY: APIKEY });
     expect(check.status).toBe(0);
     expect(check.out).toMatch(/^grant\s+iam_apikey \(urn:ibm:params:oauth:grant-type:apikey\)$/m);
-    expect(check.out).toMatch(/^apikey\s+\*\*\*\* \(from environment variable MCA_APIKEY\), fingerprint [0-9a-f]{12}$/m);
+    expect(check.out).toMatch(/^apikey\s+\*\*\*\* \(from MCA_APIKEY in the environment\), fingerprint [0-9a-f]{12}$/m);
     expect(check.out).toContain(`${iam.url}/identity/token (iam)`);
     expect(check.out).toMatch(/token request\s+HTTP 200 in \d+ ms, lifetime 3600 s/);
     expect(check.out + check.err).not.toContain(APIKEY);
