@@ -60,6 +60,7 @@ describe('IAM and assertion-file configuration errors', () => {
     ['an IAM client id without its secret', { apikey: APIKEY, iamClientId: 'bx' }, 'ERR_MCA_MISSING_IAM_CLIENT_SECRET', 'iamClientSecret', /MCA_IAM_CLIENT_SECRET/],
     ['an IAM client secret without its id', { apikey: APIKEY, env: { MCA_IAM_CLIENT_SECRET: 'iam-client-s3cret' } }, 'ERR_MCA_MISSING_IAM_CLIENT_ID', 'iamClientId', /from MCA_IAM_CLIENT_SECRET in the environment/],
     ['an apikey with a trailing newline (.env)', { env: { MCA_APIKEY: `${APIKEY}\n` } }, 'ERR_MCA_INVALID_APIKEY', 'apikey', /`apikey` \(from MCA_APIKEY in the environment\): it has leading or trailing whitespace/],
+    ['an http iamUrl beyond loopback', { apikey: APIKEY, iamUrl: 'http://iam.example.com' }, 'ERR_MCA_INVALID_IAM_URL', 'iamUrl', /from the `iamUrl` option\): it is plain http:\/\/ to a host other than loopback.*allowInsecureHttp/],
     ['an iamUrl with a query', { apikey: APIKEY, iamUrl: 'https://iam.cloud.ibm.com?x=1' }, 'ERR_MCA_INVALID_IAM_URL', 'iamUrl', /"\?"/],
     ['an iamUrl with userinfo', { apikey: APIKEY, iamUrl: 'https://u:p@iam.cloud.ibm.com' }, 'ERR_MCA_INVALID_IAM_URL', 'iamUrl', /user:password/],
     ['an assertion file and a secret', { clientId: 'c', tokenUrl: 'https://a.example/token', clientAssertionFile: tokenFile, secret: 's' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'clientAssertionFile', /`secret`/],
@@ -90,6 +91,7 @@ describe('IAM and assertion-file configuration errors', () => {
   it('defaults: https://iam.cloud.ibm.com, one /identity/token, scope kept, no client id', () => {
     expect(resolve({ apikey: APIKEY, scope: 'ibm openid' })).toMatchObject({ tokenUrl: 'https://iam.cloud.ibm.com/identity/token', endpointKind: 'iam', clientAuth: 'iam_apikey', clientId: undefined, scope: 'ibm openid' });
     expect(resolve({ apikey: APIKEY, iamUrl: 'https://private.iam.cloud.ibm.com/identity/token' }).tokenUrl).toBe('https://private.iam.cloud.ibm.com/identity/token');
+    expect(resolve({ apikey: APIKEY, iamUrl: 'http://iam.example.com', allowInsecureHttp: true }).tokenUrl).toBe('http://iam.example.com/identity/token');
   });
 });
 
