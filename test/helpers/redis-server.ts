@@ -32,7 +32,7 @@ export function describeWithRedis(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -40,7 +40,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
+export async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -49,7 +49,8 @@ async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
         socket.write('PING\r\n');
         socket.once('data', (data) => {
           socket.destroy();
-          resolve(data.toString().startsWith('+PONG'));
+          // -NOAUTH: a server with a password is up too.
+          resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
         });
       });
       socket.once('error', () => resolve(false));
@@ -60,11 +61,12 @@ async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
   }
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+/** `extra`: more redis-server arguments (`--requirepass`, `--replicaof` …). */
+export async function startRedisServer(extra: string[] = [], fixedPort?: number): Promise<RedisServer> {
+  const port = fixedPort ?? (await freePort());
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
       stdio: 'ignore',
     });
     await waitForPort(port);

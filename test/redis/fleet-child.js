@@ -1,12 +1,13 @@
 'use strict';
 // One process of a fleet, for the Redis tests: waits until `startAt`, asks for a token through
 // a Redis-backed provider, prints {header, source} as JSON, and exits. Uses the built package.
+// settings.store: the redisTokenStore options (url, clusterNodes or sentinels, fleetKey …).
 const { join } = require('node:path');
 const { createTokenProvider } = require(join(__dirname, '..', '..', 'dist'));
 const { redisTokenStore } = require(join(__dirname, '..', '..', 'dist', 'redis'));
 
 const settings = JSON.parse(process.argv[2]);
-const store = redisTokenStore({ url: settings.redisUrl, lockTtlMs: settings.lockTtlMs ?? 10_000, pollMs: 20 });
+const store = redisTokenStore({ pollMs: 20, ...settings.store });
 const provider = createTokenProvider({ ...settings.credentials, env: {}, envFile: false, store, timeoutMs: 20_000 });
 let source = 'none';
 provider.on('token', (event) => (source = event.source));
