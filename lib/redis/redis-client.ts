@@ -8,6 +8,8 @@ import type { RedisEndpoint, RedisTarget } from '../config/redis-binding';
  */
 export interface RedisClientLike {
   get(key: string): Promise<string | null>;
+  /** Both keys of one configuration share a hash tag, so this works on a Cluster too. */
+  mget(...keys: string[]): Promise<(string | null)[]>;
   // ioredis types these with dozens of overloads; a rest signature is what they all satisfy.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   set(...args: any[]): Promise<unknown>;

@@ -156,7 +156,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     let raw: string | null;
     let counter: string | null;
     try {
-      [raw, counter] = (await this.#command('get', () => this.#client.eval(`return redis.call('mget', KEYS[1], KEYS[2])`, 2, state.names.token, state.names.generation))) as [string | null, string | null];
+      [raw = null, counter = null] = await this.#command('get', () => this.#client.mget(state.names.token, state.names.generation));
     } catch {
       return undefined;
     }
