@@ -1,13 +1,16 @@
 import { performance } from 'node:perf_hooks';
 
-/** What to change, by the cause a Redis error names. Matched on the code, then the message. */
-const HINTS: [RegExp, string][] = [
-  [/WRONGPASS|NOAUTH|invalid password|AUTH/i, 'check the user and password of the Redis URL (percent-encoded) or of `client`'],
-  [/CERT|certificate|SSL|TLS|EPROTO/i, 'the server certificate is not trusted: set NODE_EXTRA_CA_CERTS to the CA file, or pass a `client` built with `tls: { ca }`; use rediss:// only for a TLS port'],
-  [/^MOVED|CLUSTERDOWN/, 'this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES (or the `clusterNodes` option) instead of MCA_REDIS_URL'],
-  [/^READONLY/, 'this Redis is a replica (a demoted master?): point MCA_REDIS_URL at the master, or use MCA_REDIS_SENTINELS'],
-  [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/, 'nothing answers at that host and port: check the Redis URL'],
-  [/ECONNRESET|Connection is closed|socket hang up/i, 'the server closed the connection: if it requires TLS, use rediss://'],
+/**
+ * What to change, by the cause a Redis error names (matched on the code, then the message), and
+ * whether the cause is a misconfiguration (reported once for good) rather than an outage.
+ */
+const HINTS: [RegExp, string, boolean][] = [
+  [/WRONGPASS|NOAUTH|invalid password|AUTH/i, 'check the user and password of the Redis URL (percent-encoded) or of `client`', true],
+  [/CERT|certificate|SSL|TLS|EPROTO/i, 'the server certificate is not trusted: set NODE_EXTRA_CA_CERTS to the CA file, or pass a `client` built with `tls: { ca }`; use rediss:// only for a TLS port', true],
+  [/^MOVED|CLUSTERDOWN/, 'this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES (or the `clusterNodes` option) instead of MCA_REDIS_URL', true],
+  [/^READONLY/, 'this Redis is a replica (a demoted master?): point MCA_REDIS_URL at the master, or use MCA_REDIS_SENTINELS', true],
+  [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/, 'nothing answers at that host and port: check the Redis URL', false],
+  [/ECONNRESET|Connection is closed|socket hang up/i, 'the server closed the connection: if it requires TLS, use rediss://', false],
 ];
 
 function causeOf(error: unknown): { code: string; message: string } {
@@ -28,6 +31,7 @@ export class StoreHealth {
   #lastCause: string | undefined;
   readonly #reported = new Set<string>();
   readonly #warned = new Set<string>();
+  readonly #permanent = new Set<string>();
 
   constructor(
     private readonly backoffMs: number,
@@ -69,15 +73,18 @@ export class StoreHealth {
 
   #emit(operation: string, error: unknown): void {
     const { code, message } = causeOf(error);
-    const key = `${operation}\0${code}\0${message}`;
-    if (!this.#reported.has(key)) {
-      this.#reported.add(key);
-      this.report(Object.assign(new Error(`Redis token store ${operation} failed: ${message}`), { code }));
+    const [, hint, permanent] = HINTS.find(([pattern]) => pattern.test(code) || pattern.test(message)) ?? [];
+    // Numbers vary (MOVED <slot>, ports, ms) where the cause does not. A misconfiguration is
+    // reported once for good; an outage, once until Redis works again.
+    const key = permanent ? hint! : `${operation}\0${code}\0${message.replace(/\d+/g, '#')}`;
+    if (!this.#reported.has(key) && !this.#permanent.has(key)) {
+      if (permanent) this.#permanent.add(key);
+      else this.#reported.add(key);
+      this.report(Object.assign(new Error(`Redis token store ${operation} failed: ${message}${hint ? `. Fix: ${hint}` : ''}`), { code }));
     }
-    const hint = HINTS.find(([pattern]) => pattern.test(code) || pattern.test(message));
-    if (hint !== undefined && !this.#warned.has(hint[1])) {
-      this.#warned.add(hint[1]);
-      process.emitWarning(`express-mca-oauth: the Redis token store cannot use Redis (${code}: ${message}). Each process fetches its own tokens meanwhile. Fix: ${hint[1]}.`, {
+    if (hint !== undefined && !this.#warned.has(hint)) {
+      this.#warned.add(hint);
+      process.emitWarning(`express-mca-oauth: the Redis token store cannot use Redis (${code}: ${message}). Each process fetches its own tokens meanwhile. Fix: ${hint}.`, {
         code: 'MCA_REDIS_STORE',
       });
     }
