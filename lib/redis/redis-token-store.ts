@@ -284,17 +284,33 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     return { token, fetched: true };
   }
 
-  /** Connects, authenticates, writes, reads and deletes a probe key: what `check` in the CLI runs. */
-  async check(): Promise<void> {
+  /**
+   * Connects, authenticates, writes, reads and deletes a probe key: what `check` in the CLI runs.
+   * Bounded by `timeoutMs` (a first connection may take longer than one store timeout); a failure
+   * names the client's real cause (WRONGPASS, a certificate, a refused port).
+   */
+  async check(timeoutMs = 3_000): Promise<void> {
     const probe = `${this.#settings.prefix}{check-${randomBytes(8).toString('hex')}}:probe`;
     const value = randomBytes(8).toString('hex');
-    const run = <T>(operation: string, command: () => Promise<T>): Promise<T> =>
-      this.#command(operation, command).catch((error: unknown) => {
-        throw Object.assign(new Error(`Redis ${operation} failed: ${(error as Error).message}`), { code: (error as { code?: string }).code ?? 'ERR_MCA_STORE' });
+    const run = async <T>(operation: string, command: () => Promise<T>): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
+      try {
+        return await Promise.race([command(), timeout]);
+      } catch (error) {
+        const cause = this.#health.lastCause;
+        throw Object.assign(new Error(`${operation}: ${(error as Error).message}${cause ? ` (client error: ${cause})` : ''}`), {
+          code: (error as { code?: string }).code ?? 'ERR_MCA_STORE',
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     await run('write', () => this.#client.set(probe, value, 'PX', 10_000));
     const read = await run('read', () => this.#client.get(probe));
-    if (read !== value) throw Object.assign(new Error('Redis read back another value than it was given'), { code: 'ERR_MCA_STORE' });
+    if (read !== value) throw Object.assign(new Error('read: Redis answered another value than was written'), { code: 'ERR_MCA_STORE' });
     await run('delete', () => this.#client.eval(RELEASE, 1, probe, value));
   }
 
