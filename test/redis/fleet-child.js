@@ -12,7 +12,11 @@ const provider = createTokenProvider({ ...settings.credentials, env: {}, envFile
 let source = 'none';
 provider.on('token', (event) => (source = event.source));
 
+// Connected and authenticated before the herd starts, as a process that has served a request is.
+const ready = store.check().catch(() => undefined);
+
 setTimeout(async () => {
+  await ready;
   process.send?.({ type: 'asking' });
   try {
     const header = await provider.getAuthorizationHeader();
