@@ -1,5 +1,5 @@
 import { invalid } from '../config/option-checks';
-import type { RedisTarget } from '../config/redis-binding';
+import { parseRedisUrl, type RedisTarget } from '../config/redis-binding';
 import type { RedisClientLike } from './redis-client';
 
 /** Options of {@link redisTokenStore}. Pass exactly one of `client`, `url`, `clusterNodes`, `sentinels`. */
@@ -103,4 +103,16 @@ export function checkOptions(options: RedisTokenStoreOptions) {
     pollMs: positive('pollMs', 50),
     l1Size: Math.round(positive('l1Size', 100)),
   };
+}
+
+/** Where to connect, parsed; undefined for a given `client`. */
+export function targetOf(options: RedisTokenStoreOptions): RedisTarget | undefined {
+  if (options.client !== undefined) return undefined;
+  if (options.url !== undefined) return { kind: 'single', node: parseRedisUrl('url', options.url) };
+  if (options.clusterNodes !== undefined) return { kind: 'cluster', nodes: options.clusterNodes.map((node) => parseRedisUrl('clusterNodes', node)) };
+  if (options.sentinels !== undefined) {
+    return { kind: 'sentinel', sentinels: options.sentinels.map((node) => parseRedisUrl('sentinels', node)), masterName: options.sentinelMaster! };
+  }
+  if (options.target !== undefined) return options.target;
+  throw invalid('store', 'redisTokenStore() needs `client` (an ioredis instance), `url`, `clusterNodes` or `sentinels`.');
 }

@@ -2,8 +2,6 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import QuickLRU from 'quick-lru';
-import { invalid } from '../config/option-checks';
-import { parseRedisUrl, type RedisTarget } from '../config/redis-binding';
 import { sleep } from '../core/backoff';
 import { usableUntil } from '../core/refresh-timing';
 import { openPlainToken, openToken, plainToken, sealToken, type SealedPayload } from '../core/token-crypto';
@@ -12,7 +10,8 @@ import { connectRedis, type RedisClientLike } from './redis-client';
 import { keyNames, parseFleetKey, sealingKey, type KeyNames } from './fleet-key';
 import { ACQUIRE, INVALIDATE, RELEASE, RENEW, WRITE } from './redis-scripts';
 import { StoreHealth } from './store-health';
-import { checkOptions, type RedisTokenStoreOptions } from './redis-store-options';
+import { checkRedis } from './redis-check';
+import { checkOptions, targetOf, type RedisTokenStoreOptions } from './redis-store-options';
 
 export type { RedisTokenStoreOptions } from './redis-store-options';
 
@@ -284,34 +283,9 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     return { token, fetched: true };
   }
 
-  /**
-   * Connects, authenticates, writes, reads and deletes a probe key: what `check` in the CLI runs.
-   * Bounded by `timeoutMs` (a first connection may take longer than one store timeout); a failure
-   * names the client's real cause (WRONGPASS, a certificate, a refused port).
-   */
-  async check(timeoutMs = 3_000): Promise<void> {
-    const probe = `${this.#settings.prefix}{check-${randomBytes(8).toString('hex')}}:probe`;
-    const value = randomBytes(8).toString('hex');
-    const run = async <T>(operation: string, command: () => Promise<T>): Promise<T> => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        return await Promise.race([command(), timeout]);
-      } catch (error) {
-        const cause = this.#health.lastCause;
-        throw Object.assign(new Error(`${operation}: ${(error as Error).message}${cause ? ` (client error: ${cause})` : ''}`), {
-          code: (error as { code?: string }).code ?? 'ERR_MCA_STORE',
-        });
-      } finally {
-        clearTimeout(timer);
-      }
-    };
-    await run('write', () => this.#client.set(probe, value, 'PX', 10_000));
-    const read = await run('read', () => this.#client.get(probe));
-    if (read !== value) throw Object.assign(new Error('read: Redis answered another value than was written'), { code: 'ERR_MCA_STORE' });
-    await run('delete', () => this.#client.eval(RELEASE, 1, probe, value));
+  /** Connects, authenticates, writes, reads and deletes a probe key: what `check` in the CLI runs. */
+  check(timeoutMs = 3_000): Promise<void> {
+    return checkRedis(this.#client, this.#settings.prefix, () => this.#health.lastCause, timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -325,17 +299,6 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
       this.#client.disconnect();
     }
   }
-}
-
-function targetOf(options: RedisTokenStoreOptions): RedisTarget | undefined {
-  if (options.client !== undefined) return undefined;
-  if (options.url !== undefined) return { kind: 'single', node: parseRedisUrl('url', options.url) };
-  if (options.clusterNodes !== undefined) return { kind: 'cluster', nodes: options.clusterNodes.map((node) => parseRedisUrl('clusterNodes', node)) };
-  if (options.sentinels !== undefined) {
-    return { kind: 'sentinel', sentinels: options.sentinels.map((node) => parseRedisUrl('sentinels', node)), masterName: options.sentinelMaster! };
-  }
-  if (options.target !== undefined) return options.target;
-  throw invalid('store', 'redisTokenStore() needs `client` (an ioredis instance), `url`, `clusterNodes` or `sentinels`.');
 }
 
 /** Creates a {@link RedisTokenStore}: `mcaOAuth({ store: redisTokenStore({ client: new Redis(url), fleetKey }) })`. */
