@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { createTokenProvider, isMcaConfigError, mcaOAuth } from '../../lib';
 import { redisTokenStore } from '../../lib/redis';
@@ -118,6 +120,21 @@ describeWithRedis('a misconfigured Redis is loud and names its real cause', () =
       process.env = saved;
     }
   }
+
+  it('DEBUG=* does not print the Redis password (ioredis:* is turned off, with a warning)', () => {
+    const script = `
+      const { redisTokenStore } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'redis'))});
+      const store = redisTokenStore({ url: process.env.URL, fleetKey: process.env.KEY });
+      store.check().then(() => store.close()).then(() => console.log('checked'));`;
+    const result = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, DEBUG: '*', URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`, KEY: FLEET_KEY },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.stdout).toContain('checked');
+    expect(result.stderr).toContain('MCA_REDIS_DEBUG_SILENCED');
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  });
 
   it('`check` tests the store: connect, auth, write, read', async () => {
     const ok = await cli({ MCA_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` });
