@@ -1,11 +1,14 @@
 // The store's Lua scripts. Each touches keys of one configuration only, all under one hash tag, so
 // they run on a Redis Cluster as on a single node.
 
-/** KEYS: lock. ARGV: owner, ttl ms. Takes the lock if free; answers whoever holds it now. */
+/**
+ * KEYS: lock. ARGV: owner, ttl ms. Takes the lock if free; answers whoever holds it now and its
+ * remaining TTL, which grows back when a live holder renews it.
+ */
 export const ACQUIRE = `local holder = redis.call('get', KEYS[1])
-if holder then return holder end
+if holder then return {holder, redis.call('pttl', KEYS[1])} end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return ARGV[1]`;
+return {ARGV[1], tonumber(ARGV[2])}`;
 
 /** KEYS: lock. ARGV: owner, ttl ms. Extends the lock while its owner still holds it. */
 export const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end

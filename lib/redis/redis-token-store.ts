@@ -219,21 +219,26 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const started = performance.now();
     const ttl = this.#settings.lockTtlMs ?? (context.timeoutMs ?? 10_000) + 5_000;
     // A waiter gives up well before the lock would expire: a dead or squatting holder costs a bounded wait.
-    const waitBound = Math.min(this.#settings.lockWaitMs, context.deadlineMs, ttl / 2);
+    const waitBound = Math.min(this.#settings.lockWaitMs, ttl / 2);
     const usable = (token: StoredToken | undefined): token is StoredToken =>
       token !== undefined &&
       (options.newerThan === undefined || token.expiresAt > options.newerThan) &&
       context.now() < usableUntil(token, context.refreshSkewMs);
     const signal = options.signal ?? new AbortController().signal;
     const state = this.#state(key, context);
+    // The wait bound counts from the holder's last sign of life (taking the lock, renewing it): a
+    // slow but live fetch is waited for, up to deadlineMs; a dead or squatting holder is not.
+    let lastSign = started;
+    let seen: { holder: string; ttl: number } | undefined;
     for (;;) {
       const stored = await this.#read(key, context);
       if (usable(stored?.token)) return { token: stored.token, fetched: false };
       if (!this.#health.available) return this.#fetchAlone(key, context, fetch);
       const owner = randomBytes(16).toString('hex');
-      let holder: unknown;
+      let holder: string;
+      let holderTtl: number;
       try {
-        holder = await this.#command('lock', () => this.#client.eval(ACQUIRE, 1, state.names.lock, owner, ttl));
+        [holder, holderTtl] = (await this.#command('lock', () => this.#client.eval(ACQUIRE, 1, state.names.lock, owner, ttl))) as [string, number];
       } catch {
         // A timed-out command may still run later (Redis wakes up, the client reconnects): queue
         // the release of this owner's lock right behind it, so no orphan blocks the fleet.
@@ -242,9 +247,12 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
       }
       if (holder === owner) return this.#fetchHolding(key, context, fetch, state.names.lock, owner, ttl);
       if (holder === state.stuckHolder) return this.#fetchAlone(key, context, fetch);
+      const now = performance.now();
+      if (seen === undefined || seen.holder !== holder || holderTtl > seen.ttl) lastSign = now;
+      seen = { holder, ttl: holderTtl };
       const wait = this.#settings.pollMs * (0.5 + Math.random());
-      if (performance.now() - started + wait >= waitBound) {
-        state.stuckHolder = typeof holder === 'string' ? holder : undefined;
+      if (now - lastSign + wait >= waitBound || now - started + wait >= context.deadlineMs) {
+        state.stuckHolder = holder;
         return this.#fetchAlone(key, context, fetch);
       }
       await sleep(wait, signal, !options.background);
@@ -255,7 +263,8 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     // Renewed while the fetch runs (retries may outlast one TTL); a dead holder stops renewing.
     const renew = setInterval(() => {
       this.#inBackground(this.#command('renew', () => this.#client.eval(RENEW, 1, lock, owner, ttl)));
-    }, Math.max(50, Math.floor(ttl / 3)));
+      // Often enough that a waiter sees a sign of life well within its wait bound.
+    }, Math.max(50, Math.floor(Math.min(ttl / 3, this.#settings.lockWaitMs / 4))));
     renew.unref();
     try {
       return await this.#fetchAlone(key, context, fetch);

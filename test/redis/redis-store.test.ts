@@ -131,6 +131,20 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     expect(tokens.requests).toHaveLength(2);
   }, 30_000);
 
+  it('a fetch slower than lockWaitMs, from a live holder that renews its lock, is waited for: 1 POST', async () => {
+    tokens.script.push({ delayMs: 1_500 });
+    const a = provider(store({ lockWaitMs: 400 }));
+    const b = provider(store({ lockWaitMs: 400 }));
+    const first = a.getAuthorizationHeader();
+    await waitFor(() => tokens.requests.length === 1);
+    const sources: string[] = [];
+    b.on('token', (e) => sources.push(e.source));
+    await expect(b.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    await expect(first).resolves.toBe('Bearer tok-1');
+    expect(sources).toEqual(['store']);
+    expect(tokens.requests).toHaveLength(1);
+  });
+
   it('a squatted lock (no TTL) costs one bounded wait, then none for the same holder', async () => {
     const s = store({ lockWaitMs: 500 });
     const a = provider(s);
