@@ -45,13 +45,15 @@ export interface RedisTokenStoreOptions {
    */
   backoffMs?: number;
   /**
-   * Lifetime of the fetch lock, renewed every third of it while the fetch runs.
+   * Lifetime of the fetch lock, renewed while the fetch runs.
    * @default the provider's `timeoutMs` + 5000
    */
   lockTtlMs?: number;
   /**
-   * Longest a process waits on another one's fetch before it fetches by itself (a dead or stuck
-   * holder costs this much, once per holder). Capped at half the lock TTL and at `deadlineMs`.
+   * Longest a process waits on another one's fetch without a sign of life from it (the holder
+   * renews its lock every quarter of this) before it fetches by itself: a dead or squatting holder
+   * costs this much, once per holder. A live holder is waited for up to `deadlineMs`. Capped at
+   * half the lock TTL.
    * @default 2000
    */
   lockWaitMs?: number;

@@ -126,6 +126,7 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     holder.child.kill('SIGKILL');
     const out = JSON.parse(await waiter.done) as { header: string; source: string };
     expect(out).toEqual({ header: 'Bearer tok-1', source: 'endpoint' });
+    process.stdout.write(`fault lock holder killed: the waiter had its token ${Date.now() - killedAt} ms after the kill (lockWaitMs 1000, a process start included)\n`);
     // Well under the 30 s lock TTL: the wait bound, plus a process start on a loaded machine.
     expect(Date.now() - killedAt).toBeLessThan(8_000);
     expect(tokens.requests).toHaveLength(2);
