@@ -32,9 +32,10 @@ return 1`;
 /**
  * KEYS: token, generation. ARGV: sealed value. Drops the token while it is the one this process
  * read, and moves the counter past it: a copy of it restored later is refused as a rollback.
+ * Answers the new counter, or 0 when a newer token had replaced it.
  */
 export const INVALIDATE = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('del', KEYS[1])
-redis.call('incr', KEYS[2])
+local generation = redis.call('incr', KEYS[2])
 if redis.call('pttl', KEYS[2]) < 0 then redis.call('pexpire', KEYS[2], 86400000) end
-return 1`;
+return generation`;

@@ -203,8 +203,8 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const state = this.#state(key, context);
     // Only the value this process knows: a newer token another process wrote stays. The counter
     // moves past it, so a copy restored later is refused.
-    const work = this.#command('delete', () => this.#client.eval(INVALIDATE, 2, state.names.token, state.names.generation, entry.raw)).then((dropped) => {
-      if (dropped === 1) state.generation++;
+    const work = this.#command('delete', () => this.#client.eval(INVALIDATE, 2, state.names.token, state.names.generation, entry.raw)).then((counter) => {
+      state.generation = Math.max(state.generation, Number(counter) || 0);
     });
     this.#inBackground(work);
     return work.catch(() => undefined);
