@@ -61,15 +61,29 @@ export async function waitForPort(port: number, timeoutMs = 5000): Promise<void>
   }
 }
 
-/** `extra`: more redis-server arguments (`--requirepass`, `--replicaof` …). */
-export async function startRedisServer(extra: string[] = [], fixedPort?: number): Promise<RedisServer> {
+async function waitForTcp(port: number, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`redis-server did not start on port ${port}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** `extra`: more redis-server arguments (`--requirepass`, `--replicaof` …); `tls`: a TLS port only. */
+export async function startRedisServer(extra: string[] = [], fixedPort?: number, tls = false): Promise<RedisServer> {
   const port = fixedPort ?? (await freePort());
   let child: ChildProcess | undefined;
+  const ports = tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
+    child = spawn('redis-server', [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
       stdio: 'ignore',
     });
-    await waitForPort(port);
+    await (tls ? waitForTcp(port) : waitForPort(port));
   };
   const stop = async (): Promise<void> => {
     const running = child;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { createTokenProvider, isMcaConfigError, mcaOAuth } from '../../lib';
@@ -150,5 +151,60 @@ describeWithRedis('a misconfigured Redis is loud and names its real cause', () =
     expect(bad.status).toBe(1);
     expect(bad.err).toMatch(/ERR_MCA_STORE_CHECK.*WRONGPASS/);
     expect(bad.out + bad.err).not.toContain(PASSWORD);
+  });
+});
+
+describeWithRedis('Redis over TLS with a private CA', () => {
+  const dir = join(__dirname, '..', 'fixtures', 'redis-tls');
+  let redis: RedisServer;
+  let tokens: TokenServer;
+
+  beforeAll(async () => {
+    // A self-signed test certificate (fixture, no secret): TLS only, no plaintext port.
+    const files = ['--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'];
+    redis = await startRedisServer(files, undefined, true);
+  });
+  afterAll(() => redis.stop());
+  beforeEach(async () => {
+    tokens = await startTokenServer();
+  });
+  afterEach(() => tokens.close());
+
+  async function errorsOf(options: Record<string, unknown>): Promise<string> {
+    const store = redisTokenStore({ fleetKey: FLEET_KEY, ...options });
+    const provider = createTokenProvider({ ...credentials(tokens), store });
+    const errors: Error[] = [];
+    provider.on('store-error', (e) => errors.push(e));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(provider.getAuthorizationHeader()).resolves.toMatch(/^Bearer tok-/);
+    } finally {
+      await provider.close();
+      await store.close();
+    }
+    return errors.map((e) => e.message).join('\n');
+  }
+
+  it('rediss:// to a server whose CA is not trusted: the store-error names the certificate and the fix', async () => {
+    const messages = await errorsOf({ url: `rediss://127.0.0.1:${redis.port}` });
+    expect(messages).toMatch(/certificate/i);
+    expect(messages).toContain('NODE_EXTRA_CA_CERTS');
+  });
+
+  it('redis:// (plaintext) to a TLS port: the store-error says to use rediss://', async () => {
+    const messages = await errorsOf({ url: `redis://127.0.0.1:${redis.port}` });
+    expect(messages).toContain('ECONNRESET');
+    expect(messages).toContain('if it requires TLS, use rediss://');
+  });
+
+  it('a client with tls.ca: the fleet shares tokens over TLS', async () => {
+    const client = new Redis({ host: '127.0.0.1', port: redis.port, tls: { ca: readFileSync(join(dir, 'cert.pem')) } });
+    try {
+      const messages = await errorsOf({ client });
+      expect(messages).toBe('');
+      expect(await client.keys('mca:*:token')).toHaveLength(1);
+    } finally {
+      client.disconnect();
+    }
   });
 });
