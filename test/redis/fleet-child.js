@@ -13,6 +13,9 @@ const store = redisTokenStore({ pollMs: 20, storeTimeoutMs: 1_000, ...settings.s
 const provider = createTokenProvider({ ...settings.credentials, env: {}, envFile: false, store, timeoutMs: 20_000 });
 let source = 'none';
 provider.on('token', (event) => (source = event.source));
+// Why a child fetched by itself, if it did: shown in the test's failure message.
+const storeErrors = [];
+provider.on('store-error', (error) => storeErrors.push(error.message));
 
 // Connected and authenticated before the herd starts, as a process that has served a request is.
 const ready = store.check().catch(() => undefined);
@@ -22,7 +25,7 @@ setTimeout(async () => {
   process.send?.({ type: 'asking' });
   try {
     const header = await provider.getAuthorizationHeader();
-    console.log(JSON.stringify({ header, source }));
+    console.log(JSON.stringify({ header, source, ...(storeErrors.length > 0 ? { storeErrors } : {}) }));
   } catch (error) {
     console.log(JSON.stringify({ error: error.code }));
   }
