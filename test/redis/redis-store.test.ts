@@ -246,15 +246,13 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
   });
 
   it('fetchOnce honours newerThan: a stored token no newer than the one dropped is not taken', async () => {
-    const s = store();
-    await provider(s).getAuthorizationHeader();
-    await tokenKey();
-    const context = { encryptionKey: deriveTokenKey(SECRET, ''), refreshSkewMs: 0, deadlineMs: 5_000, now: Date.now };
     const p = provider(store());
-    const ctx = { ...context, encryptionKey: deriveTokenKey(SECRET, p.cacheKey) };
-    const reader = store();
-    const seen = await reader.fetchOnce(p.cacheKey, ctx, () => Promise.reject(new Error('must not fetch')), {});
-    expect(seen.fetched).toBe(false);
+    await p.getAuthorizationHeader();
+    await tokenKey();
+    // The context a provider of this configuration hands its store.
+    const ctx = { encryptionKey: deriveTokenKey(SECRET, p.cacheKey), refreshSkewMs: 0, deadlineMs: 5_000, now: Date.now };
+    const seen = await store().fetchOnce(p.cacheKey, ctx, () => Promise.reject(new Error('must not fetch')), {});
+    expect(seen).toMatchObject({ token: { accessToken: 'tok-1' }, fetched: false });
     const fresh: StoredToken = { accessToken: 'fresh', obtainedAt: Date.now(), expiresAt: Date.now() + 60_000 };
     const again = await store().fetchOnce(p.cacheKey, ctx, () => Promise.resolve(fresh), { newerThan: seen.token.expiresAt });
     expect(again).toEqual({ token: fresh, fetched: true });
