@@ -154,6 +154,32 @@ describeWithRedis('a misconfigured Redis is loud and names its real cause', () =
   });
 });
 
+describeWithRedis('a single-node URL pointed at a replica', () => {
+  it('READONLY is reported once, with the fix; callers still get tokens', async () => {
+    const master = await startRedisServer();
+    const replica = await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)]);
+    const tokens = await startTokenServer();
+    const store = redisTokenStore({ url: replica.url, fleetKey: FLEET_KEY });
+    const providers = ['a', 'b', 'c'].map((scope) => createTokenProvider({ ...credentials(tokens), scope, store }));
+    const errors = new Set<Error>();
+    providers.forEach((p) => p.on('store-error', (e) => errors.add(e)));
+    try {
+      await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
+      // Writes run after the answer: wait for the one report.
+      for (let i = 0; i < 200 && errors.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      await Promise.all(providers.map((p) => p.close()));
+      await store.close();
+      await tokens.close();
+      await replica.stop();
+      await master.stop();
+    }
+    const readonly = [...errors].filter((e) => e.message.includes('READONLY'));
+    expect(readonly).toHaveLength(1);
+    expect(readonly[0]!.message).toContain('Fix: this Redis is a replica');
+  });
+});
+
 describeWithRedis('Redis over TLS with a private CA', () => {
   const dir = join(__dirname, '..', 'fixtures', 'redis-tls');
   let redis: RedisServer;
