@@ -55,7 +55,8 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   readonly #keys: QuickLRU<string, KeyState>;
   readonly #reads = new Map<string, Promise<L1Entry | undefined>>();
   readonly #background = new Set<Promise<unknown>>();
-  #closed = false;
+  // Aborted by close(): background retries stop waiting at once.
+  readonly #closing = new AbortController();
 
   constructor(options: RedisTokenStoreOptions) {
     super();
@@ -276,12 +277,12 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
 
   /** Compare-and-delete of the lock, retried a few times: after a failover the lock may be on the new master. */
   async #release(lock: string, owner: string): Promise<void> {
-    for (let attempt = 0; attempt < 4 && !this.#closed; attempt++) {
+    for (let attempt = 0; attempt < 4 && !this.#closing.signal.aborted; attempt++) {
       try {
         await this.#command('unlock', () => this.#client.eval(RELEASE, 1, lock, owner));
         return;
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt).unref());
+        await sleep(250 * 2 ** attempt, this.#closing.signal).catch(() => undefined);
       }
     }
   }
@@ -298,7 +299,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#closing.abort();
     this.#l1.clear();
     await Promise.all([...this.#background]);
     if (!this.#ownsClient) return;
