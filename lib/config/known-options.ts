@@ -55,7 +55,7 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-function suggest(key: string, known: ReadonlySet<string>): string | undefined {
+export function suggest(key: string, known: ReadonlySet<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {

@@ -56,7 +56,7 @@ export interface ProviderConfig {
   cacheKey: string;
 }
 
-const ENV_NAMES: Record<CredentialField, readonly string[]> = {
+export const ENV_NAMES: Record<CredentialField, readonly string[]> = {
   clientId: ['MCA_CLIENT_ID'],
   secret: ['MCA_SECRET'],
   tenantId: ['MCA_TENANT_ID', 'MCA_APP_ID'],
