@@ -94,14 +94,6 @@ export function formatSkew(seconds: number): string {
   return `${tenths > 0 ? '+' : ''}${tenths.toFixed(1)}`;
 }
 
-const SOURCE_LABEL: Record<string, string> = {
-  option: 'flag',
-  env: 'environment',
-  '.env': '.env file',
-  VCAP_SERVICES: 'VCAP_SERVICES',
-  VCAP_APPLICATION: 'VCAP_APPLICATION',
-};
-
 /**
  * Where each field came from, precisely enough to go and fix it: the flag, the variable (environment
  * or .env file), or the path inside VCAP_SERVICES / VCAP_APPLICATION. Also the raw value, for the

@@ -206,8 +206,8 @@ describe('bad configuration fails at startup with a coded McaConfigError', () =>
   });
 
   it('is thrown by mcaOAuth() itself, before any request', () => {
-    expect(() => mcaOAuth({ ...full, clientId: undefined } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_MISSING_CLIENT_ID' }));
-    expect(() => mcaOAuth({ ...full, protectedBackends: ['not a url'] } as never)).toThrow(
+    expect(() => mcaOAuth({ ...full, clientId: undefined })).toThrow(expect.objectContaining({ code: 'ERR_MCA_MISSING_CLIENT_ID' }));
+    expect(() => mcaOAuth({ ...full, protectedBackends: ['not a url'] })).toThrow(
       expect.objectContaining({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' }),
     );
     expect(() => mcaOAuth({ ...full, axios: 'x' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_AXIOS' }));

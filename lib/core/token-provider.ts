@@ -221,9 +221,9 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
       this.#backgroundFailures++;
       const backoff = fullJitterDelay(this.#backgroundFailures, this.#config.retryBaseMs, this.#config.retryMaxMs);
       this.#nextBackgroundAt = Math.max(until, now + backoff);
-      this.emit('refresh-failed', error as McaOAuthError);
+      this.emit('refresh-failed', error);
     }
-    if (this.listenerCount('error') > 0) this.emit('error', error as McaOAuthError);
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   invalidate(header?: string, reason = 'manual'): boolean {
