@@ -47,6 +47,8 @@ export interface TokenServer {
   script: ScriptedResponse[];
   /** While true, every request is answered by a connection reset (the server is "down"). */
   down: boolean;
+  /** Hanging requests whose client closed the connection (an abort), not counting the server's own close(). */
+  readonly abortedHangs: number;
   options: Required<TokenServerOptions>;
   close(): Promise<void>;
 }
@@ -62,7 +64,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   const issued: string[] = [];
   const script: ScriptedResponse[] = [];
   const hanging = new Set<http.ServerResponse>();
-  const state = { down: false };
+  const state = { down: false, abortedHangs: 0, closing: false };
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -78,6 +80,13 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       requests.push(captured);
       if (state.down) return void res.socket?.resetAndDestroy();
       const scripted = script.shift();
+      if (scripted?.hang) {
+        hanging.add(res);
+        res.on('close', () => {
+          if (!state.closing && !res.writableEnded) state.abortedHangs++;
+        });
+        return;
+      }
       if (scripted) return answerScripted(res, scripted, hanging, issued);
       const expectedBasic = `Basic ${Buffer.from(`${opts.clientId}:${opts.secret}`).toString('base64')}`;
       const postAuthOk = captured.body.includes(`client_id=${encodeURIComponent(opts.clientId)}`) &&
@@ -108,8 +117,12 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     set down(value: boolean) {
       state.down = value;
     },
+    get abortedHangs() {
+      return state.abortedHangs;
+    },
     options: opts,
     close: async () => {
+      state.closing = true;
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
