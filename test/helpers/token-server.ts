@@ -47,6 +47,8 @@ export interface TokenServer {
   script: ScriptedResponse[];
   /** While true, every request is answered by a connection reset (the server is "down"). */
   down: boolean;
+  /** Open client connections right now. */
+  connections(): number;
   /** Hanging requests whose client closed the connection (an abort), not counting the server's own close(). */
   readonly abortedHangs: number;
   options: Required<TokenServerOptions>;
@@ -101,6 +103,11 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       send(res, 200, body);
     });
   });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
@@ -117,6 +124,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     set down(value: boolean) {
       state.down = value;
     },
+    connections: () => sockets.size,
     get abortedHangs() {
       return state.abortedHangs;
     },

@@ -1,0 +1,62 @@
+import { inspect } from 'node:util';
+import { compileProtectedBackends } from '../lib/client/protected-backends';
+import { mcaOAuth, type McaOAuthMiddleware } from '../lib';
+import { startTokenServer, type TokenServer } from './helpers/token-server';
+import { startProtectedBackend, type ProtectedBackend } from './helpers/protected-backend';
+
+// Which URLs get the token, decided on the parsed URL; and what a failed call's error may show.
+describe('protectedBackends: a path prefix ends at a segment boundary', () => {
+  const cases: [string, string, boolean][] = [
+    ['https://h.example/api', 'https://h.example/api', true],
+    ['https://h.example/api', 'https://h.example/api/orders', true],
+    ['https://h.example/api', 'https://h.example/apiX', false],
+    ['https://h.example/api', 'https://h.example/api-admin/x', false],
+    ['https://h.example/api/', 'https://h.example/api/orders', true],
+    ['https://h.example/api/', 'https://h.example/apiX', false],
+    ['https://h.example/api', 'https://h.example/api/../admin', false],
+    ['https://h.example', 'https://h.example/anything', true],
+    ['https://h.example', 'https://h.example.evil.test/', false],
+    ['https://h.example', 'http://h.example/', false],
+  ];
+  it.each(cases)('entry %s, request %s: %s', (entry, url, expected) => {
+    expect(compileProtectedBackends([entry])!(url)).toBe(expected);
+  });
+});
+
+describe('errors of req.mcaClient carry no credential', () => {
+  let tokens: TokenServer;
+  let backend: ProtectedBackend;
+  let auth: McaOAuthMiddleware;
+  beforeEach(async () => {
+    tokens = await startTokenServer();
+    backend = await startProtectedBackend(() => tokens.issued);
+    auth = mcaOAuth({
+      env: {},
+      envFile: false,
+      clientId: 'client-1',
+      secret: 's3cr3t-value',
+      tenantId: 'tenant-1',
+      serverUrl: tokens.serverUrl,
+      protectedBackends: [backend.url],
+    });
+  });
+  afterEach(async () => {
+    await auth.close();
+    await Promise.all([tokens.close(), backend.close()]);
+  });
+
+  it('redacts a Proxy-Authorization header the caller set, as well as the Authorization header', async () => {
+    backend.always = 500;
+    const error = (await auth.client.get(`${backend.url}/x`, { headers: { 'Proxy-Authorization': 'Basic cHJveHktc2VjcmV0' } }).catch((e: unknown) => e)) as {
+      config: { headers: Record<string, unknown> };
+      response: { status: number };
+    };
+    expect(error.response.status).toBe(500);
+    expect(backend.seen).toEqual(['Bearer tok-1']);
+    expect(error.config.headers['Proxy-Authorization']).toBe('[redacted]');
+    expect(error.config.headers.Authorization).toBe('[redacted]');
+    const rendered = [inspect(error, { depth: Infinity }), JSON.stringify((error as unknown as { toJSON(): unknown }).toJSON())].join('\n');
+    expect(rendered).not.toContain('cHJveHktc2VjcmV0');
+    expect(rendered).not.toContain('tok-1');
+  });
+});
