@@ -38,7 +38,7 @@ describe('resolution: each field on its own, option > env > .env > VCAP_SERVICES
     expect(c.sources.clientId).toBe('env');
   });
 
-  it('reads everything from VCAP_SERVICES (the PROTOCOL.md shape)', () => {
+  it('reads everything from VCAP_SERVICES (the docs/protocol.md shape)', () => {
     const c = resolve({
       env: { VCAP_SERVICES: mcaVcap({ clientId: 'appGUID', secret: SECRET, serverUrl: SERVER, tenantId: 'appGUID', admin_url: 'x' }) },
     });

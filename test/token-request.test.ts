@@ -25,7 +25,7 @@ function mcaProvider(extra: Record<string, unknown> = {}) {
   });
 }
 
-describe('the token request on the wire (PROTOCOL.md)', () => {
+describe('the token request on the wire (docs/protocol.md)', () => {
   it('is byte-exact in MCA mode', async () => {
     const provider = mcaProvider();
     await expect(provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');

@@ -124,7 +124,7 @@ function sha256(text: string): string {
 // leave its path segment.
 const TENANT_ID = /^[^\s/?#%\\]+$/;
 
-/** Builds the token endpoint URL by the rules of PROTOCOL.md: tokenUrl, then App ID, then MCA. */
+/** Builds the token endpoint URL by the rules of docs/protocol.md ("Which URL"): tokenUrl, then App ID, then MCA. */
 function tokenEndpoint(found: Partial<Record<CredentialField, Found>>): { url: string; kind: EndpointKind } {
   if (found.tokenUrl) return { url: httpUrl('tokenUrl', found.tokenUrl.value).href, kind: 'tokenUrl' };
   if (found.oauthServerUrl) {

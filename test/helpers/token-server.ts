@@ -32,7 +32,7 @@ export interface TokenServerOptions {
 
 /**
  * A real MCA-compatible token endpoint on 127.0.0.1 (ephemeral port). By default it checks the
- * request exactly as PROTOCOL.md describes and issues `tok-1`, `tok-2`, … Tests may script answers.
+ * request exactly as docs/protocol.md describes and issues `tok-1`, `tok-2`, … Tests may script answers.
  */
 export interface TokenServer {
   /** Base to pass as `serverUrl` (MCA): `http://127.0.0.1:port/imf-authserver`. */
