@@ -1,6 +1,7 @@
 'use strict';
-// One process of a fleet, for the Redis tests: waits until `startAt`, asks for a token through
-// a Redis-backed provider, prints {header, source} as JSON, and exits. Uses the built package.
+// One process of a fleet, for the Redis tests: asks for a token through a Redis-backed provider
+// (at once, or with `barrier`, when the parent says go after every child reported ready), prints
+// {header, source} as JSON, and exits. Uses the built package.
 const { join } = require('node:path');
 const { createTokenProvider } = require(join(__dirname, '..', '..', 'dist'));
 const { redisTokenStore } = require(join(__dirname, '..', '..', 'dist', 'redis'));
@@ -11,7 +12,7 @@ const provider = createTokenProvider({ ...settings.credentials, env: {}, envFile
 let source = 'none';
 provider.on('token', (event) => (source = event.source));
 
-setTimeout(async () => {
+async function ask() {
   process.send?.({ type: 'asking' });
   try {
     const header = await provider.getAuthorizationHeader();
@@ -21,4 +22,12 @@ setTimeout(async () => {
   }
   await provider.close();
   await store.close();
-}, Math.max(0, settings.startAt - Date.now()));
+}
+
+if (settings.barrier) {
+  // `once`: with no 'message' listener left, the IPC channel no longer holds the process open.
+  process.once('message', () => void ask());
+  process.send({ type: 'ready' });
+} else {
+  void ask();
+}

@@ -93,8 +93,10 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
 
   it('single flight across 4 processes on a cold cache: 1 token POST in all', async () => {
     tokens.script.push({ delayMs: 300 });
-    const startAt = Date.now() + 1500;
-    const children = Array.from({ length: 4 }, () => runChild({ redisUrl: redis.url, credentials: credentials(tokens), startAt }));
+    // A barrier, not a clock: all four are loaded and connected before any of them asks.
+    const children = Array.from({ length: 4 }, () => runChild({ redisUrl: redis.url, credentials: credentials(tokens), barrier: true }));
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.child.send({ type: 'go' });
     const outputs = await Promise.all(children.map((c) => c.done));
     const parsed = outputs.map((o) => JSON.parse(o) as { header: string; source: string });
     expect(new Set(parsed.map((p) => p.header))).toEqual(new Set(['Bearer tok-1']));
@@ -105,9 +107,9 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
   it('a lock holder killed mid-fetch: another process takes over within the lock TTL', async () => {
     tokens.script.push({ hang: true });
     const lockTtlMs = 1000;
-    const holder = runChild({ redisUrl: redis.url, credentials: credentials(tokens), startAt: 0, lockTtlMs });
+    const holder = runChild({ redisUrl: redis.url, credentials: credentials(tokens), lockTtlMs });
     await waitFor(() => tokens.requests.length === 1);
-    const waiter = runChild({ redisUrl: redis.url, credentials: credentials(tokens), startAt: 0, lockTtlMs });
+    const waiter = runChild({ redisUrl: redis.url, credentials: credentials(tokens), lockTtlMs });
     await waiter.asking;
     const killedAt = Date.now();
     holder.child.kill('SIGKILL');
@@ -216,7 +218,7 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
   });
 });
 
-function runChild(settings: Record<string, unknown>): { child: ChildProcess; done: Promise<string>; asking: Promise<void> } {
+function runChild(settings: Record<string, unknown>): { child: ChildProcess; done: Promise<string>; asking: Promise<void>; ready: Promise<void> } {
   const child = fork(join(__dirname, 'fleet-child.js'), [JSON.stringify(settings)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -224,6 +226,7 @@ function runChild(settings: Record<string, unknown>): { child: ChildProcess; don
     child.once('exit', (code, signal) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code ?? signal}: ${out}`))));
   });
   const asking = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'asking' && resolve()));
+  const ready = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'ready' && resolve()));
   done.catch(() => undefined);
-  return { child, done, asking };
+  return { child, done, asking, ready };
 }
