@@ -78,6 +78,13 @@ describe('the packed tarball, from consumer projects', () => {
       ]),
     );
     expect(files.some((f) => f.startsWith('lib/') || f.startsWith('test/') || f.startsWith('bench/'))).toBe(false);
+    // No `prepare` script: npm warns about it when a user installs the tarball.
+    const installed = JSON.parse(readFileSync(join(consumer, 'node_modules', 'express-mca-oauth', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    expect(installed.scripts?.prepare).toBeUndefined();
+    // npm's page renders the README: an image it shows must not point at a file left out of the package.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((src) => !/^https?:/.test(src));
+    expect(images.filter((src) => !files.includes(src))).toEqual([]);
   });
 
   it('loads with require() (CJS)', async () => {
