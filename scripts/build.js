@@ -62,8 +62,7 @@ for (const file of declarations) {
     throw new Error(`build: cannot map ${spec} in ${relative(root, file)} to a declaration file`);
   };
   const source = readFileSync(file, 'utf8');
-  const esm = source
-    .replace(/(\bfrom\s+|\bimport\s+|\bimport\()(['"])([^'"]+)\2/g, (_, lead, quote, spec) => `${lead}${quote}${toMts(spec)}${quote}`);
+  const esm = source.replace(/(\bfrom\s+|\bimport\s+|\bimport\()(['"])([^'"]+)\2/g, (_, lead, quote, spec) => `${lead}${quote}${toMts(spec)}${quote}`);
   writeFileSync(file.replace(/\.d\.ts$/, '.d.mts'), esm);
 }
 
