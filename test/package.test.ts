@@ -10,6 +10,11 @@ import { promisify } from 'node:util';
 const root = join(__dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const run = promisify(execFile);
+// The child gets none of this Jest's worker variables, so a Jest consumer starts as a user's would;
+// no colours, so that the runners' summaries can be matched; and no NODE_V8_COVERAGE: these children
+// run the installed copy, not dist/, so their coverage (tsc's alone is megabytes) is of no use.
+const childEnv = () =>
+  Object.fromEntries(Object.entries({ ...process.env, NODE_OPTIONS: '', NO_COLOR: '1' }).filter(([k]) => !k.startsWith('JEST_') && k !== 'NODE_V8_COVERAGE'));
 let consumer: string;
 let files: string[];
 let packedFile: string;
@@ -17,7 +22,7 @@ let packedFile: string;
 beforeAll(() => {
   consumer = mkdtempSync(join(root, '.consumers-'));
   const packed = JSON.parse(
-    execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', consumer], { cwd: root, encoding: 'utf8' }),
+    execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', consumer], { cwd: root, encoding: 'utf8', env: childEnv() }),
   ) as { filename: string; files: { path: string }[] }[];
   files = packed[0]!.files.map((f) => f.path);
   packedFile = join(consumer, packed[0]!.filename);
@@ -26,6 +31,7 @@ beforeAll(() => {
   execFileSync(npm, ['install', join(consumer, packed[0]!.filename), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
     cwd: consumer,
     stdio: 'pipe',
+    env: childEnv(),
   });
   // The sources of every consumer: the TypeScript projects (tsconfig*.json) and, in subfolders, a
   // Jest, a Vitest and a node --test project that find the installed package one folder up.
@@ -47,9 +53,6 @@ beforeAll(() => {
 
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
-// The child gets none of this Jest's worker variables, so a Jest consumer starts as a user's would;
-// no colours, so that the runners' summaries can be matched.
-const childEnv = () => Object.fromEntries(Object.entries({ ...process.env, NODE_OPTIONS: '', NO_COLOR: '1' }).filter(([k]) => !k.startsWith('JEST_')));
 const node = (args: string[], cwd = consumer) => run(process.execPath, args, { cwd, encoding: 'utf8', env: childEnv() });
 // A failing child fails the test with what it printed (execFile's error message has only stderr).
 const nodeOrExplain = (args: string[], cwd = consumer) =>
@@ -154,7 +157,7 @@ describe('the packed tarball, from consumer projects', () => {
   });
 
   it('is clean under publint', async () => {
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], { cwd: root, encoding: 'utf8' });
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], { cwd: root, encoding: 'utf8', env: childEnv() });
     expect(stdout).toContain('All good!');
   }, 60_000);
 
