@@ -1,5 +1,7 @@
 import { inspect } from 'node:util';
+import { AxiosError } from 'axios';
 import { compileProtectedBackends } from '../lib/client/protected-backends';
+import { redactAxiosError } from '../lib/client/redact-axios-error';
 import { mcaOAuth, type McaOAuthMiddleware } from '../lib';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 import { startProtectedBackend, type ProtectedBackend } from './helpers/protected-backend';
@@ -90,5 +92,30 @@ describe('errors of req.mcaClient carry no credential', () => {
     const rendered = [inspect(error, { depth: Infinity }), JSON.stringify((error as unknown as { toJSON(): unknown }).toJSON())].join('\n');
     expect(rendered).not.toContain('cHJveHktc2VjcmV0');
     expect(rendered).not.toContain('tok-1');
+  });
+
+  it('keeps the user name of axios auth, redacts its password, and adds no header that was not there', async () => {
+    backend.always = 500;
+    const error = (await auth.client
+      .get(`${backend.url}/x`, { mcaAuth: false, auth: { username: 'svc-user', password: 'basic-pass-123' } })
+      .catch((e: unknown) => e)) as { config: { auth: unknown; headers: Record<string, unknown> } };
+    expect(error.config.auth).toEqual({ username: 'svc-user', password: '[redacted]' });
+    expect(error.config.headers['Proxy-Authorization']).toBeUndefined();
+    expect(inspect(error, { depth: Infinity })).not.toContain('basic-pass-123');
+  });
+});
+
+describe('redactAxiosError on its own', () => {
+  it('passes other errors through untouched', () => {
+    const plain = Object.assign(new Error('boom'), { request: 'kept', config: { headers: { Authorization: 'kept' } } });
+    expect(redactAxiosError(plain)).toBe(plain);
+    expect(plain).toMatchObject({ request: 'kept', config: { headers: { Authorization: 'kept' } } });
+  });
+
+  it('handles an AxiosError with no config, request or response', () => {
+    const bare = new AxiosError('boom', 'ERR_X');
+    expect(redactAxiosError(bare)).toBe(bare);
+    expect(bare.request).toBeUndefined();
+    expect(bare.config).toBeUndefined();
   });
 });
