@@ -13,10 +13,10 @@ describe('checkOptionKeys', () => {
     );
   });
 
-  it('takes undefined as no options, and returns the object it was given', () => {
+  it('takes undefined as no options, and returns the options it was given', () => {
     expect(checkOptionKeys(undefined, PROVIDER_OPTION_KEYS, 'f')).toEqual({});
     const options = { clientId: 'c' };
-    expect(checkOptionKeys(options, PROVIDER_OPTION_KEYS, 'f')).toBe(options);
+    expect(checkOptionKeys(options, PROVIDER_OPTION_KEYS, 'f')).toEqual(options);
   });
 
   it('names an unknown option, its field, and a suggestion when one is close', () => {
