@@ -74,7 +74,7 @@ function refuse(req: IamRequest, opts: IamServerOptions, crTokens: Set<string>):
       return iamError(400, 'BXNIM0109E', 'Property missing or unexpected');
     }
     if (!crTokens.has(get('cr_token')!)) return iamError(400, 'BXNIM0490E', 'The compute resource token is not valid.');
-    if (!(opts.profiles ?? []).some((p) => p.field === profileField && p.value === get(profileField!))) return iamError(400, 'BXNIM0481E', 'The trusted profile does not exist.');
+    if (!(opts.profiles ?? []).some((p) => p.field === profileField && p.value === get(profileField))) return iamError(400, 'BXNIM0481E', 'The trusted profile does not exist.');
     return undefined;
   }
   return iamError(400, 'BXNIM0107E', 'Grant type not supported');
