@@ -97,7 +97,10 @@ function iamClient(options: Record<string, unknown>, env: EnvSource): IamClient 
   if (id && secret) return { id: id.value, secret: secret.value };
   if (!id && !secret) return undefined;
   const [given, lacking, envName] = id ? [id, 'iamClientSecret', 'MCA_IAM_CLIENT_SECRET'] : [secret!, 'iamClientId', 'MCA_IAM_CLIENT_ID'];
-  return failMissing(lacking, `\`${lacking === 'iamClientId' ? 'iamClientSecret' : 'iamClientId'}\` is set (from ${given.origin}), and IAM's Basic client needs both. Pass \`${lacking}\` or set ${envName}, or remove the other.`);
+  return failMissing(
+    lacking,
+    `\`${lacking === 'iamClientId' ? 'iamClientSecret' : 'iamClientId'}\` is set (from ${given.origin}), and IAM's Basic client needs both. Pass \`${lacking}\` or set ${envName}, or remove the other.`,
+  );
 }
 
 function failMissing(field: string, why: string): never {
@@ -109,7 +112,13 @@ function failMissing(field: string, why: string): never {
  * `apikey` (option, MCA_APIKEY, or the `credentials.apikey` of a binding that has no client secret),
  * or a trusted profile with a compute-resource token file. Undefined when it asks for neither.
  */
-export function resolveIamGrant(options: Record<string, unknown>, env: EnvSource, found: FoundFields, vcap: VcapCredentials, allowInsecureHttp = false): IamChoice | undefined {
+export function resolveIamGrant(
+  options: Record<string, unknown>,
+  env: EnvSource,
+  found: FoundFields,
+  vcap: VcapCredentials,
+  allowInsecureHttp = false,
+): IamChoice | undefined {
   const explicitKey = setting(options, env, 'apikey', 'MCA_APIKEY');
   const profiles = PROFILE_FIELDS.map(([field, envName, form]) => ({ form, hit: setting(options, env, field, envName), field })).filter((p) => p.hit);
   const crFile = setting(options, env, 'crTokenFile', 'MCA_CR_TOKEN_FILE');
@@ -117,7 +126,9 @@ export function resolveIamGrant(options: Record<string, unknown>, env: EnvSource
   // binding still means App ID. A binding with an apikey and no secret (Cloudant and most IBM
   // services) means IAM.
   const boundKey: Setting | undefined =
-    vcap.apikey !== undefined && vcap.secret === undefined ? { value: vcap.apikey, origin: `VCAP_SERVICES service "${vcap.serviceName ?? '?'}" credentials.apikey`, explicit: false } : undefined;
+    vcap.apikey !== undefined && vcap.secret === undefined
+      ? { value: vcap.apikey, origin: `VCAP_SERVICES service "${vcap.serviceName ?? '?'}" credentials.apikey`, explicit: false }
+      : undefined;
   const wantsProfile = profiles.length > 0 || crFile !== undefined;
   const apikey = explicitKey ?? (wantsProfile ? undefined : boundKey);
   if (!apikey && !wantsProfile) {

@@ -47,7 +47,11 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
 function iamError(status: number, errorCode: string, errorMessage: string): ScriptedResponse {
   return {
     status,
-    body: { errorCode, errorMessage, context: { requestId: 'req-1', requestType: 'incoming.Identity_Token', userAgent: 'test', url: 'https://iam.test', instanceId: 'iam-0' } },
+    body: {
+      errorCode,
+      errorMessage,
+      context: { requestId: 'req-1', requestType: 'incoming.Identity_Token', userAgent: 'test', url: 'https://iam.test', instanceId: 'iam-0' },
+    },
   };
 }
 
@@ -70,11 +74,17 @@ function refuse(req: IamRequest, opts: IamServerOptions, crTokens: Set<string>):
   }
   if (grant === 'urn:ibm:params:oauth:grant-type:cr-token') {
     const profileField = withoutScope[2];
-    if (withoutScope.length !== 3 || withoutScope[0] !== 'grant_type' || withoutScope[1] !== 'cr_token' || !['profile_id', 'profile_name', 'profile_crn'].includes(profileField ?? '')) {
+    if (
+      withoutScope.length !== 3 ||
+      withoutScope[0] !== 'grant_type' ||
+      withoutScope[1] !== 'cr_token' ||
+      !['profile_id', 'profile_name', 'profile_crn'].includes(profileField ?? '')
+    ) {
       return iamError(400, 'BXNIM0109E', 'Property missing or unexpected');
     }
     if (!crTokens.has(get('cr_token')!)) return iamError(400, 'BXNIM0490E', 'The compute resource token is not valid.');
-    if (!(opts.profiles ?? []).some((p) => p.field === profileField && p.value === get(profileField))) return iamError(400, 'BXNIM0481E', 'The trusted profile does not exist.');
+    if (!(opts.profiles ?? []).some((p) => p.field === profileField && p.value === get(profileField)))
+      return iamError(400, 'BXNIM0481E', 'The trusted profile does not exist.');
     return undefined;
   }
   return iamError(400, 'BXNIM0107E', 'Grant type not supported');
@@ -91,7 +101,14 @@ export async function startIamServer(opts: IamServerOptions = {}): Promise<IamSe
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const captured: IamRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body, fields: [...new URLSearchParams(body)] };
+      const captured: IamRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body,
+        fields: [...new URLSearchParams(body)],
+      };
       requests.push(captured);
       if (captured.fields.some(([n, v]) => n === 'grant_type' && v === 'refresh_token')) state.refreshAttempts++;
       const answer = script.shift() ?? refuse(captured, opts, crTokens);
@@ -109,7 +126,14 @@ export async function startIamServer(opts: IamServerOptions = {}): Promise<IamSe
         const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
         const token = `${part({ alg: 'RS256', kid: 'k' })}.${part({ iat: now, exp: now + expiresIn, n: issued.length + 1 })}.sig-${issued.length + 1}`;
         issued.push(token);
-        payload = JSON.stringify({ access_token: token, refresh_token: `refresh-${issued.length}`, token_type: 'Bearer', expires_in: expiresIn, expiration: now + expiresIn, scope: 'ibm openid' });
+        payload = JSON.stringify({
+          access_token: token,
+          refresh_token: `refresh-${issued.length}`,
+          token_type: 'Bearer',
+          expires_in: expiresIn,
+          expiration: now + expiresIn,
+          scope: 'ibm openid',
+        });
       }
       res.writeHead(status, headers);
       res.end(payload);

@@ -32,7 +32,12 @@ function rotate(): string {
 }
 
 beforeEach(async () => {
-  iam = await startIamServer({ profiles: [{ field: 'profile_id', value: PROFILE }, { field: 'profile_crn', value: 'crn:v1:bluemix:public:iam-identity::a/1::profile:P' }] });
+  iam = await startIamServer({
+    profiles: [
+      { field: 'profile_id', value: PROFILE },
+      { field: 'profile_crn', value: 'crn:v1:bluemix:public:iam-identity::a/1::profile:P' },
+    ],
+  });
   backend = await startProtectedBackend(() => iam.issued);
   dir = mkdtempSync(join(tmpdir(), 'mca-cr-'));
   file = join(dir, 'token');
@@ -92,7 +97,11 @@ describe('the compute-resource token grant', () => {
   });
 
   it('works end to end through mcaOAuth() and req.mcaClient; a 401 after a rotation gets a token from the new file', async () => {
-    const auth = mcaOAuth({ env: { MCA_IAM_PROFILE_ID: PROFILE, MCA_CR_TOKEN_FILE: file, MCA_IAM_URL: iam.url }, envFile: false, protectedBackends: [backend.url] });
+    const auth = mcaOAuth({
+      env: { MCA_IAM_PROFILE_ID: PROFILE, MCA_CR_TOKEN_FILE: file, MCA_IAM_URL: iam.url },
+      envFile: false,
+      protectedBackends: [backend.url],
+    });
     closers.push(() => auth.close());
     const app = callingApp(auth, `${backend.url}/api`);
     await request(app).get('/call').expect(200, { status: 200 });
@@ -111,15 +120,32 @@ describe('the compute-resource token grant', () => {
     const out: string[] = [];
     const err: string[] = [];
     try {
-      expect(await main(['check', '--no-env-file'], (l) => out.push(l), (l) => err.push(l))).toBe(0);
-      expect(await main(['token', '--no-env-file'], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+      expect(
+        await main(
+          ['check', '--no-env-file'],
+          (l) => out.push(l),
+          (l) => err.push(l),
+        ),
+      ).toBe(0);
+      expect(
+        await main(
+          ['token', '--no-env-file'],
+          (l) => out.push(l),
+          (l) => err.push(l),
+        ),
+      ).toBe(0);
     } finally {
       for (const name of ['MCA_IAM_PROFILE_ID', 'MCA_CR_TOKEN_FILE', 'MCA_IAM_URL']) if (saved[name] === undefined) delete process.env[name];
     }
     const text = out.join('\n');
     expect(text).toMatch(/^grant\s+iam_cr_token \(urn:ibm:params:oauth:grant-type:cr-token\)$/m);
     expect(text).toMatch(new RegExp(`^profile\\s+profile_id ${PROFILE}$`, 'm'));
-    expect(text).toMatch(new RegExp(`^crTokenFile\\s+file ${file.replace(/[/.]/g, '\\$&')}, written 1[12]\\d s ago, JWT expires in 3\\d{3} s, read at each token request \\(from MCA_CR_TOKEN_FILE in the environment\\)$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(
+        `^crTokenFile\\s+file ${file.replace(/[/.]/g, '\\$&')}, written 1[12]\\d s ago, JWT expires in 3\\d{3} s, read at each token request \\(from MCA_CR_TOKEN_FILE in the environment\\)$`,
+        'm',
+      ),
+    );
     expect(text).toContain(`${iam.url}/identity/token (iam)`);
     expect(out[out.length - 1]).toBe(`Bearer ${iam.issued[1]}`);
     for (const token of written) expect(text + err.join('\n')).not.toContain(token);

@@ -23,7 +23,13 @@ const dir = mkdtempSync(join(tmpdir(), 'mca-iam-'));
 const watch = watchForLeaks(() => [APIKEY, OTHER_KEY, IAM_CLIENT.secret, ...(iam?.issued ?? [])]);
 
 beforeEach(async () => {
-  iam = await startIamServer({ apikeys: [APIKEY], profiles: [{ field: 'profile_name', value: 'my profile' }, { field: 'profile_id', value: 'Profile-1' }] });
+  iam = await startIamServer({
+    apikeys: [APIKEY],
+    profiles: [
+      { field: 'profile_name', value: 'my profile' },
+      { field: 'profile_id', value: 'Profile-1' },
+    ],
+  });
   backend = await startProtectedBackend(() => iam.issued);
 });
 afterEach(async () => {
@@ -97,13 +103,19 @@ describe('the IAM API key grant', () => {
     p.invalidate(first);
     expect(await p.getAuthorizationHeader()).toBe(`Bearer ${iam.issued[1]}`);
     expect(lifetimes).toEqual([3_600_000, 3_600_000]);
-    expect(iam.requests.map((r) => new URLSearchParams(r.body).get('grant_type'))).toEqual(['urn:ibm:params:oauth:grant-type:apikey', 'urn:ibm:params:oauth:grant-type:apikey']);
+    expect(iam.requests.map((r) => new URLSearchParams(r.body).get('grant_type'))).toEqual([
+      'urn:ibm:params:oauth:grant-type:apikey',
+      'urn:ibm:params:oauth:grant-type:apikey',
+    ]);
     expect(iam.refreshAttempts).toBe(0);
   });
 
   it('believes an earlier `expiration` (read against the server Date) over expires_in', async () => {
     const now = Math.floor(Date.now() / 1000);
-    iam.script.push({ body: { access_token: 'short.lived.token', token_type: 'Bearer', expires_in: 3600, expiration: now + 600 }, headers: { Date: new Date(now * 1000).toUTCString() } });
+    iam.script.push({
+      body: { access_token: 'short.lived.token', token_type: 'Bearer', expires_in: 3600, expiration: now + 600 },
+      headers: { Date: new Date(now * 1000).toUTCString() },
+    });
     const p = provider({ apikey: APIKEY });
     const lifetimes: number[] = [];
     p.on('token', (e: { lifetimeMs: number }) => lifetimes.push(e.lifetimeMs));
@@ -117,9 +129,16 @@ describe('the IAM API key grant', () => {
     ['500 BXNIM0502E (IAM down), retried', 500, 'BXNIM0502E', 'ERR_MCA_TOKEN_REQUEST_FAILED', 4],
   ])('maps the IAM error shape: %s', async (_name, status, errorCode, code, posts) => {
     for (let i = 0; i < 4; i++) {
-      iam.script.push({ status, body: { errorCode, errorMessage: `Provided API key could not be found: ${APIKEY}`, context: { requestId: 'r', apikey: APIKEY } } });
+      iam.script.push({
+        status,
+        body: { errorCode, errorMessage: `Provided API key could not be found: ${APIKEY}`, context: { requestId: 'r', apikey: APIKEY } },
+      });
     }
-    const error = watch.collect(await provider({ apikey: APIKEY }).getAuthorizationHeader().catch((e: unknown) => e));
+    const error = watch.collect(
+      await provider({ apikey: APIKEY })
+        .getAuthorizationHeader()
+        .catch((e: unknown) => e),
+    );
     expect(isMcaTokenError(error)).toBe(true);
     expect(error).toMatchObject({ code, errorCode });
     expect((error as Error).message).toContain(errorCode);
@@ -131,13 +150,21 @@ describe('the IAM API key grant', () => {
 
   it('an errorCode that is not in IBM form is not kept', async () => {
     iam.script.push({ status: 400, body: { errorCode: `BXNIM0415E ${APIKEY}`, errorMessage: 'x' } });
-    const error = watch.collect(await provider({ apikey: APIKEY }).getAuthorizationHeader().catch((e: unknown) => e));
+    const error = watch.collect(
+      await provider({ apikey: APIKEY })
+        .getAuthorizationHeader()
+        .catch((e: unknown) => e),
+    );
     expect(error).toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED' });
     expect((error as { errorCode?: string }).errorCode).toBeUndefined();
   });
 
   it('a wrong key is refused by IAM and reported without the key', async () => {
-    const error = watch.collect(await provider({ apikey: OTHER_KEY }).getAuthorizationHeader().catch((e: unknown) => e));
+    const error = watch.collect(
+      await provider({ apikey: OTHER_KEY })
+        .getAuthorizationHeader()
+        .catch((e: unknown) => e),
+    );
     expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT', errorCode: 'BXNIM0415E' });
     expect((error as Error).message).toContain('Check the API key');
   });
@@ -171,7 +198,13 @@ describe('the IAM API key grant', () => {
     expect(picked).toMatchObject({ clientAuth: 'basic', endpointKind: 'appid' });
     // An explicit key wins over a bound service's client credentials, which are dropped, not mixed in.
     const explicit = resolveProviderConfig({ env: { VCAP_SERVICES: vcap, MCA_APIKEY: APIKEY }, envFile: false });
-    expect(explicit).toMatchObject({ clientAuth: 'iam_apikey', endpointKind: 'iam', tokenUrl: 'https://iam.cloud.ibm.com/identity/token', clientId: undefined, secret: undefined });
+    expect(explicit).toMatchObject({
+      clientAuth: 'iam_apikey',
+      endpointKind: 'iam',
+      tokenUrl: 'https://iam.cloud.ibm.com/identity/token',
+      clientId: undefined,
+      secret: undefined,
+    });
     expect(explicit.sources).toEqual({});
   });
 
@@ -204,7 +237,11 @@ describe('the CLI with an IAM API key', () => {
     const out: string[] = [];
     const err: string[] = [];
     try {
-      const status = await main(args, (l) => out.push(l), (l) => err.push(l));
+      const status = await main(
+        args,
+        (l) => out.push(l),
+        (l) => err.push(l),
+      );
       return { status, out: out.join('\n'), err: err.join('\n') };
     } finally {
       for (const name of Object.keys(env)) if (saved[name] === undefined) delete process.env[name];

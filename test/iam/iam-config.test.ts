@@ -45,27 +45,105 @@ function failure(options: Record<string, unknown>): { code: string; field?: stri
 describe('IAM and assertion-file configuration errors', () => {
   it.each<[string, Record<string, unknown>, string, string, RegExp]>([
     ['no API key, IAM URL set', { iamUrl: 'https://iam.test.cloud.ibm.com' }, 'ERR_MCA_MISSING_APIKEY', 'apikey', /MCA_APIKEY.*serviceName/],
-    ['an apikey and a secret', { apikey: APIKEY, secret: 'x' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'secret', /from the `apikey` option\) and `secret` \(from the `secret` option\)/],
-    ['an apikey (env) and a secret (env)', { env: { MCA_APIKEY: APIKEY, MCA_SECRET: 'x' } }, 'ERR_MCA_CONFLICTING_OPTIONS', 'secret', /from MCA_APIKEY in the environment\) and `secret` \(from MCA_SECRET in the environment\)/],
+    [
+      'an apikey and a secret',
+      { apikey: APIKEY, secret: 'x' },
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      'secret',
+      /from the `apikey` option\) and `secret` \(from the `secret` option\)/,
+    ],
+    [
+      'an apikey (env) and a secret (env)',
+      { env: { MCA_APIKEY: APIKEY, MCA_SECRET: 'x' } },
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      'secret',
+      /from MCA_APIKEY in the environment\) and `secret` \(from MCA_SECRET in the environment\)/,
+    ],
     ['an apikey and a tokenUrl', { apikey: APIKEY, tokenUrl: 'https://auth.example.com/token' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'tokenUrl', /iamUrl/],
     ['an apikey and a clientId', { apikey: APIKEY, clientId: 'c' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'clientId', /iamClientId/],
-    ['an apikey and a private key file', { apikey: APIKEY, privateKeyFile: '/k.pem' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'privateKeyFile', /from the `privateKeyFile` option/],
+    [
+      'an apikey and a private key file',
+      { apikey: APIKEY, privateKeyFile: '/k.pem' },
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      'privateKeyFile',
+      /from the `privateKeyFile` option/,
+    ],
     ['an apikey and an audience', { apikey: APIKEY, audience: 'a' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'audience', /IAM takes no `audience`/],
-    ['an apikey and a profile', { apikey: APIKEY, iamProfileId: 'p' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'apikey', /trusted profile \(from the `iamProfileId` option\)/],
-    ['a token file and no profile', { crTokenFile: tokenFile }, 'ERR_MCA_MISSING_IAM_PROFILE_ID', 'iamProfileId', /MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN/],
+    [
+      'an apikey and a profile',
+      { apikey: APIKEY, iamProfileId: 'p' },
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      'apikey',
+      /trusted profile \(from the `iamProfileId` option\)/,
+    ],
+    [
+      'a token file and no profile',
+      { crTokenFile: tokenFile },
+      'ERR_MCA_MISSING_IAM_PROFILE_ID',
+      'iamProfileId',
+      /MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN/,
+    ],
     ['two profiles', { iamProfileId: 'p', iamProfileName: 'n', crTokenFile: tokenFile }, 'ERR_MCA_CONFLICTING_OPTIONS', 'iamProfileName', /iamProfileCrn/],
-    ['a missing token file', { iamProfileId: 'p', crTokenFile: join(dir, 'nope') }, 'ERR_MCA_INVALID_CR_TOKEN_FILE', 'crTokenFile', /nope\): the file cannot be read \(ENOENT\)/],
+    [
+      'a missing token file',
+      { iamProfileId: 'p', crTokenFile: join(dir, 'nope') },
+      'ERR_MCA_INVALID_CR_TOKEN_FILE',
+      'crTokenFile',
+      /nope\): the file cannot be read \(ENOENT\)/,
+    ],
     ['an empty token file', { iamProfileId: 'p', crTokenFile: emptyFile }, 'ERR_MCA_INVALID_CR_TOKEN_FILE', 'crTokenFile', /empty\): the file is empty/],
     ['a token file that is not a JWT', { iamProfileId: 'p', crTokenFile: notJwt }, 'ERR_MCA_INVALID_CR_TOKEN_FILE', 'crTokenFile', /does not hold a JWT/],
-    ['an IAM client id without its secret', { apikey: APIKEY, iamClientId: 'bx' }, 'ERR_MCA_MISSING_IAM_CLIENT_SECRET', 'iamClientSecret', /MCA_IAM_CLIENT_SECRET/],
-    ['an IAM client secret without its id', { apikey: APIKEY, env: { MCA_IAM_CLIENT_SECRET: 'iam-client-s3cret' } }, 'ERR_MCA_MISSING_IAM_CLIENT_ID', 'iamClientId', /from MCA_IAM_CLIENT_SECRET in the environment/],
-    ['an apikey with a trailing newline (.env)', { env: { MCA_APIKEY: `${APIKEY}\n` } }, 'ERR_MCA_INVALID_APIKEY', 'apikey', /`apikey` \(from MCA_APIKEY in the environment\): it has leading or trailing whitespace/],
-    ['an http iamUrl beyond loopback', { apikey: APIKEY, iamUrl: 'http://iam.example.com' }, 'ERR_MCA_INVALID_IAM_URL', 'iamUrl', /from the `iamUrl` option\): it is plain http:\/\/ to a host other than loopback.*allowInsecureHttp/],
+    [
+      'an IAM client id without its secret',
+      { apikey: APIKEY, iamClientId: 'bx' },
+      'ERR_MCA_MISSING_IAM_CLIENT_SECRET',
+      'iamClientSecret',
+      /MCA_IAM_CLIENT_SECRET/,
+    ],
+    [
+      'an IAM client secret without its id',
+      { apikey: APIKEY, env: { MCA_IAM_CLIENT_SECRET: 'iam-client-s3cret' } },
+      'ERR_MCA_MISSING_IAM_CLIENT_ID',
+      'iamClientId',
+      /from MCA_IAM_CLIENT_SECRET in the environment/,
+    ],
+    [
+      'an apikey with a trailing newline (.env)',
+      { env: { MCA_APIKEY: `${APIKEY}\n` } },
+      'ERR_MCA_INVALID_APIKEY',
+      'apikey',
+      /`apikey` \(from MCA_APIKEY in the environment\): it has leading or trailing whitespace/,
+    ],
+    [
+      'an http iamUrl beyond loopback',
+      { apikey: APIKEY, iamUrl: 'http://iam.example.com' },
+      'ERR_MCA_INVALID_IAM_URL',
+      'iamUrl',
+      /from the `iamUrl` option\): it is plain http:\/\/ to a host other than loopback.*allowInsecureHttp/,
+    ],
     ['an iamUrl with a query', { apikey: APIKEY, iamUrl: 'https://iam.cloud.ibm.com?x=1' }, 'ERR_MCA_INVALID_IAM_URL', 'iamUrl', /"\?"/],
     ['an iamUrl with userinfo', { apikey: APIKEY, iamUrl: 'https://u:p@iam.cloud.ibm.com' }, 'ERR_MCA_INVALID_IAM_URL', 'iamUrl', /user:password/],
-    ['an assertion file and a secret', { clientId: 'c', tokenUrl: 'https://a.example/token', clientAssertionFile: tokenFile, secret: 's' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'clientAssertionFile', /`secret`/],
-    ['an assertion file that is missing', { clientId: 'c', tokenUrl: 'https://a.example/token', clientAssertionFile: join(dir, 'gone') }, 'ERR_MCA_INVALID_CLIENT_ASSERTION_FILE', 'clientAssertionFile', /gone\)/],
-    ['an assertion file without a client id', { tokenUrl: 'https://a.example/token', clientAssertionFile: tokenFile }, 'ERR_MCA_MISSING_CLIENT_ID', 'clientId', /MCA_CLIENT_ID/],
+    [
+      'an assertion file and a secret',
+      { clientId: 'c', tokenUrl: 'https://a.example/token', clientAssertionFile: tokenFile, secret: 's' },
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      'clientAssertionFile',
+      /`secret`/,
+    ],
+    [
+      'an assertion file that is missing',
+      { clientId: 'c', tokenUrl: 'https://a.example/token', clientAssertionFile: join(dir, 'gone') },
+      'ERR_MCA_INVALID_CLIENT_ASSERTION_FILE',
+      'clientAssertionFile',
+      /gone\)/,
+    ],
+    [
+      'an assertion file without a client id',
+      { tokenUrl: 'https://a.example/token', clientAssertionFile: tokenFile },
+      'ERR_MCA_MISSING_CLIENT_ID',
+      'clientId',
+      /MCA_CLIENT_ID/,
+    ],
   ])('%s', (_name, options, code, field, message) => {
     const error = failure(options);
     expect(error.code).toBe(code);
@@ -80,7 +158,7 @@ describe('IAM and assertion-file configuration errors', () => {
     for (const path of DEFAULT_CR_TOKEN_FILES) expect(error.message).toContain(path);
   });
 
-  it("the default files: the first that exists is read, at each request; one that exists but is unusable is an error, not a switch to the next", async () => {
+  it('the default files: the first that exists is read, at each request; one that exists but is unusable is an error, not a switch to the next', async () => {
     const missing = join(dir, 'absent');
     await expect(readFirstTokenFile('crTokenFile', [missing, tokenFile, emptyFile])).resolves.toMatchObject({ path: tokenFile, token: CONTENT });
     expect(readFirstTokenFileSync('crTokenFile', [missing, tokenFile])).toMatchObject({ path: tokenFile, token: CONTENT });
@@ -89,8 +167,16 @@ describe('IAM and assertion-file configuration errors', () => {
   });
 
   it('defaults: https://iam.cloud.ibm.com, one /identity/token, scope kept, no client id', () => {
-    expect(resolve({ apikey: APIKEY, scope: 'ibm openid' })).toMatchObject({ tokenUrl: 'https://iam.cloud.ibm.com/identity/token', endpointKind: 'iam', clientAuth: 'iam_apikey', clientId: undefined, scope: 'ibm openid' });
-    expect(resolve({ apikey: APIKEY, iamUrl: 'https://private.iam.cloud.ibm.com/identity/token' }).tokenUrl).toBe('https://private.iam.cloud.ibm.com/identity/token');
+    expect(resolve({ apikey: APIKEY, scope: 'ibm openid' })).toMatchObject({
+      tokenUrl: 'https://iam.cloud.ibm.com/identity/token',
+      endpointKind: 'iam',
+      clientAuth: 'iam_apikey',
+      clientId: undefined,
+      scope: 'ibm openid',
+    });
+    expect(resolve({ apikey: APIKEY, iamUrl: 'https://private.iam.cloud.ibm.com/identity/token' }).tokenUrl).toBe(
+      'https://private.iam.cloud.ibm.com/identity/token',
+    );
     expect(resolve({ apikey: APIKEY, iamUrl: 'http://iam.example.com', allowInsecureHttp: true }).tokenUrl).toBe('http://iam.example.com/identity/token');
   });
 });

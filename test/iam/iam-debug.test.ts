@@ -37,7 +37,9 @@ it('DEBUG=* prints nothing secret for the API key and compute-resource grants', 
     })();
   `;
   const output = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ['-e', script], { env: { ...process.env, DEBUG: '*', DEBUG_COLORS: '0' } }, (error, out, err) => (error ? reject(error) : resolve(out + err))),
+    execFile(process.execPath, ['-e', script], { env: { ...process.env, DEBUG: '*', DEBUG_COLORS: '0' } }, (error, out, err) =>
+      error ? reject(error) : resolve(out + err),
+    ),
   );
   expect(output).toMatch(/attempt 2 in \d+ ms after ERR_MCA_TOKEN_REQUEST_FAILED/);
   expect(output).toContain('BXNIM0415E');

@@ -27,7 +27,10 @@ describeWithRedis('the IAM API key grant with the Redis fleet store', () => {
   function provider(): TokenProvider {
     const store: RedisTokenStore = redisTokenStore({ url: redis.url, fleetKey: FLEET_KEY, storeTimeoutMs: 1_000 });
     const p = createTokenProvider({ env: {}, envFile: false, apikey: APIKEY, iamUrl: iam.url, store });
-    cleanup.push(() => store.close(), () => p.close());
+    cleanup.push(
+      () => store.close(),
+      () => p.close(),
+    );
     return p;
   }
 

@@ -36,7 +36,12 @@ const watch = watchForLeaks(() => written);
 /** The platform writes a fresh assertion (a new jti: the server refuses a replayed one). */
 function rotate(): string {
   const iat = Math.floor(Date.now() / 1000);
-  const assertion = signJws({ alg: 'RS256', typ: 'JWT' }, { iss: CLIENT, sub: CLIENT, aud: tokenUrl, jti: randomUUID(), iat, exp: iat + 300 }, platformKey.privateKey, 'RS256');
+  const assertion = signJws(
+    { alg: 'RS256', typ: 'JWT' },
+    { iss: CLIENT, sub: CLIENT, aud: tokenUrl, jti: randomUUID(), iat, exp: iat + 300 },
+    platformKey.privateKey,
+    'RS256',
+  );
   written.push(assertion);
   writeFileSync(file, assertion);
   return assertion;
@@ -64,7 +69,16 @@ afterAll(async () => {
 });
 
 function provider(options: Record<string, unknown> = {}): TokenProvider {
-  const p = createTokenProvider({ env: {}, envFile: false, tokenUrl, clientId: CLIENT, clientAssertionFile: file, retries: 0, failureCooldownMs: 0, ...options });
+  const p = createTokenProvider({
+    env: {},
+    envFile: false,
+    tokenUrl,
+    clientId: CLIENT,
+    clientAssertionFile: file,
+    retries: 0,
+    failureCooldownMs: 0,
+    ...options,
+  });
   providers.push(p);
   return p;
 }
@@ -123,7 +137,11 @@ describe('clientAssertionFile', () => {
     rotate();
     const issued: string[] = [];
     const backend = await startProtectedBackend(() => issued);
-    const auth = mcaOAuth({ env: { MCA_CLIENT_ASSERTION_FILE: file, MCA_CLIENT_ID: CLIENT, MCA_TOKEN_URL: tokenUrl }, envFile: false, protectedBackends: [backend.url] });
+    const auth = mcaOAuth({
+      env: { MCA_CLIENT_ASSERTION_FILE: file, MCA_CLIENT_ID: CLIENT, MCA_TOKEN_URL: tokenUrl },
+      envFile: false,
+      protectedBackends: [backend.url],
+    });
     try {
       issued.push((await auth.provider.getAuthorizationHeader()).slice('Bearer '.length));
       const app = callingApp(auth, `${backend.url}/api`);
@@ -137,9 +155,17 @@ describe('clientAssertionFile', () => {
     const out: string[] = [];
     const err: string[] = [];
     const args = ['--no-env-file', '--token-url', tokenUrl, '--client-id', CLIENT, '--client-assertion-file', file];
-    expect(await main(['check', ...args], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(
+      await main(
+        ['check', ...args],
+        (l) => out.push(l),
+        (l) => err.push(l),
+      ),
+    ).toBe(0);
     const text = out.join('\n');
-    expect(text).toMatch(/^assertionFile\s+file .*azure-identity-token, written \d+ s ago, JWT expires in \d+ s, read at each token request \(from option clientAssertionFile\)$/m);
+    expect(text).toMatch(
+      /^assertionFile\s+file .*azure-identity-token, written \d+ s ago, JWT expires in \d+ s, read at each token request \(from option clientAssertionFile\)$/m,
+    );
     expect(text).toMatch(/token request\s+HTTP 200/);
     for (const assertion of written) expect(text + err.join('\n')).not.toContain(assertion);
   });

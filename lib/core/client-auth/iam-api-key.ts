@@ -20,7 +20,7 @@ export class IamApiKey extends IamGrant {
   readonly method = 'iam_apikey';
   readonly grantType = IAM_APIKEY_GRANT;
   readonly cacheKeyParts: readonly string[];
-  readonly rejectionHint = 'Check the API key (`apikey`, MCA_APIKEY or the binding\'s credentials.apikey); `errorCode` holds IAM\'s reason.';
+  readonly rejectionHint = "Check the API key (`apikey`, MCA_APIKEY or the binding's credentials.apikey); `errorCode` holds IAM's reason.";
   readonly #apikey: string;
   readonly #request: ClientAuthRequest;
   readonly #origin: string;
@@ -35,7 +35,11 @@ export class IamApiKey extends IamGrant {
     // The order of IBM's IamTokenManager: apikey, grant_type, response_type.
     this.#request = Object.freeze({
       headers: this.headers,
-      form: Object.freeze([['apikey', settings.apikey], ['grant_type', IAM_APIKEY_GRANT], ['response_type', 'cloud_iam']] as const),
+      form: Object.freeze([
+        ['apikey', settings.apikey],
+        ['grant_type', IAM_APIKEY_GRANT],
+        ['response_type', 'cloud_iam'],
+      ] as const),
     });
   }
 

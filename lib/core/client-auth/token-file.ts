@@ -30,7 +30,11 @@ function fileError(field: string, path: string, why: string): McaConfigError {
 
 function unreadable(field: string, path: string, error: unknown): McaConfigError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return fileError(field, path, `the file cannot be read (${code}). Fix the path or the file's permissions; the platform mounts it (Code Engine, Kubernetes projected volume).`);
+  return fileError(
+    field,
+    path,
+    `the file cannot be read (${code}). Fix the path or the file's permissions; the platform mounts it (Code Engine, Kubernetes projected volume).`,
+  );
 }
 
 /**
@@ -135,6 +139,11 @@ export function jwtExpiry(token: string): number | undefined {
 export function describeTokenFile(path: string, read: TokenFileRead, now: number): string {
   const age = Math.max(0, Math.round((now - read.modifiedAt) / 1000));
   const exp = jwtExpiry(read.token);
-  const expiry = exp === undefined ? 'no exp claim' : exp <= now ? `JWT EXPIRED ${Math.round((now - exp) / 1000)} s ago` : `JWT expires in ${Math.round((exp - now) / 1000)} s`;
+  const expiry =
+    exp === undefined
+      ? 'no exp claim'
+      : exp <= now
+        ? `JWT EXPIRED ${Math.round((now - exp) / 1000)} s ago`
+        : `JWT expires in ${Math.round((exp - now) / 1000)} s`;
   return `file ${path}, written ${age} s ago, ${expiry}, read at each token request`;
 }
