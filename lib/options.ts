@@ -186,6 +186,13 @@ export interface McaOAuthOptions extends TokenProviderOptions {
    * @default true
    */
   retryOn401?: boolean;
+  /**
+   * A token that replaced another after a 401 less than this many milliseconds ago is not dropped
+   * again: a later 401 to it goes back to the caller without a replay. Bounds the token requests a
+   * back end that always answers 401 can cause (one per interval). `0` turns the limit off.
+   * @default 5000
+   */
+  retryOn401MinIntervalMs?: number;
 }
 
 /** The seed SDK's option object, accepted as is by {@link getAuthorizationHeader}. */

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AxiosInstance } from 'axios';
 import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../config/known-options';
 import { envSourceFromOptions, resolveProviderConfig } from '../config/resolve-config';
-import { invalid } from '../config/option-checks';
+import { invalid, numberOption } from '../config/option-checks';
 import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
 import { createAuthorizedClient } from '../client/authorized-client';
+import { OutboundPolicy } from '../outbound/outbound-policy';
 import { compileProtectedBackends, parseProtectedBackendsEnv } from '../client/protected-backends';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { BackendMatcher, McaOAuthOptions } from '../options';
@@ -21,6 +22,8 @@ export interface McaOAuthMiddleware {
   /** Stops the provider: aborts a token request under way (its callers get `ERR_MCA_CLOSED`), frees sockets. */
   close(): Promise<void>;
 }
+
+const DEFAULT_REPLACEMENT_INTERVAL_MS = 5000;
 
 function looksLikeRequest(value: unknown): boolean {
   return (
@@ -56,14 +59,12 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
 
   const retryOn401 = checked.retryOn401 ?? true;
   if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');
+  const replacementMinIntervalMs = numberOption(checked, 'retryOn401MinIntervalMs', DEFAULT_REPLACEMENT_INTERVAL_MS, { min: 0 });
 
   // Everything is validated above: only now are sockets (and a Redis connection) opened.
   const provider = new DefaultTokenProvider(config);
-  const client = createAuthorizedClient(provider, {
-    isProtected,
-    retryOn401,
-    axios: axiosConfig as McaOAuthOptions['axios'],
-  });
+  const policy = new OutboundPolicy({ provider, isProtected, retryOn401, replacementMinIntervalMs, now: config.now });
+  const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios']);
   const fields: RequestFields = { mcaAuth: () => provider.getAuthorizationHeader(), mcaClient: client };
 
   const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
