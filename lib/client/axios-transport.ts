@@ -33,9 +33,9 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
  * A thin transport over one axios adapter (http, fetch, or a function) for one request. Each hop
  * is sent with `maxRedirects: 0` (so neither follow-redirects nor fetch follows anything, and
  * follow-redirects is not even loaded into the path: its DEBUG output logs request options,
- * header included) and with every status accepted (`validateStatus: null`), on a copy of the
- * caller's config: the caller's config never holds the token, so re-sending `err.config`
- * (axios-retry, by hand) gets a fresh one.
+ * header included) and with every status accepted (`validateStatus: null`). The caller's config
+ * never keeps the token after a hop, so re-sending `err.config` (axios-retry, by hand) gets a
+ * fresh one.
  */
 export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   readonly #config: InternalAxiosRequestConfig;
@@ -49,6 +49,52 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   }
 
   send(hop: Hop): Promise<AxiosResponse> {
+    return hop.first && this.#redirectHeaders === undefined ? this.#lend(hop) : this.#sendCopy(hop);
+  }
+
+  /**
+   * The first hop, the hot path: the adapter gets the caller's (per-request) config itself, with
+   * the hop's settings and the token put in for the hop and taken out again the moment the
+   * adapter settles, before anything else can see the config. A copy of the config and of its
+   * headers per request measured at ~8 µs of CPU.
+   */
+  #lend(hop: Hop): Promise<AxiosResponse> {
+    const config = this.#config;
+    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage } = config;
+    const headers = config.headers;
+    if (hop.authorization !== undefined) headers.set('Authorization', hop.authorization);
+    config.maxRedirects = 0;
+    config.validateStatus = null;
+    config.timeout = hop.timeoutMs;
+    if (hop.timeoutMs > 0 && !timeoutErrorMessage) config.timeoutErrorMessage = `timeout of ${timeout}ms exceeded`;
+    const restore = (): void => {
+      config.maxRedirects = maxRedirects;
+      config.validateStatus = validateStatus;
+      config.timeout = timeout;
+      config.timeoutErrorMessage = timeoutErrorMessage;
+      if (hop.authorization !== undefined) headers.delete('Authorization');
+    };
+    let sent: Promise<AxiosResponse>;
+    try {
+      sent = this.#send(config);
+    } catch (error) {
+      restore();
+      return Promise.reject(this.#failed(error));
+    }
+    return sent.then(
+      (response) => {
+        restore();
+        return this.#received(response);
+      },
+      (error: unknown) => {
+        restore();
+        throw this.#failed(error);
+      },
+    );
+  }
+
+  /** Redirect hops: a copy of the config, so that the caller's keeps its URL, method and body. */
+  #sendCopy(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
     const headers = new AxiosHeaders(this.#redirectHeaders ?? config.headers);
     for (const name of hop.dropHeaders) headers.delete(name);
@@ -71,25 +117,31 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       if (hop.dropHeaders.has('authorization')) sent.auth = undefined;
     }
     return this.#send(sent).then(
-      (response) => {
-        scrubSentRequest(response.request);
-        // The response goes on to the caller's transforms and interceptors: it must point at the
-        // caller's config, never at the copy that held the token.
-        response.config = config;
-        return response;
-      },
+      (response) => this.#received(response),
       (error: unknown) => {
-        if (error instanceof AxiosError) {
-          scrubSentRequest(error.request);
-          error.config = config;
-          if (error.response) {
-            scrubSentRequest(error.response.request);
-            error.response.config = config;
-          }
-        }
-        throw redactAxiosError(error);
+        throw this.#failed(error);
       },
     );
+  }
+
+  #received(response: AxiosResponse): AxiosResponse {
+    scrubSentRequest(response.request);
+    // The response goes on to the caller's transforms and interceptors: it must point at the
+    // caller's config, never at a copy that held the token.
+    response.config = this.#config;
+    return response;
+  }
+
+  #failed(error: unknown): unknown {
+    if (error instanceof AxiosError) {
+      scrubSentRequest(error.request);
+      error.config = this.#config;
+      if (error.response) {
+        scrubSentRequest(error.response.request);
+        error.response.config = this.#config;
+      }
+    }
+    return redactAxiosError(error);
   }
 
   answer(response: AxiosResponse): HopAnswer {

@@ -2,6 +2,20 @@ const REDACTED = '[redacted]';
 const CREDENTIAL_LINE = /^((?:proxy-)?authorization):[^\r\n]*/gim;
 const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization']);
 
+// The header map of http.OutgoingMessage lives under a symbol that Node does not export; its
+// values are [name, value]. Found once, on the first request seen.
+let kOutHeaders: symbol | undefined;
+const NONE = Symbol('none');
+
+function outHeadersSymbol(request: object): symbol {
+  if (kOutHeaders === undefined) {
+    const found = Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'kOutHeaders');
+    if (found === undefined) return NONE;
+    kOutHeaders = found;
+  }
+  return kOutHeaders;
+}
+
 /**
  * Replaces the credentials in a request object that has been sent: Node's `ClientRequest` (its raw
  * header block `_header` and its header map) or a fetch `Request` (its `Headers`). Such an object
@@ -14,14 +28,9 @@ export function scrubSentRequest(request: unknown): void {
   if (typeof request !== 'object' || request === null) return;
   const raw = request as { _header?: unknown };
   if (typeof raw._header === 'string') {
-    raw._header = raw._header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`);
-    // The header map of http.OutgoingMessage lives under a symbol; its values are [name, value].
-    for (const symbol of Object.getOwnPropertySymbols(request)) {
-      if (symbol.description !== 'kOutHeaders') continue;
-      const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[symbol];
-      if (!map) continue;
-      for (const key of Object.keys(map)) if (CREDENTIAL_NAMES.has(key)) map[key]![1] = REDACTED;
-    }
+    if (/authorization:/i.test(raw._header)) raw._header = raw._header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`);
+    const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
+    if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
     return;
   }
   if (typeof Request === 'function' && request instanceof Request) {
