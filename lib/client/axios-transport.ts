@@ -79,16 +79,16 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       sent = this.#send(config);
     } catch (error) {
       restore();
-      return Promise.reject(this.#failed(error));
+      return Promise.reject(this.#failed(error, hop.authorization));
     }
     return sent.then(
       (response) => {
         restore();
-        return this.#received(response);
+        return this.#received(response, hop.authorization);
       },
       (error: unknown) => {
         restore();
-        throw this.#failed(error);
+        throw this.#failed(error, hop.authorization);
       },
     );
   }
@@ -117,27 +117,27 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       if (hop.dropHeaders.has('authorization')) sent.auth = undefined;
     }
     return this.#send(sent).then(
-      (response) => this.#received(response),
+      (response) => this.#received(response, hop.authorization),
       (error: unknown) => {
-        throw this.#failed(error);
+        throw this.#failed(error, hop.authorization);
       },
     );
   }
 
-  #received(response: AxiosResponse): AxiosResponse {
-    scrubSentRequest(response.request);
+  #received(response: AxiosResponse, sent: string | undefined): AxiosResponse {
+    scrubSentRequest(response.request, sent);
     // The response goes on to the caller's transforms and interceptors: it must point at the
     // caller's config, never at a copy that held the token.
     response.config = this.#config;
     return response;
   }
 
-  #failed(error: unknown): unknown {
+  #failed(error: unknown, sent: string | undefined): unknown {
     if (error instanceof AxiosError) {
-      scrubSentRequest(error.request);
+      scrubSentRequest(error.request, sent);
       error.config = this.#config;
       if (error.response) {
-        scrubSentRequest(error.response.request);
+        scrubSentRequest(error.response.request, sent);
         error.response.config = this.#config;
       }
     }
@@ -189,7 +189,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   }
 
   canceledError(reason: unknown): unknown {
-    return reason instanceof CanceledError ? reason : new CanceledError(undefined, undefined, this.#config);
+    return reason instanceof CanceledError ? reason : new CanceledError(undefined, this.#config);
   }
 
   tooManyRedirectsError(response: AxiosResponse): unknown {

@@ -56,6 +56,11 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
     throw invalid('axios', 'it must be an axios request config object.');
   }
+  // A custom transport replaces the one the policy drives hop by hop (and may follow redirects,
+  // or log request options, by itself): the token's guard could not hold.
+  if (axiosConfig !== undefined && (axiosConfig as { transport?: unknown }).transport !== undefined) {
+    throw invalid('axios', 'a custom `transport` cannot be guarded (redirects, DEBUG output); remove it, or use a separate axios instance for it.');
+  }
 
   const retryOn401 = checked.retryOn401 ?? true;
   if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');

@@ -29,6 +29,7 @@ export class OutboundPolicy {
   // The provider hands out the same already-resolved promise on every cache hit: once seen
   // resolved, it needs no race against the caller's timeout (no timer, no listener).
   #settled: Promise<string> | undefined;
+  #settledHeader = '';
 
   constructor(options: OutboundPolicyOptions) {
     this.#provider = options.provider;
@@ -53,11 +54,15 @@ export class OutboundPolicy {
     return this.#isProtected === undefined || this.#isProtected(hopUrl);
   }
 
-  header<R>(bounds: CallBounds, transport: OutboundTransport<R>): Promise<string> {
+  /** The header, at once when the provider's answer is known to be resolved (no await, no race). */
+  header<R>(bounds: CallBounds, transport: OutboundTransport<R>): string | Promise<string> {
     const pending = this.#provider.getAuthorizationHeader();
-    if (pending === this.#settled) return pending;
+    if (pending === this.#settled) return this.#settledHeader;
     void pending.then(
-      () => void (this.#settled = pending),
+      (header) => {
+        this.#settled = pending;
+        this.#settledHeader = header;
+      },
       () => undefined,
     );
     return waitForToken(pending, bounds, () => transport.timeoutError(), (reason) => transport.canceledError(reason));
@@ -92,7 +97,11 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
     deadline: call.timeoutMs > 0 ? performance.now() + call.timeoutMs : Infinity,
     signal: call.signal,
   };
-  let header = policy.wantsToken(call) ? await policy.header(bounds, transport) : undefined;
+  let header: string | undefined;
+  if (policy.wantsToken(call)) {
+    const answer = policy.header(bounds, transport);
+    header = typeof answer === 'string' ? answer : await answer;
+  }
   const first = (): Hop => ({
     url: call.url,
     method: call.method,

@@ -22,13 +22,16 @@ function outHeadersSymbol(request: object): symbol {
  * outlives the call in many places that applications log: an error's `request`, a response
  * stream's `req`, the pipes of a stream body. Scrubbing the object itself covers them all, what
  * ever raised the error. Called once the response (or the failure) is in: the bytes are on the
- * wire, and nothing reads these fields again.
+ * wire, and nothing reads these fields again. `sent`: the `Authorization` value the caller put in,
+ * when it knows it (only then may a header block hold no other credential than that one).
  */
-export function scrubSentRequest(request: unknown): void {
+export function scrubSentRequest(request: unknown, sent?: string): void {
   if (typeof request !== 'object' || request === null) return;
   const raw = request as { _header?: unknown };
   if (typeof raw._header === 'string') {
-    if (/authorization:/i.test(raw._header)) raw._header = raw._header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`);
+    // The hot path knows the value it sent: a plain string replace, no scan of a long header block.
+    const header = sent === undefined ? raw._header : raw._header.replace(`: ${sent}\r\n`, `: ${REDACTED}\r\n`);
+    raw._header = sent === undefined || /proxy-authorization:/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
     const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
     if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
     return;

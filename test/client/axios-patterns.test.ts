@@ -346,3 +346,12 @@ describe.each(['http', 'fetch'])('with the %s adapter', (adapter) => {
     });
   });
 });
+
+describe('row 5: what cannot be made safe is refused at startup', () => {
+  it('a custom axios `transport` throws McaConfigError ERR_MCA_INVALID_AXIOS', () => {
+    expect(() => make('http', { axios: { transport: { request: () => undefined } } })).toThrow(
+      expect.objectContaining({ name: 'McaConfigError', code: 'ERR_MCA_INVALID_AXIOS', field: 'axios' }),
+    );
+    auth = undefined;
+  });
+});
