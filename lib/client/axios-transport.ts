@@ -49,7 +49,10 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   }
 
   send(hop: Hop): Promise<AxiosResponse> {
-    return hop.first && this.#redirectHeaders === undefined ? this.#lend(hop) : this.#sendCopy(hop);
+    if (!hop.first) return this.#sendCopy(hop);
+    // A new chain (the call, or its replay after a 401) starts from the caller's own headers.
+    this.#redirectHeaders = undefined;
+    return this.#lend(hop);
   }
 
   /**
@@ -61,8 +64,10 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   #lend(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
     const { maxRedirects, validateStatus, timeout, timeoutErrorMessage } = config;
-    const headers = config.headers;
-    if (hop.authorization !== undefined) headers.set('Authorization', hop.authorization);
+    // The caller set no Authorization of any spelling (or the call would have opted out), so the
+    // key is put and taken as a plain property: AxiosHeaders.set/delete look every key up, ~2 µs.
+    const headers = config.headers as unknown as Record<string, unknown>;
+    if (hop.authorization !== undefined) headers.Authorization = hop.authorization;
     config.maxRedirects = 0;
     config.validateStatus = null;
     config.timeout = hop.timeoutMs;
@@ -72,7 +77,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       config.validateStatus = validateStatus;
       config.timeout = timeout;
       config.timeoutErrorMessage = timeoutErrorMessage;
-      if (hop.authorization !== undefined) headers.delete('Authorization');
+      if (hop.authorization !== undefined) delete headers.Authorization;
     };
     let sent: Promise<AxiosResponse>;
     try {
@@ -101,21 +106,19 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
     if (hop.authorization !== undefined) headers.set('Authorization', hop.authorization);
     const sent: InternalAxiosRequestConfig = Object.assign({}, config, {
       headers,
+      url: hop.url,
+      baseURL: undefined,
+      params: undefined,
+      allowAbsoluteUrls: true,
+      method: hop.method.toLowerCase(),
       maxRedirects: 0,
       validateStatus: null,
       beforeRedirect: undefined,
       timeout: hop.timeoutMs,
     });
     if (hop.timeoutMs > 0 && !config.timeoutErrorMessage) sent.timeoutErrorMessage = `timeout of ${config.timeout}ms exceeded`;
-    if (!hop.first) {
-      sent.url = hop.url;
-      sent.baseURL = undefined;
-      sent.params = undefined;
-      sent.allowAbsoluteUrls = true;
-      sent.method = hop.method.toLowerCase();
-      if (hop.dropBody) sent.data = undefined;
-      if (hop.dropHeaders.has('authorization')) sent.auth = undefined;
-    }
+    if (hop.dropBody) sent.data = undefined;
+    if (hop.dropHeaders.has('authorization')) sent.auth = undefined;
     return this.#send(sent).then(
       (response) => this.#received(response, hop.authorization),
       (error: unknown) => {

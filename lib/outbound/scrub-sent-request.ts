@@ -31,7 +31,7 @@ export function scrubSentRequest(request: unknown, sent?: string): void {
   if (typeof raw._header === 'string') {
     // The hot path knows the value it sent: a plain string replace, no scan of a long header block.
     const header = sent === undefined ? raw._header : raw._header.replace(`: ${sent}\r\n`, `: ${REDACTED}\r\n`);
-    raw._header = sent === undefined || /proxy-authorization:/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
+    raw._header = sent === undefined || /roxy-/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
     const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
     if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
     return;
