@@ -182,7 +182,8 @@ export interface McaOAuthOptions extends TokenProviderOptions {
   protectedBackends?: BackendMatcher[];
   /**
    * When a protected back end answers 401 to the token it was sent, drop that token, get a new
-   * one (one request for any number of such 401s) and replay the request once.
+   * one (one request for any number of such 401s) and replay the request once, whatever the
+   * request's `validateStatus` accepts.
    * @default true
    */
   retryOn401?: boolean;

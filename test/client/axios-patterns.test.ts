@@ -186,6 +186,30 @@ describe.each(['http', 'fetch'])('with the %s adapter', (adapter) => {
       expect(tokens.requests).toHaveLength(1);
     });
 
+    it('307 keeps method and body, 303 turns a POST into a GET without body, query and baseURL hold', async () => {
+      const m = make(adapter);
+      const to = encodeURIComponent('/ok');
+      expect((await outcome(m.client.post(`${backend.url}/redirect?status=307&to=${to}`, { a: 1 }))).status).toBe(200);
+      expect((await outcome(m.client.post(`${backend.url}/redirect?status=303&to=${to}`, { a: 1 }))).status).toBe(200);
+      const api = m.client.create({ baseURL: `${backend.url}/status` });
+      expect((await outcome(api.get('/204', { params: { page: 2 } }))).status).toBe(204);
+      expect(backend.hits.map((h) => [h.method, h.path, h.body, h.authorization])).toEqual([
+        ['POST', '/redirect', '{"a":1}', 'Bearer tok-1'],
+        ['POST', '/ok', '{"a":1}', 'Bearer tok-1'],
+        ['POST', '/redirect', '{"a":1}', 'Bearer tok-1'],
+        ['GET', '/ok', '', 'Bearer tok-1'],
+        ['GET', '/status/204', '', 'Bearer tok-1'],
+      ]);
+    });
+
+    it("a redirect to another origin leaves the caller's Cookie behind too", async () => {
+      const m = make(adapter);
+      const to = encodeURIComponent(`${elsewhere.url}/ok`);
+      await outcome(m.client.get(`${backend.url}/redirect?to=${to}`, { headers: { Cookie: 'sid=1' } }));
+      expect(backend.hits.map((h) => [h.cookie, h.authorization])).toEqual([['sid=1', 'Bearer tok-1']]);
+      expect(elsewhere.hits.map((h) => [h.cookie, h.authorization])).toEqual([[undefined, undefined]]);
+    });
+
     it('maxRedirects holds', async () => {
       const m = make(adapter, { axios: { maxRedirects: 3 } });
       const r = await outcome(m.client.get(`${backend.url}/loop`));
@@ -213,14 +237,14 @@ describe.each(['http', 'fetch'])('with the %s adapter', (adapter) => {
   describe('row 6: a per-request beforeRedirect does not replace the guard', () => {
     it('a no-op hook runs, and the token still stays inside the allowlist', async () => {
       const m = make(adapter);
-      const seen: string[] = [];
+      const seen: unknown[] = [];
       const beforeRedirect = (options: { href: string; headers: Record<string, unknown> }) => {
-        seen.push(options.href);
-        options.headers.Authorization = options.headers.Authorization ?? undefined;
+        seen.push(options.href, options.headers.Authorization);
       };
       const r = await outcome(m.client.get(`${backend.url}/redirect?to=/public`, { beforeRedirect } as never));
       expect(r.status).toBe(401);
-      expect(seen).toEqual([`${backend.url}/public`]);
+      // The hook never sees the token.
+      expect(seen).toEqual([`${backend.url}/public`, undefined]);
       expect(authorizations(backend)).toEqual(['Bearer tok-1', undefined]);
     });
   });

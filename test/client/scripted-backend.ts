@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 export interface Hit {
   path: string;
   authorization: string | undefined;
+  method: string;
+  cookie: string | undefined;
+  body: string;
 }
 
 /**
@@ -23,8 +26,9 @@ export async function startScriptedBackend(valid: () => Iterable<string>): Promi
   const hits: Hit[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    hits.push({ path: url.pathname, authorization: req.headers.authorization });
-    req.resume();
+    const hit: Hit = { path: url.pathname, authorization: req.headers.authorization, method: req.method ?? '', cookie: req.headers.cookie, body: '' };
+    hits.push(hit);
+    req.on('data', (chunk: Buffer) => (hit.body += chunk.toString()));
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const accepted = token !== undefined && new Set(valid()).has(token);
     const unauthorized = (): void => {
