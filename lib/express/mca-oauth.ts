@@ -4,6 +4,7 @@ import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../config/known-options
 import { envSourceFromOptions, resolveProviderConfig } from '../config/resolve-config';
 import { invalid, numberOption } from '../config/option-checks';
 import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
+import { chooseStore } from '../store-choice';
 import { createAuthorizedClient } from '../client/authorized-client';
 import { OutboundPolicy } from '../outbound/outbound-policy';
 import { resolveProtectedBackends } from '../client/protected-backends';
@@ -65,7 +66,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const replacementMinIntervalMs = numberOption(checked, 'retryOn401MinIntervalMs', DEFAULT_REPLACEMENT_INTERVAL_MS, { min: 0 });
 
   // Everything is validated above: only now are sockets (and a Redis connection) opened.
-  const provider = new DefaultTokenProvider(config);
+  const provider = new DefaultTokenProvider(config, chooseStore(config));
   const policy = new OutboundPolicy({ provider, isProtected, retryOn401, replacementMinIntervalMs, now: config.now });
   const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios']);
   const fields: RequestFields = { mcaAuth: () => provider.getAuthorizationHeader(), mcaClient: client };
