@@ -5,9 +5,9 @@ import { envSourceFromOptions, resolveProviderConfig } from '../config/resolve-c
 import { invalid } from '../config/option-checks';
 import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
 import { createAuthorizedClient } from '../client/authorized-client';
-import { compileProtectedBackends, parseProtectedBackendsEnv } from '../client/protected-backends';
+import { resolveProtectedBackends } from '../client/protected-backends';
 import { McaConfigError } from '../errors/mca-config-error';
-import type { BackendMatcher, McaOAuthOptions } from '../options';
+import type { McaOAuthOptions } from '../options';
 import { attachRequestFields, type RequestFields } from './request-fields';
 import './request-augmentation';
 
@@ -46,9 +46,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const checked = checkOptionKeys(options, MIDDLEWARE_OPTION_KEYS, 'mcaOAuth');
   const env = envSourceFromOptions(checked);
   const config = resolveProviderConfig(checked, env);
-  const fromEnv = env.get('MCA_PROTECTED_BACKENDS')?.value;
-  const backends = (checked.protectedBackends as BackendMatcher[] | undefined) ?? (fromEnv === undefined ? undefined : parseProtectedBackendsEnv(fromEnv));
-  const isProtected = compileProtectedBackends(backends);
+  const isProtected = resolveProtectedBackends(checked.protectedBackends, env, config.allowInsecureHttp);
   const axiosConfig = checked.axios;
   if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
     throw invalid('axios', 'it must be an axios request config object.');
