@@ -8,6 +8,7 @@ export {
   getAuthorizationHeaderBySecret,
   closeAuthorizationHeaderCache,
 } from './get-authorization-header';
+export { createTokenProvider } from './store-choice';
 export {
   getAuthorizationHeaderByCertificate,
   type GetAuthorizationHeaderByCertificateOptions,
@@ -15,7 +16,6 @@ export {
 export { getAuthorizationHeaderFromIncomingRequest, type RequestWithHeaders } from './seed/incoming-request';
 export { Constant } from './seed/constant';
 export {
-  createTokenProvider,
   type TokenProvider,
   type ProviderStats,
   type TokenEvent,

@@ -4,7 +4,7 @@ import { capped } from '../errors/echo';
 import type { TokenStore } from '../core/token-store';
 import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
 import { readVcap, type VcapCredentials } from './vcap';
-import { findRedisUrl } from './redis-binding';
+import { findRedisSettings, type RedisSettings } from './redis-binding';
 import { credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
 import type { ClientAuth } from '../core/client-auth/client-auth';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
@@ -57,8 +57,8 @@ export interface ProviderConfig {
   retryAfterMaxMs: number;
   failureCooldownMs: number;
   store: TokenStore | undefined;
-  /** A shared Redis store to connect to (MCA_REDIS_URL or a VCAP binding), when no `store` is given. */
-  redisUrl: string | undefined;
+  /** The Redis store the environment asks for (MCA_REDIS_* variables), when no `store` is given. */
+  redis: RedisSettings | undefined;
   now: () => number;
   /** Identifies the token: endpoint, client, what tells the credential apart (sha-256 of the secret, a key's thumbprint), scope, audience. No secret in clear. */
   cacheKey: string;
@@ -266,7 +266,7 @@ export function resolveProviderConfig(
     retryAfterMaxMs: numberOption(options, 'retryAfterMaxMs', 30_000, { min: 0 }),
     failureCooldownMs: numberOption(options, 'failureCooldownMs', 1_000, { min: 0 }),
     store,
-    redisUrl: store === undefined ? findRedisUrl(env) : undefined,
+    redis: store === undefined ? findRedisSettings(env) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
     cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scope ?? null, audience ?? null, clientAuth, resource ?? null])),
   };

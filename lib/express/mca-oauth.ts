@@ -4,6 +4,7 @@ import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../config/known-options
 import { envSourceFromOptions, resolveProviderConfig } from '../config/resolve-config';
 import { invalid } from '../config/option-checks';
 import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
+import { chooseStore } from '../store-choice';
 import { createAuthorizedClient } from '../client/authorized-client';
 import { resolveProtectedBackends } from '../client/protected-backends';
 import { McaConfigError } from '../errors/mca-config-error';
@@ -56,7 +57,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');
 
   // Everything is validated above: only now are sockets (and a Redis connection) opened.
-  const provider = new DefaultTokenProvider(config);
+  const provider = new DefaultTokenProvider(config, chooseStore(config));
   const client = createAuthorizedClient(provider, {
     isProtected,
     retryOn401,
