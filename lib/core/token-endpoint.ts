@@ -168,7 +168,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
         throw new McaTokenError(
           rejected ? 'ERR_MCA_INVALID_CLIENT' : 'ERR_MCA_TOKEN_REQUEST_FAILED',
           rejected
-            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. Check clientId and secret.`
+            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. Check ${config.auth.refusedHint}.`
             : `The token endpoint ${label} answered HTTP ${status}${detail}.`,
           {
             status,
