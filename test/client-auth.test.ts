@@ -51,13 +51,13 @@ describe('the client-authentication seam', () => {
   it('a secret method answers one shared request; an assertion method a fresh one per attempt', async () => {
     const { basic, private_key_jwt: jwt, imf_cert: imf } = methods();
     const context = { tokenUrl: 'http://x/token', now: Date.now() };
-    expect(basic!.prepare(context)).toBe(basic!.prepare(context));
-    const a = await jwt!.prepare(context);
-    const b = await jwt!.prepare(context);
+    expect(basic.prepare(context)).toBe(basic.prepare(context));
+    const a = await jwt.prepare(context);
+    const b = await jwt.prepare(context);
     expect(a.form[2]![1]).not.toBe(b.form[2]![1]);
     const payload = (form: typeof a.form): { jti: string } => JSON.parse(Buffer.from(form[2]![1].split('.')[1]!, 'base64url').toString()) as { jti: string };
     expect(payload(a.form).jti).not.toBe(payload(b.form).jti);
-    const imfRequest = await imf!.prepare(context);
+    const imfRequest = await imf.prepare(context);
     expect(imfRequest.headers.Authorization).toMatch(/^IMFCert [\w-]+\.[\w-]+\.[\w-]+$/);
     expect(imfRequest.form).toEqual([['client_id', 'seam-client']]);
   });
@@ -66,7 +66,7 @@ describe('the client-authentication seam', () => {
     const { imf_cert: imf } = methods();
     const context = { tokenUrl: 'http://x/token', now: Date.now() };
     const x5cOf = async (): Promise<string> => {
-      const jws = (await imf!.prepare(context)).headers.Authorization!.slice('IMFCert '.length);
+      const jws = (await imf.prepare(context)).headers.Authorization!.slice('IMFCert '.length);
       return (JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString()) as { x5c: string }).x5c;
     };
     const before = await x5cOf();
@@ -77,6 +77,6 @@ describe('the client-authentication seam', () => {
     writeFileSync(join(dir, 'key.pem'), rsaKey().privatePem); // a key that the certificate does not name
     await expect(imf.prepare(context)).rejects.toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'certificate' });
     writeFileSync(join(dir, 'key.pem'), 'gone');
-    await expect(imf!.prepare(context)).rejects.toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'privateKey' });
+    await expect(imf.prepare(context)).rejects.toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'privateKey' });
   });
 });

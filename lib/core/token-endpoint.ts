@@ -125,8 +125,9 @@ function networkError(error: unknown, label: string, timedOutByBound: boolean, t
 }
 
 /**
- * Sends the request of PROTOCOL.md (POST, form content type, `grant_type` first), with the
- * client's authentication from `config.auth` (Basic header, form fields, or an assertion).
+ * Sends the request of docs/protocol.md ("The request"): POST, form content type, `grant_type`
+ * first, with the client's authentication from `config.auth` (Basic header, form fields, or an
+ * assertion; one file per method in client-auth/).
  */
 export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   const buildRequest = tokenRequestBuilder(config);

@@ -40,7 +40,7 @@ const certificate = new X509Certificate(certifiedPem);
 const x5tS256 = createHash('sha256').update(certificate.raw).digest('base64url');
 const dir = mkdtempSync(join(tmpdir(), 'mca-pkjwt-'));
 
-const jwk = (key: TestKey): Record<string, unknown> => createPublicKey(key.privateKey).export({ format: 'jwk' }) as Record<string, unknown>;
+const jwk = (key: TestKey): Record<string, unknown> => createPublicKey(key.privateKey).export({ format: 'jwk' });
 
 let child: ChildProcess;
 let tokenUrl: string;

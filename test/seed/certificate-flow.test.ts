@@ -158,7 +158,7 @@ describe('getAuthorizationHeaderByCertificate: the seed certificate flow as a dr
   });
 
   it('errors carry the codes of Constant: appId, imfServiceUrl, the PEM files', async () => {
-    await expect(getAuthorizationHeaderByCertificate({} as { appId: string })).rejects.toMatchObject({ code: Constant.MISSING_APPID_ERROR, field: 'appId' });
+    await expect(getAuthorizationHeaderByCertificate({})).rejects.toMatchObject({ code: Constant.MISSING_APPID_ERROR, field: 'appId' });
     delete process.env.imfServiceUrl;
     await expect(getAuthorizationHeaderByCertificate({ appId: APP_ID })).rejects.toMatchObject({ code: Constant.MISSING_IMFSERVICEURL_ERROR });
     // Credentials never cross the network in clear: http:// only to loopback (or with the opt-in).
