@@ -244,7 +244,7 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
   } catch (error) {
     // A 404 is nearly always a wrong tenant or server path: say which URL was tried.
     const hint =
-      isMcaTokenError(error) && error.status === 404 && tokenUrl !== undefined
+      isMcaTokenError(error) && error.tokenEndpointStatus === 404 && tokenUrl !== undefined
         ? ` Hint: ${bare(tokenUrl)} answered 404; check tenantId and serverUrl (\`check\` shows where each came from).`
         : '';
     if (isMcaOAuthError(error)) err(`error ${error.code}: ${error.message}${hint}`);

@@ -17,8 +17,32 @@ const OPTION_KEYS = [...PROVIDER_OPTION_KEYS];
 const store = new MemoryTokenStore({ maxSize: DEFAULT_CACHE_SIZE });
 const providers = new QuickLRU<string, TokenProvider>({
   maxSize: DEFAULT_CACHE_SIZE,
-  onEviction: (_key, provider) => void provider.close(),
+  onEviction: (_key, provider) => retire(provider),
 });
+
+// Evicted providers that still have a fetch in flight. Eviction must never fail a caller: the
+// callers of that fetch get its result, and the provider is closed after it. No new caller reaches
+// a retired provider (the fast path checks `retired`), so the set drains by itself.
+const retiring = new Set<TokenProvider>();
+const retired = new WeakSet<TokenProvider>();
+
+function retire(provider: TokenProvider): void {
+  retired.add(provider);
+  if (provider.stats().inflight === 0) {
+    void provider.close();
+    return;
+  }
+  retiring.add(provider);
+  // A foreground fetch under way is what this call returns; during a background refresh it is the
+  // cached token at once (nobody waits on that refresh, and close() may end it).
+  void provider
+    .getAuthorizationHeader()
+    .catch(() => undefined)
+    .then(() => {
+      retiring.delete(provider);
+      return provider.close();
+    });
+}
 
 // One Redis store per Redis configuration from the environment, shared like the memory store. Few
 // exist in one process; the map is still bounded. Its key lives only in this process's memory.
@@ -105,7 +129,7 @@ function providerFor(options: Record<string, unknown>, target: object): TokenPro
 export function getAuthorizationHeader(options?: GetAuthorizationHeaderOptions): Promise<string> {
   const target: object = options ?? NO_OPTIONS;
   const remembered = byObject.get(target);
-  if (remembered !== undefined && !remembered.provider.closed && sameValues(target as Record<string, unknown>, remembered.values)) {
+  if (remembered !== undefined && !remembered.provider.closed && !retired.has(remembered.provider) && sameValues(target as Record<string, unknown>, remembered.values)) {
     return remembered.provider.getAuthorizationHeader();
   }
   try {
@@ -121,7 +145,8 @@ export const getAuthorizationHeaderBySecret = getAuthorizationHeader;
 
 /** Closes every provider the module-level calls created (tests, graceful shutdown). */
 export async function closeAuthorizationHeaderCache(): Promise<void> {
-  const all = [...providers.values()];
+  const all = [...providers.values(), ...retiring];
+  retiring.clear();
   providers.clear();
   store.close();
   await Promise.all([...all.map((provider) => provider.close()), closeCertificateProviders()]);

@@ -249,10 +249,18 @@ export interface McaOAuthOptions extends TokenProviderOptions {
   protectedBackends?: BackendMatcher[];
   /**
    * When a protected back end answers 401 to the token it was sent, drop that token, get a new
-   * one (one request for any number of such 401s) and replay the request once.
+   * one (one request for any number of such 401s) and replay the request once, whatever the
+   * request's `validateStatus` accepts.
    * @default true
    */
   retryOn401?: boolean;
+  /**
+   * A token that replaced another after a 401 less than this many milliseconds ago is not dropped
+   * again: a later 401 to it goes back to the caller without a replay. Bounds the token requests a
+   * back end that always answers 401 can cause (one per interval). `0` turns the limit off.
+   * @default 5000
+   */
+  retryOn401MinIntervalMs?: number;
 }
 
 /** The seed SDK's option object, accepted as is by {@link getAuthorizationHeader}. */

@@ -153,7 +153,7 @@ describe('7. tiny and huge answers', () => {
       await expect(p.getAuthorizationHeader()).resolves.toBe(`Bearer ${token}`);
     } else {
       const error = await p.getAuthorizationHeader().catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'ERR_MCA_BAD_TOKEN_RESPONSE', status: 200 });
+      expect(error).toMatchObject({ code: 'ERR_MCA_BAD_TOKEN_RESPONSE', tokenEndpointStatus: 200 });
       expect((error as Error).message).toMatch(/over 8192 characters/);
       expectNoSecrets(error, ['x'.repeat(64)]);
     }

@@ -157,7 +157,7 @@ describe('the token response', () => {
     const provider = mcaProvider();
     const error = await provider.getAuthorizationHeader().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(McaTokenError);
-    expect(error).toMatchObject({ code: 'ERR_MCA_BAD_TOKEN_RESPONSE', status: 200 });
+    expect(error).toMatchObject({ code: 'ERR_MCA_BAD_TOKEN_RESPONSE', tokenEndpointStatus: 200 });
     expectNoSecrets(error, [SECRET, BASIC, 'abc def', 'ok-token']);
     await provider.close();
   });
@@ -172,7 +172,7 @@ describe('the token response', () => {
   it('treats only HTTP 200 as success', async () => {
     server.script.push({ status: 201, body: { access_token: 'created', expires_in: 60 } });
     const provider = mcaProvider();
-    await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED', status: 201 });
+    await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED', tokenEndpointStatus: 201 });
     await provider.close();
   });
 
@@ -180,7 +180,7 @@ describe('the token response', () => {
     server.script.push({ status, body: { error: 'invalid_client', echoed: SECRET } });
     const provider = mcaProvider();
     const error = (await provider.getAuthorizationHeader().catch((e: unknown) => e)) as McaTokenError;
-    expect(error).toMatchObject({ name: 'McaTokenError', code: 'ERR_MCA_INVALID_CLIENT', status, oauthError: 'invalid_client' });
+    expect(error).toMatchObject({ name: 'McaTokenError', code: 'ERR_MCA_INVALID_CLIENT', tokenEndpointStatus: status, status: 503, oauthError: 'invalid_client' });
     expect(Object.keys(error)).not.toContain('response');
     expect(error.response?.body).toContain('invalid_client');
     expectNoSecrets(error, [SECRET, BASIC]);
@@ -190,7 +190,7 @@ describe('the token response', () => {
   it('maps a 5xx to ERR_MCA_TOKEN_REQUEST_FAILED with the status', async () => {
     server.script.push({ status: 503, body: '<html>down</html>' });
     const provider = mcaProvider({ retries: 0 });
-    await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED', status: 503 });
+    await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED', tokenEndpointStatus: 503 });
     await provider.close();
   });
 
@@ -221,7 +221,8 @@ describe('the token response', () => {
     const provider = mcaProvider({ serverUrl: `http://127.0.0.1:${port}/x` });
     const error = (await provider.getAuthorizationHeader().catch((e: unknown) => e)) as McaTokenError;
     expect(error.code).toBe('ERR_MCA_TOKEN_REQUEST_FAILED');
-    expect(error.status).toBeUndefined();
+    expect(error.tokenEndpointStatus).toBeUndefined();
+    expect(error.status).toBe(503);
     expect((error.cause as { code?: string }).code).toBe('ECONNREFUSED');
     expectNoSecrets(error, [SECRET, BASIC]);
     await provider.close();
@@ -230,7 +231,7 @@ describe('the token response', () => {
   it('does not follow a redirect with the credentials', async () => {
     server.script.push({ status: 302, body: '', headers: { Location: `${server.origin}/elsewhere` } });
     const provider = mcaProvider();
-    await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ status: 302 });
+    await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ tokenEndpointStatus: 302 });
     expect(server.requests).toHaveLength(1);
     await provider.close();
   });

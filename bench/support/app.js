@@ -4,6 +4,9 @@
 //   bare     - no middleware at all
 //   noop     - app.use((req, res, next) => next()), the floor of any middleware
 //   mca      - app.use(mcaOAuth())
+//   static   - plain axios with a static header (axios's defaults: follow-redirects in the path)
+//   static-direct - the same with maxRedirects: 0 (axios's native http path, which req.mcaClient's
+//              transport uses for every hop since it follows redirects itself)
 // Routes: GET /hello (hello world), GET /proxy (calls the back end through req.mcaClient, or
 // through a plain axios instance with a static header when variant is 'static').
 const express = require('express');
@@ -17,10 +20,13 @@ if (variant === 'mca') {
   auth = mcaOAuth({ ...credentials, env: {}, envFile: false, protectedBackends: [backendUrl], ...options });
   app.use(auth);
   auth.provider.on('error', (e) => console.error('provider error:', e.code, e.message, e.attempts));
-} else if (variant === 'noop' || variant === 'static') {
+} else if (variant === 'noop' || variant === 'static' || variant === 'static-direct') {
   app.use((req, res, next) => next());
 }
-const staticClient = axios.create({ headers: { Authorization: `Bearer ${staticToken}` } });
+const staticClient = axios.create({
+  headers: { Authorization: `Bearer ${staticToken}` },
+  ...(variant === 'static-direct' ? { maxRedirects: 0 } : {}),
+});
 
 app.get('/hello', (req, res) => res.send('Hello World!'));
 app.get('/proxy', async (req, res) => {
@@ -37,6 +43,9 @@ const server = app.listen(0, '127.0.0.1', () => {
   process.send({ type: 'ready', url: `http://127.0.0.1:${server.address().port}` });
 });
 process.on('message', (message) => {
+  // CPU time this process has used so far: the HTTP figures divide its growth by a fixed number
+  // of requests (far steadier on a shared machine than req/s).
+  if (message.type === 'cpu') process.send({ type: 'cpu', usage: process.cpuUsage() });
   if (message.type === 'stats') {
     if (global.gc) global.gc();
     const memory = process.memoryUsage();

@@ -22,13 +22,15 @@ function start(script, settings, core) {
       : spawn(process.execPath, args, { stdio });
   const ask = (type) =>
     new Promise((resolve, reject) => {
+      const onExit = (code) => reject(new Error(`${script} exited with ${code}`));
       const onMessage = (message) => {
         if (message.type !== type) return;
         child.off('message', onMessage);
+        child.off('exit', onExit);
         resolve(message);
       };
       child.on('message', onMessage);
-      child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+      child.once('exit', onExit);
       if (type !== 'ready') child.send({ type });
     });
   return ask('ready').then((ready) => ({

@@ -1,94 +1,105 @@
 import axios, { type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
-import type { TokenProvider } from '../core/token-provider';
-import type { BackendPredicate } from './protected-backends';
+import { runOutbound, type OutboundPolicy } from '../outbound/outbound-policy';
+import { AxiosTransport, outboundCall } from './axios-transport';
 import { redactAxiosError } from './redact-axios-error';
-import { isReplayable401 } from './replay-on-401';
 import './axios-augmentation';
 
-export interface AuthorizedClientOptions {
-  isProtected: BackendPredicate | undefined;
-  retryOn401: boolean;
-  axios: AxiosRequestConfig | undefined;
-}
+export { finalUrl } from './final-url';
 
-type RedirectOptions = { href?: string; headers?: Record<string, unknown> };
-type BeforeRedirect = (options: RedirectOptions, responseDetails: unknown, requestDetails: unknown) => void;
+type Interceptor = { fulfilled?: unknown; rejected?: unknown; synchronous: boolean; runWhen: null };
+type InterceptorList = { forEach(fn: (interceptor: Interceptor) => void): void };
 
-function dropAuthorization(headers: Record<string, unknown> | undefined): void {
-  if (!headers) return;
-  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
-}
-
-const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+// Our adapters and the adapter each one drives, so that a derived instance (`create()`) or a
+// per-request `adapter` never wraps a wrapper.
+const inner = new WeakMap<AxiosAdapter, AxiosAdapter>();
 
 /**
- * The URL axios will request, combined from `baseURL` and `url` by axios's own rules
- * (buildFullPath, including `allowAbsoluteUrls`). `params` are left out: they cannot move a request
- * to another origin or path. axios.getUri() would merge the whole config again on every request.
+ * The axios side of the outbound policy. Where each duty lives, and why:
+ * - The adapter wrapper (`adapterOver`) runs the policy: injection by the allowlist, every
+ *   redirect hop, the 401 replay, the token wait bounded by `timeout`/`signal`. It sees the final
+ *   config, after the caller's request interceptors, and it costs one await on a resolved promise
+ *   when the token is cached.
+ * - A synchronous request interceptor (no promise hop) that runs after the caller's puts the
+ *   wrapper back over a per-request `adapter` ('fetch', 'http', a function): no adapter bypasses it.
+ * - A response-error interceptor that runs after the caller's redacts what axios's transforms
+ *   (a JSON parse error) and the caller's own interceptors raised after the adapter.
+ * - `create()` builds derived instances the same way, so they keep every guarantee.
  */
-export function finalUrl(config: { url?: string; baseURL?: string; allowAbsoluteUrls?: boolean }): string {
-  const url = config.url ?? '';
-  const base = config.baseURL;
-  if (base && (!ABSOLUTE.test(url) || config.allowAbsoluteUrls === false)) {
-    return url ? `${base.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : base;
-  }
-  return url;
-}
+export function createAuthorizedClient(policy: OutboundPolicy, config: AxiosRequestConfig | undefined): AxiosInstance {
+  const userConfig = config ?? {};
+  const adapter = adapterOver(policy, resolveAdapter(userConfig.adapter ?? axios.defaults.adapter));
+  const client = axios.create({ ...userConfig, adapter });
 
-/**
- * One axios instance that sets `Authorization` to the provider's header on requests to the
- * protected back ends only (all requests when no allowlist is set). A request that already
- * carries `Authorization`, or says `mcaAuth: false`, is left alone.
- *
- * The work happens in a wrapper around axios's adapter rather than in interceptors: an async
- * interceptor would move every request of the instance onto a promise chain, and a response
- * interceptor adds another step; in the adapter, the token costs one await on a resolved promise.
- */
-export function createAuthorizedClient(provider: TokenProvider, options: AuthorizedClientOptions): AxiosInstance {
-  const { isProtected, retryOn401 } = options;
-  const userConfig = options.axios ?? {};
-  const send = axios.getAdapter(userConfig.adapter ?? axios.defaults.adapter);
-  const userBeforeRedirect = (userConfig as { beforeRedirect?: BeforeRedirect }).beforeRedirect;
-  // axios already strips Authorization on a cross-origin redirect; with an allowlist, a redirect
-  // within the origin but out of the allowed prefixes loses the token too.
-  const beforeRedirect: BeforeRedirect = (redirect, responseDetails, requestDetails) => {
-    if (isProtected !== undefined && (redirect.href === undefined || !isProtected(redirect.href))) {
-      dropAuthorization(redirect.headers);
+  const byValue = new WeakMap<AxiosAdapter, AxiosAdapter>();
+  const guardAdapter = (request: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
+    if (request.adapter === adapter || inner.has(request.adapter as AxiosAdapter)) return request;
+    const send = resolveAdapter(request.adapter, request);
+    let wrapped = byValue.get(send);
+    if (wrapped === undefined) {
+      wrapped = adapterOver(policy, send);
+      byValue.set(send, wrapped);
     }
-    userBeforeRedirect?.(redirect, responseDetails, requestDetails);
+    request.adapter = wrapped;
+    return request;
+  };
+  const requestGuard: Interceptor = { fulfilled: guardAdapter, rejected: undefined, synchronous: true, runWhen: null };
+  const responseGuard: Interceptor = {
+    fulfilled: undefined,
+    rejected: (error: unknown) => Promise.reject(redactAxiosError(error)),
+    synchronous: false,
+    runWhen: null,
+  };
+  // axios runs request interceptors in reverse order of addition (by default) and response
+  // interceptors in order; the caller may flip the first with `transitional`. Ours are listed
+  // outside the managers' own lists, so that `eject()`/`clear()` ids stay the caller's, and at
+  // both ends of the request list: whichever order applies, one of them runs after the caller's.
+  const requests = client.interceptors.request as unknown as InterceptorList;
+  const ownRequests = requests.forEach.bind(requests);
+  requests.forEach = (fn) => {
+    fn(requestGuard);
+    let any = false;
+    ownRequests((interceptor) => {
+      any = true;
+      fn(interceptor);
+    });
+    if (any) fn(requestGuard);
+  };
+  const responses = client.interceptors.response as unknown as InterceptorList;
+  const ownResponses = responses.forEach.bind(responses);
+  responses.forEach = (fn) => {
+    ownResponses(fn);
+    fn(responseGuard);
   };
 
-  const wantsToken = (config: InternalAxiosRequestConfig): boolean =>
-    config.mcaAuth !== false &&
-    !config.headers.has('Authorization') &&
-    // Decided on the final absolute URL, after baseURL: a per-request absolute URL that leaves the
-    // allowlist gets no token (the CVE-2025-27152 class).
-    (isProtected === undefined || isProtected(finalUrl(config)));
+  client.create = (derived?: AxiosRequestConfig) => createAuthorizedClient(policy, axios.mergeConfig(client.defaults as AxiosRequestConfig, derived ?? {}));
+  return client;
+}
 
-  async function sendWithToken(config: InternalAxiosRequestConfig) {
-    const header = await provider.getAuthorizationHeader();
-    config.headers.set('Authorization', header);
+function resolveAdapter(value: unknown, config?: InternalAxiosRequestConfig): AxiosAdapter {
+  if (typeof value === 'function' && inner.has(value as AxiosAdapter)) return inner.get(value as AxiosAdapter)!;
+  return axios.getAdapter(value as AxiosRequestConfig['adapter'], config);
+}
+
+type Subscribable = { subscribe(listener: (reason: unknown) => void): void; unsubscribe(listener: (reason: unknown) => void): void };
+
+function adapterOver(policy: OutboundPolicy, send: AxiosAdapter): AxiosAdapter {
+  const adapter: AxiosAdapter = async (config) => {
+    const transport = new AxiosTransport(config, send);
+    const call = outboundCall(config);
+    // The deprecated cancelToken bounds the token wait too, through a signal made for this call
+    // (and released after it, so a token shared by many calls collects no listeners).
+    const token = config.cancelToken as unknown as Subscribable | undefined;
+    if (call.signal !== undefined || token === undefined) return transport.settle(await runOutbound(policy, call, transport));
+    const controller = new AbortController();
+    const onCancel = (reason: unknown): void => controller.abort(reason);
+    token.subscribe(onCancel);
+    call.signal = controller.signal;
     try {
-      return await send(config);
-    } catch (error) {
-      if (!retryOn401 || !isReplayable401(error, header, config)) throw redactAxiosError(error);
-      // The back end no longer takes this token (revoked, keys rotated, its clock ahead of ours):
-      // drop it if it is still the cached one, get one (fifty such 401s make one token request)
-      // and replay once. The replay's 401 goes back as is: there is never a loop. (The first error
-      // is dropped unseen; the config it shares with the replay must keep its credentials.)
-      provider.invalidate(header, 'backend-401');
-      config.headers.set('Authorization', await provider.getAuthorizationHeader());
-      try {
-        return await send(config);
-      } catch (replayError) {
-        throw redactAxiosError(replayError);
-      }
+      return transport.settle(await runOutbound(policy, call, transport));
+    } finally {
+      token.unsubscribe(onCancel);
     }
-  }
-
-  const adapter: AxiosAdapter = (config) => {
-    if (wantsToken(config)) return sendWithToken(config);
-    return send(config).catch((error: unknown) => Promise.reject(redactAxiosError(error)));
   };
-  return axios.create({ ...userConfig, adapter, beforeRedirect } as AxiosRequestConfig);
+  inner.set(adapter, send);
+  return adapter;
 }

@@ -1,25 +1,54 @@
-import { AxiosError, AxiosHeaders } from 'axios';
+import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
+import { scrubSentRequest } from '../outbound/scrub-sent-request';
 
 const REDACTED = '[redacted]';
+const MAX_CAUSES = 5;
+
+function hasCredentials(config: InternalAxiosRequestConfig): boolean {
+  const headers = config.headers;
+  const inHeaders =
+    headers instanceof AxiosHeaders ? headers.has('Authorization') || headers.has('Proxy-Authorization') : false;
+  return inHeaders || (config.auth !== undefined && config.auth !== null);
+}
 
 /**
- * An AxiosError carries the request config (with the `Authorization` header) and the Node
- * request (whose `_header` holds the raw header block). Applications log `err` and
- * `err.toJSON()` as they are, so both are scrubbed before the error leaves `req.mcaClient`.
+ * A copy of the config with the caller's own credentials (its `Authorization`, `Proxy-Authorization`
+ * or `auth`) replaced. A copy, never the object itself: axios, axios-retry or the caller may send
+ * that config again. The provider's token is never in it to begin with (see AxiosTransport).
+ */
+function redactedConfig(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+  const headers = new AxiosHeaders(config.headers);
+  if (headers.has('Authorization')) headers.set('Authorization', REDACTED);
+  if (headers.has('Proxy-Authorization')) headers.set('Proxy-Authorization', REDACTED);
+  const copy = Object.assign({}, config, { headers });
+  if (config.auth) copy.auth = { username: config.auth.username, password: REDACTED };
+  return copy;
+}
+
+function redactOne(error: AxiosError): void {
+  scrubSentRequest(error.request);
+  const response = error.response;
+  if (response) {
+    scrubSentRequest(response.request);
+    scrubSentRequest((response.data as { req?: unknown } | null | undefined)?.req);
+  }
+  const config = error.config;
+  if (config && hasCredentials(config)) {
+    const copy = redactedConfig(config);
+    error.config = copy;
+    if (response && response.config === config) response.config = copy;
+  }
+}
+
+/**
+ * Makes an error fit to leave `req.mcaClient`: whatever raised it (the adapter, axios's
+ * transforms, a user's interceptor), no rendering of it or of its `cause` chain holds a credential.
  */
 export function redactAxiosError(error: unknown): unknown {
-  if (!(error instanceof AxiosError)) return error;
-  const config = error.config;
-  if (config) {
-    if (config.headers instanceof AxiosHeaders) {
-      if (config.headers.has('Authorization')) config.headers.set('Authorization', REDACTED);
-      if (config.headers.has('Proxy-Authorization')) config.headers.set('Proxy-Authorization', REDACTED);
-    }
-    if (config.auth) config.auth = { username: config.auth.username, password: REDACTED };
-  }
-  if (error.request !== undefined) error.request = REDACTED;
-  if (error.response) {
-    (error.response as { request?: unknown }).request = REDACTED;
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_CAUSES && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof AxiosError) redactOne(current);
+    current = (current as { cause?: unknown }).cause;
   }
   return error;
 }

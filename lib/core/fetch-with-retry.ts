@@ -30,7 +30,7 @@ export interface RetryEvent {
  */
 function isRetryable(error: unknown): boolean {
   if (!(error instanceof McaTokenError) || error.code !== 'ERR_MCA_TOKEN_REQUEST_FAILED') return false;
-  const status = error.status;
+  const status = error.tokenEndpointStatus;
   return status === undefined || status === 408 || status === 429 || status >= 500;
 }
 
@@ -65,7 +65,7 @@ export async function fetchWithRetry(
       // add a request. Give up unless a useful slice of time is left after the wait.
       if (performance.now() + delayMs + Math.min(policy.timeoutMs, MIN_ATTEMPT_MS) > deadline) throw error;
       const failed = error as McaTokenError;
-      onRetry({ attempt: attempt + 2, delayMs, code: failed.code, status: failed.status });
+      onRetry({ attempt: attempt + 2, delayMs, code: failed.code, status: failed.tokenEndpointStatus });
       await sleep(delayMs, signal, holdProcess);
     }
   }

@@ -9,7 +9,7 @@ export interface TokenErrorResponse {
 }
 
 export interface McaTokenErrorDetails extends McaOAuthErrorDetails {
-  /** HTTP status of the token endpoint's answer, when there was one. */
+  /** HTTP status of the token endpoint's answer, when there was one (becomes `tokenEndpointStatus`). */
   status?: number;
   /** The OAuth `error` field of the answer (e.g. `invalid_client`), when there was one. */
   oauthError?: string;
@@ -26,8 +26,16 @@ export interface McaTokenErrorDetails extends McaOAuthErrorDetails {
 export class McaTokenError extends McaOAuthError {
   // On the prototype, not a class field, so the stack header (captured in Error's constructor) names it.
   declare name: 'McaTokenError';
+  /**
+   * Always 503. Express's error handler (and the common `res.status(err.status ?? 500)`) answers
+   * the end user with `status`: a wrong secret must not become a 401 to them, nor a wrong tenant
+   * a 404. The token server's own status is {@link tokenEndpointStatus}.
+   */
+  readonly status = 503;
+  /** The same as {@link status}, for frameworks that read `statusCode`. */
+  readonly statusCode = 503;
   /** HTTP status of the token endpoint's answer; absent for network failures. */
-  readonly status?: number;
+  readonly tokenEndpointStatus?: number;
   /** The OAuth `error` value the server gave, e.g. `invalid_client`. */
   readonly oauthError?: string;
   /** What the server's `Retry-After` asked for, in milliseconds, when it sent one. */
@@ -39,7 +47,7 @@ export class McaTokenError extends McaOAuthError {
 
   constructor(code: string, message: string, details: McaTokenErrorDetails = {}) {
     super(code, message, details);
-    if (details.status !== undefined) this.status = details.status;
+    if (details.status !== undefined) this.tokenEndpointStatus = details.status;
     if (details.oauthError !== undefined) this.oauthError = details.oauthError;
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
     Object.defineProperty(this, 'response', { value: details.response, enumerable: false, writable: false });
@@ -47,7 +55,8 @@ export class McaTokenError extends McaOAuthError {
 
   override toJSON(): Record<string, unknown> {
     const out = super.toJSON();
-    if (this.status !== undefined) out.status = this.status;
+    out.status = this.status;
+    if (this.tokenEndpointStatus !== undefined) out.tokenEndpointStatus = this.tokenEndpointStatus;
     if (this.oauthError !== undefined) out.oauthError = this.oauthError;
     if (this.retryAfterMs !== undefined) out.retryAfterMs = this.retryAfterMs;
     if (this.attempts !== undefined) out.attempts = this.attempts;

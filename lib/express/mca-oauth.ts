@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AxiosInstance } from 'axios';
 import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../config/known-options';
 import { envSourceFromOptions, resolveProviderConfig } from '../config/resolve-config';
-import { invalid } from '../config/option-checks';
+import { invalid, numberOption } from '../config/option-checks';
 import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
 import { chooseStore } from '../store-choice';
 import { createAuthorizedClient } from '../client/authorized-client';
+import { OutboundPolicy } from '../outbound/outbound-policy';
 import { resolveProtectedBackends } from '../client/protected-backends';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { McaOAuthOptions } from '../options';
@@ -22,6 +23,8 @@ export interface McaOAuthMiddleware {
   /** Stops the provider: aborts a token request under way (its callers get `ERR_MCA_CLOSED`), frees sockets. */
   close(): Promise<void>;
 }
+
+const DEFAULT_REPLACEMENT_INTERVAL_MS = 5000;
 
 function looksLikeRequest(value: unknown): boolean {
   return (
@@ -52,17 +55,20 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
     throw invalid('axios', 'it must be an axios request config object.');
   }
+  // A custom transport replaces the one the policy drives hop by hop (and may follow redirects,
+  // or log request options, by itself): the token's guard could not hold.
+  if (axiosConfig !== undefined && (axiosConfig as { transport?: unknown }).transport !== undefined) {
+    throw invalid('axios', 'a custom `transport` cannot be guarded (redirects, DEBUG output); remove it, or use a separate axios instance for it.');
+  }
 
   const retryOn401 = checked.retryOn401 ?? true;
   if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');
+  const replacementMinIntervalMs = numberOption(checked, 'retryOn401MinIntervalMs', DEFAULT_REPLACEMENT_INTERVAL_MS, { min: 0 });
 
   // Everything is validated above: only now are sockets (and a Redis connection) opened.
   const provider = new DefaultTokenProvider(config, chooseStore(config));
-  const client = createAuthorizedClient(provider, {
-    isProtected,
-    retryOn401,
-    axios: axiosConfig as McaOAuthOptions['axios'],
-  });
+  const policy = new OutboundPolicy({ provider, isProtected, retryOn401, replacementMinIntervalMs, now: config.now });
+  const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios']);
   const fields: RequestFields = { mcaAuth: () => provider.getAuthorizationHeader(), mcaClient: client };
 
   const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {

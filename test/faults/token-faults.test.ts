@@ -77,7 +77,7 @@ describe('token endpoint faults: outcome, exact POSTs, no unhandled rejection', 
     } else {
       expect(result).toBeInstanceOf(McaTokenError);
       expect(result).toMatchObject({ code: outcome.code });
-      if (outcome.status !== undefined) expect(result).toMatchObject({ status: outcome.status });
+      if (outcome.status !== undefined) expect(result).toMatchObject({ tokenEndpointStatus: outcome.status, status: 503 });
       expect((result as McaTokenError).attempts).toBe(posts);
     }
     expect(server.requests).toHaveLength(posts);

@@ -1,0 +1,82 @@
+'use strict';
+// Row 2 as server CPU time per request: the proxy route of the app under test through
+// req.mcaClient, against plain axios with a static header. Each variant runs in its own process
+// (pinned to a core); a fixed number of requests is sent to it, and process.cpuUsage() in that
+// process, read before and after, gives its CPU time per request. Variants alternate round by
+// round (the order rotating); the median of the per-round ratios is quoted. On this shared machine
+// req/s drifts by ±10% between rounds; CPU time per request drifts far less.
+const autocannon = require('autocannon');
+const { startServers, startApp } = require('./support/processes');
+const { median } = require('./support/stats');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const CONNECTIONS = 20;
+
+async function cpuPerRequest(app, path) {
+  const before = (await app.ask('cpu')).usage;
+  const result = await autocannon({ url: `${app.ready.url}${path}`, connections: CONNECTIONS, amount: REQUESTS });
+  const after = (await app.ask('cpu')).usage;
+  if (result.non2xx || result.errors) throw new Error(`${app.ready.url}${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return (after.user - before.user + after.system - before.system) / REQUESTS; // µs
+}
+
+/** µs of CPU per request for each variant, one value per round, variants alternated. */
+async function alternateCpu(apps, path, rounds = ROUNDS) {
+  const names = Object.keys(apps);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (const app of Object.values(apps)) await cpuPerRequest(app, path); // warm-up, discarded
+  for (let round = 0; round < rounds; round++) {
+    const order = names.slice(round % names.length).concat(names.slice(0, round % names.length));
+    for (const name of order) samples[name].push(await cpuPerRequest(apps[name], path));
+  }
+  return samples;
+}
+
+const ratioOfRounds = (a, b) => median(a.map((value, i) => value / b[i]));
+
+/** Row 2: static-header CPU per request over req.mcaClient's (≥ 0.97: at most ~3% more CPU). */
+async function proxyPathCpu(servers) {
+  const { credentials, backendUrl, staticToken } = servers.ready;
+  const apps = {
+    mca: await startApp({ variant: 'mca', credentials, backendUrl }),
+    static: await startApp({ variant: 'static', credentials, backendUrl, staticToken }),
+    'static-direct': await startApp({ variant: 'static-direct', credentials, backendUrl, staticToken }),
+  };
+  try {
+    const s = await alternateCpu(apps, '/proxy');
+    return {
+      ratio: ratioOfRounds(s.static, s.mca),
+      ratioVsDirect: ratioOfRounds(s['static-direct'], s.mca),
+      cpuUsPerRequest: { mca: median(s.mca), static: median(s.static), staticDirect: median(s['static-direct']) },
+      requestsPerRound: REQUESTS,
+      rounds: s,
+    };
+  } finally {
+    await Promise.all(Object.values(apps).map((app) => app.stop()));
+  }
+}
+
+module.exports = { proxyPathCpu };
+
+if (require.main === module) {
+  (async () => {
+    require('./support/processes').pinSelf();
+    const servers = await startServers({ lifetimeSeconds: 3600 });
+    try {
+      const r = await proxyPathCpu(servers);
+      const f = (n) => n.toFixed(1);
+      console.log(`row 2 proxy path, server CPU per request (${ROUNDS} rounds of ${REQUESTS} requests, medians):`);
+      console.log(`  req.mcaClient      ${f(r.cpuUsPerRequest.mca)} µs`);
+      console.log(`  static header      ${f(r.cpuUsPerRequest.static)} µs  (plain axios, defaults)`);
+      console.log(`  static, no follow  ${f(r.cpuUsPerRequest.staticDirect)} µs  (plain axios, maxRedirects: 0)`);
+      console.log(`  ratio static/mca   ${r.ratio.toFixed(3)}  (target ≥ 0.97: ${r.ratio >= 0.97 ? 'met' : 'NOT met'})`);
+      console.log(`  ratio no-follow/mca ${r.ratioVsDirect.toFixed(3)}  (information: the client's own cost)`);
+    } finally {
+      await servers.stop();
+    }
+  })().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,48 @@
+const REDACTED = '[redacted]';
+const CREDENTIAL_LINE = /^((?:proxy-)?authorization):[^\r\n]*/gim;
+const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization']);
+
+// The header map of http.OutgoingMessage lives under a symbol that Node does not export; its
+// values are [name, value]. Found once, on the first request seen.
+let kOutHeaders: symbol | undefined;
+const NONE = Symbol('none');
+
+function outHeadersSymbol(request: object): symbol {
+  if (kOutHeaders === undefined) {
+    const found = Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'kOutHeaders');
+    if (found === undefined) return NONE;
+    kOutHeaders = found;
+  }
+  return kOutHeaders;
+}
+
+/**
+ * Replaces the credentials in a request object that has been sent: Node's `ClientRequest` (its raw
+ * header block `_header` and its header map) or a fetch `Request` (its `Headers`). Such an object
+ * outlives the call in many places that applications log: an error's `request`, a response
+ * stream's `req`, the pipes of a stream body. Scrubbing the object itself covers them all, what
+ * ever raised the error. Called once the response (or the failure) is in: the bytes are on the
+ * wire, and nothing reads these fields again. `sent`: the `Authorization` value the caller put in,
+ * when it knows it (only then may a header block hold no other credential than that one).
+ */
+export function scrubSentRequest(request: unknown, sent?: string): void {
+  if (typeof request !== 'object' || request === null) return;
+  const raw = request as { _header?: unknown };
+  if (typeof raw._header === 'string') {
+    // The hot path knows the value it sent: a plain string replace, no scan of a long header block.
+    const header = sent === undefined ? raw._header : raw._header.replace(`: ${sent}\r\n`, `: ${REDACTED}\r\n`);
+    raw._header = sent === undefined || /roxy-/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
+    const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
+    if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
+    return;
+  }
+  if (typeof Request === 'function' && request instanceof Request) {
+    for (const name of CREDENTIAL_NAMES) {
+      try {
+        if (request.headers.has(name)) request.headers.set(name, REDACTED);
+      } catch {
+        // An immutable Headers guard: nothing to do but leave it.
+      }
+    }
+  }
+}
