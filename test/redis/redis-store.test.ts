@@ -169,7 +169,8 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
 
   it('a lock holder killed mid-fetch: a waiter fetches by itself after lockWaitMs, not the lock TTL', async () => {
     tokens.script.push({ hang: true });
-    const holder = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000 }, credentials: credentials(tokens), startAt: 0 });
+    // The holder renews every quarter of its own lockWaitMs: the fleet's settings, as in production.
+    const holder = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000, lockWaitMs: 1_000 }, credentials: credentials(tokens), startAt: 0 });
     await waitFor(() => tokens.requests.length === 1);
     const waiter = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000, lockWaitMs: 1_000 }, credentials: credentials(tokens), startAt: 0 });
     await waiter.asking;
