@@ -421,7 +421,15 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     expect(await raw.keys('*')).toEqual([]);
     const asked = createTokenProvider({ ...credentials(tokens), env: { VCAP_SERVICES, MCA_REDIS_SERVICE_NAME: 'cache', MCA_REDIS_FLEET_KEY: FLEET_KEY } });
     cleanup.push(() => asked.close());
-    await asked.getAuthorizationHeader();
+    // A store built from the environment has the default 100 ms store timeout: on a loaded machine
+    // the first command on a new connection can miss it, and the store then skips Redis for a
+    // moment and drops that write (as designed). Asking again, a bounded number of times, still
+    // shows that the named binding, and only it, is used.
+    for (let attempt = 0; attempt < 5 && (await raw.keys('mca:*:token')).length === 0; attempt++) {
+      asked.invalidate();
+      await asked.getAuthorizationHeader();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
     await tokenKey();
   });
 });
