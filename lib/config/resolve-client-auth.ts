@@ -6,7 +6,7 @@ import { ClientSecretPost } from '../core/client-auth/client-secret-post';
 import { PrivateKeyJwt } from '../core/client-auth/private-key-jwt';
 import { AssertionFile } from '../core/client-auth/assertion-file';
 import { ASSERTION_ALGORITHMS, type AssertionAlgorithm, type MaterialSource } from '../core/client-auth/key-material';
-import type { EnvSource } from './env-source';
+import { describeVariable, type EnvSource } from './env-source';
 import { invalid, optionalString } from './option-checks';
 
 /** The `clientAuth` values: how the client proves who it is. */
@@ -16,16 +16,16 @@ const PUBLIC_NAMES = ['basic', 'post', 'private_key_jwt'];
 interface Found {
   value: string;
   source: string;
-  /** Where exactly, for messages ("the `clientAuth` option", "MCA_CLIENT_AUTH in the environment"). */
-  from?: string;
+  /** Where exactly, for messages. */
+  from: string;
 }
 
 /** The option, else the first variable set (environment, then `.env`). */
 function stringSetting(options: Record<string, unknown>, env: EnvSource, field: string, envName: string): { value: string; origin: string } | undefined {
   const option = optionalString(options, field);
-  if (option !== undefined) return { value: option, origin: `option ${field}` };
+  if (option !== undefined) return { value: option, origin: `the \`${field}\` option` };
   const hit = env.get(envName);
-  return hit && { value: hit.value, origin: `${hit.source === 'env' ? 'environment variable' : '.env variable'} ${envName}` };
+  return hit && { value: hit.value, origin: describeVariable(env, envName, hit) };
 }
 
 function conflict(a: string, b: string): McaConfigError {
@@ -41,12 +41,12 @@ function keySource(options: Record<string, unknown>, env: EnvSource): MaterialSo
   if (raw !== undefined) {
     const ok = (typeof raw === 'string' && raw.trim() !== '') || raw instanceof KeyObject || (typeof raw === 'object' && raw !== null && !Array.isArray(raw));
     if (!ok) throw invalid('privateKey', 'it must be a PEM string, a JWK (object or JSON text) or a KeyObject.');
-    inline = { kind: 'value', value: raw, origin: 'option privateKey' };
+    inline = { kind: 'value', value: raw, origin: 'the `privateKey` option' };
   }
   const fileOption = optionalString(options, 'privateKeyFile');
   if (inline && fileOption !== undefined) throw conflict('privateKey', 'privateKeyFile');
   if (inline) return inline;
-  if (fileOption !== undefined) return { kind: 'file', path: fileOption, origin: 'option privateKeyFile' };
+  if (fileOption !== undefined) return { kind: 'file', path: fileOption, origin: 'the `privateKeyFile` option' };
   const envKey = stringSetting({}, env, 'privateKey', 'MCA_PRIVATE_KEY');
   const envFile = stringSetting({}, env, 'privateKeyFile', 'MCA_PRIVATE_KEY_FILE');
   if (envKey && envFile) throw conflict('privateKey', 'privateKeyFile');
@@ -65,10 +65,15 @@ function certificateSource(options: Record<string, unknown>, env: EnvSource): Ma
   return undefined;
 }
 
-function booleanOption(options: Record<string, unknown>, field: string): boolean {
+// The header names, as codes: ERR_MCA_INVALID_X5T reads better than the generic X_5T.
+function headerOptionError(field: 'x5t' | 'x5c', fix: string): McaConfigError {
+  return new McaConfigError(`ERR_MCA_INVALID_${field.toUpperCase()}`, `Invalid \`${field}\`: ${fix}`, { field });
+}
+
+function booleanOption(options: Record<string, unknown>, field: 'x5t' | 'x5c'): boolean {
   const value = options[field];
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw invalid(field, 'it must be true or false (default false).');
+  if (typeof value !== 'boolean') throw headerOptionError(field, 'it must be true or false (default false).');
   return value;
 }
 
@@ -80,16 +85,16 @@ function booleanOption(options: Record<string, unknown>, field: string): boolean
 export function resolveClientAuth(
   options: Record<string, unknown>,
   env: EnvSource,
-  clientId: string,
+  clientIdFound: Found,
   secret: Found | undefined,
   requested: Found | undefined,
   missingSecret: () => McaConfigError,
-  clientIdFrom?: string,
 ): { name: ClientAuthName; auth: ClientAuth } {
-  // Any case: `clientAuth: 'POST'` means post.
+  const clientId = clientIdFound.value;
+  // Case-insensitive, as the wire names are often written in capitals in consoles and docs.
   const requestedName = requested?.value.toLowerCase();
-  if (requested !== undefined && !PUBLIC_NAMES.includes(requestedName!)) {
-    throw invalid('clientAuth', 'it must be "basic", "post" or "private_key_jwt".', requested.from);
+  if (requestedName !== undefined && !PUBLIC_NAMES.includes(requestedName)) {
+    throw invalid('clientAuth', 'it must be "basic", "post" or "private_key_jwt".', requested?.from);
   }
   const key = keySource(options, env);
   const assertionFile = stringSetting(options, env, 'clientAssertionFile', 'MCA_CLIENT_ASSERTION_FILE');
@@ -126,7 +131,7 @@ export function resolveClientAuth(
     const x5t = booleanOption(options, 'x5t');
     const x5c = booleanOption(options, 'x5c');
     if ((x5t || x5c) && certificate === undefined) {
-      throw invalid(x5t ? 'x5t' : 'x5c', 'it needs a `certificate` or `certificateFile` (env MCA_CERTIFICATE or MCA_CERTIFICATE_FILE).');
+      throw headerOptionError(x5t ? 'x5t' : 'x5c', 'it needs a `certificate` or `certificateFile` (env MCA_CERTIFICATE or MCA_CERTIFICATE_FILE).');
     }
     const audience = stringSetting(options, env, 'assertionAudience', 'MCA_ASSERTION_AUDIENCE')?.value;
     return {
@@ -146,7 +151,7 @@ export function resolveClientAuth(
   if (secret === undefined) throw missingSecret();
   // RFC 7617: a colon in the user-id makes `id:secret` ambiguous, so no server could read it back.
   if (name === 'basic' && clientId.includes(':')) {
-    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.', clientIdFrom);
+    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.', clientIdFound.from);
   }
   return { name, auth: name === 'basic' ? new ClientSecretBasic(clientId, secret.value) : new ClientSecretPost(clientId, secret.value) };
 }

@@ -228,7 +228,7 @@ export function resolveProviderConfig(
   const { name: clientAuth, auth } =
     prebuiltAuth ??
     iam ??
-    resolveClientAuth(options, env, found.clientId!.value, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap), found.clientId!.from);
+    resolveClientAuth(options, env, found.clientId!, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap));
   const endpoint = iam ? { url: iam.tokenUrl, kind: 'iam' as const } : tokenEndpoint(found, allowInsecureHttp, vcap);
 
   const sources: Partial<Record<CredentialField, ValueSource>> = {};

@@ -4,11 +4,11 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import { McaTokenError } from '../errors/mca-token-error';
 import type { ProviderConfig } from '../config/resolve-config';
 import { parseRetryAfter } from './backoff';
-import { tokenRequestBuilder } from './client-auth/token-request';
-import { crossCheckExpiration, iamErrorCode } from './iam-response';
 import { boundAttempt } from './attempt-bound';
 import { capped, echoUrl, knownOAuthError } from '../errors/echo';
 import { isLoopbackHost } from '../config/cleartext';
+import { tokenRequestBuilder } from './client-auth/token-request';
+import { crossCheckExpiration, iamErrorCode } from './iam-response';
 
 /** Largest token response read; anything bigger is not a token response. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -127,7 +127,7 @@ function networkError(error: unknown, label: string, timedOutByBound: boolean, t
 /**
  * Sends the request of docs/protocol.md ("The request"): POST, form content type, `grant_type`
  * first (or the layout the method brings), with the client's authentication from `config.auth`
- * (Basic header, form fields, an assertion, an IAM grant).
+ * (Basic header, form fields, an assertion, an IAM grant; one file per method in client-auth/).
  */
 export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   const buildRequest = tokenRequestBuilder(config);
@@ -171,7 +171,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
         throw new McaTokenError(
           rejected ? 'ERR_MCA_INVALID_CLIENT' : 'ERR_MCA_TOKEN_REQUEST_FAILED',
           rejected
-            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. ${config.auth.rejectionHint ?? 'Check clientId and secret.'}`
+            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. Check ${config.auth.refusedHint}.`
             : `The token endpoint ${label} answered HTTP ${status}${detail}.`,
           {
             status,

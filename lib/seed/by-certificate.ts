@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import QuickLRU from 'quick-lru';
 import { McaConfigError } from '../errors/mca-config-error';
-import { createEnvSource, type EnvSource } from '../config/env-source';
-import { httpUrl, invalid } from '../config/option-checks';
+import { createEnvSource, describeVariable, type EnvSource } from '../config/env-source';
+import { credentialUrl, invalid, parseBooleanVariable } from '../config/option-checks';
 import { resolveProviderConfig } from '../config/resolve-config';
 import { ImfCert } from '../core/client-auth/imf-cert';
 import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
@@ -55,7 +55,13 @@ function appIdOf(options: Record<string, unknown>): string {
   return appId;
 }
 
-function providerFor(options: Record<string, unknown>, appId: string, source: EnvSource): TokenProvider {
+/** MCA_ALLOW_INSECURE_HTTP, the one switch of the package that applies to this flow too. */
+function allowInsecureHttp(source: EnvSource): boolean {
+  const variable = source.get('MCA_ALLOW_INSECURE_HTTP');
+  return variable !== undefined && parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(source, 'MCA_ALLOW_INSECURE_HTTP', variable));
+}
+
+function providerFor(options: Record<string, unknown>, appId: string, source: EnvSource, insecure: boolean): TokenProvider {
   const configured = source.get('imfServiceUrl');
   if (configured === undefined) {
     throw new McaConfigError(
@@ -64,7 +70,8 @@ function providerFor(options: Record<string, unknown>, appId: string, source: En
       { field: 'imfServiceUrl' },
     );
   }
-  const serviceUrl = httpUrl('imfServiceUrl', configured.value).href.replace(/\/+$/, '');
+  const from = describeVariable(source, 'imfServiceUrl', configured);
+  const serviceUrl = credentialUrl('imfServiceUrl', configured.value, from, { base: true, allowInsecureHttp: insecure }).href.replace(/\/+$/, '');
   const raw = options.properties ?? options.method;
   if (raw !== undefined && typeof raw !== 'string') throw invalid('properties', 'it must be a string.');
   const properties = raw;
@@ -85,6 +92,7 @@ function providerFor(options: Record<string, unknown>, appId: string, source: En
         // Nothing else of the environment applies to this flow: the seed read only imfServiceUrl.
         env: {},
         envFile: false,
+        allowInsecureHttp: insecure,
       },
       undefined,
       { name: 'imf_cert', auth },
@@ -112,9 +120,10 @@ export async function getAuthorizationHeaderByCertificate(options?: GetAuthoriza
   const checked = lenientOptions(options, KNOWN, 'getAuthorizationHeaderByCertificate');
   const appId = appIdOf(checked);
   env ??= createEnvSource();
-  const provider = providerFor(checked, appId, env);
+  const insecure = allowInsecureHttp(env);
+  const provider = providerFor(checked, appId, env, insecure);
   const credential = checked.credential;
-  if (typeof credential === 'string' && credential !== '') await checkAppPermission(appId, credential, env, CHECK_TIMEOUT_MS);
+  if (typeof credential === 'string' && credential !== '') await checkAppPermission(appId, credential, env, CHECK_TIMEOUT_MS, insecure);
   return provider.getAuthorizationHeader();
 }
 

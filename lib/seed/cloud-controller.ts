@@ -3,8 +3,9 @@ import https from 'node:https';
 import axios from 'axios';
 import { McaConfigError } from '../errors/mca-config-error';
 import { McaOAuthError } from '../errors/mca-oauth-error';
-import { httpUrl } from '../config/option-checks';
-import type { EnvSource } from '../config/env-source';
+import { credentialUrl } from '../config/option-checks';
+import { describeVariable, type EnvSource } from '../config/env-source';
+import { isLoopbackHost } from '../config/cleartext';
 
 /**
  * The seed's "admin UI flow": before a token is handed out, the caller's Cloud Foundry UAA
@@ -17,7 +18,7 @@ import type { EnvSource } from '../config/env-source';
 const httpAgent = new http.Agent({ keepAlive: false });
 const httpsAgent = new https.Agent({ keepAlive: false });
 
-export async function checkAppPermission(appId: string, credential: string, env: EnvSource, timeoutMs: number): Promise<void> {
+export async function checkAppPermission(appId: string, credential: string, env: EnvSource, timeoutMs: number, allowInsecureHttp: boolean): Promise<void> {
   const configured = env.get('cloudControllerUrl');
   if (configured === undefined) {
     throw new McaConfigError(
@@ -26,7 +27,9 @@ export async function checkAppPermission(appId: string, credential: string, env:
       { field: 'cloudControllerUrl' },
     );
   }
-  const base = httpUrl('cloudControllerUrl', configured.value).href;
+  // The credential is a UAA token: the same rule as for client credentials (https, or loopback).
+  const parsed = credentialUrl('cloudControllerUrl', configured.value, describeVariable(env, 'cloudControllerUrl', configured), { base: true, allowInsecureHttp });
+  const base = parsed.href;
   const url = `${base.endsWith('/') ? base : `${base}/`}v2/apps/${encodeURIComponent(appId)}/summary`;
   const label = new URL(url).origin;
   let status: number;
@@ -35,6 +38,8 @@ export async function checkAppPermission(appId: string, credential: string, env:
       headers: { Authorization: credential, Accept: 'application/json' },
       httpAgent,
       httpsAgent,
+      // As for the token endpoint: a proxy must not get a loopback request and its credential.
+      ...(isLoopbackHost(parsed.hostname) ? { proxy: false as const } : {}),
       // The credential must not follow a redirect anywhere; the summary itself is not needed.
       maxRedirects: 0,
       maxContentLength: 1024 * 1024,

@@ -1,6 +1,7 @@
 import { McaConfigError } from '../errors/mca-config-error';
 import { suggest } from '../config/known-options';
 import { ownOptions } from '../config/option-checks';
+import { capped } from '../errors/echo';
 
 // Keys already warned about, process-wide. Bounded: a caller that invents keys forever stops
 // getting warnings instead of growing this set.
@@ -21,12 +22,13 @@ export function lenientOptions(options: unknown, known: ReadonlySet<string>, fn:
     if (known.has(key) || warned.has(key) || warned.size >= MAX_WARNED) continue;
     warned.add(key);
     const hint = suggest(key, known);
-    const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+    const shown = capped(key, 60);
     process.emitWarning(
       `${fn}() ignores the unknown option \`${shown}\`, as bms-mca-oauth-sdk did.${hint ? ` Did you mean \`${hint}\`?` : ''} (Warned once per option.)`,
       { type: 'McaOAuthWarning', code: 'MCA_UNKNOWN_OPTION' },
     );
   }
-  // A copy with no prototype, as checkOptionKeys returns: prototype pollution never becomes an option.
+  // As the strict check does: a copy of the caller's own properties, so nothing a polluted
+  // Object.prototype holds is read as an option.
   return ownOptions(options as Record<string, unknown>);
 }

@@ -164,7 +164,7 @@ describe('clientAssertionFile', () => {
     ).toBe(0);
     const text = out.join('\n');
     expect(text).toMatch(
-      /^assertionFile\s+file .*azure-identity-token, written \d+ s ago, JWT expires in \d+ s, read at each token request \(from option clientAssertionFile\)$/m,
+      /^assertionFile\s+file .*azure-identity-token, written \d+ s ago, JWT expires in \d+ s, read at each token request \(from the `clientAssertionFile` option\)$/m,
     );
     expect(text).toMatch(/token request\s+HTTP 200/);
     for (const assertion of written) expect(text + err.join('\n')).not.toContain(assertion);

@@ -189,7 +189,8 @@ describe('private_key_jwt against oidc-provider', () => {
   it('a server that refuses the assertion (key not registered): ERR_MCA_INVALID_CLIENT, not retried, no key in the error', async () => {
     const p = provider({ clientId: 'rsa-client', privateKey: stranger.privatePem, retries: 3 });
     const error = await p.getAuthorizationHeader().catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT', status: 401, oauthError: 'invalid_client', attempts: 1 });
+    expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT', tokenEndpointStatus: 401, oauthError: 'invalid_client', attempts: 1 });
+    expect((error as Error).message).toMatch(/Check clientId and the key \(and certificate\) registered for it\.$/);
     await waitFor(() => rejected.length >= 1);
     expect(rejected).toHaveLength(1);
     const text = renderEverywhere(error);

@@ -161,7 +161,14 @@ describe('getAuthorizationHeaderByCertificate: the seed certificate flow as a dr
     await expect(getAuthorizationHeaderByCertificate({})).rejects.toMatchObject({ code: Constant.MISSING_APPID_ERROR, field: 'appId' });
     delete process.env.imfServiceUrl;
     await expect(getAuthorizationHeaderByCertificate({ appId: APP_ID })).rejects.toMatchObject({ code: Constant.MISSING_IMFSERVICEURL_ERROR });
+    // Credentials never cross the network in clear: http:// only to loopback (or with the opt-in).
+    process.env.imfServiceUrl = 'http://imf.example.com/imf-authserver';
+    await expect(getAuthorizationHeaderByCertificate({ appId: APP_ID })).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_IMF_SERVICE_URL' });
     process.env.imfServiceUrl = `${origin}/imf-authserver`;
+    process.env.cloudControllerUrl = 'http://cc.example.com';
+    await expect(getAuthorizationHeaderByCertificate({ appId: APP_ID, credential: UAA })).rejects.toMatchObject({
+      code: 'ERR_MCA_INVALID_CLOUD_CONTROLLER_URL',
+    });
     process.chdir(emptyDir);
     const error = await getAuthorizationHeaderByCertificate({ appId: APP_ID }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: Constant.MISSING_PEM_ERROR });

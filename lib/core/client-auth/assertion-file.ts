@@ -20,7 +20,7 @@ export class AssertionFile implements ClientAuth {
   readonly method = 'private_key_jwt';
   readonly grantType = 'client_credentials';
   readonly cacheKeyParts: readonly string[];
-  readonly rejectionHint = 'Check `clientId` and that the server trusts the issuer and subject of the assertion in `clientAssertionFile`.';
+  readonly refusedHint = 'clientId, and that the server trusts the issuer and subject of the assertion in `clientAssertionFile`';
   readonly #settings: AssertionFileSettings;
   readonly #startup: TokenFileRead;
 

@@ -43,6 +43,8 @@ export interface ClientAuthDescription {
 export interface ClientAuth {
   /** The method's name as the OAuth registries spell it (`client_secret_basic`, `private_key_jwt` …). */
   readonly method: string;
+  /** What to check when the server refuses the client, e.g. "clientId and secret" (an error's fix). */
+  readonly refusedHint: string;
   /** The `grant_type` form field, first in the body. */
   readonly grantType: string;
   /**
@@ -69,6 +71,4 @@ export interface ClientAuth {
    * 6749 servers get).
    */
   readonly formLayout?: FormLayout;
-  /** What to check when the server rejects the credentials, e.g. "Check the API key (`apikey`)". */
-  readonly rejectionHint?: string;
 }

@@ -46,7 +46,7 @@ export class ComputeResourceToken extends IamGrant {
   readonly method = 'iam_cr_token';
   readonly grantType = CR_TOKEN_GRANT;
   readonly cacheKeyParts: readonly string[];
-  readonly rejectionHint = "Check the trusted profile (MCA_IAM_PROFILE_ID/NAME/CRN) and that it trusts this compute resource; `errorCode` holds IAM's reason.";
+  readonly refusedHint = "the trusted profile (MCA_IAM_PROFILE_ID/NAME/CRN) and that it trusts this compute resource; `errorCode` holds IAM's reason";
   readonly #settings: ComputeResourceTokenSettings;
   readonly #startup: { path: string; read: TokenFileRead };
 

@@ -20,7 +20,7 @@ export class IamApiKey extends IamGrant {
   readonly method = 'iam_apikey';
   readonly grantType = IAM_APIKEY_GRANT;
   readonly cacheKeyParts: readonly string[];
-  readonly rejectionHint = "Check the API key (`apikey`, MCA_APIKEY or the binding's credentials.apikey); `errorCode` holds IAM's reason.";
+  readonly refusedHint = "the API key (`apikey`, MCA_APIKEY or the binding's credentials.apikey); `errorCode` holds IAM's reason";
   readonly #apikey: string;
   readonly #request: ClientAuthRequest;
   readonly #origin: string;

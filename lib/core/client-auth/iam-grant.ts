@@ -42,7 +42,7 @@ export abstract class IamGrant implements ClientAuth {
   abstract readonly method: string;
   abstract readonly grantType: string;
   abstract readonly cacheKeyParts: readonly string[];
-  abstract readonly rejectionHint: string;
+  abstract readonly refusedHint: string;
   readonly formLayout = ibmSdkFormLayout;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #clientLine: ClientAuthDescription | undefined;

@@ -68,6 +68,7 @@ interface Loaded {
 export class ImfCert implements ClientAuth {
   readonly method = 'imf_cert';
   readonly grantType = 'client_credentials';
+  readonly refusedHint = 'the certificate and key in imf_certificate/';
   readonly cacheKeyParts: readonly string[];
   /** The client id: the certificate's subject CN. */
   readonly clientId: string;

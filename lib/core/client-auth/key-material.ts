@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { KeyObject, X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { McaConfigError } from '../../errors/mca-config-error';
+import { capped } from '../../errors/echo';
 
 /**
  * Private keys and certificates for the assertion-based methods: parsed with node:crypto, read
@@ -18,7 +19,8 @@ export const ASSERTION_ALGORITHMS: readonly AssertionAlgorithm[] = ['RS256', 'PS
 
 function bad(field: string, origin: string, why: string): McaConfigError {
   const code = `ERR_MCA_INVALID_${field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
-  return new McaConfigError(code, `Invalid \`${field}\` (from ${origin}): ${why}`, { field });
+  // The origin names an option, a variable or a file path, never a value; capped all the same.
+  return new McaConfigError(code, `Invalid \`${field}\` (from ${capped(origin, 200)}): ${why}`, { field });
 }
 
 function fileError(field: string, path: string, error: unknown): McaConfigError {

@@ -52,6 +52,7 @@ interface Loaded {
 export class PrivateKeyJwt implements ClientAuth {
   readonly method = 'private_key_jwt';
   readonly grantType = 'client_credentials';
+  readonly refusedHint = 'clientId and the key (and certificate) registered for it';
   readonly cacheKeyParts: readonly string[];
   readonly #settings: PrivateKeyJwtSettings;
   readonly #initial: Loaded;

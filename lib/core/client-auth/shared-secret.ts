@@ -8,6 +8,7 @@ import type { ClientAuth, ClientAuthDescription, ClientAuthRequest } from './cli
 export abstract class SharedSecretAuth implements ClientAuth {
   abstract readonly method: string;
   readonly grantType = 'client_credentials';
+  readonly refusedHint = 'clientId and secret';
   readonly cacheKeyParts: readonly string[];
   readonly #secret: string;
   readonly #request: ClientAuthRequest;
