@@ -65,7 +65,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     this.#store = wiring?.store ?? config.store ?? new MemoryTokenStore({ maxSize: config.cacheSize });
     this.#ownsStore = wiring ? wiring.ownsStore : config.store === undefined;
     this.#context = {
-      encryptionKey: deriveTokenKey(config.secret, config.cacheKey),
+      encryptionKey: deriveTokenKey(config.auth.storeKeyMaterial(), config.cacheKey),
       refreshSkewMs: config.refreshSkewMs,
       deadlineMs: config.deadlineMs,
       timeoutMs: config.timeoutMs,
