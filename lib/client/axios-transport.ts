@@ -20,7 +20,9 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
   return {
     url: finalUrl(config),
     method: (config.method ?? 'get').toUpperCase(),
-    optOut: config.mcaAuth === false || config.headers.has('Authorization'),
+    // axios's `auth` option replaces any Authorization with the caller's Basic credentials, so the
+    // token would never go out; without this, a 401 to those credentials would drop a good token.
+    optOut: config.mcaAuth === false || config.headers.has('Authorization') || (config.auth !== undefined && config.auth !== null),
     bodyReplayable: isReplayable(config.data),
     maxRedirects: typeof maxRedirects === 'number' && maxRedirects >= 0 ? maxRedirects : 21,
     timeoutMs: Number(config.timeout) > 0 ? Number(config.timeout) : 0,

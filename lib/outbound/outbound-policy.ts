@@ -125,7 +125,11 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
         if (++redirects > call.maxRedirects) throw transport.tooManyRedirectsError(response);
         // The caller's hook first, the guard last: no hook can carry the token off the allowlist.
         transport.beforeRedirect?.(hop, next, response);
-        next.authorization = header !== undefined && policy.carriesToken(call.url, next.url) ? header : undefined;
+        // Once a hop has left the origin (the credential headers were dropped), the token stays
+        // behind for good, as with follow-redirects and browsers: a foreign server must not be able
+        // to bounce the call back to a path of its choosing on the protected origin, token attached.
+        const dropped = next.dropHeaders.has('authorization');
+        next.authorization = header !== undefined && !dropped && policy.carriesToken(call.url, next.url) ? header : undefined;
         hop = next;
         continue;
       }
