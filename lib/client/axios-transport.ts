@@ -2,10 +2,28 @@ import { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type AxiosR
 import type { Hop, HopAnswer, OutboundCall, OutboundTransport } from '../outbound/transport';
 import { scrubSentRequest } from '../outbound/scrub-sent-request';
 import { finalUrl } from './final-url';
+import { isLoopbackHost } from '../config/cleartext';
 import { redactAxiosError } from './redact-axios-error';
 
 type RedirectOptions = Record<string, unknown> & { href: string; headers: Record<string, unknown> };
 type BeforeRedirect = (options: RedirectOptions, responseDetails: unknown, requestDetails: unknown) => void;
+
+/**
+ * A hop that carries the token over `http:` to loopback is never sent through a proxy from the
+ * environment (`HTTP_PROXY`): the proxy would read the token in clear, and "loopback" would mean
+ * the proxy's own. The token request does the same. (`http:` elsewhere needs `allowInsecureHttp`,
+ * and then the environment applies, as documented; an explicit `proxy` option is the caller's.)
+ */
+function envProxyOff(hop: Hop, proxy: unknown): boolean {
+  if (hop.authorization === undefined || proxy !== undefined) return false;
+  const url = String(hop.url);
+  if (!/^http:/i.test(url)) return false;
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
 
 function isReplayable(data: unknown): boolean {
   // A stream is consumed by the first send (this covers the `form-data` package and what
@@ -65,7 +83,8 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
    */
   #lend(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
-    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage } = config;
+    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage, proxy } = config;
+    const noProxy = envProxyOff(hop, proxy);
     // The caller set no Authorization of any spelling (or the call would have opted out), so the
     // key is put and taken as a plain property: AxiosHeaders.set/delete look every key up, ~2 µs.
     const headers = config.headers as unknown as Record<string, unknown>;
@@ -73,12 +92,14 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
     config.maxRedirects = 0;
     config.validateStatus = null;
     config.timeout = hop.timeoutMs;
+    if (noProxy) config.proxy = false;
     if (hop.timeoutMs > 0 && !timeoutErrorMessage) config.timeoutErrorMessage = `timeout of ${timeout}ms exceeded`;
     const restore = (): void => {
       config.maxRedirects = maxRedirects;
       config.validateStatus = validateStatus;
       config.timeout = timeout;
       config.timeoutErrorMessage = timeoutErrorMessage;
+      if (noProxy) delete config.proxy; // it was undefined: no own key left behind
       if (hop.authorization !== undefined) delete headers.Authorization;
     };
     let sent: Promise<AxiosResponse>;
@@ -119,6 +140,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       timeout: hop.timeoutMs,
     });
     if (hop.timeoutMs > 0 && !config.timeoutErrorMessage) sent.timeoutErrorMessage = `timeout of ${config.timeout}ms exceeded`;
+    if (envProxyOff(hop, config.proxy)) sent.proxy = false;
     if (hop.dropBody) sent.data = undefined;
     if (hop.dropHeaders.has('authorization')) sent.auth = undefined;
     return this.#send(sent).then(

@@ -1,6 +1,7 @@
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
+import { startCaptureProxy } from '../helpers/capture-proxy';
 
 // Found by attacking issue 9's req.mcaClient: cases where the token went where it had no business,
 // or a good token was thrown away.
@@ -51,5 +52,47 @@ describe.each(['http', 'fetch'] as const)('with the %s adapter', (adapter) => {
     }
     expect(home.seen).toEqual(Array(3).fill(`Basic ${Buffer.from('u:p').toString('base64')}`));
     expect(tokens.requests).toHaveLength(1);
+  });
+});
+
+describe('with the http adapter (fetch refuses URLs with credentials and reads no proxy variables)', () => {
+  it('a URL with userinfo brings its own credentials: no token, and its 401 drops no token', async () => {
+    const m = middleware('http');
+    await m.provider.getAuthorizationHeader();
+    home.always = 401;
+    const withUserinfo = home.url.replace('http://', 'http://u:p@');
+    for (let i = 0; i < 3; i++) expect((await m.client.get(`${withUserinfo}/x`, { validateStatus: () => true })).status).toBe(401);
+    expect(home.seen).toEqual(Array(3).fill(`Basic ${Buffer.from('u:p').toString('base64')}`));
+    expect(tokens.requests).toHaveLength(1);
+  });
+
+  it('a redirect to a Location with userinfo on the same origin does not take the token', async () => {
+    const m = middleware('http');
+    home.redirects.set('/start', `${home.url.replace('http://', 'http://u:p@')}/next`);
+    await m.client.get(`${home.url}/start`, { validateStatus: () => true });
+    expect(home.seen).toEqual(['Bearer tok-1', `Basic ${Buffer.from('u:p').toString('base64')}`]);
+    expect(tokens.requests).toHaveLength(1);
+  });
+
+  it('HTTP_PROXY never sees the token of a call to a loopback http back end; an explicit proxy option still applies', async () => {
+    const proxy = await startCaptureProxy();
+    process.env.HTTP_PROXY = proxy.url;
+    try {
+      const m = middleware('http');
+      home.redirects.set('/start', '/next'); // a redirect hop, too
+      expect((await m.client.get(`${home.url}/start`)).status).toBe(200);
+      expect(home.seen).toEqual(['Bearer tok-1', 'Bearer tok-1']);
+      expect(proxy.seen).toEqual([]);
+      // The caller's own proxy option is the caller's choice (and a call without the token is untouched).
+      await m.client.get(`${home.url}/x`, { proxy: { protocol: 'http', host: '127.0.0.1', port: proxy.port } });
+      await m.client.get(`${home.url}/y`, { mcaAuth: false });
+      expect(proxy.seen.map((seen) => [new URL(seen.url).pathname, seen.headers.authorization])).toEqual([
+        ['/x', 'Bearer tok-1'],
+        ['/y', undefined],
+      ]);
+    } finally {
+      delete process.env.HTTP_PROXY;
+      await proxy.close();
+    }
   });
 });
