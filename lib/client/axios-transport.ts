@@ -27,8 +27,12 @@ function envProxyOff(hop: Hop, proxy: unknown): boolean {
 
 function isReplayable(data: unknown): boolean {
   // A stream is consumed by the first send (this covers the `form-data` package and what
-  // `postForm` builds in Node); strings, Buffers, URLSearchParams and native FormData are not.
-  return !(typeof data === 'object' && data !== null && typeof (data as { pipe?: unknown }).pipe === 'function');
+  // `postForm` builds in Node), and so is a web ReadableStream (the fetch adapter sends one; a
+  // second send fails with "disturbed or locked" instead of giving the caller the 401 or the
+  // redirect); strings, Buffers, URLSearchParams, Blobs and native FormData are not.
+  if (typeof data !== 'object' || data === null) return true;
+  const body = data as { pipe?: unknown; getReader?: unknown };
+  return typeof body.pipe !== 'function' && typeof body.getReader !== 'function';
 }
 
 /** What the policy needs from an axios request config. */

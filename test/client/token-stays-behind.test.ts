@@ -55,6 +55,23 @@ describe.each(['http', 'fetch'] as const)('with the %s adapter', (adapter) => {
   });
 });
 
+describe('with the fetch adapter', () => {
+  it('a web ReadableStream body is not replayed: the caller gets the 401, and no token is dropped', async () => {
+    const m = middleware('fetch');
+    home.script.push(401);
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('hello'));
+        controller.close();
+      },
+    });
+    const response = await m.client.post(`${home.url}/x`, body, { validateStatus: null, headers: { 'Content-Type': 'text/plain' } });
+    expect(response.status).toBe(401);
+    expect(home.seen).toEqual(['Bearer tok-1']);
+    expect(tokens.requests).toHaveLength(1);
+  });
+});
+
 describe('with the http adapter (fetch refuses URLs with credentials and reads no proxy variables)', () => {
   it('a URL with userinfo brings its own credentials: no token, and its 401 drops no token', async () => {
     const m = middleware('http');
