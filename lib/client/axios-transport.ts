@@ -81,18 +81,25 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
 
   /**
    * The first hop, the hot path: the adapter gets the caller's (per-request) config itself, with
-   * the hop's settings and the token put in for the hop and taken out again the moment the
-   * adapter settles, before anything else can see the config. A copy of the config and of its
-   * headers per request measured at ~8 µs of CPU.
+   * the hop's settings and the token (in a shallow copy of its headers) put in for the hop and
+   * taken out again the moment the adapter settles, before anything else can see the config. A
+   * full copy of the config and of its headers per request measured at ~8 µs of CPU.
    */
   #lend(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
     const { maxRedirects, validateStatus, timeout, timeoutErrorMessage, proxy } = config;
     const noProxy = envProxyOff(hop, proxy);
-    // The caller set no Authorization of any spelling (or the call would have opted out), so the
-    // key is put and taken as a plain property: AxiosHeaders.set/delete look every key up, ~2 µs.
-    const headers = config.headers as unknown as Record<string, unknown>;
-    if (hop.authorization !== undefined) headers.Authorization = hop.authorization;
+    // The token goes into a shallow copy of the headers (~0.1 µs), never into the caller's object:
+    // that object may be shared (an interceptor that sets `config.headers = commonHeaders`), and
+    // a concurrent call to another host would then send the token lent here. The caller set no
+    // Authorization of any spelling (or the call would have opted out), so the key is put as a
+    // plain property: AxiosHeaders.set looks every key up, ~2 µs.
+    const headers = config.headers;
+    if (hop.authorization !== undefined) {
+      const lent = Object.assign(Object.create(AxiosHeaders.prototype) as AxiosHeaders, headers);
+      (lent as unknown as Record<string, unknown>).Authorization = hop.authorization;
+      config.headers = lent;
+    }
     config.maxRedirects = 0;
     config.validateStatus = null;
     config.timeout = hop.timeoutMs;
@@ -104,7 +111,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       config.timeout = timeout;
       config.timeoutErrorMessage = timeoutErrorMessage;
       if (noProxy) delete config.proxy; // it was undefined: no own key left behind
-      if (hop.authorization !== undefined) delete headers.Authorization;
+      config.headers = headers;
     };
     let sent: Promise<AxiosResponse>;
     try {

@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AxiosHeaders } from 'axios';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
@@ -52,6 +55,48 @@ describe.each(['http', 'fetch'] as const)('with the %s adapter', (adapter) => {
     }
     expect(home.seen).toEqual(Array(3).fill(`Basic ${Buffer.from('u:p').toString('base64')}`));
     expect(tokens.requests).toHaveLength(1);
+  });
+});
+
+describe.each(['http', 'fetch'] as const)('with the %s adapter, a headers object shared between calls', (adapter) => {
+  it('never carries the token lent to one call into a concurrent call to a host off the allowlist', async () => {
+    // The protected back end holds its answer until the other call is done: both are in flight.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const seen: (string | undefined)[] = [];
+    const slow = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      void held.then(() => res.end('{}'));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    try {
+      const m = mcaOAuth({
+        env: { MCA_CLIENT_ID: 'client-1', MCA_SECRET: 's3cr3t-value', MCA_TENANT_ID: 'tenant-1', MCA_SERVER_URL: tokens.serverUrl },
+        envFile: false,
+        protectedBackends: [slowUrl],
+        axios: { adapter },
+      });
+      opened.push(m);
+      const client = m.client.create();
+      const common = new AxiosHeaders({ 'X-App': 'demo' });
+      client.interceptors.request.use((config) => {
+        config.headers = common;
+        return config;
+      });
+      const first = client.get(`${slowUrl}/x`);
+      while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await client.get(`${foreign.url}/y`, { validateStatus: null });
+      release();
+      await first;
+      expect(seen).toEqual(['Bearer tok-1']);
+      expect(foreign.seen).toEqual([undefined]);
+      expect(common.has('Authorization')).toBe(false);
+    } finally {
+      release();
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 });
 
