@@ -42,7 +42,7 @@ export class OutboundPolicy {
   wantsToken(call: OutboundCall): boolean {
     // Decided on the final absolute URL, after the base URL: a per-request absolute URL that
     // leaves the allowlist gets no token (the CVE-2025-27152 class).
-    return !call.optOut && (this.#isProtected === undefined || this.#isProtected(call.url));
+    return !call.optOut && !USERINFO.test(call.url) && (this.#isProtected === undefined || this.#isProtected(call.url));
   }
 
   /**
@@ -50,7 +50,7 @@ export class OutboundPolicy {
    * allowlist, only on an allowed URL. Decided afresh on every hop, after the caller's own hook.
    */
   carriesToken(firstUrl: string, hopUrl: string): boolean {
-    if (new URL(hopUrl).origin !== new URL(firstUrl).origin) return false;
+    if (USERINFO.test(hopUrl) || new URL(hopUrl).origin !== new URL(firstUrl).origin) return false;
     return this.#isProtected === undefined || this.#isProtected(hopUrl);
   }
 
@@ -125,7 +125,11 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
         if (++redirects > call.maxRedirects) throw transport.tooManyRedirectsError(response);
         // The caller's hook first, the guard last: no hook can carry the token off the allowlist.
         transport.beforeRedirect?.(hop, next, response);
-        next.authorization = header !== undefined && policy.carriesToken(call.url, next.url) ? header : undefined;
+        // Once a hop has left the origin (the credential headers were dropped), the token stays
+        // behind for good, as with follow-redirects and browsers: a foreign server must not be able
+        // to bounce the call back to a path of its choosing on the protected origin, token attached.
+        const dropped = next.dropHeaders.has('authorization');
+        next.authorization = header !== undefined && !dropped && policy.carriesToken(call.url, next.url) ? header : undefined;
         hop = next;
         continue;
       }
@@ -145,3 +149,7 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
 }
 
 const NO_HEADERS: ReadonlySet<string> = new Set();
+// A URL with userinfo (`https://user:pass@host/`) brings its own credentials: HTTP clients (axios's
+// http adapter among them) send them as Basic in place of any Authorization. The token would not go
+// out, and a 401 to those credentials must not cost a good token.
+const USERINFO = /^[a-z][a-z\d+\-.]*:\/\/[^/?#\\]*@/i;
