@@ -301,7 +301,18 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   async close(): Promise<void> {
     this.#closing.abort();
     this.#l1.clear();
-    await Promise.all([...this.#background]);
+    // Bounded: every command the store issues through #command settles within storeTimeoutMs, but
+    // the release queued behind a timed-out lock waits for Redis itself, and a paused or silent
+    // Redis (CLIENT PAUSE, a partition with no RST) would hold close() for as long as that lasts.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.#background]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#settings.storeTimeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
     if (!this.#ownsClient) return;
     try {
       await this.#command('quit', () => this.#client.quit());
