@@ -62,7 +62,9 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     super();
     this.#settings = checkOptions(options);
     // Built from the environment (`target`), the edge already read MCA_REDIS_FLEET_KEY from the same env view.
-    const fromEnv = options.target === undefined ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
+    // Own property only: process.env falls back to Object.prototype, and a key that prototype
+    // pollution planted there is one the attacker knows, which makes Redis an oracle again.
+    const fromEnv = options.target === undefined && Object.hasOwn(process.env, 'MCA_REDIS_FLEET_KEY') ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
     this.#fleetKey = parseFleetKey(options.fleetKey ?? fromEnv, options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY');
     this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
     this.#keys = new QuickLRU({ maxSize: Math.max(1_000, this.#settings.l1Size) });
