@@ -268,6 +268,10 @@ describe('8. inputs that would change the endpoint silently', () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     ['tenantId ".."', { ...full, tenantId: '..' }, 'ERR_MCA_INVALID_TENANT_ID', /the `tenantId` option/],
     ['tenantId "."', { ...full, tenantId: '.' }, 'ERR_MCA_INVALID_TENANT_ID', /"\." or "\.\."/],
+    // Tomcat/Liberty read "..;" as ".." (a path parameter is cut off before dot-segment removal).
+    // Echo rules: printable and capped, like every other echoed value (ESC would recolour a terminal).
+    ['a serviceName with control characters, no VCAP_SERVICES', { ...full, serviceName: 'x\u001b[31m' + 'y'.repeat(200), env: {} }, 'ERR_MCA_SERVICE_NOT_FOUND', /"x\?\[31my{54}…"/],
+    ['tenantId "..;"', { ...full, tenantId: '..;' }, 'ERR_MCA_INVALID_TENANT_ID', /";"/],
     [
       'tenantId ".." from VCAP_APPLICATION',
       { ...full, tenantId: undefined, env: { VCAP_APPLICATION: '{"application_id":".."}' } },

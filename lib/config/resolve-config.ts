@@ -146,8 +146,10 @@ function sha256(text: string): string {
 }
 
 // The tenant is pasted into the URL path unencoded (as the seed does), so it must not be able to
-// leave its path segment: no separator, no escape, and not a dot segment ("." and "..").
-const TENANT_ID = /^[^\s/?#%\\]+$/;
+// leave its path segment: no separator, no escape, and not a dot segment ("." and ".."). No ";"
+// either: Java servers (MCA ran on Liberty) cut a path parameter off before resolving dot
+// segments, so "..;" climbs a level there. A tenant GUID holds none of these.
+const TENANT_ID = /^[^\s/?#%\\;]+$/;
 
 /** Builds the token endpoint URL by the rules of docs/protocol.md ("Which URL"): tokenUrl, then App ID, then MCA. */
 function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInsecureHttp: boolean, vcap: VcapCredentials): { url: string; kind: EndpointKind } {
@@ -172,7 +174,7 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInse
   const tenant = found.tenantId;
   if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`', vcap);
   if (!TENANT_ID.test(tenant.value) || tenant.value === '.' || tenant.value === '..') {
-    throw invalid('tenantId', 'it must not contain whitespace, "/", "?", "#", "%" or "\\", nor be "." or "..". Give the tenant GUID.', tenant.from);
+    throw invalid('tenantId', 'it must not contain whitespace, "/", "?", "#", "%", ";" or "\\", nor be "." or "..". Give the tenant GUID.', tenant.from);
   }
   // Exactly as the seed builds it: trimmed, one "/" added when missing, then the fixed path.
   const withSlash = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
