@@ -70,6 +70,18 @@ describe('Redis configuration errors at startup', () => {
     expect(result.stdout.trim()).toBe('ERR_MCA_MISSING_FLEET_KEY');
   });
 
+  it.each([
+    ['l1Size', 0.4],
+    ['lockTtlMs', 0.4],
+    ['storeTimeoutMs', 1e12],
+    ['backoffMs', 2 ** 31],
+  ])('%s: %p is a config error, not a TypeError from the LRU, a PX 0, or a timer that fires after 1 ms', (name, value) => {
+    const client = new Redis({ lazyConnect: true });
+    const error = configError(() => redisTokenStore({ client, fleetKey: FLEET_KEY, [name]: value }));
+    expect(error.code).toBe(`ERR_MCA_INVALID_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([a-zA-Z])([0-9])/g, '$1_$2').toUpperCase()}`);
+    client.disconnect();
+  });
+
   it('two ways of naming a Redis store at once is an error', () => {
     const error = configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:6379', MCA_REDIS_CLUSTER_NODES: '127.0.0.1:7000' } }));
     expect(error.code).toBe('ERR_MCA_CONFLICTING_OPTIONS');
