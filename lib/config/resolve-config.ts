@@ -5,7 +5,7 @@ import type { TokenStore } from '../core/token-store';
 import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import { credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
+import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
 
 export type CredentialField =
   | 'clientId'
@@ -253,8 +253,8 @@ export function resolveProviderConfig(input: Record<string, unknown>, envSource?
     defaultExpiresInMs: numberOption(options, 'defaultExpiresIn', 300, { min: 0, minExclusive: true }) * 1000,
     maxLifetimeMs: numberOption(options, 'maxTokenLifetimeSeconds', 86_400, { min: 0, minExclusive: true }) * 1000,
     refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : numberOption(options, 'refreshWindowSeconds', 0, { min: 0 }) * 1000,
-    timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1 }),
-    deadlineMs: numberOption(options, 'deadlineMs', 30_000, { integer: true, min: 1 }),
+    timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
+    deadlineMs: numberOption(options, 'deadlineMs', 30_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
     retries: numberOption(options, 'retries', 3, { integer: true, min: 0 }),
     retryBaseMs: numberOption(options, 'retryBaseMs', 200, { min: 0 }),
     retryMaxMs: numberOption(options, 'retryMaxMs', 5_000, { min: 0 }),
