@@ -38,6 +38,14 @@ Options (each falls back to its environment variable, then .env, then VCAP_SERVI
   --key-id <kid>              MCA_KEY_ID
   --signing-algorithm <alg>   MCA_SIGNING_ALGORITHM (RS256, PS256 or ES256; default from the key)
   --assertion-audience <aud>  MCA_ASSERTION_AUDIENCE (default the token URL)
+  --apikey <key>              MCA_APIKEY: IBM Cloud IAM API key (prefer the variable: flags show in the process list)
+  --iam-url <url>             MCA_IAM_URL (default https://iam.cloud.ibm.com)
+  --iam-profile-id <id>       MCA_IAM_PROFILE_ID (trusted profile; or --iam-profile-name, --iam-profile-crn)
+  --iam-profile-name <name>   MCA_IAM_PROFILE_NAME
+  --iam-profile-crn <crn>     MCA_IAM_PROFILE_CRN
+  --cr-token-file <path>      MCA_CR_TOKEN_FILE (default: the platform's compute-resource token file)
+  --client-assertion-file <path>
+                              MCA_CLIENT_ASSERTION_FILE (a rotating JWT, e.g. a projected service-account token)
   --service-name <name>       MCA_SERVICE_NAME (which bound service to use)
   --env-file <path>           read this file instead of ./.env
   --no-env-file               read no .env file
@@ -63,6 +71,13 @@ const FLAGS = {
   'key-id': 'keyId',
   'signing-algorithm': 'signingAlgorithm',
   'assertion-audience': 'assertionAudience',
+  apikey: 'apikey',
+  'iam-url': 'iamUrl',
+  'iam-profile-id': 'iamProfileId',
+  'iam-profile-name': 'iamProfileName',
+  'iam-profile-crn': 'iamProfileCrn',
+  'cr-token-file': 'crTokenFile',
+  'client-assertion-file': 'clientAssertionFile',
   'service-name': 'serviceName',
   'env-file': 'envFile',
 } as const;
@@ -155,7 +170,7 @@ async function check(opts: Record<string, unknown>, config: ProviderConfig, out:
   show('audience', config.audience);
   show('resource', config.resource);
   show('clientAuth', config.clientAuth);
-  // Key type and thumbprint, certificate subject and expiry: never the key.
+  // Key type and thumbprint, certificate subject and expiry, IAM grant, profile, token file: never a key or a file's content.
   for (const line of config.auth.describe()) if (line.label !== 'clientAuth') out(`${line.label.padEnd(16)}${line.value}`);
   out(`${'token URL'.padEnd(16)}${bare(config.tokenUrl)} (${config.endpointKind})`);
   const endpoint = createTokenEndpoint(config);

@@ -118,6 +118,64 @@ export interface CredentialOptions {
    */
   x5c?: boolean;
   /**
+   * An IBM Cloud IAM API key. With it (and no other token server), tokens come from IBM Cloud IAM
+   * (`POST {iamUrl}/identity/token`, grant `urn:ibm:params:oauth:grant-type:apikey`), as IBM's
+   * IamAuthenticator gets them: for Cloudant and any IAM-protected service. Never logged, never put
+   * in an error; the cache key holds a slow (scrypt) fingerprint of it.
+   * Env: `MCA_APIKEY`. VCAP: `credentials.apikey` of the service picked by {@link serviceName}, when
+   * that binding has no client secret.
+   */
+  apikey?: string;
+  /**
+   * IBM Cloud IAM's token service, for {@link apikey} and trusted profiles. A trailing
+   * `/identity/token` is not doubled. `http:` only to loopback (tests), as for every token URL.
+   * Env: `MCA_IAM_URL`.
+   * @default 'https://iam.cloud.ibm.com'
+   */
+  iamUrl?: string;
+  /**
+   * The trusted profile to assume with a compute-resource token (Code Engine, IKS, OpenShift), by id.
+   * Give one of `iamProfileId`, {@link iamProfileName}, {@link iamProfileCrn}.
+   * Env: `MCA_IAM_PROFILE_ID`.
+   */
+  iamProfileId?: string;
+  /**
+   * The trusted profile, by name.
+   * Env: `MCA_IAM_PROFILE_NAME`.
+   */
+  iamProfileName?: string;
+  /**
+   * The trusted profile, by CRN.
+   * Env: `MCA_IAM_PROFILE_CRN`.
+   */
+  iamProfileCrn?: string;
+  /**
+   * The compute-resource token file the platform mounts and rotates, read again for every token
+   * request. An error names the path, never the content.
+   * Env: `MCA_CR_TOKEN_FILE`.
+   * @default the first that exists of /var/run/secrets/tokens/vault-token, /var/run/secrets/tokens/sa-token, /var/run/secrets/codeengine.cloud.ibm.com/compute-resource-token/token
+   */
+  crTokenFile?: string;
+  /**
+   * IAM's optional client id (IBM's `clientId` for the IAM token service): with
+   * {@link iamClientSecret}, a Basic header on the IAM request. Both or neither.
+   * Env: `MCA_IAM_CLIENT_ID`.
+   */
+  iamClientId?: string;
+  /**
+   * IAM's optional client secret, with {@link iamClientId}. Never logged.
+   * Env: `MCA_IAM_CLIENT_SECRET`.
+   */
+  iamClientSecret?: string;
+  /**
+   * A file holding a client assertion (a JWT) that the platform signs and rotates: a Kubernetes
+   * projected service-account token, Azure workload identity's `AZURE_FEDERATED_TOKEN_FILE`. Sent as
+   * `client_assertion` (type jwt-bearer, RFC 7523) with {@link clientId} to the token URL, instead of
+   * a secret. Read again for every token request, never cached.
+   * Env: `MCA_CLIENT_ASSERTION_FILE`.
+   */
+  clientAssertionFile?: string;
+  /**
    * Picks the bound service instance by its `name` when several are bound. Any service in
    * `VCAP_SERVICES` with that name is used (also user-provided ones).
    * Without it, the first key starting with `AdvancedMobileAccess` or `AppID` is used, and its first instance.

@@ -28,6 +28,15 @@ const providerKeys: KeysEnum<TokenProviderOptions> = {
   assertionAudience: true,
   x5t: true,
   x5c: true,
+  apikey: true,
+  iamUrl: true,
+  iamProfileId: true,
+  iamProfileName: true,
+  iamProfileCrn: true,
+  crTokenFile: true,
+  iamClientId: true,
+  iamClientSecret: true,
+  clientAssertionFile: true,
   serviceName: true,
   envFile: true,
   env: true,
@@ -115,6 +124,10 @@ const ALIASES: Record<string, string> = {
   kid: 'keyId',
   alg: 'signingAlgorithm',
   algorithm: 'signingAlgorithm',
+  iamapikey: 'apikey',
+  crtokenfilename: 'crTokenFile',
+  iamprofile: 'iamProfileId',
+  clientassertion: 'clientAssertionFile',
 };
 
 function normalized(key: string): string {

@@ -4,12 +4,13 @@ import type { ClientAuth } from '../core/client-auth/client-auth';
 import { ClientSecretBasic } from '../core/client-auth/client-secret-basic';
 import { ClientSecretPost } from '../core/client-auth/client-secret-post';
 import { PrivateKeyJwt } from '../core/client-auth/private-key-jwt';
+import { AssertionFile } from '../core/client-auth/assertion-file';
 import { ASSERTION_ALGORITHMS, type AssertionAlgorithm, type MaterialSource } from '../core/client-auth/key-material';
 import { describeVariable, type EnvSource } from './env-source';
 import { invalid, optionalString } from './option-checks';
 
 /** The `clientAuth` values: how the client proves who it is. */
-export type ClientAuthName = 'basic' | 'post' | 'private_key_jwt' | 'imf_cert';
+export type ClientAuthName = 'basic' | 'post' | 'private_key_jwt' | 'imf_cert' | 'assertion_file' | 'iam_apikey' | 'iam_cr_token';
 const PUBLIC_NAMES = ['basic', 'post', 'private_key_jwt'];
 
 interface Found {
@@ -96,6 +97,13 @@ export function resolveClientAuth(
     throw invalid('clientAuth', 'it must be "basic", "post" or "private_key_jwt".', requested?.from);
   }
   const key = keySource(options, env);
+  const assertionFile = stringSetting(options, env, 'clientAssertionFile', 'MCA_CLIENT_ASSERTION_FILE');
+  if (assertionFile !== undefined) {
+    // A platform-signed assertion is the whole client authentication: anything else beside it is a second, competing one.
+    const other = requested !== undefined ? 'clientAuth' : key !== undefined ? 'privateKey' : secret !== undefined ? 'secret' : undefined;
+    if (other !== undefined) throw conflict('clientAssertionFile', other);
+    return { name: 'assertion_file', auth: new AssertionFile({ clientId, path: assertionFile.value, origin: assertionFile.origin }) };
+  }
   let name = requestedName as ClientAuthName | undefined;
   if (name === undefined) {
     if (key !== undefined && secret !== undefined) {

@@ -8,6 +8,7 @@ import { findRedisSettings, type RedisSettings } from './redis-binding';
 import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
 import type { ClientAuth } from '../core/client-auth/client-auth';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
+import { resolveIamGrant } from './resolve-iam';
 
 export type CredentialField =
   | 'clientId'
@@ -23,11 +24,12 @@ export type CredentialField =
   | 'serviceName';
 
 /** Which rule built the token endpoint URL. */
-export type EndpointKind = 'mca' | 'appid' | 'tokenUrl';
+export type EndpointKind = 'mca' | 'appid' | 'tokenUrl' | 'iam';
 
 /** The fully resolved, validated configuration of one provider. Every field is decided. */
 export interface ProviderConfig {
-  clientId: string;
+  /** The OAuth client id; undefined for IBM Cloud IAM's grants, which have none. */
+  clientId: string | undefined;
   /** The client secret; undefined when the client authenticates with a key. */
   secret: string | undefined;
   tenantId: string | undefined;
@@ -220,17 +222,21 @@ export function resolveProviderConfig(
     checkForm('tenantId', found.tenantId);
   }
 
-  if (!found.clientId) throw missing('clientId', 'the OAuth client id', vcap);
+  const allowInsecureHttp = readAllowInsecureHttp(options, env);
+  // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
+  const iam = prebuiltAuth ? undefined : resolveIamGrant(options, env, found, vcap, allowInsecureHttp);
+  for (const field of iam?.dropped ?? []) delete found[field as CredentialField];
+  if (!iam && !found.clientId) throw missing('clientId', 'the OAuth client id', vcap);
   const { name: clientAuth, auth } =
     prebuiltAuth ??
-    resolveClientAuth(options, env, found.clientId, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap));
-  const allowInsecureHttp = readAllowInsecureHttp(options, env);
-  const endpoint = tokenEndpoint(found, allowInsecureHttp, vcap);
+    iam ??
+    resolveClientAuth(options, env, found.clientId!, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap));
+  const endpoint = iam ? { url: iam.tokenUrl, kind: 'iam' as const } : tokenEndpoint(found, allowInsecureHttp, vcap);
 
   const sources: Partial<Record<CredentialField, ValueSource>> = {};
   for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) sources[field] = hit.source;
 
-  const clientId = found.clientId.value;
+  const clientId = found.clientId?.value;
   const secret = found.secret?.value;
   const scope = found.scope?.value;
   const audience = found.audience?.value;

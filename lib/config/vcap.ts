@@ -9,6 +9,8 @@ export interface VcapCredentials {
   tenantId?: string;
   serverUrl?: string;
   oauthServerUrl?: string;
+  /** An IBM Cloud service's IAM API key (Cloudant and most services bind one). */
+  apikey?: string;
   /** `VCAP_APPLICATION.application_id`, the fallback for `tenantId`. */
   applicationId?: string;
   /** The bound instance's `name`, for diagnostics. */
@@ -154,6 +156,7 @@ export function readVcap(env: EnvSource, serviceName: string | undefined): VcapC
     tenantId: stringField(credentials, 'tenantId', where),
     serverUrl: stringField(credentials, 'serverUrl', where),
     oauthServerUrl: stringField(credentials, 'oauthServerUrl', where) ?? stringField(credentials, 'oAuthServerUrl', where),
+    apikey: stringField(credentials, 'apikey', where),
     applicationId,
     serviceName: typeof own(instance, 'name') === 'string' ? (own(instance, 'name') as string) : where,
     where,

@@ -8,6 +8,7 @@ import { boundAttempt } from './attempt-bound';
 import { capped, echoUrl, knownOAuthError } from '../errors/echo';
 import { isLoopbackHost } from '../config/cleartext';
 import { tokenRequestBuilder } from './client-auth/token-request';
+import { crossCheckExpiration, iamErrorCode } from './iam-response';
 
 /** Largest token response read; anything bigger is not a token response. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -93,11 +94,10 @@ function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): To
     throw badResponse('`token_type` is not "Bearer".', status, response);
   }
   const date = response.headers['date'];
-  return {
-    accessToken: token,
-    lifetimeMs: parseLifetime(fields.expires_in, config, status, response),
-    serverDate: typeof date === 'string' ? date : undefined,
-  };
+  const serverDate = typeof date === 'string' ? date : undefined;
+  const lifetimeMs = crossCheckExpiration(fields.expiration, serverDate, parseLifetime(fields.expires_in, config, status, response));
+  if (lifetimeMs === undefined) throw badResponse('`expiration` is already past by the server\'s own `Date`.', status, response);
+  return { accessToken: token, lifetimeMs, serverDate };
 }
 
 /** The endpoint without query or userinfo, capped, for messages. */
@@ -126,8 +126,8 @@ function networkError(error: unknown, label: string, timedOutByBound: boolean, t
 
 /**
  * Sends the request of docs/protocol.md ("The request"): POST, form content type, `grant_type`
- * first, with the client's authentication from `config.auth` (Basic header, form fields, or an
- * assertion; one file per method in client-auth/).
+ * first (or the layout the method brings), with the client's authentication from `config.auth`
+ * (Basic header, form fields, an assertion, an IAM grant; one file per method in client-auth/).
  */
 export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   const buildRequest = tokenRequestBuilder(config);
@@ -164,8 +164,10 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
       const status = response.status;
       if (status !== 200) {
         const oauthError = oauthErrorCode(response.data);
-        const rejected = status === 401 || status === 403 || oauthError === 'invalid_client';
-        const detail = oauthError ? ` (${oauthError})` : '';
+        const errorCode = iamErrorCode(response.data);
+        // IAM answers a refused API key, profile or compute-resource token with 400 and its errorCode.
+        const rejected = status === 401 || status === 403 || oauthError === 'invalid_client' || (status === 400 && errorCode !== undefined);
+        const detail = oauthError || errorCode ? ` (${[oauthError, errorCode].filter(Boolean).join(', ')})` : '';
         throw new McaTokenError(
           rejected ? 'ERR_MCA_INVALID_CLIENT' : 'ERR_MCA_TOKEN_REQUEST_FAILED',
           rejected
@@ -174,6 +176,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
           {
             status,
             oauthError,
+            errorCode,
             retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()),
             response: { status, headers: { ...response.headers }, body: typeof response.data === 'string' ? response.data : '' },
           },

@@ -16,6 +16,8 @@ export interface McaTokenErrorDetails extends McaOAuthErrorDetails {
   response?: TokenErrorResponse;
   /** What the server's `Retry-After` asked for, in milliseconds. */
   retryAfterMs?: number;
+  /** IBM Cloud IAM's `errorCode` (e.g. `BXNIM0415E`), when the answer had one. */
+  errorCode?: string;
 }
 
 /**
@@ -40,6 +42,8 @@ export class McaTokenError extends McaOAuthError {
   readonly oauthError?: string;
   /** What the server's `Retry-After` asked for, in milliseconds, when it sent one. */
   readonly retryAfterMs?: number;
+  /** IBM Cloud IAM's `errorCode` (e.g. `BXNIM0415E`: the API key was not found), when IAM gave one. */
+  readonly errorCode?: string;
   /** How many token requests were made before giving up (set by the retry loop). */
   attempts?: number;
   /** The raw answer. Non-enumerable: read it on purpose, it is never serialized. */
@@ -50,6 +54,7 @@ export class McaTokenError extends McaOAuthError {
     if (details.status !== undefined) this.tokenEndpointStatus = details.status;
     if (details.oauthError !== undefined) this.oauthError = details.oauthError;
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+    if (details.errorCode !== undefined) this.errorCode = details.errorCode;
     Object.defineProperty(this, 'response', { value: details.response, enumerable: false, writable: false });
   }
 
@@ -60,6 +65,7 @@ export class McaTokenError extends McaOAuthError {
     if (this.oauthError !== undefined) out.oauthError = this.oauthError;
     if (this.retryAfterMs !== undefined) out.retryAfterMs = this.retryAfterMs;
     if (this.attempts !== undefined) out.attempts = this.attempts;
+    if (this.errorCode !== undefined) out.errorCode = this.errorCode;
     return out;
   }
 }

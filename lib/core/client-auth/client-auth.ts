@@ -20,6 +20,16 @@ export interface ClientAuthContext {
   readonly now: number;
 }
 
+/** A form field, name and value, before encoding. */
+export type FormField = readonly [name: string, value: string];
+
+/**
+ * Orders and encodes the whole body of one token request from the method's grant type, its fields
+ * and the configured tail (`scope`, `audience`, `resource`). A server family whose clients send
+ * other bytes than the usual layout brings its own (IBM's IAM grants: see iam-grant.ts).
+ */
+export type FormLayout = (grantType: string, fields: readonly FormField[], tail: readonly FormField[]) => string;
+
 /** One line of `express-mca-oauth check`. Never a secret, a key or a file's content. */
 export interface ClientAuthDescription {
   readonly label: string;
@@ -55,4 +65,10 @@ export interface ClientAuth {
   storeKeyMaterial(): string;
   /** Lines for the CLI's `check`: the method, and fingerprints, subjects, expiries, paths. */
   describe(): ClientAuthDescription[];
+  /**
+   * How the body is laid out and encoded. Without one: `grant_type` first, then the method's
+   * fields, then the tail, WHATWG `application/x-www-form-urlencoded` (what MCA, App ID and RFC
+   * 6749 servers get).
+   */
+  readonly formLayout?: FormLayout;
 }
