@@ -10,7 +10,13 @@ function invalidBackend(fix: string): McaConfigError {
   });
 }
 
-function prefixMatcher(entry: string): (url: URL) => boolean {
+/** One compiled allowlist entry. `origin`: the one origin a string entry can match (an index key); undefined for a RegExp. */
+export interface EntryMatcher {
+  origin: string | undefined;
+  match: (url: URL) => boolean;
+}
+
+function prefixMatcher(entry: string): EntryMatcher {
   let base: URL;
   try {
     base = new URL(entry.trim());
@@ -23,10 +29,32 @@ function prefixMatcher(entry: string): (url: URL) => boolean {
   }
   const origin = base.origin;
   const path = base.pathname;
-  if (path === '/') return (url) => url.origin === origin;
+  if (path === '/') return { origin, match: (url) => url.origin === origin };
   // "/orders" must not match "/orders-admin": a prefix ends at a path segment boundary.
   const dir = path.endsWith('/') ? path : `${path}/`;
-  return (url) => url.origin === origin && (url.pathname === path || url.pathname.startsWith(dir));
+  return { origin, match: (url) => url.origin === origin && (url.pathname === path || url.pathname.startsWith(dir)) };
+}
+
+/** Compiles one entry: a string (origin or path prefix) or a RegExp. */
+export function compileBackendEntry(entry: unknown): EntryMatcher {
+  if (typeof entry === 'string') return prefixMatcher(entry);
+  if (entry instanceof RegExp) {
+    // Without g/y so that test() keeps no lastIndex state between requests.
+    const pattern = new RegExp(entry.source, entry.flags.replace(/[gy]/g, ''));
+    return { origin: undefined, match: (url) => pattern.test(url.href) };
+  }
+  throw invalidBackend('each entry must be a string (origin or URL prefix), a RegExp, or an object with `match`.');
+}
+
+/** The URL a request goes to, or undefined when it is not an absolute http(s) URL. */
+export function parseBackendUrl(absoluteUrl: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(absoluteUrl);
+  } catch {
+    return undefined; // a relative URL with no baseURL goes nowhere we know
+  }
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
 }
 
 /**
@@ -37,24 +65,10 @@ function prefixMatcher(entry: string): (url: URL) => boolean {
 export function compileProtectedBackends(entries: readonly BackendMatcher[] | undefined): BackendPredicate | undefined {
   if (entries === undefined) return undefined;
   if (!Array.isArray(entries)) throw invalidBackend('it must be an array of strings and RegExps.');
-  const matchers = entries.map((entry): ((url: URL) => boolean) => {
-    if (typeof entry === 'string') return prefixMatcher(entry);
-    if (entry instanceof RegExp) {
-      // Without g/y so that test() keeps no lastIndex state between requests.
-      const pattern = new RegExp(entry.source, entry.flags.replace(/[gy]/g, ''));
-      return (url) => pattern.test(url.href);
-    }
-    throw invalidBackend('each entry must be a string (origin or URL prefix) or a RegExp.');
-  });
+  const matchers = entries.map((entry) => compileBackendEntry(entry).match);
   return (absoluteUrl) => {
-    let url: URL;
-    try {
-      url = new URL(absoluteUrl);
-    } catch {
-      return false; // a relative URL with no baseURL goes nowhere we know
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-    return matchers.some((match) => match(url));
+    const url = parseBackendUrl(absoluteUrl);
+    return url !== undefined && matchers.some((match) => match(url));
   };
 }
 

@@ -152,7 +152,11 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>): { url: s
  * Resolves options, environment, `.env` and VCAP bindings into one validated configuration, or
  * throws the first {@link McaConfigError}. Called once per provider; nothing is half-applied.
  */
-export function resolveProviderConfig(options: Record<string, unknown>, envSource?: EnvSource): ProviderConfig {
+export function resolveProviderConfig(
+  options: Record<string, unknown>,
+  envSource?: EnvSource,
+  entry?: Partial<Record<CredentialField, string>>,
+): ProviderConfig {
   const env = envSource ?? envSourceFromOptions(options);
   const found: Partial<Record<CredentialField, Found>> = {};
   for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
@@ -167,6 +171,7 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
   if (!found.tenantId && vcap.applicationId !== undefined) {
     found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION' };
   }
+  if (entry !== undefined) layerEntry(found, entry);
 
   if (!found.clientId) throw missing('clientId', 'the OAuth client id');
   if (!found.secret) throw missing('secret', 'the OAuth client secret');
@@ -221,6 +226,20 @@ export function resolveProviderConfig(options: Record<string, unknown>, envSourc
     now: (now as (() => number) | undefined) ?? Date.now,
     cacheKey: sha256(JSON.stringify([endpoint.url, clientId, sha256(secret), scope ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
+}
+
+const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl', 'serverUrl'];
+
+/**
+ * A `protectedBackends` entry's own settings, over what the middleware's resolved. An entry that
+ * names an endpoint names the whole of it: a `tokenUrl` or `oauthServerUrl` found elsewhere must
+ * not outrank the `serverUrl` it set.
+ */
+function layerEntry(found: Partial<Record<CredentialField, Found>>, entry: Partial<Record<CredentialField, string>>): void {
+  if (ENDPOINT_FIELDS.some((field) => entry[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
+  for (const [field, value] of Object.entries(entry) as [CredentialField, string | undefined][]) {
+    if (value !== undefined) found[field] = { value, source: 'option' };
+  }
 }
 
 /** The environment view the `env` and `envFile` options ask for, validated. */

@@ -1,90 +1,63 @@
-import type { TokenProvider } from '../core/token-provider-api';
-import type { BackendPredicate } from '../client/protected-backends';
+import type { BackendRoutes } from './backend-routes';
 import { isRedirect, nextHop } from './next-hop';
-import { ReplacementLimiter } from './replacement-limiter';
+import type { TokenTarget } from './token-target';
 import type { Hop, OutboundCall, OutboundTransport } from './transport';
-import { expired, remainingMs, waitForToken, type CallBounds } from './wait-for-token';
+import { expired, remainingMs, type CallBounds } from './wait-for-token';
 
 export interface OutboundPolicyOptions {
-  provider: TokenProvider;
-  /** The allowlist; undefined sends the token to every URL. */
-  isProtected: BackendPredicate | undefined;
+  /** Which token each URL gets (the allowlist, and each back end's own token). */
+  routes: BackendRoutes;
+  /** The middleware's own token: `req.mcaAuth()` without an argument. */
+  defaultTarget: TokenTarget;
   retryOn401: boolean;
-  /** See {@link ReplacementLimiter}. */
-  replacementMinIntervalMs: number;
-  /** The provider's clock (epoch ms), so that tests can move it. */
-  now: () => number;
 }
 
 /**
- * Every transport-neutral decision about a call to a back end: whether a URL gets the token,
- * whether a hop keeps it, the 401 rule and its rate limit, and the token wait bounded by the
- * caller's timeout and signal. One instance per provider, shared by the transports over it.
+ * Every transport-neutral decision about a call to a back end: which token a URL gets (by the
+ * routes: the allowlist, and each back end's own token), which token each redirect hop gets, the
+ * 401 rule and its rate limit, and the token wait bounded by the caller's timeout and signal. One
+ * instance per middleware, shared by the transports over it (axios, fetch).
  */
 export class OutboundPolicy {
-  readonly #provider: TokenProvider;
-  readonly #isProtected: BackendPredicate | undefined;
+  readonly routes: BackendRoutes;
+  readonly defaultTarget: TokenTarget;
   readonly #retryOn401: boolean;
-  readonly #limiter: ReplacementLimiter;
-  // The provider hands out the same already-resolved promise on every cache hit: once seen
-  // resolved, it needs no race against the caller's timeout (no timer, no listener).
-  #settled: Promise<string> | undefined;
-  #settledHeader = '';
 
   constructor(options: OutboundPolicyOptions) {
-    this.#provider = options.provider;
-    this.#isProtected = options.isProtected;
+    this.routes = options.routes;
+    this.defaultTarget = options.defaultTarget;
     this.#retryOn401 = options.retryOn401;
-    this.#limiter = new ReplacementLimiter(options.replacementMinIntervalMs, options.now);
   }
 
-  /** The first hop gets the token when the caller did not opt out and the URL is allowed. */
-  wantsToken(call: OutboundCall): boolean {
+  /** The token of the first hop, or undefined: the caller opted out, or the URL is off the allowlist. */
+  target(call: OutboundCall): TokenTarget | undefined {
     // Decided on the final absolute URL, after the base URL: a per-request absolute URL that
     // leaves the allowlist gets no token (the CVE-2025-27152 class).
-    return !call.optOut && (this.#isProtected === undefined || this.#isProtected(call.url));
+    return call.optOut ? undefined : this.routes.route(call.url);
   }
 
   /**
-   * A redirect hop keeps the token only within the origin of the first request and, with an
-   * allowlist, only on an allowed URL. Decided afresh on every hop, after the caller's own hook.
+   * The token of a redirect hop, decided afresh on every hop, after the caller's own hook. With an
+   * allowlist, the hop's own URL decides: a hop into another protected back end gets that back
+   * end's token, a hop off every entry gets none. Without one, the token stays within the origin
+   * of the first request.
    */
-  carriesToken(firstUrl: string, hopUrl: string): boolean {
-    if (new URL(hopUrl).origin !== new URL(firstUrl).origin) return false;
-    return this.#isProtected === undefined || this.#isProtected(hopUrl);
+  hopTarget(call: OutboundCall, hopUrl: string): TokenTarget | undefined {
+    if (call.optOut) return undefined;
+    if (this.routes.listed) return this.routes.route(hopUrl);
+    return new URL(hopUrl).origin === new URL(call.url).origin ? this.defaultTarget : undefined;
   }
 
-  /** The header, at once when the provider's answer is known to be resolved (no await, no race). */
-  header<R>(bounds: CallBounds, transport: OutboundTransport<R>): string | Promise<string> {
-    const pending = this.#provider.getAuthorizationHeader();
-    if (pending === this.#settled) return this.#settledHeader;
-    void pending.then(
-      (header) => {
-        this.#settled = pending;
-        this.#settledHeader = header;
-      },
-      () => undefined,
-    );
-    return waitForToken(pending, bounds, () => transport.timeoutError(), (reason) => transport.canceledError(reason));
+  /** Whether a 401 to `sent` from `target` is replayed. */
+  replays401(target: TokenTarget, sent: string): boolean {
+    return this.#retryOn401 && target.mayReplace(sent);
   }
+}
 
-  /**
-   * Whether a 401 to `sent` is replayed: not when turned off, nor when the token was itself the
-   * replacement of a 401 a moment ago.
-   */
-  replays401(sent: string): boolean {
-    return this.#retryOn401 && this.#limiter.mayReplace(sent);
-  }
-
-  /** After a 401 to `sent`: the header to replay with. */
-  async replacement<R>(sent: string, bounds: CallBounds, transport: OutboundTransport<R>): Promise<string> {
-    // The back end no longer takes this token (revoked, keys rotated, its clock ahead of ours):
-    // drop it if it is still the cached one, and get one (fifty such 401s make one token request).
-    const dropped = this.#provider.invalidate(sent, 'backend-401');
-    const fresh = await this.header(bounds, transport);
-    if (dropped) this.#limiter.replaced(fresh);
-    return fresh;
-  }
+async function headerOf<R>(target: TokenTarget | undefined, bounds: CallBounds, transport: OutboundTransport<R>): Promise<string | undefined> {
+  if (target === undefined) return undefined;
+  const answer = target.header(bounds, transport);
+  return typeof answer === 'string' ? answer : await answer;
 }
 
 /**
@@ -97,9 +70,11 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
     deadline: call.timeoutMs > 0 ? performance.now() + call.timeoutMs : Infinity,
     signal: call.signal,
   };
+  const firstTarget = policy.target(call);
   let header: string | undefined;
-  if (policy.wantsToken(call)) {
-    const answer = policy.header(bounds, transport);
+  if (firstTarget !== undefined) {
+    // The hot path: a cached token is a string at once, with no promise hop.
+    const answer = firstTarget.header(bounds, transport);
     header = typeof answer === 'string' ? answer : await answer;
   }
   const first = (): Hop => ({
@@ -112,6 +87,7 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
     timeoutMs: remainingMs(bounds),
   });
   let hop = first();
+  let target = firstTarget;
   let redirects = 0;
   let replayed = false;
   for (;;) {
@@ -123,20 +99,25 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
       if (next !== undefined) {
         transport.discard(response);
         if (++redirects > call.maxRedirects) throw transport.tooManyRedirectsError(response);
-        // The caller's hook first, the guard last: no hook can carry the token off the allowlist.
+        // The caller's hook first, the guard last: no hook can carry a token off the allowlist.
         transport.beforeRedirect?.(hop, next, response);
-        next.authorization = header !== undefined && policy.carriesToken(call.url, next.url) ? header : undefined;
+        target = policy.hopTarget(call, next.url);
+        next.authorization = target === firstTarget ? header : await headerOf(target, bounds, transport);
+        next.timeoutMs = remainingMs(bounds);
         hop = next;
         continue;
       }
     }
-    // A 401 to a hop that never saw the token (it was dropped on the way) says nothing about it.
-    if (status === 401 && hop.authorization !== undefined && !replayed && call.bodyReplayable && policy.replays401(hop.authorization)) {
+    // A 401 to a hop that never saw a token (it was dropped on the way) says nothing about one.
+    // A 401 from a hop that carried another back end's token drops that back end's token only.
+    if (status === 401 && target !== undefined && hop.authorization !== undefined && !replayed && call.bodyReplayable && policy.replays401(target, hop.authorization)) {
       // Freed before the wait for a token: a discarded stream must not hold its socket meanwhile.
       transport.discard(response);
-      header = await policy.replacement(hop.authorization, bounds, transport);
+      const fresh = await target.replacement(hop.authorization, bounds, transport);
+      if (target === firstTarget) header = fresh;
       replayed = true;
       redirects = 0;
+      target = firstTarget;
       hop = first();
       continue;
     }

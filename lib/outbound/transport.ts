@@ -3,7 +3,7 @@
  * lib/client/, a fetch wrapper later). The policy decides; the transport only moves bytes.
  *
  * Where each duty lives, and why:
- * - Injection and the allowlist: `OutboundPolicy.wantsToken` / `carriesToken`, decided on the
+ * - Injection and the allowlist: `OutboundPolicy.target` / `hopTarget` (by `BackendRoutes`), decided on the
  *   absolute URL of every hop. The transport only reports the URL and whether the caller opted out.
  * - The redirect guard: `runOutbound` follows redirects itself, hop by hop (`next-hop.ts`). A
  *   transport that followed them on its own (follow-redirects, fetch's `redirect: 'follow'`) would

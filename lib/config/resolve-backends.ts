@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { McaConfigError } from '../errors/mca-config-error';
+import { isMcaOAuthError } from '../errors/mca-oauth-error';
+import { parseProtectedBackendsEnv } from '../client/protected-backends';
+import type { BackendMatcher, BackendTokenSettings } from '../options';
+import type { EnvSource } from './env-source';
+import { constantCase, optionalString } from './option-checks';
+import { resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
+
+/** One `protectedBackends` entry, validated, with its own token configuration resolved. */
+export interface ResolvedBackend {
+  /** Its place in the list, as errors and debug lines name it: `protectedBackends[2]`. */
+  index: number;
+  name: string | undefined;
+  match: BackendMatcher;
+  /** Its own token configuration, or undefined when it uses the middleware's own. */
+  config: ProviderConfig | undefined;
+}
+
+// A Record over every key: the compiler fails when a setting is added to the type but not here.
+const SETTING_KEYS: { [K in keyof Required<BackendTokenSettings>]: true } = {
+  clientId: true,
+  secret: true,
+  tenantId: true,
+  appId: true,
+  serverUrl: true,
+  oauthServerUrl: true,
+  tokenUrl: true,
+  scope: true,
+  audience: true,
+  resource: true,
+  clientAuth: true,
+};
+const SETTINGS = Object.keys(SETTING_KEYS) as (keyof BackendTokenSettings)[];
+const ENTRY_KEYS = new Set<string>(['match', 'name', ...SETTINGS]);
+// The credential that makes a client: an entry with its own client id must bring it along.
+const CLIENT_CREDENTIALS: readonly (keyof BackendTokenSettings)[] = ['secret'];
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+function entryError(index: number, field: string | undefined, code: string, fix: string): McaConfigError {
+  const where = field === undefined ? `protectedBackends[${index}]` : `protectedBackends[${index}].${field}`;
+  return new McaConfigError(code, `Invalid \`${where}\`: ${fix}`, { field: where });
+}
+
+/**
+ * The list the middleware routes by: the `protectedBackends` option, else the JSON file of
+ * `protectedBackendsFile` / `MCA_PROTECTED_BACKENDS_FILE`, else `MCA_PROTECTED_BACKENDS`
+ * (comma-separated strings). Undefined: no list, the token goes to every URL.
+ */
+export function readBackendList(options: Record<string, unknown>, env: EnvSource): unknown[] | undefined {
+  if (options.protectedBackends !== undefined) {
+    if (!Array.isArray(options.protectedBackends)) {
+      throw new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS', 'Invalid `protectedBackends`: it must be an array of strings, RegExps and entry objects.', { field: 'protectedBackends' });
+    }
+    return options.protectedBackends as unknown[];
+  }
+  const fileOption = optionalString(options, 'protectedBackendsFile');
+  const fileVar = fileOption === undefined ? env.get('MCA_PROTECTED_BACKENDS_FILE') : undefined;
+  const listVar = env.get('MCA_PROTECTED_BACKENDS');
+  const file = fileOption ?? fileVar?.value;
+  if (file === undefined) return listVar === undefined ? undefined : parseProtectedBackendsEnv(listVar.value);
+  // Two allowlists, one of them silently ignored, is a typo waiting to fail open.
+  if (fileOption === undefined && listVar !== undefined) {
+    throw new McaConfigError(
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      'Both MCA_PROTECTED_BACKENDS and MCA_PROTECTED_BACKENDS_FILE are set. Keep one: the file for entries with their own token settings, the list for plain back ends.',
+      { field: 'protectedBackendsFile' },
+    );
+  }
+  return readBackendsFile(file, fileOption !== undefined ? '`protectedBackendsFile`' : 'MCA_PROTECTED_BACKENDS_FILE');
+}
+
+function readBackendsFile(file: string, from: string): unknown[] {
+  const fail = (fix: string): McaConfigError =>
+    new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE', `Invalid protected back ends file (named by ${from}): ${fix}`, { field: 'protectedBackendsFile' });
+  let text: string;
+  try {
+    text = readFileSync(resolvePath(process.cwd(), file), 'utf8');
+  } catch (error) {
+    throw fail(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Fix the path; a relative one is resolved against the working directory.`);
+  }
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the text around the error, which may be a secret.
+    throw fail('it is not valid JSON. It must hold an array of strings and entry objects.');
+  }
+  if (!Array.isArray(list)) throw fail('it must hold a JSON array of strings and entry objects (`{ "match": "https://…", "audience": "…" }`).');
+  return list;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Validates every entry and resolves the token configuration of each entry that sets token
+ * settings, through the same resolution as the middleware's own (`options` and `env`), so each
+ * entry gets the same validation and the same fallbacks; an error names the entry's field,
+ * e.g. `protectedBackends[2].secret`. Nothing is half-applied: the first error throws.
+ */
+export function resolveBackends(list: readonly unknown[], options: Record<string, unknown>, env: EnvSource): ResolvedBackend[] {
+  const names = new Set<string>();
+  return list.map((entry, index): ResolvedBackend => {
+    if (typeof entry === 'string' || entry instanceof RegExp) return { index, name: undefined, match: entry, config: undefined };
+    if (!isPlainObject(entry)) {
+      throw entryError(index, undefined, 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'it must be a string (origin or URL prefix), a RegExp, or an object with `match`.');
+    }
+    for (const key of Object.keys(entry)) {
+      if (!ENTRY_KEYS.has(key)) {
+        throw entryError(index, key, 'ERR_MCA_UNKNOWN_OPTION', `an entry takes \`match\`, \`name\` and the token settings ${SETTINGS.map((s) => `\`${s}\``).join(', ')}.`);
+      }
+    }
+    const match = entry.match;
+    if (typeof match !== 'string' && !(match instanceof RegExp)) {
+      throw entryError(index, 'match', 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'it must be an origin or URL prefix (string) or a RegExp.');
+    }
+    const name = entry.name;
+    if (name !== undefined) {
+      if (typeof name !== 'string' || !NAME.test(name) || name === 'default') {
+        throw entryError(index, 'name', 'ERR_MCA_INVALID_BACKEND_NAME', 'it must be 1–64 letters, digits, ".", "_" or "-", and not "default" (the middleware\'s own token).');
+      }
+      if (names.has(name)) throw entryError(index, 'name', 'ERR_MCA_INVALID_BACKEND_NAME', `"${name}" names another entry too. Names must be unique.`);
+      names.add(name);
+    }
+    return { index, name, match, config: resolveEntryConfig(entry, index, options, env) };
+  });
+}
+
+function resolveEntryConfig(entry: Record<string, unknown>, index: number, options: Record<string, unknown>, env: EnvSource): ProviderConfig | undefined {
+  const own: Partial<Record<CredentialField, string>> = {};
+  let any = false;
+  for (const key of SETTINGS) {
+    let value: string | undefined;
+    try {
+      value = optionalString(entry, key);
+    } catch {
+      throw entryError(index, key, `ERR_MCA_INVALID_${constantCase(key)}`, 'it must be a non-empty string.');
+    }
+    if (value === undefined) continue;
+    any = true;
+    if (key === 'appId' || key === 'tenantId') {
+      if (own.tenantId !== undefined && own.tenantId !== value) {
+        throw entryError(index, 'tenantId', 'ERR_MCA_CONFLICTING_OPTIONS', '`tenantId` and `appId` are synonyms but were given different values. Pass only one of them.');
+      }
+      own.tenantId = value;
+    } else {
+      own[key] = value;
+    }
+  }
+  if (!any) return undefined;
+  // A client of its own never borrows the middleware's secret, and the middleware's client never
+  // gets a secret meant for another: both or neither.
+  const ownCredential = CLIENT_CREDENTIALS.some((key) => own[key as CredentialField] !== undefined);
+  if (own.clientId !== undefined && !ownCredential) {
+    throw entryError(index, 'secret', 'ERR_MCA_MISSING_SECRET', 'the entry sets its own `clientId` but no `secret`; it never borrows the middleware\'s. Set `secret` on the entry (from your secret store or an environment variable).');
+  }
+  if (own.clientId === undefined && ownCredential) {
+    throw entryError(index, 'clientId', 'ERR_MCA_MISSING_CLIENT_ID', 'the entry sets a `secret` but no `clientId`. Set the `clientId` it belongs to.');
+  }
+  try {
+    return resolveProviderConfig(options, env, own);
+  } catch (error) {
+    if (!isMcaOAuthError(error)) throw error;
+    const field = (error as McaConfigError).field;
+    throw new McaConfigError(error.code, `\`protectedBackends[${index}]\`: ${error.message}`, {
+      field: field === undefined ? `protectedBackends[${index}]` : `protectedBackends[${index}].${field}`,
+    });
+  }
+}
