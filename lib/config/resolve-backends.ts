@@ -167,8 +167,9 @@ function resolveEntryConfig(entry: Record<string, unknown>, index: number, optio
   } catch (error) {
     if (!isMcaOAuthError(error)) throw error;
     const field = (error as McaConfigError).field;
-    throw new McaConfigError(error.code, `\`protectedBackends[${index}]\`: ${error.message}`, {
-      field: field === undefined ? `protectedBackends[${index}]` : `protectedBackends[${index}].${field}`,
-    });
+    const where = field === undefined ? `protectedBackends[${index}]` : `protectedBackends[${index}].${field}`;
+    const named = field !== undefined && error.message.includes(`\`${field}\``);
+    const message = named ? error.message.replace(`\`${field}\``, `\`${where}\``) : `\`${where}\`: ${error.message}`;
+    throw new McaConfigError(error.code, message, { field: where });
   }
 }
