@@ -4,7 +4,9 @@
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { PROVIDER_OPTION_KEYS, checkOptionKeys } from './config/known-options';
-import { resolveProviderConfig, type CredentialField } from './config/resolve-config';
+import { envSourceFromOptions, resolveProviderConfig, type CredentialField, type ProviderConfig } from './config/resolve-config';
+import { readBackendList, resolveBackends } from './config/resolve-backends';
+import { McaConfigError } from './errors/mca-config-error';
 import { createTokenEndpoint } from './core/token-endpoint';
 import { isMcaOAuthError } from './errors/mca-oauth-error';
 
@@ -29,6 +31,8 @@ Options (each falls back to its environment variable, then .env, then VCAP_SERVI
   --env-file <path>           read this file instead of ./.env
   --no-env-file               read no .env file
   --timeout-ms <ms>           timeout of the token request (default 10000)
+  --backend <name>            the token of this named protectedBackends entry (its audience, scope, client …)
+  --backends-file <path>      MCA_PROTECTED_BACKENDS_FILE (the JSON list of entries that --backend names)
   -h, --help                  show this help
 
 Exit status: 0 on success, 1 on a configuration or token error (its code is printed), 2 on bad usage.`;
@@ -66,8 +70,26 @@ const SOURCE_LABEL: Record<string, string> = {
   VCAP_APPLICATION: 'VCAP_APPLICATION',
 };
 
-async function check(opts: Record<string, unknown>, out: Out): Promise<void> {
-  const config = resolveProviderConfig(opts);
+/**
+ * The configuration to use: the default one, or with `--backend NAME` that entry's, resolved by
+ * the same rules as the middleware (its own settings over the default ones).
+ */
+function resolveFor(opts: Record<string, unknown>, backend: string | undefined, file: string | undefined): ProviderConfig {
+  if (backend === undefined) return resolveProviderConfig(opts);
+  const env = envSourceFromOptions(opts);
+  const list = readBackendList(file === undefined ? {} : { protectedBackendsFile: file }, env) ?? [];
+  const entry = resolveBackends(list, opts, env).find((b) => b.name === backend);
+  if (entry === undefined) {
+    throw new McaConfigError(
+      'ERR_MCA_UNKNOWN_BACKEND',
+      'No protected back end has that name. Name entries (`"name": "billing"`) in the JSON file given by --backends-file or MCA_PROTECTED_BACKENDS_FILE.',
+      { field: 'backend' },
+    );
+  }
+  return entry.config ?? resolveProviderConfig(opts, env);
+}
+
+async function check(config: ProviderConfig, opts: Record<string, unknown>, out: Out): Promise<void> {
   const show = (field: CredentialField, value: string | undefined): void => {
     const source = config.sources[field];
     if (value === undefined || source === undefined) return;
@@ -104,8 +126,7 @@ async function check(opts: Record<string, unknown>, out: Out): Promise<void> {
   }
 }
 
-async function token(opts: Record<string, unknown>, out: Out): Promise<void> {
-  const config = resolveProviderConfig(opts);
+async function token(config: ProviderConfig, out: Out): Promise<void> {
   const endpoint = createTokenEndpoint(config);
   try {
     const grant = await endpoint.requestToken(new AbortController().signal, config.timeoutMs);
@@ -126,6 +147,8 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
         ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         'no-env-file': { type: 'boolean' },
         'timeout-ms': { type: 'string' },
+        backend: { type: 'string' },
+        'backends-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -144,7 +167,8 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
   }
   try {
     const opts = options(parsed.values);
-    await (command === 'token' ? token(opts, out) : check(opts, out));
+    const config = resolveFor(opts, parsed.values.backend as string | undefined, parsed.values['backends-file'] as string | undefined);
+    await (command === 'token' ? token(config, out) : check(config, opts, out));
     return 0;
   } catch (error) {
     if (isMcaOAuthError(error)) err(`error ${error.code}: ${error.message}`);

@@ -319,3 +319,33 @@ describe('configuration: each entry resolved and validated at startup like the t
     expect(orders.hits.map((h) => h.authorization)).toEqual([undefined]);
   });
 });
+
+describe('the CLI', () => {
+  it('token --backend NAME prints that back end’s token, resolved from the JSON file like the middleware', async () => {
+    const { main } = await import('../../lib/cli');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'mca-cli-')), 'backends.json');
+    writeFileSync(file, JSON.stringify([{ match: billing.url, scope: 'billing:write', name: 'billing' }, { match: inventory.url, name: 'inventory', clientId: 'inv-client', secret: INV_SECRET }]));
+    const run = async (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const status = await main(args, (l) => out.push(l), (l) => err.push(l));
+      return { status, out: out.join('\n'), err: err.join('\n') };
+    };
+    const common = ['--no-env-file', '--client-id', 'main-client', '--secret', MAIN_SECRET, '--token-url', tokens.url, '--backends-file', file];
+    const billingRun = await run(['token', ...common, '--backend', 'billing']);
+    expect(billingRun.status).toBe(0);
+    expect(tokens.issued.at(-1)!.claims).toEqual({ client: 'main-client', scope: 'billing:write' });
+    expect(billingRun.out).toBe(`Bearer ${tokens.issued.at(-1)!.token}`);
+    expect((await run(['token', ...common, '--backend', 'inventory'])).status).toBe(0);
+    expect(tokens.issued.at(-1)!.claims).toEqual({ client: 'inv-client' });
+    const unknown = await run(['token', ...common, '--backend', 'biling']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.err).toContain('ERR_MCA_UNKNOWN_BACKEND');
+    const check = await run(['check', ...common, '--backend', 'billing']);
+    expect(check.out).toMatch(/^scope\s+billing:write/m);
+    expect(check.out + check.err).not.toContain(MAIN_SECRET);
+  });
+});

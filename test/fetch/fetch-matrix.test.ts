@@ -166,7 +166,7 @@ describe('redirects: handled hop by hop, the allowlist checked on each', () => {
 });
 
 describe('401: one replay with a new token, when the body can be sent again', () => {
-  const bodies: [string, () => { body?: BodyInit; expected: string; request?: boolean }][] = [
+  const bodies: [string, () => { body?: RequestInit['body']; expected: string; request?: boolean }][] = [
     ['no body (GET)', () => ({ expected: '' })],
     ['a string', () => ({ body: 'text body', expected: 'text body' })],
     ['a Buffer', () => ({ body: Buffer.from('buffer body'), expected: 'buffer body' })],
