@@ -2,7 +2,7 @@ import { runOutbound, type OutboundPolicy } from '../outbound/outbound-policy';
 import { isRedirect } from '../outbound/next-hop';
 import type { OutboundCall } from '../outbound/transport';
 import { isReplayableBody, requestBody } from './fetch-body';
-import { FetchTransport, type BodyInit, type FetchFunction, type FetchRequestParts, type HeadersInit } from './fetch-transport';
+import { FetchTransport, isPlainHeaders, type BodyInit, type FetchFunction, type FetchRequestParts, type HeadersInit } from './fetch-transport';
 
 /** `RequestInit`, plus `mcaAuth: false` to keep one call free of the token. */
 export interface McaFetchInit extends RequestInit {
@@ -21,10 +21,12 @@ export const FETCH_MAX_REDIRECTS = 20;
 
 function hasAuthorization(headers: HeadersInit | undefined): boolean {
   if (headers === undefined) return false;
-  if (headers instanceof Headers) return headers.has('authorization');
-  if (Array.isArray(headers)) return headers.some((pair) => String(pair[0]).toLowerCase() === 'authorization');
-  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') return true;
-  return false;
+  if (isPlainHeaders(headers)) {
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') return true;
+    return false;
+  }
+  // Headers, pairs, or another library's Headers-like iterable: read the way fetch reads them.
+  return new Headers(headers).has('authorization');
 }
 
 function redirectError(): TypeError {
@@ -41,13 +43,8 @@ function redirectError(): TypeError {
  */
 export function createAuthorizedFetch(policy: OutboundPolicy, base: FetchFunction): McaFetch {
   return function mcaFetch(input, init) {
-    let url: string;
-    try {
-      url = new URL(input instanceof Request ? input.url : String(input)).href;
-    } catch {
-      // A URL fetch cannot parse either: it rejects as it would, and no token is involved.
-      return base(input, init);
-    }
+    // The routes parse the URL (a relative one matches no entry); fetch parses it again to send.
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (input instanceof Request) {
       const mode = init?.redirect ?? input.redirect;
       if (input.body === null) return send(policy, base, url, init, mode, fromRequest(input, init, null));
@@ -71,7 +68,7 @@ function fromRequest(request: Request, init: McaFetchInit | undefined, body: Bod
   };
 }
 
-async function send(
+function send(
   policy: OutboundPolicy,
   base: FetchFunction,
   url: string,
@@ -92,10 +89,11 @@ async function send(
     sensitiveHeaders: [],
   };
   const transport = new FetchTransport(base, parts);
-  const response = await runOutbound(policy, call, transport);
-  if (mode === 'error' && isRedirect(response.status)) {
+  const sent = runOutbound(policy, call, transport);
+  if (mode !== 'error') return sent;
+  return sent.then((response) => {
+    if (!isRedirect(response.status)) return response;
     transport.discard(response);
     throw redirectError();
-  }
-  return response;
+  });
 }

@@ -1,3 +1,4 @@
+import { isRedirect } from '../outbound/next-hop';
 import type { Hop, HopAnswer, OutboundTransport } from '../outbound/transport';
 import { isStreamBody } from './fetch-body';
 import { redactFetchError } from './redact-fetch-error';
@@ -19,8 +20,11 @@ export interface FetchRequestParts {
   rest: RequestInit | undefined;
 }
 
-function isPlainHeaders(headers: HeadersInit | undefined): headers is Record<string, string> | undefined {
-  return headers === undefined || (typeof headers === 'object' && !Array.isArray(headers) && !(headers instanceof Headers));
+/** Undefined or a plain record; anything else (Headers, pairs, a Headers-like iterable of another library) goes through `new Headers`. */
+export function isPlainHeaders(headers: HeadersInit | undefined): headers is Record<string, string> | undefined {
+  if (headers === undefined) return true;
+  const proto: unknown = Object.getPrototypeOf(headers);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -50,9 +54,11 @@ export class FetchTransport implements OutboundTransport<Response> {
       init.body = parts.body;
       if (isStreamBody(parts.body)) init.duplex = 'half';
     }
-    return this.#fetch(hop.url, init).catch((error: unknown) => {
-      throw redactFetchError(error, hop.authorization);
-    });
+    return this.#fetch(hop.url, init);
+  }
+
+  sendFailed(error: unknown, hop: Hop): unknown {
+    return redactFetchError(error, hop.authorization);
   }
 
   #headers(hop: Hop): HeadersInit | undefined {
@@ -68,7 +74,9 @@ export class FetchTransport implements OutboundTransport<Response> {
   }
 
   answer(response: Response): HopAnswer {
-    return { status: response.status, location: response.headers.get('location') ?? undefined };
+    const status = response.status;
+    // Headers.get is not free (WebIDL checks): read Location only where it can matter.
+    return { status, location: isRedirect(status) ? (response.headers.get('location') ?? undefined) : undefined };
   }
 
   discard(response: Response): void {

@@ -60,42 +60,78 @@ async function headerOf<R>(target: TokenTarget | undefined, bounds: CallBounds, 
   return typeof answer === 'string' ? answer : await answer;
 }
 
+function firstHop(call: OutboundCall, header: string | undefined, bounds: CallBounds): Hop {
+  return { url: call.url, method: call.method, authorization: header, first: true, dropBody: false, dropHeaders: NO_HEADERS, timeoutMs: remainingMs(bounds) };
+}
+
+/** Whether the policy has something to do with this answer: a redirect to follow, or a 401. */
+function needsPolicy(status: number, location: string | undefined, call: OutboundCall): boolean {
+  return status === 401 || (location !== undefined && call.maxRedirects > 0 && isRedirect(status));
+}
+
 /**
  * One call: the token, each hop, redirects followed here with the guard on every hop, and one
  * replay after a 401 to the header sent. Resolves with the last response whatever its status:
  * the transport applies the caller's own status check after this.
+ *
+ * The hot path (a cached token, an answer that is neither a redirect nor a 401) is one send and
+ * one `then`: no async function, no await. Every other answer goes on to {@link follow}.
  */
-export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall, transport: OutboundTransport<R>): Promise<R> {
+export function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall, transport: OutboundTransport<R>): Promise<R> {
   const bounds: CallBounds = {
     deadline: call.timeoutMs > 0 ? performance.now() + call.timeoutMs : Infinity,
     signal: call.signal,
   };
-  const firstTarget = policy.target(call);
-  let header: string | undefined;
-  if (firstTarget !== undefined) {
-    // The hot path: a cached token is a string at once, with no promise hop.
-    const answer = firstTarget.header(bounds, transport);
-    header = typeof answer === 'string' ? answer : await answer;
-  }
-  const first = (): Hop => ({
-    url: call.url,
-    method: call.method,
-    authorization: header,
-    first: true,
-    dropBody: false,
-    dropHeaders: NO_HEADERS,
-    timeoutMs: remainingMs(bounds),
-  });
-  let hop = first();
+  const target = policy.target(call);
+  if (target === undefined) return sendFirst(policy, call, transport, bounds, undefined, undefined);
+  const answer = target.header(bounds, transport);
+  if (typeof answer === 'string') return sendFirst(policy, call, transport, bounds, target, answer);
+  return answer.then((header) => sendFirst(policy, call, transport, bounds, target, header));
+}
+
+function sendFirst<R>(
+  policy: OutboundPolicy,
+  call: OutboundCall,
+  transport: OutboundTransport<R>,
+  bounds: CallBounds,
+  target: TokenTarget | undefined,
+  header: string | undefined,
+): Promise<R> {
+  if (expired(bounds)) return Promise.reject(transport.timeoutError());
+  const hop = firstHop(call, header, bounds);
+  return transport.send(hop).then(
+    (response) => {
+      const { status, location } = transport.answer(response);
+      return needsPolicy(status, location, call) ? follow(policy, call, transport, bounds, target, header, hop, response) : response;
+    },
+    (error: unknown) => {
+      throw transport.sendFailed ? transport.sendFailed(error, hop) : error;
+    },
+  );
+}
+
+/** Redirects, hop by hop with the guard on each, and the 401 replay; from the first answer on. */
+async function follow<R>(
+  policy: OutboundPolicy,
+  call: OutboundCall,
+  transport: OutboundTransport<R>,
+  bounds: CallBounds,
+  firstTarget: TokenTarget | undefined,
+  firstHeader: string | undefined,
+  sentHop: Hop,
+  firstResponse: R,
+): Promise<R> {
+  let header = firstHeader;
+  let hop = sentHop;
+  let response = firstResponse;
   let target = firstTarget;
   let redirects = 0;
   let replayed = false;
   for (;;) {
-    if (expired(bounds)) throw transport.timeoutError();
-    const response = await transport.send(hop);
     const { status, location } = transport.answer(response);
+    let next: Hop | undefined;
     if (location !== undefined && call.maxRedirects > 0 && isRedirect(status)) {
-      const next = nextHop(hop, location, status, call, remainingMs(bounds));
+      next = nextHop(hop, location, status, call, remainingMs(bounds));
       if (next !== undefined) {
         transport.discard(response);
         if (++redirects > call.maxRedirects) throw transport.tooManyRedirectsError(response);
@@ -104,13 +140,11 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
         target = policy.hopTarget(call, next.url);
         next.authorization = target === firstTarget ? header : await headerOf(target, bounds, transport);
         next.timeoutMs = remainingMs(bounds);
-        hop = next;
-        continue;
       }
     }
     // A 401 to a hop that never saw a token (it was dropped on the way) says nothing about one.
     // A 401 from a hop that carried another back end's token drops that back end's token only.
-    if (status === 401 && target !== undefined && hop.authorization !== undefined && !replayed && call.bodyReplayable && policy.replays401(target, hop.authorization)) {
+    if (next === undefined && status === 401 && target !== undefined && hop.authorization !== undefined && !replayed && call.bodyReplayable && policy.replays401(target, hop.authorization)) {
       // Freed before the wait for a token: a discarded stream must not hold its socket meanwhile.
       transport.discard(response);
       const fresh = await target.replacement(hop.authorization, bounds, transport);
@@ -118,10 +152,16 @@ export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall,
       replayed = true;
       redirects = 0;
       target = firstTarget;
-      hop = first();
-      continue;
+      next = firstHop(call, header, bounds);
     }
-    return response;
+    if (next === undefined) return response;
+    if (expired(bounds)) throw transport.timeoutError();
+    hop = next;
+    try {
+      response = await transport.send(hop);
+    } catch (error) {
+      throw transport.sendFailed ? transport.sendFailed(error, hop) : error;
+    }
   }
 }
 

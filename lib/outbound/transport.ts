@@ -52,6 +52,11 @@ export interface OutboundTransport<R> {
   answer(response: R): HopAnswer;
   /** Frees a response the caller will never see (a redirect, a replayed 401): no socket is held. */
   discard(response: R): void;
+  /**
+   * What `send`'s rejection becomes (redacted), when the transport leaves that to the policy: one
+   * handler on the policy's own `then` instead of a promise of its own per hop.
+   */
+  sendFailed?(error: unknown, hop: Hop): unknown;
   /** The caller's own redirect hook, if its API has one; runs before the policy's guard. */
   beforeRedirect?(from: Hop, to: Hop, response: R): void;
   timeoutError(): unknown;
