@@ -96,7 +96,8 @@ function sameValues(options: Record<string, unknown>, values: unknown[]): boolea
   return true;
 }
 
-function providerFor(options: Record<string, unknown>): TokenProvider {
+// `options` is the checked copy (own properties only); `target` the caller's object, the fast path's key.
+function providerFor(options: Record<string, unknown>, target: object): TokenProvider {
   const values = OPTION_KEYS.map((key) => options[key]);
   const key = valueKey(values);
   let provider = providers.get(key);
@@ -109,7 +110,7 @@ function providerFor(options: Record<string, unknown>): TokenProvider {
     provider = new DefaultTokenProvider(config, { store: config.store ?? sharedStore(config), ownsStore: false });
     providers.set(key, provider);
   }
-  byObject.set(options, { provider, values });
+  byObject.set(target, { provider, values });
   return provider;
 }
 
@@ -128,7 +129,7 @@ export function getAuthorizationHeader(options?: GetAuthorizationHeaderOptions):
   }
   try {
     const checked = checkOptionKeys(target, PROVIDER_OPTION_KEYS, 'getAuthorizationHeader');
-    return providerFor(checked).getAuthorizationHeader();
+    return providerFor(checked, target).getAuthorizationHeader();
   } catch (error) {
     return Promise.reject(error);
   }

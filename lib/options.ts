@@ -160,7 +160,15 @@ export interface TokenProviderOptions extends CredentialOptions {
    * The clock, in epoch milliseconds. Inject one in tests instead of sleeping.
    * @default Date.now
    */
-  now?: () => number;
+  now?: () => number;  /**
+   * Allows plain `http:` to hosts other than loopback (127.0.0.0/8, ::1, `localhost`): for the token
+   * endpoint, which then receives the client credentials in clear, and for `req.mcaClient`, which then
+   * sends the bearer token in clear. Without it such a token URL or `protectedBackends` entry is a
+   * startup error, and `req.mcaClient` sends no token to such a URL. Loopback `http:` needs no opt-in.
+   * Env: `MCA_ALLOW_INSECURE_HTTP` (`true`/`false`).
+   * @default false
+   */
+  allowInsecureHttp?: boolean;
 }
 
 /** A URL prefix or origin (string) or a pattern tested against the absolute request URL. */
@@ -200,10 +208,13 @@ export interface McaOAuthOptions extends TokenProviderOptions {
   axios?: AxiosRequestConfig;
   /**
    * Where the token may be sent: origins (`https://api.example.com`), URL prefixes
-   * (`https://api.example.com/orders/`) or RegExps tested against the absolute URL, or
-   * {@link BackendEntry} objects (`{ match, name?, audience?, scope?, clientId?, secret?, … }`) for
-   * a back end that needs a token of its own. The first entry that matches a URL decides. When
-   * unset, `req.mcaClient` and `req.mcaFetch` add the token to every request they make.
+   * (`https://api.example.com/orders/`) or RegExps tested against the origin and path of the
+   * absolute URL (never its query or fragment; anchor them: `/^https:\/\/api\.example\.com\//`),
+   * or {@link BackendEntry} objects (`{ match, name?, audience?, scope?, clientId?, secret?, … }`)
+   * for a back end that needs a token of its own. The first entry that matches a URL decides.
+   * When unset, `req.mcaClient` and `req.mcaFetch` add the token to every `https:` (and loopback
+   * `http:`) request they make. Present but empty (`[]`, or `MCA_PROTECTED_BACKENDS=` with no
+   * entry) is a startup error: sending the token everywhere takes leaving it unset.
    * Env: `MCA_PROTECTED_BACKENDS` (comma-separated strings), or `MCA_PROTECTED_BACKENDS_FILE`
    * (see {@link protectedBackendsFile}).
    */

@@ -211,10 +211,197 @@ describe('bad configuration fails at startup with a coded McaConfigError', () =>
       expect.objectContaining({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' }),
     );
     expect(() => mcaOAuth({ ...full, axios: 'x' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_AXIOS' }));
-    expect(() => mcaOAuth({ ...full, retryOn401: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_RETRY_ON401' }));
+    expect(() => mcaOAuth({ ...full, retryOn401: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_RETRY_ON_401' }));
   });
 
   it('accepts plain http: for local servers', () => {
     expect(resolve({ ...full, serverUrl: 'http://127.0.0.1:8080/imf' }).tokenUrl).toBe('http://127.0.0.1:8080/imf/authorization/v1/apps/t/token');
+  });
+});
+
+// Issue 10: configuration that fails closed and says what is wrong.
+function thrownBy(fn: () => unknown): Error & { code?: string; field?: string } {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected a throw');
+}
+
+describe('4. prototype pollution is not configuration: own properties only', () => {
+  const polluted = Object.prototype as Record<string, unknown>;
+  function withPollution(values: Record<string, unknown>, fn: () => void): void {
+    Object.assign(polluted, values);
+    try {
+      fn();
+    } finally {
+      for (const key of Object.keys(values)) delete polluted[key];
+    }
+  }
+
+  it('Object.prototype.tokenUrl does not replace the endpoint (options, env and VCAP alike)', () => {
+    withPollution({ tokenUrl: 'https://attacker.example/steal', oauthServerUrl: 'https://attacker.example/o' }, () => {
+      expect(resolve({ ...full }).tokenUrl).toBe(`${SERVER}/authorization/v1/apps/t/token`);
+      expect(resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET, serverUrl: SERVER, tenantId: 't' }) } }).tokenUrl).toBe(
+        `${SERVER}/authorization/v1/apps/t/token`,
+      );
+    });
+    withPollution({ MCA_TOKEN_URL: 'https://attacker.example/steal' }, () => {
+      expect(resolve({ ...full, env: {} }).tokenUrl).toBe(`${SERVER}/authorization/v1/apps/t/token`);
+    });
+  });
+
+  it('a polluted secret, serverUrl or application_id is never picked up', () => {
+    withPollution({ secret: 'polluted', MCA_SECRET: 'polluted' }, () => {
+      expect(thrownBy(() => resolve({ env: {}, clientId: 'id', tenantId: 't', serverUrl: SERVER })).code).toBe('ERR_MCA_MISSING_SECRET');
+    });
+    withPollution({ serverUrl: 'https://attacker.example/', application_id: 'evil' }, () => {
+      const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET }), VCAP_APPLICATION: '{}' } }));
+      expect(error.code).toBe('ERR_MCA_MISSING_SERVER_URL');
+    });
+  });
+
+});
+
+describe('8. inputs that would change the endpoint silently', () => {
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['tenantId ".."', { ...full, tenantId: '..' }, 'ERR_MCA_INVALID_TENANT_ID', /the `tenantId` option/],
+    ['tenantId "."', { ...full, tenantId: '.' }, 'ERR_MCA_INVALID_TENANT_ID', /"\." or "\.\."/],
+    [
+      'tenantId ".." from VCAP_APPLICATION',
+      { ...full, tenantId: undefined, env: { VCAP_APPLICATION: '{"application_id":".."}' } },
+      'ERR_MCA_INVALID_TENANT_ID',
+      /VCAP_APPLICATION\.application_id/,
+    ],
+    ['a "?" in serverUrl', { ...full, serverUrl: `${SERVER}?x=1` }, 'ERR_MCA_INVALID_SERVER_URL', /"\?" or "#"/],
+    ['a "#" in serverUrl', { ...full, serverUrl: `${SERVER}#frag-x` }, 'ERR_MCA_INVALID_SERVER_URL', /"\?" or "#"/],
+    ['a bare "?" in oauthServerUrl', { ...full, oauthServerUrl: 'https://a.example/oauth/v4/t?' }, 'ERR_MCA_INVALID_OAUTH_SERVER_URL', /"\?" or "#"/],
+    ['userinfo in tokenUrl', { ...full, tokenUrl: `https://user:${SECRET}@auth.example.com/token` }, 'ERR_MCA_INVALID_TOKEN_URL', /user:password@/],
+    ['a scheme-less user:secret@host tokenUrl', { ...full, tokenUrl: `svc-user-9:${SECRET}@auth.example.com/token` }, 'ERR_MCA_INVALID_TOKEN_URL', /scheme is not http or https/],
+    ['userinfo in serverUrl from the environment', { ...full, serverUrl: undefined, env: { MCA_SERVER_URL: `https://u:${SECRET}@x.example/imf` } }, 'ERR_MCA_INVALID_SERVER_URL', /MCA_SERVER_URL in the environment/],
+  ];
+  it.each(cases)('%s', (_name, options, code, message) => {
+    const error = thrownBy(() => createTokenProvider(options));
+    expect(error).toMatchObject({ name: 'McaConfigError', code });
+    expect(error.message).toMatch(message);
+    expectNoSecrets(error, [SECRET, 'x=1', 'frag-x', 'svc-user-9']);
+  });
+});
+
+describe('6. plain http: token URLs only to loopback, unless opted in', () => {
+  it.each([
+    ['tokenUrl', { tokenUrl: 'http://auth.example.com/token' }, 'ERR_MCA_INVALID_TOKEN_URL'],
+    ['serverUrl', { serverUrl: 'http://imf.example.com/imf-authserver' }, 'ERR_MCA_INVALID_SERVER_URL'],
+    ['oauthServerUrl', { oauthServerUrl: 'http://appid.example.com/oauth/v4/t' }, 'ERR_MCA_INVALID_OAUTH_SERVER_URL'],
+  ])('an http: %s to a remote host is refused', (_name, extra, code) => {
+    const error = thrownBy(() => createTokenProvider({ ...full, ...extra }));
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(/in clear.*allowInsecureHttp: true.*MCA_ALLOW_INSECURE_HTTP/);
+  });
+
+  it('names the VCAP path an http: serverUrl came from', () => {
+    const env = { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET, tenantId: 't', serverUrl: 'http://imf.example.com/imf' }) };
+    expect(thrownBy(() => resolve({ env })).message).toMatch(/from VCAP_SERVICES AdvancedMobileAccess\[0\]\.credentials\.serverUrl/);
+  });
+
+  it('accepts loopback without opt-in, and any host with allowInsecureHttp or MCA_ALLOW_INSECURE_HTTP', () => {
+    expect(resolve({ ...full, tokenUrl: 'http://localhost:9/token' }).tokenUrl).toBe('http://localhost:9/token');
+    expect(resolve({ ...full, tokenUrl: 'http://127.1.2.3:9/token' }).allowInsecureHttp).toBe(false);
+    expect(resolve({ ...full, tokenUrl: 'http://[::1]:9/token' }).tokenUrl).toBe('http://[::1]:9/token');
+    expect(resolve({ ...full, tokenUrl: 'http://auth.example.com/token', allowInsecureHttp: true }).allowInsecureHttp).toBe(true);
+    expect(resolve({ ...full, tokenUrl: 'http://auth.example.com/token', env: { MCA_ALLOW_INSECURE_HTTP: 'TRUE' } }).allowInsecureHttp).toBe(true);
+    expect(thrownBy(() => resolve({ ...full, env: { MCA_ALLOW_INSECURE_HTTP: 'yes please' } })).code).toBe('ERR_MCA_INVALID_ALLOW_INSECURE_HTTP');
+    expect(thrownBy(() => resolve({ ...full, allowInsecureHttp: 'true' })).code).toBe('ERR_MCA_INVALID_ALLOW_INSECURE_HTTP');
+  });
+});
+
+describe('15. whitespace: every source alike, and the message names the source', () => {
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['clientId " cid " (option)', { ...full, clientId: ' cid ' }, 'ERR_MCA_INVALID_CLIENT_ID', /from the `clientId` option.*whitespace/],
+    ['MCA_SECRET " sec" (environment)', { ...full, secret: undefined, env: { MCA_SECRET: ` ${SECRET}` } }, 'ERR_MCA_INVALID_SECRET', /from MCA_SECRET in the environment/],
+    ['MCA_CLIENT_ID "  " (environment)', { ...full, clientId: undefined, env: { MCA_CLIENT_ID: '  ' } }, 'ERR_MCA_INVALID_CLIENT_ID', /from MCA_CLIENT_ID in the environment.*blank/],
+    ['tenantId " t" (VCAP)', { ...full, tenantId: undefined, env: { VCAP_SERVICES: mcaVcap({ tenantId: ' t' }) } }, 'ERR_MCA_INVALID_TENANT_ID', /VCAP_SERVICES AdvancedMobileAccess\[0\]\.credentials\.tenantId/],
+    ['a blank serverUrl (environment)', { ...full, serverUrl: undefined, env: { MCA_SERVER_URL: ' \t ' } }, 'ERR_MCA_INVALID_SERVER_URL', /MCA_SERVER_URL in the environment.*blank/],
+  ];
+  it.each(cases)('%s', (_name, options, code, message) => {
+    const error = thrownBy(() => createTokenProvider(options));
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+    expectNoSecrets(error, [SECRET]);
+  });
+
+  it('names the .env file a value came from', () => {
+    const dir = dirWithEnvFile(`MCA_SECRET=" ${SECRET}"\n`);
+    const error = thrownBy(() => resolveProviderConfig({ ...full, secret: undefined, envFile: join(dir, '.env') }));
+    expect(error.message).toContain(`MCA_SECRET in ${join(dir, '.env')}`);
+    expectNoSecrets(error, [SECRET]);
+  });
+
+  it('still trims URLs, as the seed does', () => {
+    expect(resolve({ ...full, serverUrl: `  ${SERVER} ` }).tokenUrl).toBe(`${SERVER}/authorization/v1/apps/t/token`);
+  });
+});
+
+describe('16. did you mean: the spellings of the seed, IBM SDKs and RFC 6749', () => {
+  it.each([
+    ['clientSecret', 'secret'],
+    ['client_secret', 'secret'],
+    ['client_id', 'clientId'],
+    ['tenant_id', 'tenantId'],
+    ['token_url', 'tokenUrl'],
+    ['tokenEndpoint', 'tokenUrl'],
+    ['serverURL', 'serverUrl'],
+    ['oAuthServerUrl', 'oauthServerUrl'],
+    ['timeout', 'timeoutMs'],
+    ['password', 'secret'],
+  ])('%s → %s', (typo, right) => {
+    expect(thrownBy(() => createTokenProvider({ ...full, [typo]: 'x' } as never)).message).toContain(`Did you mean \`${right}\`?`);
+  });
+});
+
+describe('17. a bound service that lacks credentials says so', () => {
+  it('credentials: {}', () => {
+    const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({}) } }));
+    expect(error.code).toBe('ERR_MCA_MISSING_CLIENT_ID');
+    expect(error.message).toMatch(/A service is bound \(VCAP_SERVICES AdvancedMobileAccess\[0\], "Mobile Client Access-ag"\), but its credentials have no `clientId`/);
+  });
+
+  it('credentials with an id but no secret, and no server URL', () => {
+    expect(thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id' }, 'AppID', 'my-appid') } })).message).toMatch(
+      /bound \(VCAP_SERVICES AppID\[0\], "my-appid"\), but its credentials have no `secret`/,
+    );
+    expect(thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET }) } })).message).toMatch(
+      /bound \(VCAP_SERVICES AdvancedMobileAccess\[0\]\), but its credentials have neither `serverUrl` nor `oauthServerUrl`/,
+    );
+  });
+
+  it('AdvancedMobileAccess: [] (a service key with no instance)', () => {
+    const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: '{"AdvancedMobileAccess":[]}' } }));
+    expect(error.code).toBe('ERR_MCA_MISSING_CLIENT_ID');
+    expect(error.message).toMatch(/VCAP_SERVICES has AdvancedMobileAccess with no service instance in it/);
+  });
+
+  it('a user-provided service without serviceName', () => {
+    const vcap = JSON.stringify({ 'user-provided': [{ name: 'my-mca', credentials: { clientId: 'id', secret: SECRET, serverUrl: SERVER, tenantId: 't' } }] });
+    const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: vcap } }));
+    expect(error.message).toMatch(/user-provided service\(s\) "my-mca", which are used only when named: set `serviceName` or MCA_SERVICE_NAME/);
+    expect(resolve({ env: { VCAP_SERVICES: vcap }, serviceName: 'my-mca' }).clientId).toBe('id');
+  });
+});
+
+describe('18. smaller items', () => {
+  it('clientAuth is matched without regard to case (option and MCA_CLIENT_AUTH)', () => {
+    expect(resolve({ ...full, clientAuth: 'POST' }).clientAuth).toBe('post');
+    expect(resolve({ ...full, env: { MCA_CLIENT_AUTH: 'Basic' } }).clientAuth).toBe('basic');
+    expect(thrownBy(() => resolve({ ...full, clientAuth: 'jwt' })).code).toBe('ERR_MCA_INVALID_CLIENT_AUTH');
+  });
+
+  it('the envFile error shows the path it tried', () => {
+    expect(thrownBy(() => resolve({ ...full, envFile: '/nonexistent/dir/app.env' })).message).toContain('/nonexistent/dir/app.env');
+  });
+
+  it('retryOn401 errors are spelled like every other code: ERR_MCA_INVALID_RETRY_ON_401', () => {
+    expect(thrownBy(() => mcaOAuth({ ...full, retryOn401: 1 } as never)).code).toBe('ERR_MCA_INVALID_RETRY_ON_401');
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { McaConfigError } from '../errors/mca-config-error';
+import { capped } from '../errors/echo';
 
 /** Where a resolved value came from; shown by diagnostics, never with the value of a secret. */
 export type ValueSource = 'option' | 'env' | '.env' | 'VCAP_SERVICES' | 'VCAP_APPLICATION';
@@ -13,7 +14,10 @@ export interface EnvValue {
 
 /** Read-only view of the real environment with the `.env` file behind it. */
 export interface EnvSource {
+  /** The variable, or undefined when it is unset or empty (empty means "not set" for credentials). */
   get(name: string): EnvValue | undefined;
+  /** The variable even when it is empty: for settings where present-but-empty must not mean unset. */
+  getPresent(name: string): EnvValue | undefined;
   /** Absolute path of the `.env` file that was read, if one was. */
   readonly envFilePath?: string;
 }
@@ -40,7 +44,7 @@ export function createEnvSource(
       if (explicit || code !== 'ENOENT') {
         throw new McaConfigError(
           'ERR_MCA_INVALID_ENV_FILE',
-          `The \`envFile\` option names a file that cannot be read (${code ?? 'error'}). Fix the path, or pass \`envFile: false\` to read no file.`,
+          `The \`envFile\` option names a file that cannot be read: ${capped(path, 300)} (${code ?? 'error'}). Fix the path, or pass \`envFile: false\` to read no file.`,
           { field: 'envFile' },
         );
       }
@@ -50,15 +54,33 @@ export function createEnvSource(
       readPath = path;
     }
   }
+  // Own properties only: a polluted Object.prototype must not become a variable.
+  const read = (vars: Record<string, string | undefined>, name: string): string | undefined => {
+    if (!Object.hasOwn(vars, name)) return undefined;
+    const value = vars[name];
+    return typeof value === 'string' ? value : undefined;
+  };
   return {
     envFilePath: readPath,
     get(name) {
-      const real = env[name];
+      const real = read(env, name);
       // An empty variable means "not set" here, as in most shells' `${VAR:-default}`.
       if (real !== undefined && real !== '') return { value: real, source: 'env' };
-      const fromFile = fileVars[name];
+      const fromFile = read(fileVars, name);
       if (fromFile !== undefined && fromFile !== '') return { value: fromFile, source: '.env' };
       return undefined;
     },
+    getPresent(name) {
+      const real = read(env, name);
+      if (real !== undefined) return { value: real, source: 'env' };
+      const fromFile = read(fileVars, name);
+      if (fromFile !== undefined) return { value: fromFile, source: '.env' };
+      return undefined;
+    },
   };
+}
+
+/** Where a variable was read, for messages: `MCA_SECRET in the environment`, `MCA_SECRET in /app/.env`. */
+export function describeVariable(env: EnvSource, name: string, found: EnvValue): string {
+  return found.source === 'env' ? `${name} in the environment` : `${name} in ${capped(env.envFilePath ?? '.env', 200)}`;
 }

@@ -1,5 +1,7 @@
 import { McaConfigError } from '../errors/mca-config-error';
 import type { McaOAuthOptions, TokenProviderOptions } from '../options';
+import { capped } from '../errors/echo';
+import { ownOptions } from './option-checks';
 
 // A Record over every key makes the compiler fail when an option is added to the types but not
 // here, so the unknown-option check can never reject a documented option.
@@ -34,6 +36,7 @@ const providerKeys: KeysEnum<TokenProviderOptions> = {
   failureCooldownMs: true,
   store: true,
   now: true,
+  allowInsecureHttp: true,
 };
 
 const middlewareKeys: KeysEnum<McaOAuthOptions> = { ...providerKeys, axios: true, protectedBackends: true, protectedBackendsFile: true, retryOn401: true, retryOn401MinIntervalMs: true };
@@ -55,11 +58,57 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+// Spellings users bring from the seed SDK, IBM's other SDKs (ibmcloud-appid, ibm-cloud-sdk-core)
+// and RFC 6749's wire names. Compared lower-case with "_" and "-" dropped.
+const ALIASES: Record<string, string> = {
+  clientsecret: 'secret',
+  secretkey: 'secret',
+  password: 'secret',
+  apisecret: 'secret',
+  appsecret: 'secret',
+  clientkey: 'clientId',
+  username: 'clientId',
+  client: 'clientId',
+  tenant: 'tenantId',
+  applicationid: 'tenantId',
+  appguid: 'tenantId',
+  applicationguid: 'tenantId',
+  serverurl: 'serverUrl',
+  authserverurl: 'serverUrl',
+  url: 'tokenUrl',
+  tokenendpoint: 'tokenUrl',
+  accesstokenurl: 'tokenUrl',
+  tokenuri: 'tokenUrl',
+  issuer: 'oauthServerUrl',
+  oauthserver: 'oauthServerUrl',
+  scopes: 'scope',
+  authmethod: 'clientAuth',
+  tokenendpointauthmethod: 'clientAuth',
+  authenticationtype: 'clientAuth',
+  timeout: 'timeoutMs',
+  deadline: 'deadlineMs',
+  retry: 'retries',
+  maxretries: 'retries',
+  cachesize: 'cacheSize',
+  cache: 'store',
+  redisurl: 'store',
+  backends: 'protectedBackends',
+  allowedhosts: 'protectedBackends',
+  allowhttp: 'allowInsecureHttp',
+  insecure: 'allowInsecureHttp',
+};
+
+function normalized(key: string): string {
+  return key.toLowerCase().replace(/[_-]/g, '');
+}
+
 function suggest(key: string, known: ReadonlySet<string>): string | undefined {
+  const alias = ALIASES[normalized(key)];
+  if (alias !== undefined && known.has(alias)) return alias;
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate);
+    const d = normalized(candidate) === normalized(key) ? 0 : distance(key, candidate);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
@@ -79,12 +128,15 @@ export function checkOptionKeys(options: unknown, known: ReadonlySet<string>, fa
   for (const key of Object.keys(options)) {
     if (!known.has(key)) {
       const hint = suggest(key, known);
+      const shown = capped(key, 60);
       throw new McaConfigError(
         'ERR_MCA_UNKNOWN_OPTION',
-        `${factory}() received an unsupported option \`${key}\`.${hint ? ` Did you mean \`${hint}\`?` : ''} See the README for the list.`,
-        { field: key },
+        `${factory}() received an unsupported option \`${shown}\`.${hint ? ` Did you mean \`${hint}\`?` : ''} See the README for the list.`,
+        { field: shown },
       );
     }
   }
-  return options as Record<string, unknown>;
+  // A copy with no prototype: later reads (`options.tokenUrl`) see the caller's own values only,
+  // never what prototype pollution elsewhere put on Object.prototype.
+  return ownOptions(options as Record<string, unknown>);
 }

@@ -1,12 +1,15 @@
 import { McaConfigError } from '../errors/mca-config-error';
+import { cleartextAllowed } from './cleartext';
 
-/** `clientId` → `CLIENT_ID`, for codes like `ERR_MCA_INVALID_CLIENT_ID`. */
+/** `clientId` → `CLIENT_ID`, `retryOn401` → `RETRY_ON_401`, for codes like `ERR_MCA_INVALID_CLIENT_ID`. */
 export function constantCase(field: string): string {
-  return field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([a-zA-Z])([0-9])/g, '$1_$2').toUpperCase();
 }
 
-export function invalid(field: string, fix: string): McaConfigError {
-  return new McaConfigError(`ERR_MCA_INVALID_${constantCase(field)}`, `Invalid \`${field}\`: ${fix}`, { field });
+/** `from` says where the value came from (the option, a variable, a VCAP path), never the value. */
+export function invalid(field: string, fix: string, from?: string): McaConfigError {
+  const where = from === undefined ? '' : ` (from ${from})`;
+  return new McaConfigError(`ERR_MCA_INVALID_${constantCase(field)}`, `Invalid \`${field}\`${where}: ${fix}`, { field });
 }
 
 /** undefined means "not passed"; anything else must be a non-empty string. */
@@ -39,15 +42,56 @@ export function numberOption(
 }
 
 /** Parses an http(s) URL. The value is never echoed: a URL may carry credentials. */
-export function httpUrl(field: string, value: string): URL {
+export function httpUrl(field: string, value: string, from?: string): URL {
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
-    throw invalid(field, 'it is not an absolute URL. Give an http:// or https:// URL.');
+    throw invalid(field, 'it is not an absolute URL. Give an http:// or https:// URL.', from);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw invalid(field, `its scheme is "${url.protocol}". Give an http:// or https:// URL.`);
+    // The "scheme" is not echoed: in `user:secret@host` it is the user name.
+    throw invalid(field, 'its scheme is not http or https. Give an http:// or https:// URL.', from);
   }
   return url;
+}
+
+/**
+ * A URL the client credentials are sent to. Userinfo would make axios replace the Basic header
+ * with it; a `?` or `#` in a base URL would move the token path into the query or the fragment;
+ * plain `http:` beyond loopback puts the credentials on the wire in clear.
+ */
+export function credentialUrl(field: string, value: string, from: string, opts: { base: boolean; allowInsecureHttp: boolean }): URL {
+  const url = httpUrl(field, value, from);
+  if (url.username !== '' || url.password !== '') {
+    throw invalid(field, 'it carries `user:password@`, which would replace the client credentials. Remove it; pass `clientId` and `secret` instead.', from);
+  }
+  if (opts.base && /[?#]/.test(value)) {
+    throw invalid(field, 'it has a "?" or "#", which would move the token path into the query or fragment. Give the base URL alone.', from);
+  }
+  if (!cleartextAllowed(url, opts.allowInsecureHttp)) {
+    throw invalid(
+      field,
+      'it is plain http:// to a host other than loopback, so the client credentials would cross the network in clear. Use https://, or opt in with `allowInsecureHttp: true` (MCA_ALLOW_INSECURE_HTTP=true).',
+      from,
+    );
+  }
+  return url;
+}
+
+/** `true`/`false` (also `1`/`0`, any case) for a boolean environment variable. */
+export function parseBooleanVariable(name: string, value: string, from: string): boolean {
+  const v = value.toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw invalid(name, 'it must be "true" or "false".', from);
+}
+
+/**
+ * The caller's own option values in an object with no prototype: a property that prototype
+ * pollution elsewhere in the application put on Object.prototype (`tokenUrl`, `protectedBackends`)
+ * must not become an option.
+ */
+export function ownOptions(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.assign(Object.create(null) as Record<string, unknown>, options);
 }

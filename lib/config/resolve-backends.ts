@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { McaConfigError } from '../errors/mca-config-error';
 import { isMcaOAuthError } from '../errors/mca-oauth-error';
-import { parseProtectedBackendsEnv } from '../client/protected-backends';
+import { emptyListError, protectedBackendsVariable } from '../client/protected-backends';
 import type { BackendMatcher, BackendTokenSettings } from '../options';
 import type { EnvSource } from './env-source';
-import { constantCase, optionalString } from './option-checks';
+import { constantCase, optionalString, ownOptions } from './option-checks';
 import { resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
 
 /** One `protectedBackends` entry, validated, with its own token configuration resolved. */
@@ -49,6 +49,12 @@ function entryError(index: number, field: string | undefined, code: string, fix:
  * (comma-separated strings). Undefined: no list, the token goes to every URL.
  */
 export function readBackendList(options: Record<string, unknown>, env: EnvSource): unknown[] | undefined {
+  const list = readList(options, env);
+  if (list !== undefined && list.length === 0) throw emptyListError();
+  return list;
+}
+
+function readList(options: Record<string, unknown>, env: EnvSource): unknown[] | undefined {
   if (options.protectedBackends !== undefined) {
     if (!Array.isArray(options.protectedBackends)) {
       throw new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS', 'Invalid `protectedBackends`: it must be an array of strings, RegExps and entry objects.', { field: 'protectedBackends' });
@@ -56,10 +62,14 @@ export function readBackendList(options: Record<string, unknown>, env: EnvSource
     return options.protectedBackends as unknown[];
   }
   const fileOption = optionalString(options, 'protectedBackendsFile');
-  const fileVar = fileOption === undefined ? env.get('MCA_PROTECTED_BACKENDS_FILE') : undefined;
-  const listVar = env.get('MCA_PROTECTED_BACKENDS');
+  // Present but empty names no file: an error, never "no allowlist" (which sends the token everywhere).
+  const fileVar = fileOption === undefined ? env.getPresent('MCA_PROTECTED_BACKENDS_FILE') : undefined;
+  if (fileVar !== undefined && fileVar.value.trim() === '') {
+    throw new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE', 'MCA_PROTECTED_BACKENDS_FILE is set but empty. Name the JSON file, or unset the variable.', { field: 'protectedBackendsFile' });
+  }
+  const listVar = protectedBackendsVariable(env);
   const file = fileOption ?? fileVar?.value;
-  if (file === undefined) return listVar === undefined ? undefined : parseProtectedBackendsEnv(listVar.value);
+  if (file === undefined) return listVar;
   // Two allowlists, one of them silently ignored, is a typo waiting to fail open.
   if (fileOption === undefined && listVar !== undefined) {
     throw new McaConfigError(
@@ -105,11 +115,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function resolveBackends(list: readonly unknown[], options: Record<string, unknown>, env: EnvSource): ResolvedBackend[] {
   const names = new Set<string>();
-  return list.map((entry, index): ResolvedBackend => {
-    if (typeof entry === 'string' || entry instanceof RegExp) return { index, name: undefined, match: entry, config: undefined };
-    if (!isPlainObject(entry)) {
+  return list.map((item, index): ResolvedBackend => {
+    if (typeof item === 'string' || item instanceof RegExp) return { index, name: undefined, match: item, config: undefined };
+    if (!isPlainObject(item)) {
       throw entryError(index, undefined, 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'it must be a string (origin or URL prefix), a RegExp, or an object with `match`.');
     }
+    // Own properties only: nothing polluted onto Object.prototype can become a setting.
+    const entry = ownOptions(item);
     for (const key of Object.keys(entry)) {
       if (!ENTRY_KEYS.has(key)) {
         throw entryError(index, key, 'ERR_MCA_UNKNOWN_OPTION', `an entry takes \`match\`, \`name\` and the token settings ${SETTINGS.map((s) => `\`${s}\``).join(', ')}.`);

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { McaConfigError } from '../errors/mca-config-error';
+import { capped } from '../errors/echo';
 import type { TokenStore } from '../core/token-store';
-import { createEnvSource, type EnvSource, type ValueSource } from './env-source';
+import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisUrl } from './redis-binding';
-import { httpUrl, invalid, numberOption, optionalString, constantCase } from './option-checks';
+import { credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
 
 export type CredentialField =
   | 'clientId'
@@ -33,6 +34,8 @@ export interface ProviderConfig {
   audience: string | undefined;
   resource: string | undefined;
   clientAuth: 'basic' | 'post';
+  /** Plain `http:` to hosts other than loopback is allowed (token endpoint and protected back ends). */
+  allowInsecureHttp: boolean;
   /** Where each resolved field came from (diagnostics; the values themselves are not here). */
   sources: Partial<Record<CredentialField, ValueSource>>;
   cacheSize: number;
@@ -71,6 +74,8 @@ const ENV_NAMES: Record<CredentialField, readonly string[]> = {
 };
 
 const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>> = {
+  // @ts-expect-error: no prototype, so a polluted Object.prototype adds no field
+  __proto__: null,
   clientId: 'clientId',
   secret: 'secret',
   tenantId: 'tenantId',
@@ -81,16 +86,30 @@ const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>> = {
 interface Found {
   value: string;
   source: ValueSource;
+  /** Where exactly, for messages: "the `clientId` option", "MCA_SECRET in the environment", a VCAP path. */
+  from: string;
 }
 
 function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource, field: CredentialField): Found | undefined {
   const option = field === 'tenantId' ? tenantOption(options) : optionalString(options, field);
-  if (option !== undefined) return { value: option, source: 'option' };
+  if (option !== undefined) return { value: option, source: 'option', from: `the \`${field}\` option` };
   for (const name of ENV_NAMES[field]) {
     const found = env.get(name);
-    if (found !== undefined) return found;
+    if (found !== undefined) return { ...found, from: describeVariable(env, name, found) };
   }
   return undefined;
+}
+
+// URLs are trimmed, as the seed trims `serverUrl`; everything else must be given exactly, since a
+// stray space in an id or a secret only shows up later as `invalid_client`. Every source alike.
+const TRIMMED: ReadonlySet<CredentialField> = new Set(['serverUrl', 'oauthServerUrl', 'tokenUrl']);
+
+function checkForm(field: CredentialField, found: Found): void {
+  const trimmed = found.value.trim();
+  if (trimmed === '') throw invalid(field, 'it is blank. Give a value, or unset it.', found.from);
+  if (!TRIMMED.has(field) && trimmed !== found.value) {
+    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.from);
+  }
 }
 
 function tenantOption(options: Record<string, unknown>): string | undefined {
@@ -106,14 +125,20 @@ function tenantOption(options: Record<string, unknown>): string | undefined {
   return tenantId ?? appId;
 }
 
-function missing(field: CredentialField, what: string): McaConfigError {
+function missing(field: CredentialField, what: string, vcap: VcapCredentials): McaConfigError {
   const envNames = ENV_NAMES[field].join(' or ');
-  const vcap = VCAP_FIELD[field] ? `, or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.${field})` : '';
-  return new McaConfigError(
-    `ERR_MCA_MISSING_${constantCase(field)}`,
-    `Missing \`${field}\` (${what}). Pass the \`${field}\` option, set ${envNames} in the environment or .env${vcap}.`,
-    { field },
-  );
+  const ways = `pass the \`${field}\` option, or set ${envNames} in the environment or .env`;
+  let message: string;
+  if (vcap.where !== undefined && VCAP_FIELD[field]) {
+    // A bound service that lacks the field is the likelier mistake than no configuration at all.
+    const name = capped(vcap.serviceName ?? '', 60);
+    message = `Missing \`${field}\` (${what}). A service is bound (VCAP_SERVICES ${vcap.where}, "${name}"), but its credentials have no \`${field}\`: fix the binding, or ${ways}.`;
+  } else {
+    const bind = VCAP_FIELD[field] ? `, or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.${field})` : '';
+    const note = vcap.note !== undefined ? ` Note: ${vcap.note}.` : '';
+    message = `Missing \`${field}\` (${what}). Pass the \`${field}\` option, set ${envNames} in the environment or .env${bind}.${note}`;
+  }
+  return new McaConfigError(`ERR_MCA_MISSING_${constantCase(field)}`, message, { field });
 }
 
 function sha256(text: string): string {
@@ -121,28 +146,34 @@ function sha256(text: string): string {
 }
 
 // The tenant is pasted into the URL path unencoded (as the seed does), so it must not be able to
-// leave its path segment.
+// leave its path segment: no separator, no escape, and not a dot segment ("." and "..").
 const TENANT_ID = /^[^\s/?#%\\]+$/;
 
 /** Builds the token endpoint URL by the rules of PROTOCOL.md: tokenUrl, then App ID, then MCA. */
-function tokenEndpoint(found: Partial<Record<CredentialField, Found>>): { url: string; kind: EndpointKind } {
-  if (found.tokenUrl) return { url: httpUrl('tokenUrl', found.tokenUrl.value).href, kind: 'tokenUrl' };
+function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInsecureHttp: boolean, vcap: VcapCredentials): { url: string; kind: EndpointKind } {
+  const check = (field: 'tokenUrl' | 'oauthServerUrl' | 'serverUrl', hit: Found, base: boolean): URL =>
+    credentialUrl(field, hit.value.trim(), hit.from, { base, allowInsecureHttp });
+  if (found.tokenUrl) return { url: check('tokenUrl', found.tokenUrl, false).href, kind: 'tokenUrl' };
   if (found.oauthServerUrl) {
-    const base = httpUrl('oauthServerUrl', found.oauthServerUrl.value);
+    const base = check('oauthServerUrl', found.oauthServerUrl, true);
     return { url: `${base.href.replace(/\/+$/, '')}/token`, kind: 'appid' };
   }
   if (!found.serverUrl) {
+    const bound = vcap.where === undefined ? '' : ` A service is bound (VCAP_SERVICES ${vcap.where}), but its credentials have neither \`serverUrl\` nor \`oauthServerUrl\`.`;
+    const note = vcap.note !== undefined ? ` Note: ${vcap.note}.` : '';
     throw new McaConfigError(
       'ERR_MCA_MISSING_SERVER_URL',
-      'Missing `serverUrl` (the token server). Pass `serverUrl` (MCA), `oauthServerUrl` (App ID) or `tokenUrl` (any OAuth server); set MCA_SERVER_URL, MCA_OAUTH_SERVER_URL or MCA_TOKEN_URL in the environment or .env; or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.serverUrl).',
+      `Missing \`serverUrl\` (the token server).${bound} Pass \`serverUrl\` (MCA), \`oauthServerUrl\` (App ID) or \`tokenUrl\` (any OAuth server); set MCA_SERVER_URL, MCA_OAUTH_SERVER_URL or MCA_TOKEN_URL in the environment or .env; or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.serverUrl).${note}`,
       { field: 'serverUrl' },
     );
   }
   const serverUrl = found.serverUrl.value.trim();
-  httpUrl('serverUrl', serverUrl);
+  check('serverUrl', found.serverUrl, true);
   const tenant = found.tenantId;
-  if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`');
-  if (!TENANT_ID.test(tenant.value)) throw invalid('tenantId', 'it must not contain whitespace, "/", "?", "#", "%" or "\\".');
+  if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`', vcap);
+  if (!TENANT_ID.test(tenant.value) || tenant.value === '.' || tenant.value === '..') {
+    throw invalid('tenantId', 'it must not contain whitespace, "/", "?", "#", "%" or "\\", nor be "." or "..". Give the tenant GUID.', tenant.from);
+  }
   // Exactly as the seed builds it: trimmed, one "/" added when missing, then the fixed path.
   const withSlash = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
   return { url: `${withSlash}authorization/v1/apps/${tenant.value}/token`, kind: 'mca' };
@@ -153,35 +184,45 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>): { url: s
  * throws the first {@link McaConfigError}. Called once per provider; nothing is half-applied.
  */
 export function resolveProviderConfig(
-  options: Record<string, unknown>,
+  input: Record<string, unknown>,
   envSource?: EnvSource,
   entry?: Partial<Record<CredentialField, string>>,
 ): ProviderConfig {
+  const options = ownOptions(input);
   const env = envSource ?? envSourceFromOptions(options);
-  const found: Partial<Record<CredentialField, Found>> = {};
+  // No prototype: `found.tokenUrl` must never be something polluted onto Object.prototype.
+  const found = Object.create(null) as Partial<Record<CredentialField, Found>>;
   for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
     const hit = fromOptionOrEnv(options, env, field);
-    if (hit) found[field] = hit;
+    if (hit) {
+      checkForm(field, hit);
+      found[field] = hit;
+    }
   }
-  const vcap = readVcap(env, found.serviceName?.value);
+  const vcap: VcapCredentials = Object.assign(Object.create(null), readVcap(env, found.serviceName?.value));
   for (const [field, key] of Object.entries(VCAP_FIELD) as [CredentialField, keyof VcapCredentials][]) {
     const value = vcap[key];
-    if (!found[field] && value !== undefined) found[field] = { value, source: 'VCAP_SERVICES' };
+    if (!found[field] && value !== undefined) {
+      found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}` };
+      checkForm(field, found[field]);
+    }
   }
   if (!found.tenantId && vcap.applicationId !== undefined) {
-    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION' };
+    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id' };
+    checkForm('tenantId', found.tenantId);
   }
   if (entry !== undefined) layerEntry(found, entry);
 
-  if (!found.clientId) throw missing('clientId', 'the OAuth client id');
-  if (!found.secret) throw missing('secret', 'the OAuth client secret');
-  const clientAuth = found.clientAuth?.value ?? 'basic';
-  if (clientAuth !== 'basic' && clientAuth !== 'post') throw invalid('clientAuth', 'it must be "basic" or "post".');
+  if (!found.clientId) throw missing('clientId', 'the OAuth client id', vcap);
+  if (!found.secret) throw missing('secret', 'the OAuth client secret', vcap);
+  const clientAuth = (found.clientAuth?.value ?? 'basic').toLowerCase();
+  if (clientAuth !== 'basic' && clientAuth !== 'post') throw invalid('clientAuth', 'it must be "basic" or "post".', found.clientAuth?.from);
   // RFC 7617: a colon in the user-id makes `id:secret` ambiguous, so no server could read it back.
   if (clientAuth === 'basic' && found.clientId.value.includes(':')) {
-    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.');
+    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.', found.clientId.from);
   }
-  const endpoint = tokenEndpoint(found);
+  const allowInsecureHttp = readAllowInsecureHttp(options, env);
+  const endpoint = tokenEndpoint(found, allowInsecureHttp, vcap);
 
   const sources: Partial<Record<CredentialField, ValueSource>> = {};
   for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) sources[field] = hit.source;
@@ -208,6 +249,7 @@ export function resolveProviderConfig(
     audience,
     resource,
     clientAuth,
+    allowInsecureHttp,
     sources,
     cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
     refreshSkewMs: numberOption(options, 'refreshSkewSeconds', 60, { min: 0 }) * 1000,
@@ -228,6 +270,17 @@ export function resolveProviderConfig(
   };
 }
 
+function readAllowInsecureHttp(options: Record<string, unknown>, env: EnvSource): boolean {
+  const option = options.allowInsecureHttp;
+  if (option !== undefined) {
+    if (typeof option !== 'boolean') throw invalid('allowInsecureHttp', 'it must be true or false.');
+    return option;
+  }
+  const variable = env.get('MCA_ALLOW_INSECURE_HTTP');
+  if (variable === undefined) return false;
+  return parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(env, 'MCA_ALLOW_INSECURE_HTTP', variable));
+}
+
 const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl', 'serverUrl'];
 
 /**
@@ -238,7 +291,9 @@ const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl
 function layerEntry(found: Partial<Record<CredentialField, Found>>, entry: Partial<Record<CredentialField, string>>): void {
   if (ENDPOINT_FIELDS.some((field) => entry[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
   for (const [field, value] of Object.entries(entry) as [CredentialField, string | undefined][]) {
-    if (value !== undefined) found[field] = { value, source: 'option' };
+    if (value === undefined) continue;
+    found[field] = { value, source: 'option', from: 'the entry' };
+    checkForm(field, found[field]);
   }
 }
 
@@ -251,6 +306,7 @@ function readEnvOption(options: Record<string, unknown>): Record<string, string 
   const env = options.env;
   if (env === undefined) return undefined;
   if (typeof env !== 'object' || env === null) throw invalid('env', 'it must be an object of environment variables.');
+  // Lookups read own properties only (see createEnvSource).
   return env as Record<string, string | undefined>;
 }
 

@@ -1,4 +1,5 @@
 import { McaConfigError } from '../errors/mca-config-error';
+import { capped } from '../errors/echo';
 import type { EnvSource } from './env-source';
 
 /** The credential fields a bound MCA or App ID service may carry. */
@@ -12,6 +13,13 @@ export interface VcapCredentials {
   applicationId?: string;
   /** The bound instance's `name`, for diagnostics. */
   serviceName?: string;
+  /** Where the credentials were read, e.g. `AdvancedMobileAccess[0]`, for messages. */
+  where?: string;
+  /**
+   * Why no usable binding was found though VCAP_SERVICES is set (a service bound with no
+   * instance, user-provided services and no `serviceName`), for the "missing" messages.
+   */
+  note?: string;
 }
 
 const SERVICE_PREFIXES = ['AdvancedMobileAccess', 'AppID'];
@@ -24,8 +32,13 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An own property: a polluted Object.prototype must not become a binding. */
+export function own(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 function stringField(credentials: Record<string, unknown>, key: string, where: string): string | undefined {
-  const value = credentials[key];
+  const value = own(credentials, key);
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw badVcap(`${where}.credentials.${key} must be a string. Fix the service binding.`);
   return value;
@@ -39,26 +52,38 @@ function stringField(credentials: Record<string, unknown>, key: string, where: s
 function pickInstance(
   services: Record<string, unknown>,
   serviceName: string | undefined,
-): { instance: Record<string, unknown>; where: string } | undefined {
+): { instance: Record<string, unknown>; where: string } | { note: string } | undefined {
+  const empty: string[] = [];
+  const userProvided: string[] = [];
   for (const [label, instances] of Object.entries(services)) {
-    const relevant = serviceName !== undefined || SERVICE_PREFIXES.some((p) => label.startsWith(p));
-    if (!relevant) continue;
-    if (!Array.isArray(instances)) throw badVcap(`key "${label}" must hold an array of service instances.`);
+    const ours = SERVICE_PREFIXES.some((p) => label.startsWith(p));
+    if (serviceName === undefined && label === 'user-provided' && Array.isArray(instances)) {
+      for (const instance of instances) if (isRecord(instance) && typeof own(instance, 'name') === 'string') userProvided.push(own(instance, 'name') as string);
+    }
+    if (serviceName === undefined && !ours) continue;
+    if (!Array.isArray(instances)) throw badVcap(`key "${capped(label, 60)}" must hold an array of service instances.`);
+    if (instances.length === 0 && ours) empty.push(capped(label, 60));
     for (let i = 0; i < instances.length; i++) {
       const instance: unknown = instances[i];
-      if (!isRecord(instance)) throw badVcap(`${label}[${i}] must be an object.`);
-      if (serviceName === undefined || instance.name === serviceName) return { instance, where: `${label}[${i}]` };
+      if (!isRecord(instance)) throw badVcap(`${capped(label, 60)}[${i}] must be an object.`);
+      if (serviceName === undefined || own(instance, 'name') === serviceName) return { instance, where: `${capped(label, 60)}[${i}]` };
       if (serviceName === undefined) break;
     }
   }
   if (serviceName !== undefined) {
     throw new McaConfigError(
       'ERR_MCA_SERVICE_NOT_FOUND',
-      `No service named "${serviceName}" is bound in VCAP_SERVICES. Fix \`serviceName\` (or MCA_SERVICE_NAME), or bind the service.`,
+      `No service named "${capped(serviceName, 60)}" is bound in VCAP_SERVICES. Fix \`serviceName\` (or MCA_SERVICE_NAME), or bind the service.`,
       { field: 'serviceName' },
     );
   }
-  return undefined;
+  const notes: string[] = [];
+  if (empty.length > 0) notes.push(`VCAP_SERVICES has ${empty.join(', ')} with no service instance in it: bind the service instance`);
+  if (userProvided.length > 0) {
+    const names = userProvided.slice(0, 5).map((n) => `"${capped(n, 40)}"`).join(', ');
+    notes.push(`VCAP_SERVICES binds user-provided service(s) ${names}, which are used only when named: set \`serviceName\` or MCA_SERVICE_NAME`);
+  }
+  return notes.length > 0 ? { note: notes.join('; ') } : undefined;
 }
 
 function readApplicationId(env: EnvSource): string | undefined {
@@ -79,7 +104,7 @@ function readApplicationId(env: EnvSource): string | undefined {
       field: 'VCAP_APPLICATION',
     });
   }
-  const id = parsed.application_id;
+  const id = own(parsed, 'application_id');
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
@@ -119,8 +144,9 @@ export function readVcap(env: EnvSource, serviceName: string | undefined): VcapC
   }
   const picked = pickInstance(parsed, serviceName);
   if (picked === undefined) return { applicationId };
+  if ('note' in picked) return { applicationId, note: picked.note };
   const { instance, where } = picked;
-  const credentials = instance.credentials;
+  const credentials = own(instance, 'credentials');
   if (!isRecord(credentials)) throw badVcap(`${where}.credentials must be an object. Fix the service binding.`);
   return {
     clientId: stringField(credentials, 'clientId', where),
@@ -129,6 +155,7 @@ export function readVcap(env: EnvSource, serviceName: string | undefined): VcapC
     serverUrl: stringField(credentials, 'serverUrl', where),
     oauthServerUrl: stringField(credentials, 'oauthServerUrl', where) ?? stringField(credentials, 'oAuthServerUrl', where),
     applicationId,
-    serviceName: typeof instance.name === 'string' ? instance.name : where,
+    serviceName: typeof own(instance, 'name') === 'string' ? (own(instance, 'name') as string) : where,
+    where,
   };
 }

@@ -4,9 +4,18 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import { McaTokenError } from '../errors/mca-token-error';
 import type { ProviderConfig } from '../config/resolve-config';
 import { parseRetryAfter } from './backoff';
+import { boundAttempt } from './attempt-bound';
+import { capped, echoUrl, knownOAuthError } from '../errors/echo';
+import { isLoopbackHost } from '../config/cleartext';
 
 /** Largest token response read; anything bigger is not a token response. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * Longest `access_token` accepted, in characters. Real JWTs run to one or two KiB; a token this
+ * long would already break the default 16 KiB header limit of Node and most proxies at the back end.
+ */
+export const MAX_ACCESS_TOKEN_CHARS = 8 * 1024;
 
 /** A successful, validated token response. */
 export interface TokenGrant {
@@ -19,7 +28,7 @@ export interface TokenGrant {
 
 /** Sends the client-credentials request of one configuration. Built once per provider. */
 export interface TokenEndpoint {
-  /** One attempt. `timeoutMs` bounds it; `signal` aborts it (provider closed). */
+  /** One attempt. `timeoutMs` bounds all of it, headers and body; `signal` aborts it (provider closed). */
   requestToken(signal: AbortSignal, timeoutMs: number): Promise<TokenGrant>;
   close(): void;
 }
@@ -36,13 +45,13 @@ function badResponse(message: string, status: number, response?: AxiosResponse<s
   });
 }
 
-/** The OAuth `error` code of an error body, if it is a short printable word. */
+/** The OAuth `error` code of an error body, only when it is one of RFC 6749's: anything else may carry what the server received. */
 function oauthErrorCode(body: unknown): string | undefined {
   if (typeof body !== 'string') return undefined;
   try {
     const parsed: unknown = JSON.parse(body);
-    const error = (parsed as { error?: unknown } | null)?.error;
-    return typeof error === 'string' && /^[\x20-\x7e]{1,64}$/.test(error) ? error : undefined;
+    if (typeof parsed !== 'object' || parsed === null || !Object.hasOwn(parsed, 'error')) return undefined;
+    return knownOAuthError((parsed as { error?: unknown }).error);
   } catch {
     return undefined;
   }
@@ -71,6 +80,9 @@ function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): To
   const fields = body as Record<string, unknown>;
   const token = fields.access_token;
   if (typeof token !== 'string' || token === '') throw badResponse('the body has no `access_token` string.', status, response);
+  if (token.length > MAX_ACCESS_TOKEN_CHARS) {
+    throw badResponse(`\`access_token\` is over ${MAX_ACCESS_TOKEN_CHARS} characters, more than a header can carry.`, status, response);
+  }
   if (!TOKEN_CHARS.test(token)) {
     throw badResponse('`access_token` holds whitespace or characters a header cannot carry.', status, response);
   }
@@ -87,21 +99,23 @@ function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): To
   };
 }
 
-/** The endpoint without query or userinfo, for messages. */
+/** The endpoint without query or userinfo, capped, for messages. */
 function endpointLabel(tokenUrl: string): string {
-  const url = new URL(tokenUrl);
-  return `${url.origin}${url.pathname}`;
+  return echoUrl(tokenUrl) ?? 'the configured URL';
 }
 
-function networkError(error: unknown, label: string): McaTokenError {
+function networkError(error: unknown, label: string, timedOutByBound: boolean, timeoutMs: number): McaTokenError {
   const code = error instanceof AxiosError ? error.code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  // Capped: a network error's text names hosts and ports, never more than a line is needed.
+  const message = capped(error instanceof Error ? error.message : String(error), 200);
   if (error instanceof AxiosError && /maxContentLength/.test(message)) {
     return new McaTokenError('ERR_MCA_BAD_TOKEN_RESPONSE', `The token endpoint ${label} sent a body over ${MAX_TOKEN_RESPONSE_BYTES} bytes.`);
   }
-  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+  const timedOut = timedOutByBound || code === 'ECONNABORTED' || code === 'ETIMEDOUT';
   // The axios error holds the request config, and with it the Basic header: keep only its code and message.
-  const cause = Object.assign(new Error(message), { code: code ?? 'ERR_NETWORK' });
+  const cause = timedOutByBound
+    ? Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })
+    : Object.assign(new Error(message), { code: code ?? 'ERR_NETWORK' });
   return new McaTokenError(
     'ERR_MCA_TOKEN_REQUEST_FAILED',
     timedOut ? `The token request to ${label} timed out.` : `The token request to ${label} failed: ${message}.`,
@@ -140,6 +154,9 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
     // A redirect would carry the credentials to a place nobody configured.
     maxRedirects: 0,
     maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
+    // HTTP_PROXY would get a loopback request, Basic header and all, in clear; a proxy never
+    // serves loopback anyway. Other hosts follow HTTPS_PROXY / HTTP_PROXY / NO_PROXY (README).
+    ...(isLoopbackHost(new URL(config.tokenUrl).hostname) ? { proxy: false as const } : {}),
     responseType: 'text',
     transformRequest: [(data: unknown) => data],
     transformResponse: [(data: unknown) => data],
@@ -149,10 +166,13 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   return {
     async requestToken(signal, timeoutMs) {
       let response: AxiosResponse<string>;
+      const bound = boundAttempt(signal, timeoutMs);
       try {
-        response = await client.post<string>(config.tokenUrl, body, { headers, signal, timeout: timeoutMs });
+        response = await client.post<string>(config.tokenUrl, body, { headers, signal: bound.signal });
       } catch (error) {
-        throw networkError(error, label);
+        throw networkError(error, label, bound.timedOut(), timeoutMs);
+      } finally {
+        bound.done();
       }
       const status = response.status;
       if (status !== 200) {

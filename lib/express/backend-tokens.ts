@@ -16,9 +16,9 @@ export interface BackendTokens {
   close(): Promise<void>;
 }
 
-function compileMatch(backend: ResolvedBackend, isObject: boolean): EntryMatcher {
+function compileMatch(backend: ResolvedBackend, isObject: boolean, allowInsecureHttp: boolean): EntryMatcher {
   try {
-    return compileBackendEntry(backend.match);
+    return compileBackendEntry(backend.match, backend.index, allowInsecureHttp);
   } catch (error) {
     if (!isObject || !isMcaOAuthError(error)) throw error;
     const field = `protectedBackends[${backend.index}].match`;
@@ -34,7 +34,8 @@ function compileMatch(backend: ResolvedBackend, isObject: boolean): EntryMatcher
  * first: a bad entry throws before any provider (or Redis connection) exists.
  */
 export function buildBackendTokens(config: ProviderConfig, backends: readonly ResolvedBackend[] | undefined, replacementMinIntervalMs: number): BackendTokens {
-  const matchers = backends?.map((backend) => compileMatch(backend, backend.name !== undefined || backend.config !== undefined));
+  const { allowInsecureHttp } = config;
+  const matchers = backends?.map((backend) => compileMatch(backend, backend.name !== undefined || backend.config !== undefined, allowInsecureHttp));
   const store = config.store ?? defaultStore(config);
   const ownsStore = config.store === undefined;
   const byKey = new Map<string, TokenTarget>();
@@ -58,7 +59,7 @@ export function buildBackendTokens(config: ProviderConfig, backends: readonly Re
   });
   return {
     defaultTarget,
-    routes: new BackendRoutes(routes, defaultTarget),
+    routes: new BackendRoutes(routes, defaultTarget, allowInsecureHttp),
     byName,
     close: async () => {
       await Promise.all([...byKey.values()].map((target) => target.provider.close()));

@@ -1,5 +1,4 @@
-import type { EntryMatcher } from '../client/protected-backends';
-import { parseBackendUrl } from '../client/protected-backends';
+import { compileProtectedBackends, hasHiddenTraversal, parseBackendUrl, type BackendPredicate, type EntryMatcher } from '../client/protected-backends';
 import type { TokenTarget } from './token-target';
 
 /** A compiled `protectedBackends` entry and the token it gets. */
@@ -19,11 +18,17 @@ export class BackendRoutes {
   // For an origin no string entry names: the RegExp entries alone.
   readonly #patterns: readonly BackendRoute[];
   readonly #fallback: TokenTarget | undefined;
+  // Without an allowlist: which URLs a credential may go to at all (https, loopback http).
+  readonly #anyAllowed: BackendPredicate;
+  readonly #allowInsecureHttp: boolean;
 
   /**
-   * @param routes the allowlist in order, or undefined for none: then every URL gets `fallback`.
+   * @param routes the allowlist in order, or undefined for none: then every URL that the
+   * cleartext rule allows (https, loopback http, any http with `allowInsecureHttp`) gets `fallback`.
    */
-  constructor(routes: readonly BackendRoute[] | undefined, fallback: TokenTarget) {
+  constructor(routes: readonly BackendRoute[] | undefined, fallback: TokenTarget, allowInsecureHttp: boolean) {
+    this.#allowInsecureHttp = allowInsecureHttp;
+    this.#anyAllowed = compileProtectedBackends(undefined, allowInsecureHttp);
     if (routes === undefined) {
       this.#patterns = [];
       this.#fallback = fallback;
@@ -46,11 +51,18 @@ export class BackendRoutes {
 
   /** The token target for an absolute URL, or undefined: no token goes there. */
   route(absoluteUrl: string): TokenTarget | undefined {
-    if (this.#fallback !== undefined) return this.#fallback;
-    const url = parseBackendUrl(absoluteUrl);
+    if (this.#fallback !== undefined) return this.#anyAllowed(absoluteUrl) ? this.#fallback : undefined;
+    const url = parseBackendUrl(absoluteUrl, this.#allowInsecureHttp);
     if (url === undefined) return undefined;
     const candidates = this.#byOrigin.get(url.origin) ?? this.#patterns;
-    for (const route of candidates) if (route.matcher.match(url)) return route.target;
+    let hidden: boolean | undefined;
+    for (const { matcher, target } of candidates) {
+      if (!matcher.match(url)) continue;
+      // An entry that limits by path never matches a path with a hidden traversal (`..%2f`).
+      if (!matcher.byPath) return target;
+      hidden ??= hasHiddenTraversal(url.pathname);
+      if (!hidden) return target;
+    }
     return undefined;
   }
 }
