@@ -3,12 +3,15 @@
 // memory store, then sharing a Redis store. Each run: a cold herd, then 3 token lifetimes of
 // steady load. Prints token POSTs per run and the hit-path cost per call.
 const { fork, spawn, spawnSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
 const net = require('node:net');
 const { join } = require('node:path');
 const { startServers } = require('./support/processes');
 const { median } = require('./support/stats');
 
 const K = 4;
+// One fleet key for the run, as an operator would set MCA_REDIS_FLEET_KEY.
+const FLEET_KEY = randomBytes(32).toString('base64');
 const LIFETIME_S = 4;
 
 async function freePort() {
@@ -41,7 +44,7 @@ async function run(store, servers, redisUrl) {
   const workers = Array.from({ length: K }, () =>
     new Promise((resolve, reject) => {
       const child = fork(join(__dirname, 'support', 'fleet-worker.js'), [
-        JSON.stringify({ store, redisUrl, credentials: servers.ready.credentials, startAt, steadyMs }),
+        JSON.stringify({ store, redisUrl, fleetKey: FLEET_KEY, credentials: servers.ready.credentials, startAt, steadyMs }),
       ]);
       child.on('message', (m) => m.type === 'done' && resolve(m));
       child.on('exit', (code) => code && reject(new Error(`worker exited with ${code}`)));

@@ -8,13 +8,15 @@ import { envSourceFromOptions, resolveProviderConfig, type CredentialField, type
 import { readBackendList, resolveBackends } from './config/resolve-backends';
 import { McaConfigError } from './errors/mca-config-error';
 import { createTokenEndpoint } from './core/token-endpoint';
-import { isMcaOAuthError } from './errors/mca-oauth-error';
+import { McaOAuthError, isMcaOAuthError } from './errors/mca-oauth-error';
+import { redisStoreFor } from './store-choice';
 
 const HELP = `Usage: express-mca-oauth <command> [options]
 
 Commands:
   token    Print the Authorization header value, for curl -H "Authorization: $(npx express-mca-oauth token)"
-  check    Show where each setting came from, the token URL, and the result of one real token request
+  check    Show where each setting came from, the token URL, the result of one real token request,
+           and, with MCA_REDIS_* set, a write and a read through the Redis store
 
 Options (each falls back to its environment variable, then .env, then VCAP_SERVICES):
   --client-id <id>            MCA_CLIENT_ID
@@ -123,6 +125,27 @@ async function check(config: ProviderConfig, opts: Record<string, unknown>, out:
     out(`${'clock skew'.padEnd(16)}${skew === undefined ? 'unknown (no Date header)' : `${skew >= 0 ? '+' : ''}${skew.toFixed(1)} s (server Date header vs this machine, 1 s resolution)`}`);
   } finally {
     endpoint.close();
+  }
+  await checkStore(config, out);
+}
+
+/** With MCA_REDIS_* set: connect, authenticate, write, read and delete a probe key, as the store would. */
+async function checkStore(config: ReturnType<typeof resolveProviderConfig>, out: Out): Promise<void> {
+  if (config.redis === undefined) {
+    out(`${'store'.padEnd(16)}in-process memory (no MCA_REDIS_* variable set)`);
+    return;
+  }
+  const { target } = config.redis;
+  const where = target.kind === 'single' ? `${target.node.host}:${target.node.port}` : target.kind === 'cluster' ? `cluster of ${target.nodes.length} seed node(s)` : `sentinel master "${target.masterName}"`;
+  const store = redisStoreFor(config.redis, 1);
+  const started = performance.now();
+  try {
+    await store.check();
+    out(`${'store'.padEnd(16)}Redis ${where}: connect, auth, write, read OK in ${Math.round(performance.now() - started)} ms`);
+  } catch (error) {
+    throw new McaOAuthError('ERR_MCA_STORE_CHECK', `The Redis store at ${where} failed its check: ${(error as Error).message}`);
+  } finally {
+    await store.close?.();
   }
 }
 

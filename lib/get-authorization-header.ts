@@ -1,7 +1,8 @@
 import QuickLRU from 'quick-lru';
 import { PROVIDER_OPTION_KEYS, checkOptionKeys } from './config/known-options';
 import { resolveProviderConfig, type ProviderConfig } from './config/resolve-config';
-import { DefaultTokenProvider, defaultStore, type TokenProvider } from './core/token-provider';
+import { DefaultTokenProvider, type TokenProvider } from './core/token-provider';
+import { redisStoreFor } from './store-choice';
 import { MemoryTokenStore, type TokenStore } from './core/token-store';
 import type { GetAuthorizationHeaderOptions } from './options';
 
@@ -41,16 +42,17 @@ function retire(provider: TokenProvider): void {
     });
 }
 
-// One Redis store per URL from the environment, shared like the memory store. Few URLs exist in
-// one process; the map is still bounded.
-const redisStores = new QuickLRU<string, TokenStore>({ maxSize: 8, onEviction: (_url, evicted) => void evicted.close?.() });
+// One Redis store per Redis configuration from the environment, shared like the memory store. Few
+// exist in one process; the map is still bounded. Its key lives only in this process's memory.
+const redisStores = new QuickLRU<string, TokenStore>({ maxSize: 8, onEviction: (_key, evicted) => void evicted.close?.() });
 
 function sharedStore(config: ProviderConfig): TokenStore {
-  if (config.redisUrl === undefined) return store;
-  let shared = redisStores.get(config.redisUrl);
+  if (config.redis === undefined) return store;
+  const key = JSON.stringify(config.redis);
+  let shared = redisStores.get(key);
   if (shared === undefined) {
-    shared = defaultStore(config);
-    redisStores.set(config.redisUrl, shared);
+    shared = redisStoreFor(config.redis, config.cacheSize);
+    redisStores.set(key, shared);
   }
   return shared;
 }

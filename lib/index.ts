@@ -8,8 +8,8 @@ export {
   getAuthorizationHeaderBySecret,
   closeAuthorizationHeaderCache,
 } from './get-authorization-header';
+export { createTokenProvider } from './store-choice';
 export {
-  createTokenProvider,
   type TokenProvider,
   type ProviderStats,
   type TokenEvent,

@@ -7,7 +7,7 @@ const { redisTokenStore } = require('express-mca-oauth/redis');
 const { median, timeAwaitedCalls } = require('./stats');
 
 const settings = JSON.parse(process.argv[2]);
-const store = settings.store === 'redis' ? redisTokenStore({ url: settings.redisUrl }) : undefined;
+const store = settings.store === 'redis' ? redisTokenStore({ url: settings.redisUrl, fleetKey: settings.fleetKey }) : undefined;
 const provider = createTokenProvider({ ...settings.credentials, env: {}, envFile: false, ...(store ? { store } : {}) });
 let fetched = 0;
 provider.on('token', (event) => event.source === 'endpoint' && fetched++);

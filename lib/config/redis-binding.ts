@@ -1,45 +1,136 @@
 import type { EnvSource } from './env-source';
 import { invalid } from './option-checks';
 import { isRecord, parseVcapServices } from './vcap';
+import { McaConfigError } from '../errors/mca-config-error';
 
-const REDIS_URL = /^rediss?:\/\//;
+/** One Redis node as ioredis takes it, parsed and checked here so a bad URL fails at startup. */
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  tls: boolean;
+}
+
+/** Where a shared token store connects: one node, a Cluster, or a master found through Sentinel. */
+export type RedisTarget =
+  | { kind: 'single'; node: RedisEndpoint }
+  | { kind: 'cluster'; nodes: RedisEndpoint[] }
+  | { kind: 'sentinel'; sentinels: RedisEndpoint[]; masterName: string };
+
+/** The Redis store the environment asks for, and the fleet key that protects it. */
+export interface RedisSettings {
+  target: RedisTarget;
+  /** `MCA_REDIS_FLEET_KEY`, when set (the store checks its strength). */
+  fleetKey: string | undefined;
+}
+
+const SCHEME = /^rediss?:\/\//;
+
+/**
+ * Parses `redis://[user[:password]@]host[:port][/db]` (`rediss://` for TLS). The value is never
+ * echoed: it may hold a password. A raw `%` in the password, a port out of range or a missing host
+ * are config errors here, not a confusing failure inside the client later.
+ */
+export function parseRedisUrl(field: string, value: string): RedisEndpoint {
+  const fix = 'Give redis://[user:password@]host:port[/db] (rediss:// for TLS), with the password percent-encoded (`encodeURIComponent`).';
+  if (!SCHEME.test(value)) throw invalid(field, `it must start with redis:// or rediss://. ${fix}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(field, `it is not a valid URL (a port out of range, or a raw "@", "#" or "%" in the password?). ${fix}`);
+  }
+  if (url.hostname === '') throw invalid(field, `it has no host (a raw "#" or "/" in the password?). ${fix}`);
+  if (url.search !== '' || url.hash !== '') throw invalid(field, `it has a query or fragment (a raw "?" or "#" in the password?). ${fix}`);
+  let username: string | undefined;
+  let password: string | undefined;
+  try {
+    username = url.username === '' ? undefined : decodeURIComponent(url.username);
+    password = url.password === '' ? undefined : decodeURIComponent(url.password);
+  } catch {
+    throw invalid(field, `its user or password has a raw "%". ${fix}`);
+  }
+  const path = url.pathname.replace(/^\//, '');
+  if (path !== '' && !/^\d{1,2}$/.test(path)) throw invalid(field, `its path must be a database number (/0 … /15). ${fix}`);
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? 6379 : Number(url.port),
+    username,
+    password,
+    db: path === '' ? undefined : Number(path),
+    tls: url.protocol === 'rediss:',
+  };
+}
+
+/** A comma-separated list of Redis URLs (`host:port` alone means `redis://host:port`). */
+function parseNodeList(field: string, value: string): RedisEndpoint[] {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw invalid(field, 'it lists no node. Give comma-separated redis://host:port URLs.');
+  return entries.map((entry) => parseRedisUrl(field, SCHEME.test(entry) ? entry : `redis://${entry}`));
+}
 
 /** A bound Redis service's URL: `uri`/`url` credentials, or host/port/password ones. */
-function urlOfInstance(label: string, instance: unknown): string | undefined {
-  if (!isRecord(instance) || !isRecord(instance.credentials)) return undefined;
-  const c = instance.credentials;
+function endpointOfInstance(name: string, instance: Record<string, unknown>): RedisEndpoint {
+  const where = `VCAP_SERVICES service "${name}"`;
+  const c = isRecord(instance.credentials) ? instance.credentials : {};
   for (const field of ['uri', 'url']) {
     const value = c[field];
-    if (typeof value === 'string' && REDIS_URL.test(value)) return value;
+    if (typeof value === 'string' && SCHEME.test(value)) return parseRedisUrl(`${where} credentials.${field}`, value);
   }
-  const isRedis = label.toLowerCase().startsWith('redis') || (typeof instance.label === 'string' && instance.label.toLowerCase().startsWith('redis'));
   const host = c.host ?? c.hostname;
-  if (isRedis && typeof host === 'string' && (typeof c.port === 'number' || typeof c.port === 'string')) {
-    const password = typeof c.password === 'string' ? `:${encodeURIComponent(c.password)}@` : '';
-    return `redis://${password}${host}:${c.port}`;
+  if (typeof host === 'string' && (typeof c.port === 'number' || typeof c.port === 'string')) {
+    const port = Number(c.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw invalid(`${where} credentials.port`, 'it must be a port number. Fix the binding.');
+    return { host, port, password: typeof c.password === 'string' && c.password !== '' ? c.password : undefined, tls: c.tls === true };
   }
-  return undefined;
+  throw new McaConfigError(
+    'ERR_MCA_REDIS_BINDING',
+    `MCA_REDIS_SERVICE_NAME names ${where}, but its credentials hold neither a redis:// \`uri\` nor \`host\` and \`port\`. Fix the binding, or set MCA_REDIS_URL.`,
+    { field: 'MCA_REDIS_SERVICE_NAME' },
+  );
+}
+
+function boundService(env: EnvSource, name: string): RedisEndpoint {
+  const services = parseVcapServices(env);
+  for (const instances of Object.values(services ?? {})) {
+    if (!Array.isArray(instances)) continue;
+    for (const instance of instances) {
+      if (isRecord(instance) && instance.name === name) return endpointOfInstance(name, instance);
+    }
+  }
+  throw new McaConfigError(
+    'ERR_MCA_REDIS_BINDING',
+    `MCA_REDIS_SERVICE_NAME is "${name.slice(0, 64)}", but VCAP_SERVICES binds no service of that name. Bind it (cf bind-service), or fix the name.`,
+    { field: 'MCA_REDIS_SERVICE_NAME' },
+  );
 }
 
 /**
- * Where a shared token store should connect, if anywhere: `MCA_REDIS_URL` (environment, then
- * `.env`), else the first Redis service bound in VCAP_SERVICES. Nothing connects unless this
- * finds a URL.
+ * The Redis store the environment asks for, if any. Only an explicit request counts:
+ * `MCA_REDIS_URL`, `MCA_REDIS_CLUSTER_NODES`, `MCA_REDIS_SENTINELS` (+ `MCA_REDIS_SENTINEL_MASTER`),
+ * or `MCA_REDIS_SERVICE_NAME` naming a bound service. A Redis bound for something else (sessions)
+ * is never used on its own: tokens must not land in a store nobody chose for them.
  */
-export function findRedisUrl(env: EnvSource): string | undefined {
-  const configured = env.get('MCA_REDIS_URL')?.value;
-  if (configured !== undefined) {
-    if (!REDIS_URL.test(configured)) throw invalid('MCA_REDIS_URL', 'it must start with redis:// or rediss://.');
-    return configured;
+export function findRedisSettings(env: EnvSource): RedisSettings | undefined {
+  const read = (name: string): string | undefined => env.get(name)?.value;
+  const asked = ['MCA_REDIS_URL', 'MCA_REDIS_CLUSTER_NODES', 'MCA_REDIS_SENTINELS', 'MCA_REDIS_SERVICE_NAME'].filter((name) => read(name) !== undefined);
+  if (asked.length === 0) return undefined;
+  if (asked.length > 1) {
+    throw new McaConfigError('ERR_MCA_CONFLICTING_OPTIONS', `${asked.join(' and ')} are all set; each names a Redis store. Keep one.`, {
+      field: asked[0]!,
+    });
   }
-  const services = parseVcapServices(env);
-  if (services === undefined) return undefined;
-  for (const [label, instances] of Object.entries(services)) {
-    if (!Array.isArray(instances)) continue;
-    for (const instance of instances) {
-      const url = urlOfInstance(label, instance);
-      if (url !== undefined) return url;
-    }
+  const fleetKey = read('MCA_REDIS_FLEET_KEY');
+  const [which] = asked as [string];
+  const value = read(which)!;
+  if (which === 'MCA_REDIS_URL') return { target: { kind: 'single', node: parseRedisUrl(which, value) }, fleetKey };
+  if (which === 'MCA_REDIS_CLUSTER_NODES') return { target: { kind: 'cluster', nodes: parseNodeList(which, value) }, fleetKey };
+  if (which === 'MCA_REDIS_SENTINELS') {
+    const masterName = read('MCA_REDIS_SENTINEL_MASTER');
+    if (masterName === undefined) throw invalid('MCA_REDIS_SENTINEL_MASTER', 'it is needed with MCA_REDIS_SENTINELS: the master name the sentinels monitor (e.g. mymaster).');
+    return { target: { kind: 'sentinel', sentinels: parseNodeList(which, value), masterName }, fleetKey };
   }
-  return undefined;
+  return { target: { kind: 'single', node: boundService(env, value) }, fleetKey };
 }

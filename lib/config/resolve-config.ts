@@ -4,7 +4,7 @@ import { capped } from '../errors/echo';
 import type { TokenStore } from '../core/token-store';
 import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
 import { readVcap, type VcapCredentials } from './vcap';
-import { findRedisUrl } from './redis-binding';
+import { findRedisSettings, type RedisSettings } from './redis-binding';
 import { credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
 
 export type CredentialField =
@@ -52,8 +52,8 @@ export interface ProviderConfig {
   retryAfterMaxMs: number;
   failureCooldownMs: number;
   store: TokenStore | undefined;
-  /** A shared Redis store to connect to (MCA_REDIS_URL or a VCAP binding), when no `store` is given. */
-  redisUrl: string | undefined;
+  /** The Redis store the environment asks for (MCA_REDIS_* variables), when no `store` is given. */
+  redis: RedisSettings | undefined;
   now: () => number;
   /** Identifies the token: endpoint, client, sha-256 of the secret, scope, audience. No secret in clear. */
   cacheKey: string;
@@ -264,7 +264,7 @@ export function resolveProviderConfig(
     retryAfterMaxMs: numberOption(options, 'retryAfterMaxMs', 30_000, { min: 0 }),
     failureCooldownMs: numberOption(options, 'failureCooldownMs', 1_000, { min: 0 }),
     store,
-    redisUrl: store === undefined ? findRedisUrl(env) : undefined,
+    redis: store === undefined ? findRedisSettings(env) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
     cacheKey: sha256(JSON.stringify([endpoint.url, clientId, sha256(secret), scope ?? null, audience ?? null, clientAuth, resource ?? null])),
   };

@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { McaOAuthError } from '../errors/mca-oauth-error';
 import { McaTokenError } from '../errors/mca-token-error';
-import { PROVIDER_OPTION_KEYS, checkOptionKeys } from '../config/known-options';
 import { resolveProviderConfig, type ProviderConfig } from '../config/resolve-config';
-import type { TokenProviderOptions } from '../options';
 import { fullJitterDelay } from './backoff';
 import { fetchWithRetry } from './fetch-with-retry';
 import type { InvalidatedEvent, ProviderStats, TokenEvent, TokenProvider } from './token-provider-api';
@@ -18,14 +16,6 @@ import { registerMetrics } from './metrics';
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
-}
-
-/** In-process, or Redis when the environment binds one. The Redis code loads only then. */
-export function defaultStore(config: ProviderConfig): TokenStore {
-  if (config.redisUrl === undefined) return new MemoryTokenStore({ maxSize: config.cacheSize });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { redisTokenStore } = require('../redis/redis-token-store') as typeof import('../redis/redis-token-store');
-  return redisTokenStore({ url: config.redisUrl, l1Size: config.cacheSize });
 }
 
 function closedError(): McaOAuthError {
@@ -74,13 +64,15 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     super();
     this.#config = config;
     this.#endpoint = createTokenEndpoint(config);
-    this.#store = wiring?.store ?? config.store ?? defaultStore(config);
+    // The edge (lib/store-choice.ts) picks the store; the core only falls back to memory.
+    this.#store = wiring?.store ?? config.store ?? new MemoryTokenStore({ maxSize: config.cacheSize });
     this.#ownsStore = wiring ? wiring.ownsStore : config.store === undefined;
     this.#backend = wiring?.backend;
     this.#context = {
       encryptionKey: deriveTokenKey(config.secret, config.cacheKey),
       refreshSkewMs: config.refreshSkewMs,
       deadlineMs: config.deadlineMs,
+      timeoutMs: config.timeoutMs,
       now: config.now,
     };
     const emitter = this.#store as Partial<Pick<EventEmitter, 'on' | 'off'>>;
@@ -270,13 +262,4 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     if (typeof emitter.off === 'function') emitter.off.call(this.#store, 'store-error', this.#forwardStoreError);
     if (this.#ownsStore) await this.#store.close?.();
   }
-}
-
-/**
- * Creates the framework-free provider. All configuration is resolved and validated here, once;
- * a bad configuration throws {@link McaConfigError}.
- */
-export function createTokenProvider(options?: TokenProviderOptions): TokenProvider {
-  const checked = checkOptionKeys(options, PROVIDER_OPTION_KEYS, 'createTokenProvider');
-  return new DefaultTokenProvider(resolveProviderConfig(checked));
 }

@@ -13,14 +13,17 @@ export interface StoredToken {
 /** What a provider tells its store about one configuration. Never the secret itself. */
 export interface TokenStoreContext {
   /**
-   * 32 bytes derived with HKDF-SHA-256 from the client secret, the cache key as `info`. A store
-   * that keeps tokens outside the process should encrypt with it (the Redis store does).
+   * 32 bytes derived with HKDF-SHA-256 from the client secret, the cache key as `info`. HKDF is
+   * cheap: a store that keeps tokens outside the process must mix in a key of its own before it
+   * seals with this (the Redis store mixes in its fleet key), or its values test guesses at the secret.
    */
   readonly encryptionKey: Buffer;
   /** The provider's refresh skew: a shared store should drop a token this long before `expiresAt` (at most half its lifetime). */
   readonly refreshSkewMs: number;
   /** Bound of one fetch, in ms: a store must not keep a caller waiting on another process longer. */
   readonly deadlineMs: number;
+  /** Timeout of one token request attempt, in ms: a fetch lock should outlive it. */
+  readonly timeoutMs?: number;
   /** The provider's clock, in epoch milliseconds. */
   readonly now: () => number;
 }
@@ -61,12 +64,12 @@ export interface TokenStore {
   close?(): void | Promise<void>;
 }
 
-/** The default store: a quick-lru bounded by `maxSize` tokens, least recently used evicted first. */
+/** The default store: a quick-lru bounded by `maxSize` tokens (default 100), least recently used evicted first. */
 export class MemoryTokenStore implements TokenStore {
   readonly #lru: QuickLRU<string, StoredToken>;
 
-  constructor(options: { maxSize: number }) {
-    this.#lru = new QuickLRU({ maxSize: options.maxSize });
+  constructor(options: { maxSize?: number } = {}) {
+    this.#lru = new QuickLRU({ maxSize: options.maxSize ?? 100 });
   }
 
   get(key: string): StoredToken | undefined {

@@ -1,11 +1,12 @@
 import { compileBackendEntry, type EntryMatcher } from '../client/protected-backends';
 import type { ResolvedBackend } from '../config/resolve-backends';
 import type { ProviderConfig } from '../config/resolve-config';
-import { DefaultTokenProvider, defaultStore } from '../core/token-provider';
+import { DefaultTokenProvider } from '../core/token-provider';
 import { McaConfigError } from '../errors/mca-config-error';
 import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import { BackendRoutes } from '../outbound/backend-routes';
 import { TokenTarget } from '../outbound/token-target';
+import { chooseStore } from '../store-choice';
 
 /** The tokens of one middleware: its own, each back end's, and the routes between URLs and them. */
 export interface BackendTokens {
@@ -36,8 +37,9 @@ function compileMatch(backend: ResolvedBackend, isObject: boolean, allowInsecure
 export function buildBackendTokens(config: ProviderConfig, backends: readonly ResolvedBackend[] | undefined, replacementMinIntervalMs: number): BackendTokens {
   const { allowInsecureHttp } = config;
   const matchers = backends?.map((backend) => compileMatch(backend, backend.name !== undefined || backend.config !== undefined, allowInsecureHttp));
-  const store = config.store ?? defaultStore(config);
-  const ownsStore = config.store === undefined;
+  // One store for every token, chosen at the edge as for a single provider (the user's, Redis from
+  // MCA_REDIS_*, or an in-process LRU); closed here, after the providers, when it was made here.
+  const { store, ownsStore } = chooseStore(config);
   const byKey = new Map<string, TokenTarget>();
   const targetFor = (resolved: ProviderConfig, name: string): TokenTarget => {
     let target = byKey.get(resolved.cacheKey);

@@ -1,11 +1,16 @@
+import { dirname } from 'node:path';
+import { McaConfigError } from '../errors/mca-config-error';
+import type { RedisEndpoint, RedisTarget } from '../config/redis-binding';
+
 /**
- * The part of an ioredis client the store uses. Typed here rather than imported, so that the
- * package's types do not require ioredis (an optional peer dependency) to be installed.
+ * The part of an ioredis client (single node, Sentinel or Cluster) the store uses. Typed here
+ * rather than imported, so that the package's types do not require ioredis (an optional peer).
  */
 export interface RedisClientLike {
   get(key: string): Promise<string | null>;
-  // ioredis types these with dozens of overloads; a rest signature is what they all satisfy. The
-  // store calls them as SET key value PX ms [NX] and EVAL script 1 key arg.
+  /** Both keys of one configuration share a hash tag, so this works on a Cluster too. */
+  mget(...keys: string[]): Promise<(string | null)[]>;
+  // ioredis types these with dozens of overloads; a rest signature is what they all satisfy.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   set(...args: any[]): Promise<unknown>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,23 +19,97 @@ export interface RedisClientLike {
   disconnect(): void;
 }
 
-/** Compare-and-delete: drops a key only while it still holds the value this process wrote. */
-export const COMPARE_AND_DELETE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+type RedisConstructor = (new (options: Record<string, unknown>) => RedisClientLike) & {
+  Cluster: new (nodes: { host: string; port: number }[], options: Record<string, unknown>) => RedisClientLike;
+};
 
-/** Connects with ioredis, loaded only now: importing the package never loads a Redis client. */
-export function connectRedis(url: string): RedisClientLike {
-  let Redis: new (url: string, options: Record<string, unknown>) => RedisClientLike;
+/** Loads ioredis now, not at import: importing the package never loads a Redis client. */
+function loadIoredis(): RedisConstructor {
+  let loaded: { default?: unknown };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require('ioredis') as { default?: unknown };
-    Redis = (loaded.default ?? loaded) as typeof Redis;
+    loaded = require('ioredis') as { default?: unknown };
   } catch {
-    throw Object.assign(new Error('ioredis is not installed'), { code: 'MODULE_NOT_FOUND' });
+    // Only the require is wrapped: a bad URL or option must not read as "not installed".
+    throw new McaConfigError(
+      'ERR_MCA_REDIS_CLIENT_MISSING',
+      'A Redis store was asked for, but the `ioredis` package is not installed. Run `npm install ioredis`, or unset MCA_REDIS_URL / MCA_REDIS_CLUSTER_NODES / MCA_REDIS_SENTINELS / MCA_REDIS_SERVICE_NAME.',
+      { field: 'store' },
+    );
   }
-  return new Redis(url, {
-    // Commands issued while (re)connecting wait in ioredis's queue; the store's own timeout bounds
-    // what a caller waits, and one failed reconnect attempt flushes the queue, so it stays small.
-    enableOfflineQueue: true,
-    maxRetriesPerRequest: 1,
+  silenceClientDebug();
+  return (loaded.default ?? loaded) as RedisConstructor;
+}
+
+/**
+ * ioredis's own `ioredis:*` debug log prints every command it writes, AUTH and HELLO with the
+ * password included. When DEBUG turns it on, turn that namespace (only) back off, with a warning:
+ * a password in a log is worse than a quieter log.
+ */
+function silenceClientDebug(): void {
+  try {
+    // The `debug` instance ioredis itself resolves, which may not be ours.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const debug = require(require.resolve('debug', { paths: [dirname(require.resolve('ioredis'))] })) as {
+      enabled(name: string): boolean;
+      enable(namespaces: string): void;
+      disable(): string;
+    };
+    if (!debug.enabled('ioredis:redis') && !debug.enabled('ioredis:connection')) return;
+    const current = debug.disable();
+    debug.enable(`${current},-ioredis:*`);
+    process.emitWarning('DEBUG enables ioredis:*, which logs the Redis password (AUTH/HELLO). express-mca-oauth turned ioredis:* off.', {
+      code: 'MCA_REDIS_DEBUG_SILENCED',
+    });
+  } catch {
+    // No `debug` next to ioredis: nothing can print.
+  }
+}
+
+function auth(node: RedisEndpoint): Record<string, unknown> {
+  return {
+    ...(node.username !== undefined ? { username: node.username } : {}),
+    ...(node.password !== undefined ? { password: node.password } : {}),
+    ...(node.tls ? { tls: { servername: node.host } } : {}),
+  };
+}
+
+// Commands issued while (re)connecting wait in ioredis's queue; the store's own timeout bounds what
+// a caller waits, and one failed reconnect attempt flushes the queue, so it stays small.
+const COMMON = { enableOfflineQueue: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 };
+
+/**
+ * Connects to a single node, a Cluster or a Sentinel-managed master. Settings come parsed
+ * (`parseRedisUrl`), so what was validated at startup is exactly what connects.
+ */
+export function connectRedis(target: RedisTarget): RedisClientLike {
+  const Redis = loadIoredis();
+  if (target.kind === 'single') {
+    const { host, port, db } = target.node;
+    return new Redis({ ...COMMON, host, port, ...(db !== undefined ? { db } : {}), ...auth(target.node) });
+  }
+  if (target.kind === 'cluster') {
+    const [first] = target.nodes as [RedisEndpoint];
+    return new Redis.Cluster(
+      target.nodes.map(({ host, port }) => ({ host, port })),
+      { enableOfflineQueue: true, maxRedirections: 8, slotsRefreshTimeout: 2_000, redisOptions: { ...COMMON, ...auth(first) } },
+    );
+  }
+  const [first] = target.sentinels as [RedisEndpoint];
+  return new Redis({
+    ...COMMON,
+    sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+    name: target.masterName,
+    // The sentinels' credentials and TLS serve the master too: the common deployment. Anything
+    // else: build the ioredis client yourself and pass it as `client`.
+    ...auth(first),
+    ...(first.username !== undefined ? { sentinelUsername: first.username } : {}),
+    ...(first.password !== undefined ? { sentinelPassword: first.password } : {}),
+    ...(first.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+    // A demoted master's READONLY means "reconnect and ask the sentinels again", resending the
+    // command. (ioredis's `failoverDetector` is left off: its sentinel subscriptions outlived
+    // quit() in our tests and kept reconnecting to a stopped sentinel.)
+    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
+    sentinelRetryStrategy: (times: number) => Math.min(times * 100, 1_000),
   });
 }

@@ -1,52 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import QuickLRU from 'quick-lru';
-import { McaConfigError } from '../errors/mca-config-error';
-import { invalid } from '../config/option-checks';
 import { sleep } from '../core/backoff';
 import { usableUntil } from '../core/refresh-timing';
-import { openPlainToken, openToken, plainToken, sealToken } from '../core/token-crypto';
+import { openPlainToken, openToken, plainToken, sealToken, type SealedPayload } from '../core/token-crypto';
 import type { FetchOnceResult, StoredToken, TokenStore, TokenStoreContext } from '../core/token-store';
-import { COMPARE_AND_DELETE, connectRedis, type RedisClientLike } from './redis-client';
+import { connectRedis, type RedisClientLike } from './redis-client';
+import { keyNames, parseFleetKey, sealingKey, type KeyNames } from './fleet-key';
+import { ACQUIRE, INVALIDATE, RELEASE, RENEW, WRITE } from './redis-scripts';
+import { StoreHealth } from './store-health';
+import { checkRedis } from './redis-check';
+import { checkOptions, targetOf, type RedisTokenStoreOptions } from './redis-store-options';
 
-/** Options of {@link redisTokenStore}. */
-export interface RedisTokenStoreOptions {
-  /** An ioredis client. The store never closes a client it was given. Pass this or {@link url}. */
-  client?: RedisClientLike;
-  /** A `redis://` or `rediss://` URL; the store connects with ioredis and closes the connection on `close()`. */
-  url?: string;
-  /**
-   * Prefix of every key. Keys hold the provider's cache key (a hash), never a secret.
-   * @default 'mca:'
-   */
-  prefix?: string;
-  /**
-   * Encrypt tokens at rest (AES-256-GCM, key derived from the client secret). `false` stores them in
-   * plaintext: anyone who can read Redis can then use them. For debugging only.
-   * @default true
-   */
-  encrypt?: boolean;
-  /**
-   * A Redis command slower than this counts as a failure, and the provider carries on locally.
-   * @default 100
-   */
-  storeTimeoutMs?: number;
-  /**
-   * Lifetime of the fetch lock: if the process holding it dies, another takes over after this.
-   * @default 10000
-   */
-  lockTtlMs?: number;
-  /**
-   * How often a process waiting for another one's token looks for it (± 50% jitter), in ms.
-   * @default 50
-   */
-  pollMs?: number;
-  /**
-   * Tokens kept in the in-process L1 in front of Redis: hits never touch the network.
-   * @default 100
-   */
-  l1Size?: number;
-}
+export type { RedisTokenStoreOptions } from './redis-store-options';
 
 interface L1Entry {
   token: StoredToken;
@@ -54,117 +21,118 @@ interface L1Entry {
   raw: string;
 }
 
+interface KeyState {
+  names: KeyNames;
+  sealKey: Buffer;
+  /** Newest write generation this process has seen for the key: anything older is a rollback. */
+  generation: number;
+  /** The holder of a lock this process waited out in vain: not waited for again. */
+  stuckHolder?: string;
+}
+
 class StoreTimeoutError extends Error {
   override name = 'StoreTimeoutError';
   readonly code = 'ERR_MCA_STORE_TIMEOUT';
 }
 
+/** Counter TTL beyond its token: a restored copy stays refused this long after the token ended. */
+const GENERATION_TTL_MS = 86_400_000;
+
 /**
- * A {@link TokenStore} shared by a fleet through Redis, with an in-process L1, a distributed
- * single flight (SET NX PX lock, compare-and-delete release, polling waiters) and tokens sealed
- * with AES-256-GCM. Redis failures never reach a caller: they are reported as `store-error`
- * events and the provider falls back to its local cache and a direct fetch.
+ * A {@link TokenStore} shared by a fleet through Redis (single node, Sentinel or Cluster): an
+ * in-process L1, a distributed single flight (a renewed lock; waiters bounded by `lockWaitMs`),
+ * values sealed under the fleet key with a generation that refuses rollbacks. Redis failures never
+ * reach a caller: they are reported as `store-error`, Redis is skipped for `backoffMs`, and the
+ * provider carries on with its L1 and a local fetch.
  */
 export class RedisTokenStore extends EventEmitter implements TokenStore {
   readonly #client: RedisClientLike;
   readonly #ownsClient: boolean;
-  readonly #prefix: string;
-  readonly #encrypt: boolean;
-  readonly #timeoutMs: number;
-  readonly #lockTtlMs: number;
-  readonly #pollMs: number;
+  readonly #settings: ReturnType<typeof checkOptions>;
+  readonly #fleetKey: Buffer;
+  readonly #health: StoreHealth;
   readonly #l1: QuickLRU<string, L1Entry>;
+  readonly #keys: QuickLRU<string, KeyState>;
+  readonly #reads = new Map<string, Promise<L1Entry | undefined>>();
+  readonly #background = new Set<Promise<unknown>>();
+  // Aborted by close(): background retries stop waiting at once.
+  readonly #closing = new AbortController();
 
   constructor(options: RedisTokenStoreOptions) {
     super();
-    const positive = (name: keyof RedisTokenStoreOptions, fallback: number): number => {
-      const value = options[name];
-      if (value === undefined) return fallback;
-      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(name, `it must be a positive number (default ${fallback}).`);
-      return value;
-    };
-    this.#timeoutMs = positive('storeTimeoutMs', 100);
-    this.#lockTtlMs = Math.round(positive('lockTtlMs', 10_000));
-    this.#pollMs = positive('pollMs', 50);
-    this.#l1 = new QuickLRU({ maxSize: Math.round(positive('l1Size', 100)) });
-    this.#prefix = options.prefix ?? 'mca:';
-    if (typeof this.#prefix !== 'string') throw invalid('prefix', 'it must be a string.');
-    this.#encrypt = options.encrypt ?? true;
-    if (options.client !== undefined) {
-      this.#client = options.client;
-      this.#ownsClient = false;
-    } else if (typeof options.url === 'string' && /^rediss?:\/\//.test(options.url)) {
-      try {
-        this.#client = connectRedis(options.url);
-      } catch {
-        throw new McaConfigError(
-          'ERR_MCA_REDIS_CLIENT_MISSING',
-          'A Redis store was asked for, but the `ioredis` package is not installed. Run `npm install ioredis`, or unset MCA_REDIS_URL.',
-          { field: 'store' },
-        );
-      }
-      // Connection errors surface as failed commands (store-error); an unlistened 'error' would crash.
-      (this.#client as unknown as EventEmitter).on?.('error', () => undefined);
-      this.#ownsClient = true;
-    } else {
-      throw invalid('store', 'redisTokenStore() needs `client` (an ioredis instance) or `url` (redis:// or rediss://).');
-    }
+    this.#settings = checkOptions(options);
+    // Built from the environment (`target`), the edge already read MCA_REDIS_FLEET_KEY from the same env view.
+    const fromEnv = options.target === undefined ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
+    this.#fleetKey = parseFleetKey(options.fleetKey ?? fromEnv, options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY');
+    this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
+    this.#keys = new QuickLRU({ maxSize: Math.max(1_000, this.#settings.l1Size) });
+    this.#health = new StoreHealth(this.#settings.backoffMs, (error) => {
+      if (this.listenerCount('store-error') > 0) this.emit('store-error', error);
+    });
+    const target = targetOf(options);
+    this.#ownsClient = target !== undefined;
+    this.#client = target !== undefined ? connectRedis(target) : options.client!;
+    // The client's own errors carry the real cause (WRONGPASS, a certificate, a refused port) that a
+    // timed-out command cannot tell; an unlistened 'error' would also crash an owned client.
+    (this.#client as unknown as Partial<EventEmitter>).on?.('error', (error: unknown) => this.#health.clientError(error));
   }
 
   get size(): number {
     return this.#l1.size;
   }
 
-  #tokenKey(key: string): string {
-    return `${this.#prefix}token:${key}`;
-  }
-
-  #lockKey(key: string): string {
-    return `${this.#prefix}lock:${key}`;
+  #state(key: string, context: TokenStoreContext): KeyState {
+    let state = this.#keys.get(key);
+    if (state === undefined) {
+      state = { names: keyNames(this.#fleetKey, this.#settings.prefix, key), sealKey: sealingKey(this.#fleetKey, context.encryptionKey, key), generation: 0 };
+      this.#keys.set(key, state);
+    }
+    return state;
   }
 
   /** Runs one command, bounded by storeTimeoutMs whatever the client's own settings. */
-  #command<T>(run: () => Promise<T>): Promise<T> {
+  #command<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (!this.#health.available) return Promise.reject(new Error('skipped: Redis failed recently'));
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new StoreTimeoutError(`Redis did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      let done = false;
+      const timer = setTimeout(() => {
+        done = true;
+        const cause = this.#health.lastCause;
+        const error = new StoreTimeoutError(`Redis did not answer within ${this.#settings.storeTimeoutMs} ms${cause ? ` (last client error: ${cause})` : ''}`);
+        this.#health.failed(operation, error);
+        reject(error);
+      }, this.#settings.storeTimeoutMs);
       timer.unref();
+      const settle = (error: unknown, value?: T): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (error === undefined) {
+          this.#health.succeeded();
+          resolve(value as T);
+        } else {
+          this.#health.failed(operation, error);
+          reject(error);
+        }
+      };
       let pending: Promise<T>;
       try {
         pending = run();
       } catch (error) {
-        clearTimeout(timer);
-        return reject(error);
+        return settle(error ?? new Error('failed'));
       }
-      pending.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
+      pending.then((value) => settle(undefined, value), (error: unknown) => settle(error ?? new Error('failed')));
     });
   }
 
-  #report(operation: string, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    // Only the operation and the client's message: never a key's value.
-    const reported = Object.assign(new Error(`Redis token store ${operation} failed: ${message}`), {
-      code: (error as { code?: string }).code ?? 'ERR_MCA_STORE',
-    });
-    if (this.listenerCount('store-error') > 0) this.emit('store-error', reported);
+  /** Keeps a write or release going after the caller has its answer; close() waits for them. */
+  #inBackground(work: Promise<unknown>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.#background.delete(tracked));
+    this.#background.add(tracked);
   }
 
-  #seal(key: string, token: StoredToken, context: TokenStoreContext): string {
-    return this.#encrypt ? sealToken(token, context.encryptionKey, this.#tokenKey(key)) : plainToken(token);
-  }
-
-  #open(key: string, raw: string, context: TokenStoreContext): StoredToken | undefined {
-    // A value that does not open (tampered, another secret, an old format) is a miss; the next
-    // write overwrites it.
-    return this.#encrypt ? openToken(raw, context.encryptionKey, this.#tokenKey(key)) : openPlainToken(raw);
+  #seal(state: KeyState, payload: SealedPayload): string {
+    return this.#settings.encrypt ? sealToken(payload, state.sealKey, state.names.token) : plainToken(payload);
   }
 
   get(key: string, context: TokenStoreContext): StoredToken | undefined | Promise<StoredToken | undefined> {
@@ -173,46 +141,74 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     return this.#read(key, context).then((entry) => entry?.token);
   }
 
-  /** Reads Redis into L1. Never rejects: a failure is reported and answered as a miss. */
-  async #read(key: string, context: TokenStoreContext): Promise<L1Entry | undefined> {
+  /** Reads Redis into L1, one read per key at a time. Never rejects: a failure is a miss. */
+  #read(key: string, context: TokenStoreContext): Promise<L1Entry | undefined> {
+    let pending = this.#reads.get(key);
+    if (pending === undefined) {
+      pending = this.#readOnce(key, context).finally(() => this.#reads.delete(key));
+      this.#reads.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #readOnce(key: string, context: TokenStoreContext): Promise<L1Entry | undefined> {
+    const state = this.#state(key, context);
     let raw: string | null;
+    let counter: string | null;
     try {
-      raw = await this.#command(() => this.#client.get(this.#tokenKey(key)));
-    } catch (error) {
-      this.#report('get', error);
+      [raw = null, counter = null] = await this.#command('get', () => this.#client.mget(state.names.token, state.names.generation));
+    } catch {
       return undefined;
     }
+    state.generation = Math.max(state.generation, Number(counter ?? 0) || 0);
     if (raw === null) return undefined;
-    const token = this.#open(key, raw, context);
-    if (token === undefined) return undefined;
-    const entry = { token, raw };
+    // A value that does not open (tampered, another key, moved from another name, an old format) is
+    // a miss; the next write overwrites it.
+    const payload = this.#settings.encrypt ? openToken(raw, state.sealKey, state.names.token) : openPlainToken(raw);
+    if (payload === undefined) return undefined;
+    if (payload.generation < state.generation) {
+      this.#health.notice('get', 'a token older than the newest one the fleet wrote was found and refused (a restored backup, or a rollback)');
+      return undefined;
+    }
+    state.generation = payload.generation;
+    const entry = { token: payload.token, raw };
     this.#l1.set(key, entry);
     return entry;
   }
 
-  async set(key: string, token: StoredToken, context: TokenStoreContext): Promise<void> {
-    const raw = this.#seal(key, token, context);
-    this.#l1.set(key, { token, raw });
-    // Redis must never serve a token past exp − skew.
-    const ttl = Math.floor(usableUntil(token, context.refreshSkewMs) - context.now());
-    if (ttl <= 0) return;
-    try {
-      await this.#command(() => this.#client.set(this.#tokenKey(key), raw, 'PX', ttl));
-    } catch (error) {
-      this.#report('set', error);
-    }
+  set(key: string, token: StoredToken, context: TokenStoreContext): void {
+    this.#write(key, token, context);
   }
 
-  async delete(key: string, _context: TokenStoreContext, token?: StoredToken): Promise<void> {
+  /** Writes the token to L1 now and to Redis in the background: no caller waits on the SET. */
+  #write(key: string, token: StoredToken, context: TokenStoreContext): void {
+    const state = this.#state(key, context);
+    const generation = state.generation + 1;
+    const raw = this.#seal(state, { token, generation });
+    this.#l1.set(key, { token, raw });
+    // Absolute expiry: Redis never keeps a token past exp − skew, even when the write is late.
+    const until = Math.floor(usableUntil(token, context.refreshSkewMs));
+    if (until <= context.now()) return;
+    const { names } = state;
+    this.#inBackground(
+      this.#command('set', () => this.#client.eval(WRITE, 2, names.token, names.generation, raw, generation, until, until + GENERATION_TTL_MS)).then((written) => {
+        if (written === 1) state.generation = Math.max(state.generation, generation);
+      }),
+    );
+  }
+
+  delete(key: string, context: TokenStoreContext, token?: StoredToken): Promise<void> {
     const entry = this.#l1.peek(key);
-    if (entry === undefined || (token !== undefined && entry.token !== token)) return;
+    if (entry === undefined || (token !== undefined && entry.token !== token)) return Promise.resolve();
     this.#l1.delete(key);
-    try {
-      // Only the value this process knows: a newer token another process wrote stays.
-      await this.#command(() => this.#client.eval(COMPARE_AND_DELETE, 1, this.#tokenKey(key), entry.raw));
-    } catch (error) {
-      this.#report('delete', error);
-    }
+    const state = this.#state(key, context);
+    // Only the value this process knows: a newer token another process wrote stays. The counter
+    // moves past it, so a copy restored later is refused.
+    const work = this.#command('delete', () => this.#client.eval(INVALIDATE, 2, state.names.token, state.names.generation, entry.raw)).then((counter) => {
+      state.generation = Math.max(state.generation, Number(counter) || 0);
+    });
+    this.#inBackground(work);
+    return work.catch(() => undefined);
   }
 
   async fetchOnce(
@@ -221,61 +217,101 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     fetch: () => Promise<StoredToken>,
     options: { newerThan?: number; signal?: AbortSignal; background?: boolean },
   ): Promise<FetchOnceResult> {
-    const deadline = performance.now() + context.deadlineMs;
+    const started = performance.now();
+    const ttl = this.#settings.lockTtlMs ?? (context.timeoutMs ?? 10_000) + 5_000;
+    // A waiter gives up well before the lock would expire: a dead or squatting holder costs a bounded wait.
+    const waitBound = Math.min(this.#settings.lockWaitMs, ttl / 2);
     const usable = (token: StoredToken | undefined): token is StoredToken =>
       token !== undefined &&
       (options.newerThan === undefined || token.expiresAt > options.newerThan) &&
       context.now() < usableUntil(token, context.refreshSkewMs);
     const signal = options.signal ?? new AbortController().signal;
+    const state = this.#state(key, context);
+    // The wait bound counts from the holder's last sign of life (taking the lock, renewing it): a
+    // slow but live fetch is waited for, up to deadlineMs; a dead or squatting holder is not.
+    let lastSign = started;
+    let seen: { holder: string; ttl: number } | undefined;
     for (;;) {
       const stored = await this.#read(key, context);
       if (usable(stored?.token)) return { token: stored.token, fetched: false };
+      if (!this.#health.available) return this.#fetchAlone(key, context, fetch);
       const owner = randomBytes(16).toString('hex');
-      let locked: boolean;
+      let holder: string;
+      let holderTtl: number;
       try {
-        locked = (await this.#command(() => this.#client.set(this.#lockKey(key), owner, 'PX', this.#lockTtlMs, 'NX'))) === 'OK';
-      } catch (error) {
-        // Redis is out of reach: fetch locally, as without a shared store.
-        this.#report('lock', error);
+        [holder, holderTtl] = (await this.#command('lock', () => this.#client.eval(ACQUIRE, 1, state.names.lock, owner, ttl))) as [string, number];
+      } catch {
+        // A timed-out command may still run later (Redis wakes up, the client reconnects): queue
+        // the release of this owner's lock right behind it, so no orphan blocks the fleet.
+        this.#inBackground(this.#client.eval(RELEASE, 1, state.names.lock, owner));
         return this.#fetchAlone(key, context, fetch);
       }
-      if (locked) {
-        try {
-          const token = await fetch();
-          await this.set(key, token, context);
-          return { token, fetched: true };
-        } finally {
-          await this.#command(() => this.#client.eval(COMPARE_AND_DELETE, 1, this.#lockKey(key), owner)).catch((error: unknown) =>
-            this.#report('unlock', error),
-          );
-        }
+      if (holder === owner) return this.#fetchHolding(key, context, fetch, state.names.lock, owner, ttl);
+      if (holder === state.stuckHolder) return this.#fetchAlone(key, context, fetch);
+      const now = performance.now();
+      if (seen === undefined || seen.holder !== holder || holderTtl > seen.ttl) lastSign = now;
+      seen = { holder, ttl: holderTtl };
+      const wait = this.#settings.pollMs * (0.5 + Math.random());
+      if (now - lastSign + wait >= waitBound || now - started + wait >= context.deadlineMs) {
+        state.stuckHolder = holder;
+        return this.#fetchAlone(key, context, fetch);
       }
-      // Another process is fetching. Look again shortly: its token appears, or its lock expires
-      // (it died) and one waiter takes over. A waiter out of time fetches by itself rather than fail.
-      const wait = this.#pollMs * (0.5 + Math.random());
-      if (performance.now() + wait >= deadline) return this.#fetchAlone(key, context, fetch);
       await sleep(wait, signal, !options.background);
+    }
+  }
+
+  async #fetchHolding(key: string, context: TokenStoreContext, fetch: () => Promise<StoredToken>, lock: string, owner: string, ttl: number): Promise<FetchOnceResult> {
+    // Renewed while the fetch runs (retries may outlast one TTL); a dead holder stops renewing.
+    const renew = setInterval(() => {
+      this.#inBackground(this.#command('renew', () => this.#client.eval(RENEW, 1, lock, owner, ttl)));
+      // Often enough that a waiter sees a sign of life well within its wait bound.
+    }, Math.max(50, Math.floor(Math.min(ttl / 3, this.#settings.lockWaitMs / 4))));
+    renew.unref();
+    try {
+      return await this.#fetchAlone(key, context, fetch);
+    } finally {
+      clearInterval(renew);
+      this.#inBackground(this.#release(lock, owner));
+    }
+  }
+
+  /** Compare-and-delete of the lock, retried a few times: after a failover the lock may be on the new master. */
+  async #release(lock: string, owner: string): Promise<void> {
+    for (let attempt = 0; attempt < 4 && !this.#closing.signal.aborted; attempt++) {
+      try {
+        await this.#command('unlock', () => this.#client.eval(RELEASE, 1, lock, owner));
+        return;
+      } catch {
+        await sleep(250 * 2 ** attempt, this.#closing.signal).catch(() => undefined);
+      }
     }
   }
 
   async #fetchAlone(key: string, context: TokenStoreContext, fetch: () => Promise<StoredToken>): Promise<FetchOnceResult> {
     const token = await fetch();
-    await this.set(key, token, context);
+    this.#write(key, token, context);
     return { token, fetched: true };
   }
 
+  /** Connects, authenticates, writes, reads and deletes a probe key: what `check` in the CLI runs. */
+  check(timeoutMs = 3_000): Promise<void> {
+    return checkRedis(this.#client, this.#settings.prefix, () => this.#health.lastCause, timeoutMs);
+  }
+
   async close(): Promise<void> {
+    this.#closing.abort();
     this.#l1.clear();
+    await Promise.all([...this.#background]);
     if (!this.#ownsClient) return;
     try {
-      await this.#command(() => this.#client.quit());
+      await this.#command('quit', () => this.#client.quit());
     } catch {
       this.#client.disconnect();
     }
   }
 }
 
-/** Creates a {@link RedisTokenStore}: `mcaOAuth({ store: redisTokenStore({ client: new Redis(url) }) })`. */
+/** Creates a {@link RedisTokenStore}: `mcaOAuth({ store: redisTokenStore({ client: new Redis(url), fleetKey }) })`. */
 export function redisTokenStore(options: RedisTokenStoreOptions): RedisTokenStore {
   return new RedisTokenStore(options);
 }

@@ -1,9 +1,13 @@
 // Issue 15: with the Redis store, each back end's token is shared across the fleet, as the
 // middleware's own token is. Two middlewares stand for two processes, each with its own connection.
+import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
+
+// The fleet's shared key (32 random bytes, base64), as every process of a fleet has it.
+const FLEET_KEY = randomBytes(32).toString('base64');
 
 describeWithRedis('per-back-end tokens on the Redis store', () => {
   let redis: RedisServer;
@@ -25,7 +29,7 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
 
   const instance = (): McaOAuthMiddleware => {
     const m = mcaOAuth({
-      env: { MCA_REDIS_URL: redis.url },
+      env: { MCA_REDIS_URL: redis.url, MCA_REDIS_FLEET_KEY: FLEET_KEY },
       envFile: false,
       clientId: 'main-client',
       secret: 'main-secret',
@@ -52,7 +56,7 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
     expect(Object.values(a.stats()).map((s) => s.fetches)).toEqual([1, 1, 1]);
     const raw = new Redis(redis.url);
     try {
-      expect(await raw.keys('mca:token:*')).toHaveLength(3);
+      expect(await raw.keys('mca:*:token')).toHaveLength(3);
     } finally {
       raw.disconnect();
     }

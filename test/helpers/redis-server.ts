@@ -32,7 +32,7 @@ export function describeWithRedis(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -40,7 +40,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
+export async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -49,7 +49,8 @@ async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
         socket.write('PING\r\n');
         socket.once('data', (data) => {
           socket.destroy();
-          resolve(data.toString().startsWith('+PONG'));
+          // -NOAUTH: a server with a password is up too.
+          resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
         });
       });
       socket.once('error', () => resolve(false));
@@ -60,14 +61,29 @@ async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
   }
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+async function waitForTcp(port: number, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`redis-server did not start on port ${port}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** `extra`: more redis-server arguments (`--requirepass`, `--replicaof` …); `tls`: a TLS port only. */
+export async function startRedisServer(extra: string[] = [], fixedPort?: number, tls = false): Promise<RedisServer> {
+  const port = fixedPort ?? (await freePort());
   let child: ChildProcess | undefined;
+  const ports = tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    child = spawn('redis-server', [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
       stdio: 'ignore',
     });
-    await waitForPort(port);
+    await (tls ? waitForTcp(port) : waitForPort(port));
   };
   const stop = async (): Promise<void> => {
     const running = child;

@@ -1,0 +1,41 @@
+// The store's Lua scripts. Each touches keys of one configuration only, all under one hash tag, so
+// they run on a Redis Cluster as on a single node.
+
+/**
+ * KEYS: lock. ARGV: owner, ttl ms. Takes the lock if free; answers whoever holds it now and its
+ * remaining TTL, which grows back when a live holder renews it.
+ */
+export const ACQUIRE = `local holder = redis.call('get', KEYS[1])
+if holder then return {holder, redis.call('pttl', KEYS[1])} end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {ARGV[1], tonumber(ARGV[2])}`;
+
+/** KEYS: lock. ARGV: owner, ttl ms. Extends the lock while its owner still holds it. */
+export const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** KEYS: key. ARGV: value. Compare-and-delete: drops a key only while it holds what this process wrote. */
+export const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
+/**
+ * KEYS: token, generation. ARGV: sealed value, its generation, PXAT of the token, PXAT of the
+ * counter. Writes only a generation newer than the stored counter, so a late or slow writer never
+ * replaces a newer token; expiries are absolute, so a write delayed by a stall keeps its end.
+ */
+export const WRITE = `local current = tonumber(redis.call('get', KEYS[2]) or '0') or 0
+if tonumber(ARGV[2]) <= current then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
+redis.call('set', KEYS[2], ARGV[2], 'PXAT', ARGV[4])
+return 1`;
+
+/**
+ * KEYS: token, generation. ARGV: sealed value. Drops the token while it is the one this process
+ * read, and moves the counter past it: a copy of it restored later is refused as a rollback.
+ * Answers the new counter, or 0 when a newer token had replaced it.
+ */
+export const INVALIDATE = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('del', KEYS[1])
+local generation = redis.call('incr', KEYS[2])
+if redis.call('pttl', KEYS[2]) < 0 then redis.call('pexpire', KEYS[2], 86400000) end
+return generation`;

@@ -1,0 +1,120 @@
+import { invalid } from '../config/option-checks';
+import { parseRedisUrl, type RedisTarget } from '../config/redis-binding';
+import type { RedisClientLike } from './redis-client';
+
+/** Options of {@link redisTokenStore}. Pass exactly one of `client`, `url`, `clusterNodes`, `sentinels`. */
+export interface RedisTokenStoreOptions {
+  /** An ioredis client (`Redis` or `Cluster`). The store never closes a client it was given. */
+  client?: RedisClientLike;
+  /** `redis://[user:password@]host:port[/db]` (`rediss://` for TLS); the store connects and closes it. Env: `MCA_REDIS_URL`. */
+  url?: string;
+  /** Seed nodes of a Redis Cluster, as redis:// URLs (credentials and TLS from the first). Env: `MCA_REDIS_CLUSTER_NODES`. */
+  clusterNodes?: string[];
+  /** Sentinels, as redis:// URLs; their credentials and TLS serve the master too. Env: `MCA_REDIS_SENTINELS`. */
+  sentinels?: string[];
+  /** The master name the sentinels monitor; needed with {@link sentinels}. Env: `MCA_REDIS_SENTINEL_MASTER`. */
+  sentinelMaster?: string;
+  /** @internal A target already parsed from the environment. */
+  target?: RedisTarget;
+  /**
+   * At least 32 random bytes (Buffer, base64 or hex), the same in every process of the fleet and
+   * never stored in Redis. Keys the names (HMAC) and the encryption of everything the store writes,
+   * so that reading Redis gives no way to test guesses at the client secret. Required.
+   * Env: `MCA_REDIS_FLEET_KEY`.
+   */
+  fleetKey?: string | Buffer;
+  /**
+   * Prefix of every key. Keys are `{prefix}{<hmac>}:token|lock|gen`; no `{` or `}` in it (hash tags).
+   * @default 'mca:'
+   */
+  prefix?: string;
+  /**
+   * Encrypt tokens at rest (AES-256-GCM). `false` stores them in plaintext: anyone who can read
+   * Redis can then use them. For debugging only.
+   * @default true
+   */
+  encrypt?: boolean;
+  /**
+   * A Redis command slower than this counts as a failure, and the provider carries on locally.
+   * @default 100
+   */
+  storeTimeoutMs?: number;
+  /**
+   * After a failure, Redis is skipped this long (misses fetch locally at no cost), then probed again.
+   * @default 1000
+   */
+  backoffMs?: number;
+  /**
+   * Lifetime of the fetch lock, renewed while the fetch runs.
+   * @default the provider's `timeoutMs` + 5000
+   */
+  lockTtlMs?: number;
+  /**
+   * Longest a process waits on another one's fetch without a sign of life from it (the holder
+   * renews its lock every quarter of this) before it fetches by itself: a dead or squatting holder
+   * costs this much, once per holder. A live holder is waited for up to `deadlineMs`. Capped at
+   * half the lock TTL.
+   * @default 2000
+   */
+  lockWaitMs?: number;
+  /**
+   * How often a process waiting for another one's token looks for it (± 50% jitter), in ms.
+   * @default 50
+   */
+  pollMs?: number;
+  /**
+   * Tokens kept in the in-process L1 in front of Redis: hits never touch the network.
+   * @default 100
+   */
+  l1Size?: number;
+}
+
+/** The checked options, every field decided. */
+export function checkOptions(options: RedisTokenStoreOptions) {
+  if (typeof options !== 'object' || options === null) throw invalid('store', 'redisTokenStore() takes an options object.');
+  const positive = (name: keyof RedisTokenStoreOptions, fallback: number): number => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(name, `it must be a positive number (default ${fallback}).`);
+    return value;
+  };
+  const given = (['client', 'url', 'clusterNodes', 'sentinels', 'target'] as const).filter((name) => options[name] !== undefined);
+  if (given.length !== 1) {
+    throw invalid('store', `redisTokenStore() needs exactly one of \`client\`, \`url\`, \`clusterNodes\` or \`sentinels\`${given.length > 1 ? ` (got ${given.join(', ')})` : ''}.`);
+  }
+  for (const list of ['clusterNodes', 'sentinels'] as const) {
+    const value = options[list];
+    if (value !== undefined && (!Array.isArray(value) || value.length === 0 || value.some((node) => typeof node !== 'string'))) {
+      throw invalid(list, 'it must be a non-empty array of redis:// URLs.');
+    }
+  }
+  if (options.sentinels !== undefined && (typeof options.sentinelMaster !== 'string' || options.sentinelMaster === '')) {
+    throw invalid('sentinelMaster', 'it is needed with `sentinels`: the master name the sentinels monitor.');
+  }
+  const prefix = options.prefix ?? 'mca:';
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw invalid('prefix', 'it must be a string without "{" or "}" (the store puts a hash tag after it).');
+  const encrypt = options.encrypt ?? true;
+  if (typeof encrypt !== 'boolean') throw invalid('encrypt', 'it must be true or false.');
+  return {
+    prefix,
+    encrypt,
+    storeTimeoutMs: positive('storeTimeoutMs', 100),
+    backoffMs: positive('backoffMs', 1_000),
+    lockTtlMs: options.lockTtlMs === undefined ? undefined : Math.round(positive('lockTtlMs', 15_000)),
+    lockWaitMs: positive('lockWaitMs', 2_000),
+    pollMs: positive('pollMs', 50),
+    l1Size: Math.round(positive('l1Size', 100)),
+  };
+}
+
+/** Where to connect, parsed; undefined for a given `client`. */
+export function targetOf(options: RedisTokenStoreOptions): RedisTarget | undefined {
+  if (options.client !== undefined) return undefined;
+  if (options.url !== undefined) return { kind: 'single', node: parseRedisUrl('url', options.url) };
+  if (options.clusterNodes !== undefined) return { kind: 'cluster', nodes: options.clusterNodes.map((node) => parseRedisUrl('clusterNodes', node)) };
+  if (options.sentinels !== undefined) {
+    return { kind: 'sentinel', sentinels: options.sentinels.map((node) => parseRedisUrl('sentinels', node)), masterName: options.sentinelMaster! };
+  }
+  if (options.target !== undefined) return options.target;
+  throw invalid('store', 'redisTokenStore() needs `client` (an ioredis instance), `url`, `clusterNodes` or `sentinels`.');
+}

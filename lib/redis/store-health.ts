@@ -1,0 +1,92 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * What to change, by the cause a Redis error names (matched on the code, then the message), and
+ * whether the cause is a misconfiguration (reported once for good) rather than an outage.
+ */
+const HINTS: [RegExp, string, boolean][] = [
+  [/WRONGPASS|NOAUTH|invalid password|AUTH/i, 'check the user and password of the Redis URL (percent-encoded) or of `client`', true],
+  [/CERT|certificate|SSL|TLS|EPROTO/i, 'the server certificate is not trusted: set NODE_EXTRA_CA_CERTS to the CA file, or pass a `client` built with `tls: { ca }`; use rediss:// only for a TLS port', true],
+  [/^MOVED|CLUSTERDOWN/, 'this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES (or the `clusterNodes` option) instead of MCA_REDIS_URL', true],
+  [/^READONLY/, 'this Redis is a replica (a demoted master?): point MCA_REDIS_URL at the master, or use MCA_REDIS_SENTINELS', true],
+  [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/, 'nothing answers at that host and port: check the Redis URL', false],
+  [/ECONNRESET|Connection is closed|socket hang up/i, 'the server closed the connection: if it requires TLS, use rediss://', false],
+];
+
+function causeOf(error: unknown): { code: string; message: string } {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  // ioredis's own messages name the command and the server's answer, never its arguments; cap them anyway.
+  return { code: typeof e?.code === 'string' ? e.code : 'ERR_MCA_STORE', message: message.slice(0, 200) };
+}
+
+/**
+ * The store's view of Redis's health: after a failure it skips Redis for `backoffMs` (every call
+ * then costs nothing instead of one timeout), and the next command probes it again. Failures are
+ * reported as `store-error`, once per distinct cause until Redis works again, and a cause with a
+ * known fix also becomes one process warning that says what to change.
+ */
+export class StoreHealth {
+  #downUntil = 0;
+  #lastCause: string | undefined;
+  readonly #reported = new Set<string>();
+  readonly #warned = new Set<string>();
+  readonly #permanent = new Set<string>();
+
+  constructor(
+    private readonly backoffMs: number,
+    private readonly report: (error: Error) => void,
+  ) {}
+
+  get available(): boolean {
+    return performance.now() >= this.#downUntil;
+  }
+
+  /** The last error the client itself reported (auth, TLS, refused), for timeouts that hide it. */
+  get lastCause(): string | undefined {
+    return this.#lastCause;
+  }
+
+  succeeded(): void {
+    this.#downUntil = 0;
+    this.#lastCause = undefined;
+    this.#reported.clear();
+  }
+
+  /** A command failed (timeout, error answer, connection): skip Redis for a while, report it. */
+  failed(operation: string, error: unknown): void {
+    this.#downUntil = performance.now() + this.backoffMs;
+    this.#emit(operation, error);
+  }
+
+  /** The client's own `error` event: the real cause of what the commands will only see as silence. */
+  clientError(error: unknown): void {
+    const { code, message } = causeOf(error);
+    this.#lastCause = `${code}: ${message}`;
+    this.#emit('connection', error);
+  }
+
+  /** Something wrong that is not an outage (a refused rollback): reported, Redis still used. */
+  notice(operation: string, message: string): void {
+    this.#emit(operation, Object.assign(new Error(message), { code: 'ERR_MCA_STORE_ROLLBACK' }));
+  }
+
+  #emit(operation: string, error: unknown): void {
+    const { code, message } = causeOf(error);
+    const [, hint, permanent] = HINTS.find(([pattern]) => pattern.test(code) || pattern.test(message)) ?? [];
+    // Numbers vary (MOVED <slot>, ports, ms) where the cause does not. A misconfiguration is
+    // reported once for good; an outage, once until Redis works again.
+    const key = permanent ? hint! : `${operation}\0${code}\0${message.replace(/\d+/g, '#')}`;
+    if (!this.#reported.has(key) && !this.#permanent.has(key)) {
+      if (permanent) this.#permanent.add(key);
+      else this.#reported.add(key);
+      this.report(Object.assign(new Error(`Redis token store ${operation} failed: ${message}${hint ? `. Fix: ${hint}` : ''}`), { code }));
+    }
+    if (hint !== undefined && !this.#warned.has(hint)) {
+      this.#warned.add(hint);
+      process.emitWarning(`express-mca-oauth: the Redis token store cannot use Redis (${code}: ${message}). Each process fetches its own tokens meanwhile. Fix: ${hint}.`, {
+        code: 'MCA_REDIS_STORE',
+      });
+    }
+  }
+}

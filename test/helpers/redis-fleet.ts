@@ -1,0 +1,41 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { TokenServer } from './token-server';
+
+/** One fleet key for a test run: 32 random bytes, base64, as an operator would generate it. */
+export const FLEET_KEY = randomBytes(32).toString('base64');
+
+export const SECRET = 's3cr3t-value';
+
+export const credentials = (server: TokenServer) => ({
+  clientId: 'client-1',
+  secret: SECRET,
+  tenantId: 'tenant-1',
+  serverUrl: server.serverUrl,
+  env: {},
+  envFile: false as const,
+});
+
+export interface FleetChild {
+  child: ChildProcess;
+  /** Its stdout once it exits 0: `{header, source}` as JSON. */
+  done: Promise<string>;
+  /** Resolves when it starts asking for its token. */
+  asking: Promise<void>;
+}
+
+/** Forks test/redis/fleet-child.js (the built package) with these settings. */
+export function runFleetChild(settings: { store: Record<string, unknown>; credentials: Record<string, unknown>; startAt: number }): FleetChild {
+  const child = fork(join(__dirname, '..', 'redis', 'fleet-child.js'), [JSON.stringify({ ...settings, store: { fleetKey: FLEET_KEY, ...settings.store } })], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<string>((resolve, reject) => {
+    child.once('exit', (code, signal) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code ?? signal}: ${out}`))));
+  });
+  const asking = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'asking' && resolve()));
+  done.catch(() => undefined);
+  return { child, done, asking };
+}

@@ -1,0 +1,236 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { createTokenProvider, isMcaConfigError, mcaOAuth } from '../../lib';
+import { redisTokenStore } from '../../lib/redis';
+import { main } from '../../lib/cli';
+import { startTokenServer, type TokenServer } from '../helpers/token-server';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { FLEET_KEY, SECRET, credentials } from '../helpers/redis-fleet';
+
+const PASSWORD = 'red-pa55-word';
+
+function configError(run: () => unknown): { code: string; message: string } {
+  try {
+    run();
+  } catch (error) {
+    expect(isMcaConfigError(error)).toBe(true);
+    return error as { code: string; message: string };
+  }
+  throw new Error('no error thrown');
+}
+
+describe('Redis configuration errors at startup', () => {
+  const base = { clientId: 'c', secret: SECRET, tokenUrl: 'http://127.0.0.1:1/token', envFile: false as const };
+
+  it.each([
+    ['a port out of range', 'redis://127.0.0.1:99999'],
+    ['a raw % in the password', `redis://:p%zz${PASSWORD}@127.0.0.1:6379`],
+    ['a raw # in the password', `redis://:pa#${PASSWORD}@127.0.0.1:6379`],
+    ['a raw ? in the password', `redis://:pa?${PASSWORD}@127.0.0.1:6379`],
+    ['another scheme', `http://:${PASSWORD}@127.0.0.1:6379`],
+    ['a path that is no database', `redis://:${PASSWORD}@127.0.0.1:6379/cache`],
+  ])('MCA_REDIS_URL with %s is a config error that does not echo the URL', (_case, url) => {
+    const error = configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_URL: url, MCA_REDIS_FLEET_KEY: FLEET_KEY } }));
+    expect(error.code).toBe('ERR_MCA_INVALID_MCA_REDIS_URL');
+    expect(error.message).not.toContain(PASSWORD);
+    expect(error.message).not.toContain('ioredis is not installed');
+    expect(error.message).toContain('encodeURIComponent');
+  });
+
+  it('a Redis store without a fleet key is refused, and says how to make one', () => {
+    const error = configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:6379' } }));
+    expect(error.code).toBe('ERR_MCA_MISSING_FLEET_KEY');
+    expect(error.message).toContain('openssl rand -base64 32');
+    expect(configError(() => redisTokenStore({ url: 'redis://127.0.0.1:6379' })).code).toBe('ERR_MCA_MISSING_FLEET_KEY');
+  });
+
+  it.each([
+    ['too short', 'c2hvcnQ='],
+    ['a password, not random bytes', 'correct horse battery staple!'],
+    ['one byte repeated', 'a'.repeat(64)],
+  ])('a fleet key that is %s is refused without being echoed', (_case, fleetKey) => {
+    const error = configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:6379', MCA_REDIS_FLEET_KEY: fleetKey } }));
+    expect(error.code).toBe('ERR_MCA_INVALID_FLEET_KEY');
+    expect(error.message).not.toContain(fleetKey);
+  });
+
+  it('two ways of naming a Redis store at once is an error', () => {
+    const error = configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:6379', MCA_REDIS_CLUSTER_NODES: '127.0.0.1:7000' } }));
+    expect(error.code).toBe('ERR_MCA_CONFLICTING_OPTIONS');
+  });
+
+  it('sentinels without a master name, and a service name with no such binding, are errors', () => {
+    expect(configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_SENTINELS: '127.0.0.1:26379' } })).code).toBe('ERR_MCA_INVALID_MCA_REDIS_SENTINEL_MASTER');
+    expect(configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_SERVICE_NAME: 'cache', VCAP_SERVICES: '{}' } })).code).toBe('ERR_MCA_REDIS_BINDING');
+  });
+
+  it('a Redis bound for sessions (not named) does not switch the store on', () => {
+    const VCAP_SERVICES = JSON.stringify({ rediscloud: [{ name: 'sessions', label: 'rediscloud', credentials: { hostname: '127.0.0.1', port: '6379', password: PASSWORD } }] });
+    const middleware = mcaOAuth({ ...base, env: { VCAP_SERVICES } });
+    expect(middleware.provider.stats().size).toBe(0);
+    return middleware.close();
+  });
+});
+
+describeWithRedis('a misconfigured Redis is loud and names its real cause', () => {
+  let redis: RedisServer;
+  let tokens: TokenServer;
+
+  beforeAll(async () => {
+    redis = await startRedisServer(['--requirepass', PASSWORD]);
+  });
+  afterAll(() => redis.stop());
+  beforeEach(async () => {
+    tokens = await startTokenServer();
+  });
+  afterEach(() => tokens.close());
+
+  it.each([
+    ['a wrong password', `redis://:wrong-${PASSWORD}@127.0.0.1`, /WRONGPASS/],
+    ['no password', 'redis://127.0.0.1', /NOAUTH/],
+  ])('%s: the store-error names it and the fix; callers still get tokens', async (_case, url, cause) => {
+    const store = redisTokenStore({ url: url.replace('127.0.0.1', `127.0.0.1:${redis.port}`), fleetKey: FLEET_KEY });
+    const provider = createTokenProvider({ ...credentials(tokens), store });
+    const errors: Error[] = [];
+    provider.on('store-error', (e) => errors.push(e));
+    try {
+      // The client reports its error as it connects; give it that moment.
+      await new Promise((r) => setTimeout(r, 200));
+      await expect(provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    } finally {
+      await provider.close();
+      await store.close();
+    }
+    const messages = errors.map((e) => e.message).join('\n');
+    expect(messages).toMatch(cause);
+    expect(messages).toContain('check the user and password');
+    expect(messages).not.toContain(PASSWORD);
+  });
+
+  async function cli(env: Record<string, string>): Promise<{ status: number; out: string; err: string }> {
+    const saved = { ...process.env };
+    Object.assign(process.env, { MCA_CLIENT_ID: 'client-1', MCA_SECRET: SECRET, MCA_TENANT_ID: 'tenant-1', MCA_SERVER_URL: tokens.serverUrl, MCA_REDIS_FLEET_KEY: FLEET_KEY }, env);
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const status = await main(['check', '--no-env-file'], (l) => out.push(l), (l) => err.push(l));
+      return { status, out: out.join('\n'), err: err.join('\n') };
+    } finally {
+      process.env = saved;
+    }
+  }
+
+  it('DEBUG=* does not print the Redis password (ioredis:* is turned off, with a warning)', () => {
+    const script = `
+      const { redisTokenStore } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'redis'))});
+      const store = redisTokenStore({ url: process.env.URL, fleetKey: process.env.KEY });
+      store.check().then(() => store.close()).then(() => console.log('checked'));`;
+    const result = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, DEBUG: '*', URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`, KEY: FLEET_KEY },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.stdout).toContain('checked');
+    expect(result.stderr).toContain('MCA_REDIS_DEBUG_SILENCED');
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  });
+
+  it('`check` tests the store: connect, auth, write, read', async () => {
+    const ok = await cli({ MCA_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` });
+    expect(ok.status).toBe(0);
+    expect(ok.out).toMatch(/^store\s+Redis 127\.0\.0\.1:\d+: connect, auth, write, read OK in \d+ ms$/m);
+    const raw = new Redis({ port: redis.port, password: PASSWORD });
+    try {
+      expect(await raw.keys('*')).toEqual([]);
+    } finally {
+      raw.disconnect();
+    }
+    const bad = await cli({ MCA_REDIS_URL: `redis://:wrong@127.0.0.1:${redis.port}` });
+    expect(bad.status).toBe(1);
+    expect(bad.err).toMatch(/ERR_MCA_STORE_CHECK.*WRONGPASS/);
+    expect(bad.out + bad.err).not.toContain(PASSWORD);
+  });
+});
+
+describeWithRedis('a single-node URL pointed at a replica', () => {
+  it('READONLY is reported once, with the fix; callers still get tokens', async () => {
+    const master = await startRedisServer();
+    const replica = await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)]);
+    const tokens = await startTokenServer();
+    const store = redisTokenStore({ url: replica.url, fleetKey: FLEET_KEY });
+    const providers = ['a', 'b', 'c'].map((scope) => createTokenProvider({ ...credentials(tokens), scope, store }));
+    const errors = new Set<Error>();
+    providers.forEach((p) => p.on('store-error', (e) => errors.add(e)));
+    try {
+      await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
+      // Writes run after the answer: wait for the one report.
+      for (let i = 0; i < 200 && errors.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      await Promise.all(providers.map((p) => p.close()));
+      await store.close();
+      await tokens.close();
+      await replica.stop();
+      await master.stop();
+    }
+    const readonly = [...errors].filter((e) => e.message.includes('READONLY'));
+    expect(readonly).toHaveLength(1);
+    expect(readonly[0]!.message).toContain('Fix: this Redis is a replica');
+  });
+});
+
+describeWithRedis('Redis over TLS with a private CA', () => {
+  const dir = join(__dirname, '..', 'fixtures', 'redis-tls');
+  let redis: RedisServer;
+  let tokens: TokenServer;
+
+  beforeAll(async () => {
+    // A self-signed test certificate (fixture, no secret): TLS only, no plaintext port.
+    const files = ['--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'];
+    redis = await startRedisServer(files, undefined, true);
+  });
+  afterAll(() => redis.stop());
+  beforeEach(async () => {
+    tokens = await startTokenServer();
+  });
+  afterEach(() => tokens.close());
+
+  async function errorsOf(options: Record<string, unknown>): Promise<string> {
+    const store = redisTokenStore({ fleetKey: FLEET_KEY, ...options });
+    const provider = createTokenProvider({ ...credentials(tokens), store });
+    const errors: Error[] = [];
+    provider.on('store-error', (e) => errors.push(e));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(provider.getAuthorizationHeader()).resolves.toMatch(/^Bearer tok-/);
+    } finally {
+      await provider.close();
+      await store.close();
+    }
+    return errors.map((e) => e.message).join('\n');
+  }
+
+  it('rediss:// to a server whose CA is not trusted: the store-error names the certificate and the fix', async () => {
+    const messages = await errorsOf({ url: `rediss://127.0.0.1:${redis.port}` });
+    expect(messages).toMatch(/certificate/i);
+    expect(messages).toContain('NODE_EXTRA_CA_CERTS');
+  });
+
+  it('redis:// (plaintext) to a TLS port: the store-error says to use rediss://', async () => {
+    const messages = await errorsOf({ url: `redis://127.0.0.1:${redis.port}` });
+    expect(messages).toContain('ECONNRESET');
+    expect(messages).toContain('if it requires TLS, use rediss://');
+  });
+
+  it('a client with tls.ca: the fleet shares tokens over TLS', async () => {
+    const client = new Redis({ host: '127.0.0.1', port: redis.port, tls: { ca: readFileSync(join(dir, 'cert.pem')) } });
+    try {
+      const messages = await errorsOf({ client });
+      expect(messages).toBe('');
+      expect(await client.keys('mca:*:token')).toHaveLength(1);
+    } finally {
+      client.disconnect();
+    }
+  });
+});

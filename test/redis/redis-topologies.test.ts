@@ -1,0 +1,154 @@
+import Redis from 'ioredis';
+import { createTokenProvider, type TokenProvider } from '../../lib';
+import { redisTokenStore } from '../../lib/redis';
+import { startTokenServer, type TokenServer } from '../helpers/token-server';
+import { describeWithRedis } from '../helpers/redis-server';
+import { startRedisCluster, startRedisSentinel, type RedisCluster, type RedisSentinelSetup } from '../helpers/redis-topologies';
+import { FLEET_KEY, credentials, runFleetChild } from '../helpers/redis-fleet';
+import { printFigures, underLoad } from '../helpers/redis-load';
+
+describeWithRedis('the Redis store on a real 3-master Cluster', () => {
+  let cluster: RedisCluster;
+  let tokens: TokenServer;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  beforeEach(async () => {
+    tokens = await startTokenServer();
+  });
+  afterEach(async () => {
+    await tokens.close();
+  });
+
+  it('a 4-process cold herd makes 1 token POST (configured from a node list)', async () => {
+    tokens.script.push({ delayMs: 300 });
+    const startAt = Date.now() + 2000;
+    const children = Array.from({ length: 4 }, () => runFleetChild({ store: { clusterNodes: cluster.urls }, credentials: credentials(tokens), startAt }));
+    const outputs = (await Promise.all(children.map((c) => c.done))).map((o) => JSON.parse(o) as { header: string; source: string });
+    process.stdout.write(`cluster: 4-process cold herd, ${tokens.requests.length} token POST(s)\n`);
+    expect(outputs).toEqual(Array(4).fill(expect.objectContaining({ header: 'Bearer tok-1' })));
+    expect(outputs.filter((o) => o.source === 'endpoint')).toHaveLength(1);
+    expect(tokens.requests).toHaveLength(1);
+  }, 30_000);
+
+  it('MCA_REDIS_CLUSTER_NODES: the token, lock and counter share one slot', async () => {
+    const provider = createTokenProvider({
+      ...credentials(tokens),
+      env: { MCA_REDIS_CLUSTER_NODES: cluster.urls.join(','), MCA_REDIS_FLEET_KEY: FLEET_KEY },
+    });
+    try {
+      await provider.getAuthorizationHeader();
+    } finally {
+      await provider.close();
+    }
+    const client = new Redis.Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
+    await new Promise((resolve) => client.once('ready', resolve));
+    try {
+      const keys = (await Promise.all(client.nodes('master').map((node) => node.keys('mca:*')))).flat();
+      expect(keys.length).toBeGreaterThanOrEqual(2);
+      // Per configuration (one hash tag each; the herd above wrote another): one slot.
+      const byTag = new Map<string, Set<unknown>>();
+      for (const key of keys) {
+        const tag = /\{([^}]+)\}/.exec(key)![1]!;
+        if (!byTag.has(tag)) byTag.set(tag, new Set());
+        byTag.get(tag)!.add(await client.cluster('KEYSLOT', key));
+      }
+      expect([...byTag.values()].every((slots) => slots.size === 1)).toBe(true);
+      expect([...byTag.values()].some((slots) => slots.size === 1)).toBe(true);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('a single-node URL pointed at a cluster node says so, once per cause, and names the fix', async () => {
+    const errors: Error[] = [];
+    // Several configurations, so that at least one key hashes to another node than the one named.
+    const stores = [redisTokenStore({ url: cluster.urls[0]!, fleetKey: FLEET_KEY })];
+    const providers = ['a', 'b', 'c', 'd', 'e', 'f'].map((scope) => createTokenProvider({ ...credentials(tokens), scope, store: stores[0]! }));
+    providers.forEach((p) => p.on('store-error', (e) => errors.push(e)));
+    try {
+      await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
+    } finally {
+      await Promise.all(providers.map((p) => p.close()));
+      await stores[0]!.close();
+    }
+    // Every provider of the store hears each report; one report per cause, whatever the slot.
+    const moved = new Set(errors.filter((e) => e.message.includes('MOVED')));
+    expect(moved.size).toBe(1);
+    expect([...moved][0]!.message).toContain('Fix: this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES');
+  });
+});
+
+describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)', () => {
+  let setup: RedisSentinelSetup;
+  let tokens: TokenServer;
+  const cleanup: (() => Promise<unknown> | unknown)[] = [];
+
+  beforeEach(async () => {
+    setup = await startRedisSentinel();
+    tokens = await startTokenServer();
+  }, 60_000);
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+    await tokens.close();
+    await setup.stop();
+  });
+
+  function fleet(k: number): TokenProvider[] {
+    return Array.from({ length: k }, () => {
+      const provider = createTokenProvider({
+        ...credentials(tokens),
+        env: { MCA_REDIS_SENTINELS: setup.sentinelUrl, MCA_REDIS_SENTINEL_MASTER: setup.masterName, MCA_REDIS_FLEET_KEY: FLEET_KEY },
+      });
+      cleanup.push(() => provider.close());
+      return provider;
+    });
+  }
+
+  async function failedOver(oldPort: number): Promise<void> {
+    for (let i = 0; i < 200 && (await setup.currentMasterPort()) === oldPort; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await setup.currentMasterPort()).not.toBe(oldPort);
+  }
+
+  it('SENTINEL FAILOVER: no caller error, no stall; the fleet shares tokens again on the new master', async () => {
+    const providers = fleet(4);
+    await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
+    const oldPort = setup.master.port;
+    const figures = await underLoad(providers, async () => {
+      const sentinel = new Redis(setup.sentinelPort, '127.0.0.1');
+      try {
+        await sentinel.call('SENTINEL', 'FAILOVER', setup.masterName);
+      } finally {
+        sentinel.disconnect();
+      }
+      await failedOver(oldPort);
+    });
+    figures.posts = tokens.requests.length;
+    printFigures('sentinel failover', figures);
+    expect(figures.errors).toBe(0);
+    expect(figures.worstMs).toBeLessThan(1_500);
+    // Sharing works again: a dropped token is fetched once for the four.
+    const before = tokens.requests.length;
+    providers.forEach((p) => p.invalidate());
+    await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
+    expect(tokens.requests.length - before).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it('the master killed: no caller error, no stall', async () => {
+    const providers = fleet(4);
+    await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
+    const oldPort = setup.master.port;
+    const figures = await underLoad(providers, async () => {
+      await setup.master.stop();
+      await failedOver(oldPort);
+    });
+    figures.posts = tokens.requests.length;
+    printFigures('sentinel master killed', figures);
+    expect(figures.errors).toBe(0);
+    expect(figures.worstMs).toBeLessThan(1_500);
+  }, 60_000);
+});
