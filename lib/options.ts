@@ -181,7 +181,7 @@ export type BackendMatcher = string | RegExp;
  * The token settings one back end may set for itself. Each unset field is resolved as the
  * middleware's own (option, environment, `.env`, `VCAP_SERVICES`). An entry that sets its own
  * client (`clientId`) must set its own credential (`secret`) too: it never borrows another
- * client's secret.
+ * client's secret, nor its `clientAuth` (which defaults to `'basic'` for such an entry).
  */
 export type BackendTokenSettings = Pick<
   CredentialOptions,

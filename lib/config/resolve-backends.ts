@@ -36,6 +36,9 @@ const SETTINGS = Object.keys(SETTING_KEYS) as (keyof BackendTokenSettings)[];
 const ENTRY_KEYS = new Set<string>(['match', 'name', ...SETTINGS]);
 // The credential that makes a client: an entry with its own client id must bring it along.
 const CLIENT_CREDENTIALS: readonly (keyof BackendTokenSettings)[] = ['secret'];
+// How a client authenticates belongs to that client: an entry with a client of its own takes none
+// of the middleware's (a key-based method would otherwise sign for it with the middleware's key).
+const CLIENT_SETTINGS: readonly (keyof BackendTokenSettings)[] = ['clientAuth'];
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 function entryError(index: number, field: string | undefined, code: string, fix: string): McaConfigError {
@@ -174,8 +177,15 @@ function resolveEntryConfig(entry: Record<string, unknown>, index: number, optio
   if (own.clientId === undefined && ownCredential) {
     throw entryError(index, 'clientId', 'ERR_MCA_MISSING_CLIENT_ID', 'the entry sets a `secret` but no `clientId`. Set the `clientId` it belongs to.');
   }
+  let inherited = options;
+  if (own.clientId !== undefined) {
+    inherited = { ...options };
+    for (const key of CLIENT_SETTINGS) if (own[key as CredentialField] === undefined) delete inherited[key];
+    // MCA_CLIENT_AUTH is the middleware's too: the entry's own choice, else the default.
+    own.clientAuth ??= 'basic';
+  }
   try {
-    return resolveProviderConfig(options, env, own);
+    return resolveProviderConfig(inherited, env, own);
   } catch (error) {
     if (!isMcaOAuthError(error)) throw error;
     const field = (error as McaConfigError).field;

@@ -355,3 +355,39 @@ describe('the CLI', () => {
     expect(check.out + check.err).not.toContain(MAIN_SECRET);
   });
 });
+
+describe('a client of its own takes nothing of the middleware’s client authentication', () => {
+  it('the middleware’s clientAuth "post" (from MCA_CLIENT_AUTH) stays with the middleware’s client', async () => {
+    const http = await import('node:http');
+    const seen: { authorization: string | undefined; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ authorization: req.headers.authorization, body });
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ access_token: `t${seen.length}`, expires_in: 60 }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      mw = mcaOAuth({
+        env: { MCA_CLIENT_AUTH: 'post' },
+        envFile: false,
+        clientId: 'main-client',
+        secret: MAIN_SECRET,
+        tokenUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
+        protectedBackends: [{ match: inventory.url, clientId: 'inv-client', secret: INV_SECRET, name: 'inventory' }],
+      });
+      await mw.authorization();
+      await mw.authorization('inventory');
+      expect(seen[0]!.authorization).toBeUndefined();
+      expect(seen[0]!.body).toContain('client_id=main-client');
+      expect(seen[1]!.authorization).toBe(`Basic ${Buffer.from(`inv-client:${INV_SECRET}`).toString('base64')}`);
+      expect(seen[1]!.body).toBe('grant_type=client_credentials');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
