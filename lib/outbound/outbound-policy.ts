@@ -40,12 +40,12 @@ export class OutboundPolicy {
    * The token of a redirect hop, decided afresh on every hop, after the caller's own hook. With an
    * allowlist, the hop's own URL decides: a hop into another protected back end gets that back
    * end's token, a hop off every entry gets none. Without one, the token stays within the origin
-   * of the first request.
+   * of the first request, and the cleartext rule still holds on every hop.
    */
   hopTarget(call: OutboundCall, hopUrl: string): TokenTarget | undefined {
     if (call.optOut) return undefined;
-    if (this.routes.listed) return this.routes.route(hopUrl);
-    return new URL(hopUrl).origin === new URL(call.url).origin ? this.defaultTarget : undefined;
+    if (!this.routes.listed && new URL(hopUrl).origin !== new URL(call.url).origin) return undefined;
+    return this.routes.route(hopUrl);
   }
 
   /** Whether a 401 to `sent` from `target` is replayed. */

@@ -1,10 +1,11 @@
 /**
  * The contract between the outbound policy (this folder) and a transport (the axios client in
- * lib/client/, a fetch wrapper later). The policy decides; the transport only moves bytes.
+ * lib/client/, the fetch wrapper in lib/fetch/). The policy decides; the transport only moves bytes.
  *
  * Where each duty lives, and why:
- * - Injection and the allowlist: `OutboundPolicy.target` / `hopTarget` (by `BackendRoutes`), decided on the
- *   absolute URL of every hop. The transport only reports the URL and whether the caller opted out.
+ * - Injection, the allowlist and which token: `OutboundPolicy.target` / `hopTarget` (by
+ *   `BackendRoutes`: each back end's own token), decided on the absolute URL of every hop. The
+ *   transport only reports the URL and whether the caller opted out.
  * - The redirect guard: `runOutbound` follows redirects itself, hop by hop (`next-hop.ts`). A
  *   transport that followed them on its own (follow-redirects, fetch's `redirect: 'follow'`) would
  *   send the header before anyone could look at the new URL, ignore `maxRedirects` (fetch), or log
