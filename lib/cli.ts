@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // `npx express-mca-oauth token|check`: the same resolution as the middleware (flags, env, .env,
 // VCAP_SERVICES), from a shell. Errors are one line with their code; the secret is never printed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { PROVIDER_OPTION_KEYS, checkOptionKeys } from './config/known-options';
-import { envSourceFromOptions, resolveProviderConfig, type CredentialField, type ProviderConfig } from './config/resolve-config';
+import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from './config/known-options';
+import { ENV_NAMES, envSourceFromOptions, resolveProviderConfig, type CredentialField, type ProviderConfig } from './config/resolve-config';
 import { readBackendList, resolveBackends } from './config/resolve-backends';
-import { McaConfigError } from './errors/mca-config-error';
+import { readVcap } from './config/vcap';
 import { createTokenEndpoint } from './core/token-endpoint';
+import { McaConfigError } from './errors/mca-config-error';
 import { McaOAuthError, isMcaOAuthError } from './errors/mca-oauth-error';
+import { isMcaTokenError } from './errors/mca-token-error';
 import { redisStoreFor } from './store-choice';
 
 const HELP = `Usage: express-mca-oauth <command> [options]
@@ -36,6 +40,7 @@ Options (each falls back to its environment variable, then .env, then VCAP_SERVI
   --backend <name>            the token of this named protectedBackends entry (its audience, scope, client …)
   --backends-file <path>      MCA_PROTECTED_BACKENDS_FILE (the JSON list of entries that --backend names)
   -h, --help                  show this help
+  -v, --version               print the version
 
 Exit status: 0 on success, 1 on a configuration or token error (its code is printed), 2 on bad usage.`;
 
@@ -60,17 +65,21 @@ function options(values: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [flag, option] of Object.entries(FLAGS)) if (values[flag] !== undefined) result[option] = values[flag];
   if (values['no-env-file']) result.envFile = false;
-  if (values['timeout-ms'] !== undefined) result.timeoutMs = Number(values['timeout-ms']);
+  const timeout = values['timeout-ms'];
+  if (timeout !== undefined) {
+    // Checked here, so that the message names the flag the user typed, not the option behind it.
+    if (typeof timeout !== 'string' || !/^[1-9]\d*$/.test(timeout)) {
+      throw new McaConfigError('ERR_MCA_INVALID_TIMEOUT_MS', `\`--timeout-ms\` must be a whole number of milliseconds, at least 1 (got "${String(timeout)}").`, {
+        field: 'timeoutMs',
+      });
+    }
+    result.timeoutMs = Number(timeout);
+  }
   return checkOptionKeys(result, PROVIDER_OPTION_KEYS, 'express-mca-oauth');
 }
 
-const SOURCE_LABEL: Record<string, string> = {
-  option: 'flag',
-  env: 'environment',
-  '.env': '.env file',
-  VCAP_SERVICES: 'VCAP_SERVICES',
-  VCAP_APPLICATION: 'VCAP_APPLICATION',
-};
+/** The flag names, for a suggestion when one is mistyped. */
+const FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(FLAGS), 'no-env-file', 'timeout-ms', 'backend', 'backends-file', 'help', 'version']);
 
 /**
  * The configuration to use: the default one, or with `--backend NAME` that entry's, resolved by
@@ -91,30 +100,73 @@ function resolveFor(opts: Record<string, unknown>, backend: string | undefined, 
   return entry.config ?? resolveProviderConfig(opts, env);
 }
 
-async function check(config: ProviderConfig, opts: Record<string, unknown>, out: Out): Promise<void> {
+function version(): string {
+  // dist/cli.js and lib/cli.ts both sit one folder below package.json.
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+// URLs without userinfo or query: a URL may carry credentials.
+function bare(value: string): string {
+  const url = new URL(value.trim());
+  return `${url.origin}${url.pathname}`;
+}
+
+/** Tenths of a second, with no "-0.0" for a skew that rounds to zero. */
+export function formatSkew(seconds: number): string {
+  const tenths = Math.round(seconds * 10) / 10;
+  if (tenths === 0) return '0.0';
+  return `${tenths > 0 ? '+' : ''}${tenths.toFixed(1)}`;
+}
+
+/**
+ * Where each field came from, precisely enough to go and fix it: the flag, the variable (environment
+ * or .env file), or the path inside VCAP_SERVICES / VCAP_APPLICATION. Also the raw value, for the
+ * URL fields (ProviderConfig keeps only the token URL built from them).
+ */
+function origins(opts: Record<string, unknown>, config: ProviderConfig): Partial<Record<CredentialField, { where: string; raw?: string }>> {
+  const env = envSourceFromOptions(opts);
+  const result: Partial<Record<CredentialField, { where: string; raw?: string }>> = {};
+  const flagOf = (field: CredentialField): string => `--${Object.entries(FLAGS).find(([, option]) => option === field)?.[0] ?? field}`;
+  let vcap: ReturnType<typeof readVcap> | undefined;
+  for (const [field, source] of Object.entries(config.sources) as [CredentialField, string][]) {
+    if (source === 'option') {
+      const raw = opts[field] ?? (field === 'tenantId' ? opts.appId : undefined);
+      result[field] = { where: `flag ${flagOf(field)}`, raw: typeof raw === 'string' ? raw : undefined };
+    } else if (source === 'env' || source === '.env') {
+      const name = ENV_NAMES[field].find((n) => env.get(n)?.source === source);
+      result[field] = { where: `${source === 'env' ? 'environment' : '.env file'} ${name ?? ''}`.trim(), raw: name ? env.get(name)?.value : undefined };
+    } else if (source === 'VCAP_SERVICES') {
+      vcap ??= readVcap(env, config.sources.serviceName === undefined ? undefined : (opts.serviceName as string | undefined) ?? env.get('MCA_SERVICE_NAME')?.value);
+      const raw = vcap[field as keyof typeof vcap];
+      result[field] = { where: `VCAP_SERVICES (service "${vcap.serviceName ?? '?'}") credentials.${field}`, raw };
+    } else if (source === 'VCAP_APPLICATION') {
+      result[field] = { where: 'VCAP_APPLICATION application_id' };
+    } else {
+      result[field] = { where: source };
+    }
+  }
+  return result;
+}
+
+async function check(opts: Record<string, unknown>, config: ProviderConfig, out: Out): Promise<void> {
+  const where = origins(opts, config);
   const show = (field: CredentialField, value: string | undefined): void => {
-    const source = config.sources[field];
-    if (value === undefined || source === undefined) return;
-    out(`${field.padEnd(16)}${value.padEnd(48)} from ${SOURCE_LABEL[source] ?? source}`);
+    const origin = where[field];
+    if (value === undefined || origin === undefined) return;
+    out(`${field.padEnd(16)}${value.padEnd(48)} from ${origin.where}`);
   };
   show('clientId', config.clientId);
   show('secret', `**** (${config.secret.length} characters)`);
   show('tenantId', config.tenantId);
-  // URLs without userinfo or query: a URL may carry credentials.
-  const bare = (value: string): string => {
-    const url = new URL(value.trim());
-    return `${url.origin}${url.pathname}`;
-  };
-  const raw = opts as Record<string, string | undefined>;
   for (const field of ['serverUrl', 'oauthServerUrl', 'tokenUrl'] as const) {
-    if (config.sources[field] !== undefined) show(field, config.sources[field] === 'option' && raw[field] ? bare(raw[field]) : '(set)');
+    const raw = where[field]?.raw;
+    show(field, raw === undefined ? '(set)' : bare(raw));
   }
   show('scope', config.scope);
   show('audience', config.audience);
   show('resource', config.resource);
   show('clientAuth', config.clientAuth);
-  const url = new URL(config.tokenUrl);
-  out(`${'token URL'.padEnd(16)}${url.origin}${url.pathname} (${config.endpointKind})`);
+  out(`${'token URL'.padEnd(16)}${bare(config.tokenUrl)} (${config.endpointKind})`);
   const endpoint = createTokenEndpoint(config);
   const started = performance.now();
   try {
@@ -122,7 +174,7 @@ async function check(config: ProviderConfig, opts: Record<string, unknown>, out:
     const ms = Math.round(performance.now() - started);
     const skew = grant.serverDate ? (Date.parse(grant.serverDate) - Date.now()) / 1000 : undefined;
     out(`${'token request'.padEnd(16)}HTTP 200 in ${ms} ms, lifetime ${Math.round(grant.lifetimeMs / 1000)} s`);
-    out(`${'clock skew'.padEnd(16)}${skew === undefined ? 'unknown (no Date header)' : `${skew >= 0 ? '+' : ''}${skew.toFixed(1)} s (server Date header vs this machine, 1 s resolution)`}`);
+    out(`${'clock skew'.padEnd(16)}${skew === undefined ? 'unknown (no Date header)' : `${formatSkew(skew)} s (server Date header vs this machine, 1 s resolution)`}`);
   } finally {
     endpoint.close();
   }
@@ -173,11 +225,16 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
         backend: { type: 'string' },
         'backends-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (error) {
-    err(`express-mca-oauth: ${(error as Error).message}. See --help.`);
+    err(usageError(error));
     return 2;
+  }
+  if (parsed.values.version) {
+    out(version());
+    return 0;
   }
   const [command, ...extra] = parsed.positionals;
   if (parsed.values.help || command === undefined) {
@@ -188,16 +245,37 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
     err(`express-mca-oauth: unknown command "${[command, ...extra].join(' ')}". Use token or check; see --help.`);
     return 2;
   }
+  let tokenUrl: string | undefined;
   try {
     const opts = options(parsed.values);
     const config = resolveFor(opts, parsed.values.backend as string | undefined, parsed.values['backends-file'] as string | undefined);
-    await (command === 'token' ? token(config, out) : check(config, opts, out));
+    tokenUrl = config.tokenUrl;
+    await (command === 'token' ? token(config, out) : check(opts, config, out));
     return 0;
   } catch (error) {
-    if (isMcaOAuthError(error)) err(`error ${error.code}: ${error.message}`);
+    // A 404 is nearly always a wrong tenant or server path: say which URL was tried.
+    const hint =
+      isMcaTokenError(error) && error.tokenEndpointStatus === 404 && tokenUrl !== undefined
+        ? ` Hint: ${bare(tokenUrl)} answered 404; check tenantId and serverUrl (\`check\` shows where each came from).`
+        : '';
+    if (isMcaOAuthError(error)) err(`error ${error.code}: ${error.message}${hint}`);
     else err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+}
+
+/** One line for a parseArgs error: the flag, and the flag the user probably meant. */
+function usageError(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const flag = /'(-{1,2}[^']*)'/.exec(message ?? '')?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined) {
+    const guess = suggest(flag.replace(/^-+/, '').split('=')[0]!, FLAG_NAMES);
+    return `express-mca-oauth: unknown option ${flag}.${guess === undefined ? '' : ` Did you mean --${guess}?`} See --help.`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag !== undefined) {
+    return `express-mca-oauth: option ${flag.split(' ')[0]} needs a value. See --help.`;
+  }
+  return `express-mca-oauth: ${(message ?? String(error)).split('\n')[0]} See --help.`;
 }
 
 if (require.main === module) {

@@ -149,5 +149,5 @@ export async function closeAuthorizationHeaderCache(): Promise<void> {
   await Promise.all(all.map((provider) => provider.close()));
   const redis = [...redisStores.values()];
   redisStores.clear();
-  await Promise.all(redis.map((shared) => shared.close?.()));
+  await Promise.all(redis.map(async (shared) => shared.close?.()));
 }

@@ -38,7 +38,7 @@ describe('resolution: each field on its own, option > env > .env > VCAP_SERVICES
     expect(c.sources.clientId).toBe('env');
   });
 
-  it('reads everything from VCAP_SERVICES (the PROTOCOL.md shape)', () => {
+  it('reads everything from VCAP_SERVICES (the docs/protocol.md shape)', () => {
     const c = resolve({
       env: { VCAP_SERVICES: mcaVcap({ clientId: 'appGUID', secret: SECRET, serverUrl: SERVER, tenantId: 'appGUID', admin_url: 'x' }) },
     });
@@ -206,8 +206,8 @@ describe('bad configuration fails at startup with a coded McaConfigError', () =>
   });
 
   it('is thrown by mcaOAuth() itself, before any request', () => {
-    expect(() => mcaOAuth({ ...full, clientId: undefined } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_MISSING_CLIENT_ID' }));
-    expect(() => mcaOAuth({ ...full, protectedBackends: ['not a url'] } as never)).toThrow(
+    expect(() => mcaOAuth({ ...full, clientId: undefined })).toThrow(expect.objectContaining({ code: 'ERR_MCA_MISSING_CLIENT_ID' }));
+    expect(() => mcaOAuth({ ...full, protectedBackends: ['not a url'] })).toThrow(
       expect.objectContaining({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' }),
     );
     expect(() => mcaOAuth({ ...full, axios: 'x' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_AXIOS' }));
@@ -356,7 +356,7 @@ describe('16. did you mean: the spellings of the seed, IBM SDKs and RFC 6749', (
     ['timeout', 'timeoutMs'],
     ['password', 'secret'],
   ])('%s → %s', (typo, right) => {
-    expect(thrownBy(() => createTokenProvider({ ...full, [typo]: 'x' } as never)).message).toContain(`Did you mean \`${right}\`?`);
+    expect(thrownBy(() => createTokenProvider({ ...full, [typo]: 'x' })).message).toContain(`Did you mean \`${right}\`?`);
   });
 });
 

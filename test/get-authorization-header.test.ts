@@ -6,6 +6,7 @@ import {
 } from '../lib';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 import { expectNoSecrets } from './helpers/secrets';
+import { waitFor } from './helpers/wait';
 
 let server: TokenServer;
 beforeEach(async () => {
@@ -85,6 +86,15 @@ describe('getAuthorizationHeader: the seed API as a drop-in', () => {
     const before = server.requests.length;
     await getAuthorizationHeader(forClient(2));
     expect(server.requests.length).toBe(before + 1);
+  });
+
+  it('closes the providers it evicts: cacheSize bounds the open connections to the token server', async () => {
+    const forClient = (n: number) => ({ ...seedOptions(), cacheSize: 2, clientId: `c${n}`, clientAuth: 'post' as const });
+    server.script.push(...Array.from({ length: 6 }, () => ({})));
+    for (let n = 1; n <= 6; n++) await getAuthorizationHeader(forClient(n));
+    expect(server.requests).toHaveLength(6);
+    // Each provider keeps one keep-alive connection; an evicted (closed) provider drops its own.
+    await waitFor(() => server.connections() <= 2, 3000);
   });
 
   it('reads what options leave out from the environment, as the seed did', async () => {

@@ -7,12 +7,14 @@ const script = `
 const http = require('node:http');
 const { mcaOAuth } = require(${JSON.stringify(join(__dirname, '..', 'dist', 'index.js'))});
 let calls = 0;
+let hung;
+const hanging = new Promise((r) => { hung = r; });
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     calls++;
     if (calls === 1) { res.writeHead(503, { 'Retry-After': '0' }); return res.end(); }
-    if (calls === 3) return; // hangs: close() must abort it
+    if (calls === 3) return hung(); // hangs: close() must abort it
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ access_token: 'tok-' + calls, expires_in: 2 }));
   });
@@ -23,13 +25,15 @@ server.listen(0, '127.0.0.1', async () => {
   await auth.provider.getAuthorizationHeader();       // a retry, then a token
   now += 1500;                                          // past half-life: the next call waits on a hanging fetch
   const pending = auth.provider.getAuthorizationHeader().catch((e) => e.code);
-  await new Promise((r) => setTimeout(r, 50));
+  await hanging;                                        // the server holds the request
   await auth.close();
   const outcome = await pending;
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-  await new Promise((r) => setTimeout(r, 50)); // libuv closes handles on a later turn
-  const left = process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap' && kind !== 'PipeWrap');
+  // libuv closes handles on a later turn of the loop: give it a bounded number of turns, no clock.
+  const ours = () => process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap' && kind !== 'PipeWrap');
+  for (let turn = 0; turn < 50 && ours().length > 0; turn++) await new Promise((r) => setImmediate(r));
+  const left = ours();
   console.log(JSON.stringify({ outcome, left }));
 });
 `;

@@ -206,9 +206,11 @@ describe('Connect-style plain http server', () => {
   it('runs as (req, res, next) on a bare node http server', async () => {
     const m = middleware();
     const server = http.createServer((req, res) => {
-      m(req, res, async () => {
-        const header = await (req as unknown as { mcaAuth(): Promise<string> }).mcaAuth();
-        res.end(header);
+      m(req, res, () => {
+        void (req as unknown as { mcaAuth(): Promise<string> }).mcaAuth().then(
+          (header) => res.end(header),
+          (error: Error) => res.writeHead(500).end(error.message),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync, readFileSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { rmSync, writeFileSync, readFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -10,23 +10,33 @@ import { promisify } from 'node:util';
 const root = join(__dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const run = promisify(execFile);
+// The child gets none of this Jest's worker variables, so a Jest consumer starts as a user's would;
+// no colours, so that the runners' summaries can be matched; and no NODE_V8_COVERAGE: these children
+// run the installed copy, not dist/, so their coverage (tsc's alone is megabytes) is of no use.
+const childEnv = () =>
+  Object.fromEntries(Object.entries({ ...process.env, NODE_OPTIONS: '', NO_COLOR: '1' }).filter(([k]) => !k.startsWith('JEST_') && k !== 'NODE_V8_COVERAGE'));
 let consumer: string;
 let files: string[];
+let packedFile: string;
 
 beforeAll(() => {
   consumer = mkdtempSync(join(root, '.consumers-'));
   const packed = JSON.parse(
-    execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', consumer], { cwd: root, encoding: 'utf8' }),
+    execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', consumer], { cwd: root, encoding: 'utf8', env: childEnv() }),
   ) as { filename: string; files: { path: string }[] }[];
   files = packed[0]!.files.map((f) => f.path);
+  packedFile = join(consumer, packed[0]!.filename);
   // An ESM project: its TypeScript compiles against the package's ESM types (index.d.mts).
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
   execFileSync(npm, ['install', join(consumer, packed[0]!.filename), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
     cwd: consumer,
     stdio: 'pipe',
+    env: childEnv(),
   });
-  for (const file of ['run-framework.cjs', 'index.ts']) copyFileSync(join(__dirname, 'consumers', file), join(consumer, file));
-  copyFileSync(join(__dirname, 'consumers', 'tsconfig.consumer.json'), join(consumer, 'tsconfig.json'));
+  // The sources of every consumer: the TypeScript projects (tsconfig*.json) and, in subfolders, a
+  // Jest, a Vitest and a node --test project that find the installed package one folder up.
+  cpSync(join(__dirname, 'consumers'), consumer, { recursive: true });
+  cpSync(join(__dirname, 'consumers', 'tsconfig.consumer.json'), join(consumer, 'tsconfig.json'));
   // Every TypeScript sample of the README, compiled as a consumer would write it. Samples that
   // continue an earlier one (using `app`, `mcaOAuth`) get the imports they assume.
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -43,14 +53,41 @@ beforeAll(() => {
 
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
-const node = (args: string[]) => run(process.execPath, args, { cwd: consumer, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+const node = (args: string[], cwd = consumer) => run(process.execPath, args, { cwd, encoding: 'utf8', env: childEnv() });
+// A failing child fails the test with what it printed (execFile's error message has only stderr).
+const nodeOrExplain = (args: string[], cwd = consumer) =>
+  node(args, cwd).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  });
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 describe('the packed tarball, from consumer projects', () => {
   it('ships dist and the README, not the sources or tests', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/cli.js', 'dist/redis/index.js', 'README.md', 'package.json']),
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.mjs',
+        'dist/index.d.ts',
+        'dist/index.d.mts',
+        'dist/cli.js',
+        'dist/redis/index.js',
+        'dist/redis/index.d.mts',
+        'dist/vendor/quick-lru.js',
+        'redis/package.json',
+        'README.md',
+        'LICENSE',
+        'CHANGELOG.md',
+        'package.json',
+      ]),
     );
     expect(files.some((f) => f.startsWith('lib/') || f.startsWith('test/') || f.startsWith('bench/'))).toBe(false);
+    // No `prepare` script: npm warns about it when a user installs the tarball.
+    const installed = JSON.parse(readFileSync(join(consumer, 'node_modules', 'express-mca-oauth', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    expect(installed.scripts?.prepare).toBeUndefined();
+    // npm's page renders the README: an image it shows must not point at a file left out of the package.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((src) => !/^https?:/.test(src));
+    expect(images.filter((src) => !files.includes(src))).toEqual([]);
   });
 
   it('loads with require() (CJS)', async () => {
@@ -70,11 +107,39 @@ describe('the packed tarball, from consumer projects', () => {
     expect(stdout.trim()).toBe('ERR_MCA_MISSING_CLIENT_ID true true function');
   });
 
-  it('type-checks a TypeScript consumer (module nodenext) using req.mcaClient.get with no casts, and the README samples', async () => {
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    // tsc reports on stdout; comparing it to '' shows the errors when there are any.
-    const result = await node([tsc, '-p', 'tsconfig.json']).catch((error: { stdout?: string }) => error);
-    expect(result.stdout).toBe('');
+  // tsc exits 0 only when the project compiles; its errors (on stdout) land in the failure message.
+  it.each([
+    ['nodenext (ESM .ts and .mts, axios-retry, the README samples)', 'tsconfig.json'],
+    ['moduleResolution bundler', 'tsconfig.bundler.json'],
+    ['moduleResolution node10, with express-mca-oauth/redis', 'tsconfig.node10.json'],
+  ])('type-checks a TypeScript consumer: %s', async (_, project) => {
+    const { stdout } = await nodeOrExplain([tsc, '-p', project]);
+    expect(stdout).toBe('');
+  }, 60_000);
+
+  it('types are real: a misuse of the package fails to compile', async () => {
+    writeFileSync(join(consumer, 'misuse', 'index.ts'), "import { mcaOAuth } from 'express-mca-oauth';\nexport const n: number = mcaOAuth().client;\n");
+    const failure = await node([tsc, '-p', 'misuse/tsconfig.json']).then(
+      () => ({ stdout: 'compiled' }),
+      (error: { stdout: string }) => error,
+    );
+    expect(failure.stdout).toMatch(/misuse\/index\.ts.*error TS2322: Type 'AxiosInstance' is not assignable to type 'number'/);
+  }, 60_000);
+
+  it('runs a CommonJS test under Jest with its default configuration and supertest', async () => {
+    const { stdout, stderr } = await nodeOrExplain([join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], join(consumer, 'jest'));
+    expect(`${stdout}${stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
+  }, 60_000);
+
+  it('runs an ESM test under Vitest', async () => {
+    const { stdout } = await nodeOrExplain([join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], join(consumer, 'vitest'));
+    expect(stdout).toMatch(/Tests\s+1 passed \(1\)/);
+  }, 60_000);
+
+  it('runs a test under node --test', async () => {
+    const { stdout } = await nodeOrExplain(['--test', 'node-test/app.test.mjs']);
+    expect(stdout).toMatch(/^# pass 1$/m);
+    expect(stdout).toMatch(/^# fail 0$/m);
   }, 60_000);
 
   it.each(['express', 'express4', 'connect'])('runs under %s', async (framework) => {
@@ -83,14 +148,31 @@ describe('the packed tarball, from consumer projects', () => {
   });
 
   it('runs the CLI as the package bin', async () => {
-    const { stdout } = await node([join(consumer, 'node_modules', '.bin', 'express-mca-oauth'), '--help']).catch(() =>
-      node([join(consumer, 'node_modules', 'express-mca-oauth', 'dist', 'cli.js'), '--help']),
-    );
+    // Through the link npm made from `bin`, as `npx express-mca-oauth` runs it: no fallback.
+    const bin = join(consumer, 'node_modules', '.bin', 'express-mca-oauth');
+    const { stdout } = await nodeOrExplain([bin, '--help']);
     expect(stdout).toContain('Usage: express-mca-oauth');
+    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
+    expect((await nodeOrExplain([bin, '--version'])).stdout.trim()).toBe(version);
   });
 
   it('is clean under publint', async () => {
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], { cwd: root, encoding: 'utf8' });
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], { cwd: root, encoding: 'utf8', env: childEnv() });
     expect(stdout).toContain('All good!');
+  }, 60_000);
+
+  it('is clean under attw for node10, node16 (CJS and ESM) and bundler', async () => {
+    const { stdout } = await nodeOrExplain([join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), packedFile, '--format', 'json']);
+    const report = JSON.parse(stdout) as { problems: Record<string, unknown>; analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> } };
+    expect(report.problems).toEqual({});
+    // Every entry resolves to declarations under every mode (attw reports nothing for an entry it
+    // did not see, so this pins the entries it must have checked).
+    const entries = report.analysis.entrypoints;
+    expect(Object.keys(entries).sort()).toEqual(['.', './package.json', './redis']);
+    for (const entry of ['.', './redis']) {
+      for (const mode of ['node10', 'node16-cjs', 'node16-esm', 'bundler']) {
+        expect([entry, mode, entries[entry]!.resolutions[mode]?.resolution?.fileName]).toEqual([entry, mode, expect.stringMatching(/\.d\.m?ts$/)]);
+      }
+    }
   }, 60_000);
 });

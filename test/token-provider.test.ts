@@ -96,7 +96,10 @@ describe('the cached provider', () => {
     const p = provider();
     const pending = p.getAuthorizationHeader();
     await waitFor(() => server.requests.length === 1);
-    await p.close();
+    const closing = p.close();
+    // Aborted: the server sees the connection dropped within 3 s, not at the 10 s default timeout.
+    await waitFor(() => server.abortedHangs === 1, 3000);
+    await closing;
     await expect(pending).rejects.toMatchObject({ code: 'ERR_MCA_CLOSED' });
     expect(p.closed).toBe(true);
     await expect(p.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_CLOSED' });

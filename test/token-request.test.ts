@@ -25,7 +25,7 @@ function mcaProvider(extra: Record<string, unknown> = {}) {
   });
 }
 
-describe('the token request on the wire (PROTOCOL.md)', () => {
+describe('the token request on the wire (docs/protocol.md)', () => {
   it('is byte-exact in MCA mode', async () => {
     const provider = mcaProvider();
     await expect(provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
@@ -116,9 +116,24 @@ describe('the token response', () => {
     server.script.push({ body: { access_token: 'long', expires_in: 10 ** 12 } });
     let now = 0;
     const provider = mcaProvider({ now: () => now, refreshSkewSeconds: 0, maxTokenLifetimeSeconds: 100 });
+    const lifetimes: number[] = [];
+    provider.on('token', (e) => lifetimes.push(e.lifetimeMs));
     await provider.getAuthorizationHeader();
+    expect(lifetimes).toEqual([100_000]);
+    now = 99_999;
+    await expect(provider.getAuthorizationHeader()).resolves.toBe('Bearer long');
     now = 100_000;
     await expect(provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    await provider.close();
+  });
+
+  it('caps it at 86 400 s (one day) by default', async () => {
+    server.script.push({ body: { access_token: 'long', expires_in: 10 ** 12 } });
+    const provider = mcaProvider({ now: () => 0 });
+    const lifetimes: number[] = [];
+    provider.on('token', (e) => lifetimes.push(e.lifetimeMs));
+    await provider.getAuthorizationHeader();
+    expect(lifetimes).toEqual([86_400_000]);
     await provider.close();
   });
 

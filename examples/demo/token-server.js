@@ -1,5 +1,5 @@
 'use strict';
-// An MCA-compatible authorization server for the demo (../../shared PROTOCOL.md): POST
+// An MCA-compatible authorization server for the demo (docs/protocol.md): POST
 // {serverUrl}/authorization/v1/apps/{tenantId}/token with Basic client credentials and
 // grant_type=client_credentials issues an RS256 JWT (exp, aud = tenantId, prn = clientId);
 // GET .../publickey returns the key as {n, e}, as IBM's server does. Not part of the package's API.

@@ -80,10 +80,25 @@ function resolveAdapter(value: unknown, config?: InternalAxiosRequestConfig): Ax
   return axios.getAdapter(value as AxiosRequestConfig['adapter'], config);
 }
 
+type Subscribable = { subscribe(listener: (reason: unknown) => void): void; unsubscribe(listener: (reason: unknown) => void): void };
+
 function adapterOver(policy: OutboundPolicy, send: AxiosAdapter): AxiosAdapter {
   const adapter: AxiosAdapter = async (config) => {
     const transport = new AxiosTransport(config, send);
-    return transport.settle(await runOutbound(policy, outboundCall(config), transport));
+    const call = outboundCall(config);
+    // The deprecated cancelToken bounds the token wait too, through a signal made for this call
+    // (and released after it, so a token shared by many calls collects no listeners).
+    const token = config.cancelToken as unknown as Subscribable | undefined;
+    if (call.signal !== undefined || token === undefined) return transport.settle(await runOutbound(policy, call, transport));
+    const controller = new AbortController();
+    const onCancel = (reason: unknown): void => controller.abort(reason);
+    token.subscribe(onCancel);
+    call.signal = controller.signal;
+    try {
+      return transport.settle(await runOutbound(policy, call, transport));
+    } finally {
+      token.unsubscribe(onCancel);
+    }
   };
   inner.set(adapter, send);
   return adapter;

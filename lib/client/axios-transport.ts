@@ -175,7 +175,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       port: target.port,
       path: `${target.pathname}${target.search}`,
       method: to.method,
-      headers: headers.toJSON() as Record<string, unknown>,
+      headers: headers.toJSON(),
     };
     hook(options, { headers: response.headers, statusCode: response.status }, { url: from.url, method: from.method });
     this.#redirectHeaders = new AxiosHeaders(options.headers as Record<string, string>);

@@ -102,7 +102,7 @@ function normalized(key: string): string {
   return key.toLowerCase().replace(/[_-]/g, '');
 }
 
-function suggest(key: string, known: ReadonlySet<string>): string | undefined {
+export function suggest(key: string, known: ReadonlySet<string>): string | undefined {
   const alias = ALIASES[normalized(key)];
   if (alias !== undefined && known.has(alias)) return alias;
   let best: string | undefined;

@@ -60,7 +60,11 @@ export function readBackendList(options: Record<string, unknown>, env: EnvSource
 function readList(options: Record<string, unknown>, env: EnvSource): unknown[] | undefined {
   if (options.protectedBackends !== undefined) {
     if (!Array.isArray(options.protectedBackends)) {
-      throw new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS', 'Invalid `protectedBackends`: it must be an array of strings, RegExps and entry objects.', { field: 'protectedBackends' });
+      throw new McaConfigError(
+        'ERR_MCA_INVALID_PROTECTED_BACKENDS',
+        'Invalid `protectedBackends`: it must be an array of strings, RegExps and entry objects.',
+        { field: 'protectedBackends' },
+      );
     }
     return options.protectedBackends as unknown[];
   }
@@ -68,7 +72,11 @@ function readList(options: Record<string, unknown>, env: EnvSource): unknown[] |
   // Present but empty names no file: an error, never "no allowlist" (which sends the token everywhere).
   const fileVar = fileOption === undefined ? env.getPresent('MCA_PROTECTED_BACKENDS_FILE') : undefined;
   if (fileVar !== undefined && fileVar.value.trim() === '') {
-    throw new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE', 'MCA_PROTECTED_BACKENDS_FILE is set but empty. Name the JSON file, or unset the variable.', { field: 'protectedBackendsFile' });
+    throw new McaConfigError(
+      'ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE',
+      'MCA_PROTECTED_BACKENDS_FILE is set but empty. Name the JSON file, or unset the variable.',
+      { field: 'protectedBackendsFile' },
+    );
   }
   const listVar = protectedBackendsVariable(env);
   const file = fileOption ?? fileVar?.value;
@@ -86,12 +94,16 @@ function readList(options: Record<string, unknown>, env: EnvSource): unknown[] |
 
 function readBackendsFile(file: string, from: string): unknown[] {
   const fail = (fix: string): McaConfigError =>
-    new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE', `Invalid protected back ends file (named by ${from}): ${fix}`, { field: 'protectedBackendsFile' });
+    new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE', `Invalid protected back ends file (named by ${from}): ${fix}`, {
+      field: 'protectedBackendsFile',
+    });
   let text: string;
   try {
     text = readFileSync(resolvePath(process.cwd(), file), 'utf8');
   } catch (error) {
-    throw fail(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Fix the path; a relative one is resolved against the working directory.`);
+    throw fail(
+      `it cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Fix the path; a relative one is resolved against the working directory.`,
+    );
   }
   let list: unknown;
   try {
@@ -121,13 +133,23 @@ export function resolveBackends(list: readonly unknown[], options: Record<string
   return list.map((item, index): ResolvedBackend => {
     if (typeof item === 'string' || item instanceof RegExp) return { index, name: undefined, match: item, config: undefined };
     if (!isPlainObject(item)) {
-      throw entryError(index, undefined, 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'it must be a string (origin or URL prefix), a RegExp, or an object with `match`.');
+      throw entryError(
+        index,
+        undefined,
+        'ERR_MCA_INVALID_PROTECTED_BACKENDS',
+        'it must be a string (origin or URL prefix), a RegExp, or an object with `match`.',
+      );
     }
     // Own properties only: nothing polluted onto Object.prototype can become a setting.
     const entry = ownOptions(item);
     for (const key of Object.keys(entry)) {
       if (!ENTRY_KEYS.has(key)) {
-        throw entryError(index, key, 'ERR_MCA_UNKNOWN_OPTION', `an entry takes \`match\`, \`name\` and the token settings ${SETTINGS.map((s) => `\`${s}\``).join(', ')}.`);
+        throw entryError(
+          index,
+          key,
+          'ERR_MCA_UNKNOWN_OPTION',
+          `an entry takes \`match\`, \`name\` and the token settings ${SETTINGS.map((s) => `\`${s}\``).join(', ')}.`,
+        );
       }
     }
     const match = entry.match;
@@ -137,7 +159,12 @@ export function resolveBackends(list: readonly unknown[], options: Record<string
     const name = entry.name;
     if (name !== undefined) {
       if (typeof name !== 'string' || !NAME.test(name) || name === 'default') {
-        throw entryError(index, 'name', 'ERR_MCA_INVALID_BACKEND_NAME', 'it must be 1–64 letters, digits, ".", "_" or "-", and not "default" (the middleware\'s own token).');
+        throw entryError(
+          index,
+          'name',
+          'ERR_MCA_INVALID_BACKEND_NAME',
+          'it must be 1–64 letters, digits, ".", "_" or "-", and not "default" (the middleware\'s own token).',
+        );
       }
       if (names.has(name)) throw entryError(index, 'name', 'ERR_MCA_INVALID_BACKEND_NAME', `"${name}" names another entry too. Names must be unique.`);
       names.add(name);
@@ -160,7 +187,12 @@ function resolveEntryConfig(entry: Record<string, unknown>, index: number, optio
     any = true;
     if (key === 'appId' || key === 'tenantId') {
       if (own.tenantId !== undefined && own.tenantId !== value) {
-        throw entryError(index, 'tenantId', 'ERR_MCA_CONFLICTING_OPTIONS', '`tenantId` and `appId` are synonyms but were given different values. Pass only one of them.');
+        throw entryError(
+          index,
+          'tenantId',
+          'ERR_MCA_CONFLICTING_OPTIONS',
+          '`tenantId` and `appId` are synonyms but were given different values. Pass only one of them.',
+        );
       }
       own.tenantId = value;
     } else {
@@ -172,7 +204,12 @@ function resolveEntryConfig(entry: Record<string, unknown>, index: number, optio
   // gets a secret meant for another: both or neither.
   const ownCredential = CLIENT_CREDENTIALS.some((key) => own[key as CredentialField] !== undefined);
   if (own.clientId !== undefined && !ownCredential) {
-    throw entryError(index, 'secret', 'ERR_MCA_MISSING_SECRET', 'the entry sets its own `clientId` but no `secret`; it never borrows the middleware\'s. Set `secret` on the entry (from your secret store or an environment variable).');
+    throw entryError(
+      index,
+      'secret',
+      'ERR_MCA_MISSING_SECRET',
+      "the entry sets its own `clientId` but no `secret`; it never borrows the middleware's. Set `secret` on the entry (from your secret store or an environment variable).",
+    );
   }
   if (own.clientId === undefined && ownCredential) {
     throw entryError(index, 'clientId', 'ERR_MCA_MISSING_CLIENT_ID', 'the entry sets a `secret` but no `clientId`. Set the `clientId` it belongs to.');

@@ -59,7 +59,7 @@ export interface ProviderConfig {
   cacheKey: string;
 }
 
-const ENV_NAMES: Record<CredentialField, readonly string[]> = {
+export const ENV_NAMES: Record<CredentialField, readonly string[]> = {
   clientId: ['MCA_CLIENT_ID'],
   secret: ['MCA_SECRET'],
   tenantId: ['MCA_TENANT_ID', 'MCA_APP_ID'],
@@ -149,7 +149,7 @@ function sha256(text: string): string {
 // leave its path segment: no separator, no escape, and not a dot segment ("." and "..").
 const TENANT_ID = /^[^\s/?#%\\]+$/;
 
-/** Builds the token endpoint URL by the rules of PROTOCOL.md: tokenUrl, then App ID, then MCA. */
+/** Builds the token endpoint URL by the rules of docs/protocol.md ("Which URL"): tokenUrl, then App ID, then MCA. */
 function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInsecureHttp: boolean, vcap: VcapCredentials): { url: string; kind: EndpointKind } {
   const check = (field: 'tokenUrl' | 'oauthServerUrl' | 'serverUrl', hit: Found, base: boolean): URL =>
     credentialUrl(field, hit.value.trim(), hit.from, { base, allowInsecureHttp });

@@ -26,7 +26,7 @@ function scheduledExpiry(token: StoredToken): number {
 }
 
 /**
- * The schedule of one token. PROTOCOL.md: back ends check `exp` with no leeway, so a token is
+ * The schedule of one token. docs/protocol.md ("What a protected back end checks"): back ends check `exp` with no leeway, so a token is
  * dropped `skew` before it; but neither the skew nor the refresh window may take more than half
  * of a short token's life, or a token of a few seconds would be refetched on every call.
  */

@@ -124,7 +124,7 @@ function networkError(error: unknown, label: string, timedOutByBound: boolean, t
 }
 
 /**
- * Prepares the request of PROTOCOL.md once: POST, `Authorization: Basic base64(id:secret)`
+ * Prepares the request of docs/protocol.md ("The request") once: POST, `Authorization: Basic base64(id:secret)`
  * (standard padded base64, no URL-encoding), form content type, body exactly
  * `grant_type=client_credentials` plus `scope`/`audience` only when configured.
  */

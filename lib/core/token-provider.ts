@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { McaOAuthError } from '../errors/mca-oauth-error';
 import { McaTokenError } from '../errors/mca-token-error';
-import { resolveProviderConfig, type ProviderConfig } from '../config/resolve-config';
+import type { ProviderConfig } from '../config/resolve-config';
 import { fullJitterDelay } from './backoff';
 import { fetchWithRetry } from './fetch-with-retry';
 import type { InvalidatedEvent, ProviderStats, TokenEvent, TokenProvider } from './token-provider-api';
@@ -223,9 +223,9 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
       this.#backgroundFailures++;
       const backoff = fullJitterDelay(this.#backgroundFailures, this.#config.retryBaseMs, this.#config.retryMaxMs);
       this.#nextBackgroundAt = Math.max(until, now + backoff);
-      this.emit('refresh-failed', error as McaOAuthError);
+      this.emit('refresh-failed', error);
     }
-    if (this.listenerCount('error') > 0) this.emit('error', error as McaOAuthError);
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   invalidate(header?: string, reason = 'manual'): boolean {

@@ -103,7 +103,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     provider,
     client,
     fetch,
-    backends: providers as ReadonlyMap<string, TokenProvider>,
+    backends: providers,
     authorization,
     stats: () => Object.fromEntries([...providers].map(([name, p]) => [name, p.stats()])),
     close: () => tokens.close(),

@@ -11,13 +11,7 @@ export const REQUEST_BODY_REPLAY_LIMIT = 1024 * 1024;
  */
 export function isReplayableBody(body: unknown): boolean {
   if (body === undefined || body === null || typeof body === 'string') return true;
-  return (
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    body instanceof URLSearchParams ||
-    body instanceof FormData ||
-    body instanceof Blob
-  );
+  return body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof URLSearchParams || body instanceof FormData || body instanceof Blob;
 }
 
 export function isStreamBody(body: unknown): boolean {

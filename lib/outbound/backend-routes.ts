@@ -40,7 +40,10 @@ export class BackendRoutes {
       const origin = route.matcher.origin;
       if (origin === undefined || this.#byOrigin.has(origin)) continue;
       // This origin's string entries and every RegExp, in list order (order decides a tie).
-      this.#byOrigin.set(origin, routes.filter((r) => r.matcher.origin === origin || r.matcher.origin === undefined));
+      this.#byOrigin.set(
+        origin,
+        routes.filter((r) => r.matcher.origin === origin || r.matcher.origin === undefined),
+      );
     }
   }
 

@@ -35,7 +35,12 @@ export class TokenTarget {
       },
       () => undefined,
     );
-    return waitForToken(pending, bounds, () => transport.timeoutError(), (reason) => transport.canceledError(reason));
+    return waitForToken(
+      pending,
+      bounds,
+      () => transport.timeoutError(),
+      (reason) => transport.canceledError(reason),
+    );
   }
 
   /** Whether a 401 to `sent` may drop it: not when it was itself the replacement of a 401 a moment ago. */

@@ -25,7 +25,7 @@ export function parseFleetKey(value: unknown, source: string): Buffer {
     else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) bytes = Buffer.from(text, 'base64');
   }
   // The value is never echoed: it is a secret.
-  if (bytes === undefined || bytes.length < MIN_BYTES || bytes.every((byte) => byte === bytes![0])) {
+  if (bytes === undefined || bytes.length < MIN_BYTES || bytes.every((byte) => byte === bytes[0])) {
     throw new McaConfigError(
       'ERR_MCA_INVALID_FLEET_KEY',
       `Invalid fleet key (from ${source}): it must be at least ${MIN_BYTES} random bytes, given as base64 or hex. ${HOW}`,

@@ -50,7 +50,11 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
     const fromB = [await b.authorization('orders'), await b.authorization('inventory'), await b.authorization()];
     expect(fromB).toEqual(fromA);
     expect(new Set(fromA).size).toBe(3);
-    expect(tokens.issued.map((t) => t.claims)).toEqual([{ client: 'main-client', audience: 'orders-api' }, { client: 'inv-client' }, { client: 'main-client' }]);
+    expect(tokens.issued.map((t) => t.claims)).toEqual([
+      { client: 'main-client', audience: 'orders-api' },
+      { client: 'inv-client' },
+      { client: 'main-client' },
+    ]);
     // B read each token from Redis: it started no fetch of its own.
     expect(Object.values(b.stats()).map((s) => s.fetches)).toEqual([0, 0, 0]);
     expect(Object.values(a.stats()).map((s) => s.fetches)).toEqual([1, 1, 1]);

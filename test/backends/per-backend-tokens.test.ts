@@ -150,7 +150,12 @@ describe('names', () => {
     try {
       const r = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/h`);
       expect(await r.json()).toEqual({
-        claims: [{ client: 'main-client' }, { client: 'main-client', scope: 'billing:write' }, { client: 'main-client', audience: 'orders-api' }, { client: 'inv-client' }],
+        claims: [
+          { client: 'main-client' },
+          { client: 'main-client', scope: 'billing:write' },
+          { client: 'main-client', audience: 'orders-api' },
+          { client: 'inv-client' },
+        ],
         unknown: 'ERR_MCA_UNKNOWN_BACKEND',
         offList: 'ERR_MCA_UNKNOWN_BACKEND',
         status: 200,
@@ -231,7 +236,12 @@ describe('routing', () => {
 describe('configuration: each entry resolved and validated at startup like the top level', () => {
   const base = (): Record<string, unknown> => ({ env: {}, envFile: false, clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url });
   it.each<[string, unknown[], string, string]>([
-    ['own clientId without secret', ['https://a.example.com', 'https://b.example.com', { match: 'https://c.example.com', clientId: 'inv-client' }], 'ERR_MCA_MISSING_SECRET', 'protectedBackends[2].secret'],
+    [
+      'own clientId without secret',
+      ['https://a.example.com', 'https://b.example.com', { match: 'https://c.example.com', clientId: 'inv-client' }],
+      'ERR_MCA_MISSING_SECRET',
+      'protectedBackends[2].secret',
+    ],
     ['a secret without clientId', [{ match: 'https://c.example.com', secret: INV_SECRET }], 'ERR_MCA_MISSING_CLIENT_ID', 'protectedBackends[0].clientId'],
     ['an empty scope', ['https://a.example.com', { match: 'https://b.example.com', scope: ' ' }], 'ERR_MCA_INVALID_SCOPE', 'protectedBackends[1].scope'],
     ['a bad tokenUrl', [{ match: 'https://b.example.com', tokenUrl: 'ftp://x' }], 'ERR_MCA_INVALID_TOKEN_URL', 'protectedBackends[0].tokenUrl'],
@@ -241,10 +251,23 @@ describe('configuration: each entry resolved and validated at startup like the t
     ['a match that is not a URL', [{ match: 'orders', audience: 'x' }], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends[0].match'],
     ['plain http off loopback', [{ match: 'http://orders.example.com', audience: 'x' }], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends[0].match'],
     ['an empty list', [], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends'],
-    ['a duplicate name', [{ match: 'https://a.example.com', name: 'x' }, { match: 'https://b.example.com', name: 'x' }], 'ERR_MCA_INVALID_BACKEND_NAME', 'protectedBackends[1].name'],
+    [
+      'a duplicate name',
+      [
+        { match: 'https://a.example.com', name: 'x' },
+        { match: 'https://b.example.com', name: 'x' },
+      ],
+      'ERR_MCA_INVALID_BACKEND_NAME',
+      'protectedBackends[1].name',
+    ],
     ['the reserved name', [{ match: 'https://a.example.com', name: 'default' }], 'ERR_MCA_INVALID_BACKEND_NAME', 'protectedBackends[0].name'],
     ['a number', [42], 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends[0]'],
-    ['clientId with ":" under Basic', [{ match: 'https://a.example.com', clientId: 'a:b', secret: INV_SECRET }], 'ERR_MCA_INVALID_CLIENT_ID', 'protectedBackends[0].clientId'],
+    [
+      'clientId with ":" under Basic',
+      [{ match: 'https://a.example.com', clientId: 'a:b', secret: INV_SECRET }],
+      'ERR_MCA_INVALID_CLIENT_ID',
+      'protectedBackends[0].clientId',
+    ],
   ])('%s: %s names the field', (_name, protectedBackends, code, field) => {
     let error: unknown;
     try {
@@ -289,7 +312,14 @@ describe('configuration: each entry resolved and validated at startup like the t
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'mca-backends-'));
     const file = join(dir, 'backends.json');
-    writeFileSync(file, JSON.stringify([{ match: orders.url, audience: 'orders-api', name: 'orders' }, { match: inventory.url, name: 'inventory', clientId: 'inv-client', secret: INV_SECRET }, plain.url]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { match: orders.url, audience: 'orders-api', name: 'orders' },
+        { match: inventory.url, name: 'inventory', clientId: 'inv-client', secret: INV_SECRET },
+        plain.url,
+      ]),
+    );
     mw = mcaOAuth({ env: { MCA_PROTECTED_BACKENDS_FILE: file }, envFile: false, clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url });
     expect((await mw.fetch(`${orders.url}/x`)).status).toBe(200);
     expect((await mw.fetch(`${inventory.url}/x`)).status).toBe(200);
@@ -310,7 +340,13 @@ describe('configuration: each entry resolved and validated at startup like the t
     expect(leakedSecrets(bad, [INV_SECRET])).toEqual([]);
     const both = (() => {
       try {
-        return mcaOAuth({ env: { MCA_PROTECTED_BACKENDS_FILE: file, MCA_PROTECTED_BACKENDS: orders.url }, envFile: false, clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url });
+        return mcaOAuth({
+          env: { MCA_PROTECTED_BACKENDS_FILE: file, MCA_PROTECTED_BACKENDS: orders.url },
+          envFile: false,
+          clientId: 'main-client',
+          secret: MAIN_SECRET,
+          tokenUrl: tokens.url,
+        });
       } catch (e) {
         return watch.collect(e);
       }
@@ -319,7 +355,13 @@ describe('configuration: each entry resolved and validated at startup like the t
   });
 
   it('MCA_PROTECTED_BACKENDS keeps working for the simple case', async () => {
-    mw = mcaOAuth({ env: { MCA_PROTECTED_BACKENDS: `${plain.url}, ${orders.url}/only/` }, envFile: false, clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url });
+    mw = mcaOAuth({
+      env: { MCA_PROTECTED_BACKENDS: `${plain.url}, ${orders.url}/only/` },
+      envFile: false,
+      clientId: 'main-client',
+      secret: MAIN_SECRET,
+      tokenUrl: tokens.url,
+    });
     expect((await mw.fetch(`${plain.url}/x`)).status).toBe(200);
     expect((await mw.fetch(`${orders.url}/elsewhere`)).status).toBe(401);
     expect(orders.hits.map((h) => h.authorization)).toEqual([undefined]);
@@ -333,11 +375,21 @@ describe('the CLI', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'mca-cli-')), 'backends.json');
-    writeFileSync(file, JSON.stringify([{ match: billing.url, scope: 'billing:write', name: 'billing' }, { match: inventory.url, name: 'inventory', clientId: 'inv-client', secret: INV_SECRET }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { match: billing.url, scope: 'billing:write', name: 'billing' },
+        { match: inventory.url, name: 'inventory', clientId: 'inv-client', secret: INV_SECRET },
+      ]),
+    );
     const run = async (args: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
-      const status = await main(args, (l) => out.push(l), (l) => err.push(l));
+      const status = await main(
+        args,
+        (l) => out.push(l),
+        (l) => err.push(l),
+      );
       return { status, out: out.join('\n'), err: err.join('\n') };
     };
     const common = ['--no-env-file', '--client-id', 'main-client', '--secret', MAIN_SECRET, '--token-url', tokens.url, '--backends-file', file];

@@ -9,7 +9,16 @@ import type { OutboundCall } from '../../lib/outbound/transport';
 const provider = createTokenProvider({ env: {}, envFile: false, clientId: 'c', secret: 's', tokenUrl: 'https://auth.example.com/token' });
 afterAll(() => provider.close());
 const target = (name: string) => new TokenTarget(name, provider, 0, Date.now);
-const call = (url: string, optOut = false): OutboundCall => ({ url, method: 'GET', optOut, bodyReplayable: true, maxRedirects: 5, timeoutMs: 0, signal: undefined, sensitiveHeaders: [] });
+const call = (url: string, optOut = false): OutboundCall => ({
+  url,
+  method: 'GET',
+  optOut,
+  bodyReplayable: true,
+  maxRedirects: 5,
+  timeoutMs: 0,
+  signal: undefined,
+  sensitiveHeaders: [],
+});
 
 describe('without an allowlist', () => {
   const fallback = target('default');

@@ -288,6 +288,19 @@ describe.each(['http', 'fetch'])('with the %s adapter', (adapter) => {
       await m.provider.getAuthorizationHeader();
       expect(tokens.requests).toHaveLength(1);
     });
+
+    it('so does the deprecated cancelToken', async () => {
+      const m = make(adapter);
+      tokens.script.push({ delayMs: 1500 });
+      const source = axios.CancelToken.source();
+      const started = performance.now();
+      const call = outcome(m.client.get(`${backend.url}/ok`, { cancelToken: source.token }));
+      setTimeout(() => source.cancel('gave up'), 100);
+      const r = await call;
+      expect(axios.isCancel(r.error)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(1400);
+      expect(backend.hits).toHaveLength(0);
+    });
   });
 
   describe('row 8: 401-driven replacement is rate-limited', () => {

@@ -152,8 +152,9 @@ describe('errors that leave req.mcaClient are redacted', () => {
 
   it("so is an axios-level auth password, in a copy: the caller's config keeps it", async () => {
     const m = make({ axios: { auth: { username: 'u', password: 'basic-pass-123' } } });
-    backend.always = 500;
+    elsewhere.always = 500; // the server the request goes to
     const error = watch.collect(await m.client.get(`${elsewhere.url}/x`, { mcaAuth: false }).catch((e: unknown) => e));
+    expect(error).toMatchObject({ response: { status: 500 } });
     expect(inspect(error, { depth: Infinity })).not.toContain('basic-pass-123');
   });
 });

@@ -29,7 +29,6 @@ function make(extra: Record<string, unknown> = {}): TokenProvider {
     retryBaseMs: 1,
     retryMaxMs: 5,
     retryAfterMaxMs: 60,
-    timeoutMs: 150,
     ...extra,
   });
   return provider;
@@ -49,7 +48,7 @@ const rows: Row[] = [
   ['429 with Retry-After seconds, then OK', [{ status: 429, body: '', headers: { 'Retry-After': '1' } }, ok()], { header: 'Bearer tok-1' }, 2, {}],
   ['429 with Retry-After HTTP date, then OK', [{ status: 429, body: '', headers: { 'Retry-After': inHttpDate(2) } }, ok()], { header: 'Bearer tok-1' }, 2, {}],
   ['an HTML body with 200', [{ body: '<html><body>Service Unavailable</body></html>' }], { code: 'ERR_MCA_BAD_TOKEN_RESPONSE', status: 200 }, 1, {}],
-  ['a hang, then OK (timeoutMs 150)', [{ hang: true }, ok()], { header: 'Bearer tok-1' }, 2, {}],
+  ['a hang, then OK (timeoutMs 150)', [{ hang: true }, ok()], { header: 'Bearer tok-1' }, 2, { timeoutMs: 150 }],
   ['a connection reset, then OK', [{ reset: true }, ok()], { header: 'Bearer tok-1' }, 2, {}],
   ['truncated JSON', [{ body: '{"access_token":"abc","expires_in":36' }], { code: 'ERR_MCA_BAD_TOKEN_RESPONSE' }, 1, {}],
   ['a CRLF in the token', [{ body: { access_token: 'abc\r\nSet-Cookie: x=1', expires_in: 60 } }], { code: 'ERR_MCA_BAD_TOKEN_RESPONSE' }, 1, {}],
@@ -171,9 +170,10 @@ describe('stale-while-revalidate', () => {
     await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
     await firstFailure;
     expect(failed).toHaveLength(1);
-    // Within the backoff, calls do not start another refresh.
+    // Within the backoff, calls do not start another refresh: one would be in flight as soon as
+    // the call returned (a background refresh starts synchronously), so no waiting is needed.
     await p.getAuthorizationHeader();
-    await new Promise((r) => setTimeout(r, 20));
+    expect(p.stats().inflight).toBe(0);
     expect(server.requests).toHaveLength(2);
     now += 10_000; // past the cooldown and the backoff (retryMaxMs 5 ms)
     const secondFailure = nextEvent(p, 'refresh-failed');
@@ -183,31 +183,42 @@ describe('stale-while-revalidate', () => {
     expect(failed).toHaveLength(2);
   });
 
-  it('an outage while a token is cached costs no request until exp − skew, and the first call after recovery succeeds', async () => {
+  it('an outage while a token is cached costs no request before the refresh window, serves every call until exp − skew, and the first call after recovery gets a new token', async () => {
     let now = T0;
     const p = make({ now: () => now, failureCooldownMs: 1000 });
     await p.getAuthorizationHeader();
+    expect(server.requests).toHaveLength(1);
     server.down = true;
     let served = 0;
     let failedCalls = 0;
+    let postsBeforeWindow = -1;
     // One call every 10 s of token life, up to the last moment before exp − 60 s.
     for (now = T0 + 10_000; now < EXP - 60_000; now += 10_000) {
       await p.getAuthorizationHeader().then(
-        () => served++,
+        (header) => {
+          expect(header).toBe('Bearer tok-1');
+          served++;
+        },
         (e: unknown) => {
           watch.collect(e);
           failedCalls++;
         },
       );
-      await new Promise((r) => setImmediate(r));
+      await waitFor(() => p.stats().inflight === 0);
+      // The earliest the background refresh may start is exp − 330 s (300 s window + 10% jitter).
+      if (now < EXP - 330_000) postsBeforeWindow = server.requests.length - 1;
     }
     expect(failedCalls).toBe(0);
     expect(served).toBe(353);
-    await waitFor(() => p.stats().inflight === 0);
+    expect(postsBeforeWindow).toBe(0);
+    // In the window, failed background refreshes are retried with backoff, not on every call.
+    const postsInWindow = server.requests.length - 1;
+    expect(postsInWindow).toBeGreaterThan(0);
+    expect(postsInWindow).toBeLessThanOrEqual(27 * 4); // at most one fetch (4 attempts) per call
     server.down = false;
-    now = EXP - 30_000;
-    now += 2_000; // past any cooldown
-    await expect(p.getAuthorizationHeader()).resolves.toMatch(/^Bearer tok-\d+$/);
+    now = EXP - 28_000; // past exp − skew, and past any cooldown
+    await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');
+    expect(server.requests).toHaveLength(postsInWindow + 2);
   });
 });
 
@@ -238,7 +249,8 @@ describe('past exp − skew, a failed fetch falls back to the token in hand unti
     const header = await p.getAuthorizationHeader();
     p.invalidate(header);
     server.down = true;
-    watch.collect(await expect(p.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED' }));
+    const error = watch.collect(await p.getAuthorizationHeader().catch((e: unknown) => e));
+    expect(error).toMatchObject({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED' });
   });
 });
 
@@ -289,7 +301,10 @@ describe('lifecycle', () => {
     const p = make({ timeoutMs: 10_000 });
     const pending = p.getAuthorizationHeader().catch((e: unknown) => e);
     await waitFor(() => server.requests.length === 1);
-    await p.close();
+    const closing = p.close();
+    // The server sees the connection dropped within 3 s: aborted, not left to its 10 s timeout.
+    await waitFor(() => server.abortedHangs === 1, 3000);
+    await closing;
     expect(watch.collect(await pending)).toMatchObject({ code: 'ERR_MCA_CLOSED' });
   });
 });

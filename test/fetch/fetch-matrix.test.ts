@@ -96,7 +96,11 @@ describe('no injection', () => {
     ['its own Authorization (object, any case)', (url) => [url, { headers: { authorization: 'Bearer mine' } }], 'Bearer mine'],
     ['its own Authorization (Headers)', (url) => [url, { headers: new Headers({ Authorization: 'Bearer mine' }) }], 'Bearer mine'],
     ['its own Authorization (pairs)', (url) => [url, { headers: [['AUTHORIZATION', 'Bearer mine']] }], 'Bearer mine'],
-    ['its own Authorization (a Headers-like iterable)', (url) => [url, { headers: new Map([['Authorization', 'Bearer mine']]) as unknown as RequestInit['headers'] }], 'Bearer mine'],
+    [
+      'its own Authorization (a Headers-like iterable)',
+      (url) => [url, { headers: new Map([['Authorization', 'Bearer mine']]) as unknown as RequestInit['headers'] }],
+      'Bearer mine',
+    ],
     ['its own Authorization (a Request)', (url) => [new Request(url, { headers: { Authorization: 'Bearer mine' } })], 'Bearer mine'],
   ])('%s: no token, no token request', async (_name, args, sent) => {
     const m = make();
@@ -161,7 +165,7 @@ describe('redirects: handled hop by hop, the allowlist checked on each', () => {
     ]);
     backend.hits.length = 0;
     const stream = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('once')), c.close()) });
-    const r = await m.fetch(`${backend.url}/redirect?to=/ok&status=307`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    const r = await m.fetch(`${backend.url}/redirect?to=/ok&status=307`, { method: 'POST', body: stream, duplex: 'half' });
     expect(r.status).toBe(307);
     expect(backend.hits).toHaveLength(1);
   });
@@ -174,11 +178,14 @@ describe('401: one replay with a new token, when the body can be sent again', ()
     ['a Buffer', () => ({ body: Buffer.from('buffer body'), expected: 'buffer body' })],
     ['URLSearchParams', () => ({ body: new URLSearchParams({ a: '1' }), expected: 'a=1' })],
     ['a Blob', () => ({ body: new Blob(['blob body']), expected: 'blob body' })],
-    ['FormData', () => {
-      const form = new FormData();
-      form.set('field', 'form value');
-      return { body: form, expected: 'form value' };
-    }],
+    [
+      'FormData',
+      () => {
+        const form = new FormData();
+        form.set('field', 'form value');
+        return { body: form, expected: 'form value' };
+      },
+    ],
     ['a Request with a JSON body (what openapi-fetch and ky pass)', () => ({ body: JSON.stringify({ a: 1 }), expected: '{"a":1}', request: true })],
   ];
   it.each(bodies)('%s', async (_name, make_) => {
@@ -215,7 +222,7 @@ describe('bodies that cannot be replayed', () => {
     await m.fetch(`${backend.url}/ok`);
     revoked.add('tok-1');
     const stream = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('streamed')), c.close()) });
-    const r = await m.fetch(`${backend.url}/ok`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    const r = await m.fetch(`${backend.url}/ok`, { method: 'POST', body: stream, duplex: 'half' });
     expect(r.status).toBe(401);
     expect(backend.hits.map((h) => h.body)).toEqual(['', 'streamed']);
     expect(tokens.requests).toHaveLength(1);
@@ -303,7 +310,7 @@ describe('as the fetch of other libraries', () => {
   it('globalThis.fetch = mw.fetch does not call itself', async () => {
     const m = make();
     const original = globalThis.fetch;
-    globalThis.fetch = m.fetch as typeof fetch;
+    globalThis.fetch = m.fetch;
     try {
       expect((await fetch(`${backend.url}/ok`)).status).toBe(200);
     } finally {

@@ -57,8 +57,9 @@ export async function startClaimsTokenServer(clients: Record<string, string>): P
       const claims: Claims = { client: client ?? '' };
       for (const key of ['scope', 'audience', 'resource'] as const) if (form.get(key) !== null) claims[key] = form.get(key)!;
       asked.push(claims);
-      for (const w of waiters.splice(0)) if (asked.length >= w.n) w.resolve();
-      else waiters.push(w);
+      for (const w of waiters.splice(0))
+        if (asked.length >= w.n) w.resolve();
+        else waiters.push(w);
       const answer = (): void => {
         if (client === undefined || clients[client] !== secret || form.get('grant_type') !== 'client_credentials') {
           res.writeHead(401, { 'Content-Type': 'application/json' });

@@ -21,7 +21,6 @@ export async function startProtectedBackend(valid: Iterable<string> | (() => Ite
   const staticValid = typeof valid === 'function' ? undefined : new Set(valid);
   const script: number[] = [];
   const redirects = new Map<string, string>();
-  let backend: ProtectedBackend;
   const server = http.createServer((req, res) => {
     const auth = req.headers.authorization;
     seen.push(auth);
@@ -51,7 +50,7 @@ export async function startProtectedBackend(valid: Iterable<string> | (() => Ite
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  backend = {
+  const backend: ProtectedBackend = {
     url: `http://127.0.0.1:${port}`,
     seen,
     script,

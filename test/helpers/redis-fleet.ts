@@ -23,10 +23,12 @@ export interface FleetChild {
   done: Promise<string>;
   /** Resolves when it starts asking for its token. */
   asking: Promise<void>;
+  /** With `barrier`: resolves once it is loaded and connected, waiting for {@link startHerd}. */
+  ready: Promise<void>;
 }
 
 /** Forks test/redis/fleet-child.js (the built package) with these settings. */
-export function runFleetChild(settings: { store: Record<string, unknown>; credentials: Record<string, unknown>; startAt: number }): FleetChild {
+export function runFleetChild(settings: { store: Record<string, unknown>; credentials: Record<string, unknown>; barrier?: boolean }): FleetChild {
   const child = fork(join(__dirname, '..', 'redis', 'fleet-child.js'), [JSON.stringify({ ...settings, store: { fleetKey: FLEET_KEY, ...settings.store } })], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -36,6 +38,18 @@ export function runFleetChild(settings: { store: Record<string, unknown>; creden
     child.once('exit', (code, signal) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code ?? signal}: ${out}`))));
   });
   const asking = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'asking' && resolve()));
+  const ready = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'ready' && resolve()));
   done.catch(() => undefined);
-  return { child, done, asking };
+  return { child, done, asking, ready };
+}
+
+/**
+ * A barrier, not a clock: forks `count` children that load the package and connect to the store,
+ * and only when all of them are ready tells them to ask at once (a cold herd).
+ */
+export async function startHerd(count: number, settings: { store: Record<string, unknown>; credentials: Record<string, unknown> }): Promise<FleetChild[]> {
+  const children = Array.from({ length: count }, () => runFleetChild({ ...settings, barrier: true }));
+  await Promise.all(children.map((c) => c.ready));
+  for (const c of children) c.child.send({ type: 'go' });
+  return children;
 }

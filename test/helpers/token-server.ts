@@ -32,7 +32,7 @@ export interface TokenServerOptions {
 
 /**
  * A real MCA-compatible token endpoint on 127.0.0.1 (ephemeral port). By default it checks the
- * request exactly as PROTOCOL.md describes and issues `tok-1`, `tok-2`, … Tests may script answers.
+ * request exactly as docs/protocol.md describes and issues `tok-1`, `tok-2`, … Tests may script answers.
  */
 export interface TokenServer {
   /** Base to pass as `serverUrl` (MCA): `http://127.0.0.1:port/imf-authserver`. */
@@ -47,6 +47,10 @@ export interface TokenServer {
   script: ScriptedResponse[];
   /** While true, every request is answered by a connection reset (the server is "down"). */
   down: boolean;
+  /** Open client connections right now. */
+  connections(): number;
+  /** Hanging requests whose client closed the connection (an abort), not counting the server's own close(). */
+  readonly abortedHangs: number;
   options: Required<TokenServerOptions>;
   close(): Promise<void>;
 }
@@ -62,7 +66,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   const issued: string[] = [];
   const script: ScriptedResponse[] = [];
   const hanging = new Set<http.ServerResponse>();
-  const state = { down: false };
+  const state = { down: false, abortedHangs: 0, closing: false };
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -78,6 +82,13 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       requests.push(captured);
       if (state.down) return void res.socket?.resetAndDestroy();
       const scripted = script.shift();
+      if (scripted?.hang) {
+        hanging.add(res);
+        res.on('close', () => {
+          if (!state.closing && !res.writableEnded) state.abortedHangs++;
+        });
+        return;
+      }
       if (scripted) return answerScripted(res, scripted, hanging, issued);
       const expectedBasic = `Basic ${Buffer.from(`${opts.clientId}:${opts.secret}`).toString('base64')}`;
       const postAuthOk = captured.body.includes(`client_id=${encodeURIComponent(opts.clientId)}`) &&
@@ -91,6 +102,11 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       if (opts.expiresIn !== null) body.expires_in = opts.expiresIn;
       send(res, 200, body);
     });
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -108,8 +124,13 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     set down(value: boolean) {
       state.down = value;
     },
+    connections: () => sockets.size,
+    get abortedHangs() {
+      return state.abortedHangs;
+    },
     options: opts,
     close: async () => {
+      state.closing = true;
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

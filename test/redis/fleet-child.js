@@ -1,6 +1,7 @@
 'use strict';
-// One process of a fleet, for the Redis tests: waits until `startAt`, asks for a token through
-// a Redis-backed provider, prints {header, source} as JSON, and exits. Uses the built package.
+// One process of a fleet, for the Redis tests: asks for a token through a Redis-backed provider
+// (at once, or with `barrier` when the parent says go after every child reported ready), prints
+// {header, source} as JSON, and exits. Uses the built package.
 // settings.store: the redisTokenStore options (url, clusterNodes or sentinels, fleetKey …).
 const { join } = require('node:path');
 const { createTokenProvider } = require(join(__dirname, '..', '..', 'dist'));
@@ -20,8 +21,7 @@ provider.on('store-error', (error) => storeErrors.push(error.message));
 // Connected and authenticated before the herd starts, as a process that has served a request is.
 const ready = store.check().catch(() => undefined);
 
-setTimeout(async () => {
-  await ready;
+async function ask() {
   process.send?.({ type: 'asking' });
   try {
     const header = await provider.getAuthorizationHeader();
@@ -31,4 +31,11 @@ setTimeout(async () => {
   }
   await provider.close();
   await store.close();
-}, Math.max(0, settings.startAt - Date.now()));
+}
+
+void ready.then(() => {
+  if (!settings.barrier) return ask();
+  // `once`: with no 'message' listener left, the IPC channel no longer holds the process open.
+  process.once('message', () => void ask());
+  process.send({ type: 'ready' });
+});

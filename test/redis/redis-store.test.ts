@@ -6,7 +6,7 @@ import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
 import { deriveTokenKey } from '../../lib/core/token-crypto';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
-import { FLEET_KEY, SECRET, credentials, runFleetChild } from '../helpers/redis-fleet';
+import { FLEET_KEY, SECRET, credentials, runFleetChild, startHerd } from '../helpers/redis-fleet';
 import { waitFor } from '../helpers/wait';
 
 describeWithRedis('the Redis token store, against a real redis-server', () => {
@@ -109,8 +109,7 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
 
   it('single flight across 4 processes on a cold cache: 1 token POST in all', async () => {
     tokens.script.push({ delayMs: 300 });
-    const startAt = Date.now() + 1500;
-    const children = Array.from({ length: 4 }, () => runFleetChild({ store: { url: redis.url }, credentials: credentials(tokens), startAt }));
+    const children = await startHerd(4, { store: { url: redis.url }, credentials: credentials(tokens) });
     const outputs = await Promise.all(children.map((c) => c.done));
     const parsed = outputs.map((o) => JSON.parse(o) as { header: string; source: string });
     expect(parsed).toEqual(Array(4).fill(expect.objectContaining({ header: 'Bearer tok-1' })));
@@ -121,9 +120,9 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
 
   it('a lock holder killed mid-fetch: a waiter fetches by itself after lockWaitMs, not the lock TTL', async () => {
     tokens.script.push({ hang: true });
-    const holder = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000 }, credentials: credentials(tokens), startAt: 0 });
+    const holder = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000 }, credentials: credentials(tokens) });
     await waitFor(() => tokens.requests.length === 1);
-    const waiter = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000, lockWaitMs: 1_000 }, credentials: credentials(tokens), startAt: 0 });
+    const waiter = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000, lockWaitMs: 1_000 }, credentials: credentials(tokens) });
     await waiter.asking;
     const killedAt = Date.now();
     holder.child.kill('SIGKILL');

@@ -4,7 +4,7 @@ import { redisTokenStore } from '../../lib/redis';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis } from '../helpers/redis-server';
 import { startRedisCluster, startRedisSentinel, type RedisCluster, type RedisSentinelSetup } from '../helpers/redis-topologies';
-import { FLEET_KEY, credentials, runFleetChild } from '../helpers/redis-fleet';
+import { FLEET_KEY, credentials, startHerd } from '../helpers/redis-fleet';
 import { printFigures, underLoad } from '../helpers/redis-load';
 
 describeWithRedis('the Redis store on a real 3-master Cluster', () => {
@@ -26,8 +26,7 @@ describeWithRedis('the Redis store on a real 3-master Cluster', () => {
 
   it('a 4-process cold herd makes 1 token POST (configured from a node list)', async () => {
     tokens.script.push({ delayMs: 300 });
-    const startAt = Date.now() + 2000;
-    const children = Array.from({ length: 4 }, () => runFleetChild({ store: { clusterNodes: cluster.urls }, credentials: credentials(tokens), startAt }));
+    const children = await startHerd(4, { store: { clusterNodes: cluster.urls }, credentials: credentials(tokens) });
     const outputs = (await Promise.all(children.map((c) => c.done))).map((o) => JSON.parse(o) as { header: string; source: string });
     process.stdout.write(`cluster: 4-process cold herd, ${tokens.requests.length} token POST(s)\n`);
     expect(outputs).toEqual(Array(4).fill(expect.objectContaining({ header: 'Bearer tok-1' })));

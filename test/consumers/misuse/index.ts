@@ -1,0 +1,1 @@
+// Written by test/package.test.ts: a deliberate type error.

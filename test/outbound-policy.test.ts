@@ -1,0 +1,121 @@
+import { inspect } from 'node:util';
+import { AxiosError } from 'axios';
+import { compileProtectedBackends } from '../lib/client/protected-backends';
+import { redactAxiosError } from '../lib/client/redact-axios-error';
+import { mcaOAuth, type McaOAuthMiddleware } from '../lib';
+import { startTokenServer, type TokenServer } from './helpers/token-server';
+import { startProtectedBackend, type ProtectedBackend } from './helpers/protected-backend';
+
+// Which URLs get the token, decided on the parsed URL; and what a failed call's error may show.
+describe('protectedBackends: a path prefix ends at a segment boundary', () => {
+  const cases: [string, string, boolean][] = [
+    ['https://h.example/api', 'https://h.example/api', true],
+    ['https://h.example/api', 'https://h.example/api/orders', true],
+    ['https://h.example/api', 'https://h.example/apiX', false],
+    ['https://h.example/api', 'https://h.example/api-admin/x', false],
+    ['https://h.example/api/', 'https://h.example/api/orders', true],
+    ['https://h.example/api/', 'https://h.example/apiX', false],
+    ['https://h.example/api', 'https://h.example/api/../admin', false],
+    ['https://h.example', 'https://h.example/anything', true],
+    ['https://h.example', 'https://h.example.evil.test/', false],
+    ['https://h.example', 'http://h.example/', false],
+  ];
+  it.each(cases)('entry %s, request %s: %s', (entry, url, expected) => {
+    expect(compileProtectedBackends([entry])(url)).toBe(expected);
+  });
+});
+
+describe('protectedBackends: entries that cannot be a safe prefix are refused at startup', () => {
+  const bad: [string, unknown, RegExp][] = [
+    ['not a URL', ['orders.example.com'], /is not an absolute http\(s\) URL or origin/],
+    ['not http(s)', ['ftp://files.example.com'], /is not an http\(s\) URL/],
+    ['a query', ['https://h.example/api?x=1'], /has a query, fragment or credentials/],
+    ['a fragment', ['https://h.example/api#top'], /has a query, fragment or credentials/],
+    ['a user name', ['https://user@h.example/'], /has a query, fragment or credentials/],
+    ['a password', ['https://:pass@h.example/'], /has a query, fragment or credentials/],
+    ['not an array', 'https://h.example', /it must be an array of strings and RegExps/],
+    ['a number entry', [42], /string|RegExp/],
+  ];
+  it.each(bad)('%s', (_name, entries, message) => {
+    let error: unknown;
+    try {
+      compileProtectedBackends(entries as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS', field: 'protectedBackends', message: expect.stringMatching(message) });
+  });
+
+  it('a RegExp with the g flag matches every time (no lastIndex carried between requests)', () => {
+    const matches = compileProtectedBackends([/^https:\/\/h\.example\//g]);
+    expect([1, 2, 3].map(() => matches('https://h.example/x'))).toEqual([true, true, true]);
+  });
+
+  it('never matches a relative or non-http URL', () => {
+    const matches = compileProtectedBackends([/.*/]);
+    expect([matches('/relative'), matches('file:///etc/passwd'), matches('https://h.example/')]).toEqual([false, false, true]);
+  });
+});
+
+describe('errors of req.mcaClient carry no credential', () => {
+  let tokens: TokenServer;
+  let backend: ProtectedBackend;
+  let auth: McaOAuthMiddleware;
+  beforeEach(async () => {
+    tokens = await startTokenServer();
+    backend = await startProtectedBackend(() => tokens.issued);
+    auth = mcaOAuth({
+      env: {},
+      envFile: false,
+      clientId: 'client-1',
+      secret: 's3cr3t-value',
+      tenantId: 'tenant-1',
+      serverUrl: tokens.serverUrl,
+      protectedBackends: [backend.url],
+    });
+  });
+  afterEach(async () => {
+    await auth.close();
+    await Promise.all([tokens.close(), backend.close()]);
+  });
+
+  it('redacts a Proxy-Authorization header the caller set, as well as the Authorization header', async () => {
+    backend.always = 500;
+    const error = (await auth.client.get(`${backend.url}/x`, { headers: { 'Proxy-Authorization': 'Basic cHJveHktc2VjcmV0' } }).catch((e: unknown) => e)) as {
+      config: { headers: Record<string, unknown> };
+      response: { status: number };
+    };
+    expect(error.response.status).toBe(500);
+    expect(backend.seen).toEqual(['Bearer tok-1']);
+    expect(error.config.headers['Proxy-Authorization']).toBe('[redacted]');
+    expect(error.config.headers.Authorization).toBe('[redacted]');
+    const rendered = [inspect(error, { depth: Infinity }), JSON.stringify((error as unknown as { toJSON(): unknown }).toJSON())].join('\n');
+    expect(rendered).not.toContain('cHJveHktc2VjcmV0');
+    expect(rendered).not.toContain('tok-1');
+  });
+
+  it('keeps the user name of axios auth, redacts its password, and adds no header that was not there', async () => {
+    backend.always = 500;
+    const error = (await auth.client
+      .get(`${backend.url}/x`, { mcaAuth: false, auth: { username: 'svc-user', password: 'basic-pass-123' } })
+      .catch((e: unknown) => e)) as { config: { auth: unknown; headers: Record<string, unknown> } };
+    expect(error.config.auth).toEqual({ username: 'svc-user', password: '[redacted]' });
+    expect(error.config.headers['Proxy-Authorization']).toBeUndefined();
+    expect(inspect(error, { depth: Infinity })).not.toContain('basic-pass-123');
+  });
+});
+
+describe('redactAxiosError on its own', () => {
+  it('passes other errors through untouched', () => {
+    const plain = Object.assign(new Error('boom'), { request: 'kept', config: { headers: { Authorization: 'kept' } } });
+    expect(redactAxiosError(plain)).toBe(plain);
+    expect(plain).toMatchObject({ request: 'kept', config: { headers: { Authorization: 'kept' } } });
+  });
+
+  it('handles an AxiosError with no config, request or response', () => {
+    const bare = new AxiosError('boom', 'ERR_X');
+    expect(redactAxiosError(bare)).toBe(bare);
+    expect(bare.request).toBeUndefined();
+    expect(bare.config).toBeUndefined();
+  });
+});
