@@ -37,8 +37,10 @@ const ENTRY_KEYS = new Set<string>(['match', 'name', ...SETTINGS]);
 // The credential that makes a client: an entry with its own client id must bring it along.
 const CLIENT_CREDENTIALS: readonly (keyof BackendTokenSettings)[] = ['secret'];
 // How a client authenticates belongs to that client: an entry with a client of its own takes none
-// of the middleware's (a key-based method would otherwise sign for it with the middleware's key).
-const CLIENT_SETTINGS: readonly (keyof BackendTokenSettings)[] = ['clientAuth'];
+// of the middleware's, whether from options or from the environment (a key-based method would
+// otherwise sign for it with the middleware's key).
+const CLIENT_SETTINGS: readonly string[] = ['clientAuth'];
+const CLIENT_VARIABLES: ReadonlySet<string> = new Set(['MCA_CLIENT_AUTH']);
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 function entryError(index: number, field: string | undefined, code: string, fix: string): McaConfigError {
@@ -173,6 +175,15 @@ export function resolveBackends(list: readonly unknown[], options: Record<string
   });
 }
 
+/** The environment as an entry with its own client sees it: none of the middleware's client authentication. */
+function withoutClientVariables(env: EnvSource): EnvSource {
+  return {
+    get: (name) => (CLIENT_VARIABLES.has(name) ? undefined : env.get(name)),
+    getPresent: (name) => (CLIENT_VARIABLES.has(name) ? undefined : env.getPresent(name)),
+    envFilePath: env.envFilePath,
+  };
+}
+
 function resolveEntryConfig(entry: Record<string, unknown>, index: number, options: Record<string, unknown>, env: EnvSource): ProviderConfig | undefined {
   const own: Partial<Record<CredentialField, string>> = {};
   let any = false;
@@ -215,14 +226,14 @@ function resolveEntryConfig(entry: Record<string, unknown>, index: number, optio
     throw entryError(index, 'clientId', 'ERR_MCA_MISSING_CLIENT_ID', 'the entry sets a `secret` but no `clientId`. Set the `clientId` it belongs to.');
   }
   let inherited = options;
+  let inheritedEnv = env;
   if (own.clientId !== undefined) {
     inherited = { ...options };
     for (const key of CLIENT_SETTINGS) if (own[key as CredentialField] === undefined) delete inherited[key];
-    // MCA_CLIENT_AUTH is the middleware's too: the entry's own choice, else the default.
-    own.clientAuth ??= 'basic';
+    inheritedEnv = withoutClientVariables(env);
   }
   try {
-    return resolveProviderConfig(inherited, env, own);
+    return resolveProviderConfig(inherited, inheritedEnv, own);
   } catch (error) {
     if (!isMcaOAuthError(error)) throw error;
     const field = (error as McaConfigError).field;
