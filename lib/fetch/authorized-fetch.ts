@@ -43,17 +43,27 @@ function redirectError(): TypeError {
  */
 export function createAuthorizedFetch(policy: OutboundPolicy, base: FetchFunction): McaFetch {
   return function mcaFetch(input, init) {
-    // The routes parse the URL (a relative one matches no entry); fetch parses it again to send.
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (input instanceof Request) {
-      const mode = init?.redirect ?? input.redirect;
-      if (input.body === null) return send(policy, base, url, init, mode, fromRequest(input, init, null));
-      return requestBody(input).then(({ body, replayable }) => send(policy, base, url, init, mode, fromRequest(input, init, body), replayable));
+    // fetch never throws synchronously: neither does this (a bad `headers`, say, rejects).
+    try {
+      return start(policy, base, input, init);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const { method, headers, body, signal, redirect, mcaAuth: _mcaAuth, ...rest } = init ?? {};
-    const parts: FetchRequestParts = { method: method ?? 'GET', headers, body, signal: signal ?? undefined, rest };
-    return send(policy, base, url, init, redirect ?? 'follow', parts);
   };
+}
+
+function start(policy: OutboundPolicy, base: FetchFunction, input: string | URL | Request, init: McaFetchInit | undefined): Promise<Response> {
+  // The routes parse the URL (a relative one matches no entry); fetch parses it again to send.
+  const url = typeof input === 'string' ? input : input instanceof Request ? input.url : String(input);
+  if (input instanceof Request) {
+    const mode = init?.redirect ?? input.redirect;
+    // fetch(request, { body }) sends the init's body: the request's is not read then.
+    if (input.body === null || init?.body !== undefined) return send(policy, base, url, init, mode, fromRequest(input, init, null));
+    return requestBody(input).then(({ body, replayable }) => send(policy, base, url, init, mode, fromRequest(input, init, body), replayable));
+  }
+  const { method, headers, body, signal, redirect, mcaAuth: _mcaAuth, ...rest } = init ?? {};
+  const parts: FetchRequestParts = { method: method ?? 'GET', headers, body, signal: signal ?? undefined, rest };
+  return send(policy, base, url, init, redirect ?? 'follow', parts);
 }
 
 function fromRequest(request: Request, init: McaFetchInit | undefined, body: BodyInit | null): FetchRequestParts {

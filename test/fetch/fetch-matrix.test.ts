@@ -319,3 +319,25 @@ describe('as the fetch of other libraries', () => {
     expect(auths(backend)).toEqual(['Bearer tok-1']);
   });
 });
+
+describe('fetch’s own contract', () => {
+  it('never throws synchronously: bad headers reject, with nothing sent', async () => {
+    const m = make();
+    let pending: Promise<Response> | undefined;
+    expect(() => {
+      pending = m.fetch(`${backend.url}/ok`, { headers: [['bad header', 'x']] });
+    }).not.toThrow();
+    const error = await failure(pending!);
+    expect(error.name).toBe('TypeError');
+    expect(backend.hits).toHaveLength(0);
+  });
+
+  it('fetch(request, { body }) sends the init’s body and replays it', async () => {
+    const m = make();
+    await m.fetch(`${backend.url}/ok`);
+    revoked.add('tok-1');
+    const r = await m.fetch(new Request(`${backend.url}/ok`, { method: 'POST', body: 'from the request' }), { body: 'from init' });
+    expect(r.status).toBe(200);
+    expect(backend.hits.slice(1).map((h) => h.body)).toEqual(['from init', 'from init']);
+  });
+});
