@@ -246,7 +246,18 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
         this.#inBackground(this.#client.eval(RELEASE, 1, state.names.lock, owner));
         return this.#fetchAlone(key, context, fetch);
       }
-      if (holder === owner) return this.#fetchHolding(key, context, fetch, state.names.lock, owner, ttl);
+      if (holder === owner) {
+        // The previous holder may have written its token and released the lock between this
+        // process's read and its ACQUIRE: read again, now that the lock is ours. A read of its own,
+        // not one coalesced with a read sent before the lock was taken. Its write precedes its
+        // release on one connection, so a read after the release sees the token.
+        const fresh = await this.#readOnce(key, context);
+        if (usable(fresh?.token)) {
+          this.#inBackground(this.#release(state.names.lock, owner));
+          return { token: fresh.token, fetched: false };
+        }
+        return this.#fetchHolding(key, context, fetch, state.names.lock, owner, ttl);
+      }
       if (holder === state.stuckHolder) return this.#fetchAlone(key, context, fetch);
       const now = performance.now();
       if (seen === undefined || seen.holder !== holder || holderTtl > seen.ttl) lastSign = now;

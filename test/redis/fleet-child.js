@@ -10,7 +10,10 @@ const { redisTokenStore } = require(join(__dirname, '..', '..', 'dist', 'redis')
 const settings = JSON.parse(process.argv[2]);
 // A generous store timeout: on a loaded 2-core test machine a starved child can miss 100 ms, and
 // then (as designed) fetches alone; these tests are about the single flight, not the timeout.
-const store = redisTokenStore({ pollMs: 20, storeTimeoutMs: 1_000, ...settings.store });
+// A long lockWaitMs for the same reason: a waiter gives up on a holder that shows no sign of life
+// for that long (the documented trade-off, tested on its own with lockWaitMs: 1000 and a killed
+// holder); a child starved for 2 s would then fetch too. The herd's 300 ms fetch never needs a renewal.
+const store = redisTokenStore({ pollMs: 20, storeTimeoutMs: 1_000, lockWaitMs: 10_000, ...settings.store });
 const provider = createTokenProvider({ ...settings.credentials, env: {}, envFile: false, store, timeoutMs: 20_000 });
 let source = 'none';
 provider.on('token', (event) => (source = event.source));
