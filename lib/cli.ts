@@ -32,7 +32,13 @@ Options (each falls back to its environment variable, then .env, then VCAP_SERVI
   --scope <scope>             MCA_SCOPE
   --audience <audience>       MCA_AUDIENCE
   --resource <uri>            MCA_RESOURCE (RFC 8707)
-  --client-auth basic|post    MCA_CLIENT_AUTH (default basic)
+  --client-auth basic|post|private_key_jwt
+                              MCA_CLIENT_AUTH (default basic; private_key_jwt with a key and no secret)
+  --private-key-file <path>   MCA_PRIVATE_KEY_FILE (PEM or JWK; or MCA_PRIVATE_KEY holding it)
+  --certificate-file <path>   MCA_CERTIFICATE_FILE (PEM chain; or MCA_CERTIFICATE holding it)
+  --key-id <kid>              MCA_KEY_ID
+  --signing-algorithm <alg>   MCA_SIGNING_ALGORITHM (RS256, PS256 or ES256; default from the key)
+  --assertion-audience <aud>  MCA_ASSERTION_AUDIENCE (default the token URL)
   --service-name <name>       MCA_SERVICE_NAME (which bound service to use)
   --env-file <path>           read this file instead of ./.env
   --no-env-file               read no .env file
@@ -55,6 +61,11 @@ const FLAGS = {
   audience: 'audience',
   resource: 'resource',
   'client-auth': 'clientAuth',
+  'private-key-file': 'privateKeyFile',
+  'certificate-file': 'certificateFile',
+  'key-id': 'keyId',
+  'signing-algorithm': 'signingAlgorithm',
+  'assertion-audience': 'assertionAudience',
   'service-name': 'serviceName',
   'env-file': 'envFile',
 } as const;
@@ -156,7 +167,7 @@ async function check(opts: Record<string, unknown>, config: ProviderConfig, out:
     out(`${field.padEnd(16)}${value.padEnd(48)} from ${origin.where}`);
   };
   show('clientId', config.clientId);
-  show('secret', `**** (${config.secret.length} characters)`);
+  if (config.secret !== undefined && config.clientAuth !== 'private_key_jwt') show('secret', `**** (${config.secret.length} characters)`);
   show('tenantId', config.tenantId);
   for (const field of ['serverUrl', 'oauthServerUrl', 'tokenUrl'] as const) {
     const raw = where[field]?.raw;
@@ -166,6 +177,8 @@ async function check(opts: Record<string, unknown>, config: ProviderConfig, out:
   show('audience', config.audience);
   show('resource', config.resource);
   show('clientAuth', config.clientAuth);
+  // Key type and thumbprint, certificate subject and expiry: never the key.
+  for (const line of config.auth.describe()) if (line.label !== 'clientAuth') out(`${line.label.padEnd(16)}${line.value}`);
   out(`${'token URL'.padEnd(16)}${bare(config.tokenUrl)} (${config.endpointKind})`);
   const endpoint = createTokenEndpoint(config);
   const started = performance.now();

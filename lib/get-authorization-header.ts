@@ -1,10 +1,12 @@
 import QuickLRU from 'quick-lru';
-import { PROVIDER_OPTION_KEYS, checkOptionKeys } from './config/known-options';
+import { PROVIDER_OPTION_KEYS } from './config/known-options';
 import { resolveProviderConfig, type ProviderConfig } from './config/resolve-config';
 import { DefaultTokenProvider, type TokenProvider } from './core/token-provider';
 import { redisStoreFor } from './store-choice';
 import { MemoryTokenStore, type TokenStore } from './core/token-store';
 import type { GetAuthorizationHeaderOptions } from './options';
+import { lenientOptions } from './seed/lenient-options';
+import { closeCertificateProviders } from './seed/by-certificate';
 
 const DEFAULT_CACHE_SIZE = 100;
 const OPTION_KEYS = [...PROVIDER_OPTION_KEYS];
@@ -121,7 +123,8 @@ function providerFor(options: Record<string, unknown>, target: object): TokenPro
  * in `options` (merged with env, `.env` and VCAP_SERVICES as `mcaOAuth()` does). Unlike the seed, the
  * token is cached per configuration, refreshed before it expires, and fetched once however many
  * callers ask at once. It never throws synchronously: bad options reject the promise with
- * {@link McaConfigError}.
+ * {@link McaConfigError}. Like the seed, it accepts keys it does not know (one process warning per
+ * key); `mcaOAuth()` and `createTokenProvider()` reject them.
  */
 export function getAuthorizationHeader(options?: GetAuthorizationHeaderOptions): Promise<string> {
   const target: object = options ?? NO_OPTIONS;
@@ -130,7 +133,7 @@ export function getAuthorizationHeader(options?: GetAuthorizationHeaderOptions):
     return remembered.provider.getAuthorizationHeader();
   }
   try {
-    const checked = checkOptionKeys(target, PROVIDER_OPTION_KEYS, 'getAuthorizationHeader');
+    const checked = lenientOptions(target, PROVIDER_OPTION_KEYS, 'getAuthorizationHeader');
     return providerFor(checked, target).getAuthorizationHeader();
   } catch (error) {
     return Promise.reject(error);
@@ -146,7 +149,7 @@ export async function closeAuthorizationHeaderCache(): Promise<void> {
   retiring.clear();
   providers.clear();
   store.close();
-  await Promise.all(all.map((provider) => provider.close()));
+  await Promise.all([...all.map((provider) => provider.close()), closeCertificateProviders()]);
   const redis = [...redisStores.values()];
   redisStores.clear();
   await Promise.all(redis.map(async (shared) => shared.close?.()));

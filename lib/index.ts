@@ -10,6 +10,12 @@ export {
 } from './get-authorization-header';
 export { createTokenProvider } from './store-choice';
 export {
+  getAuthorizationHeaderByCertificate,
+  type GetAuthorizationHeaderByCertificateOptions,
+} from './seed/by-certificate';
+export { getAuthorizationHeaderFromIncomingRequest, type RequestWithHeaders } from './seed/incoming-request';
+export { Constant } from './seed/constant';
+export {
   type TokenProvider,
   type ProviderStats,
   type TokenEvent,

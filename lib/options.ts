@@ -1,3 +1,4 @@
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { AxiosRequestConfig } from 'axios';
 import type { TokenStore } from './core/token-store';
 
@@ -59,11 +60,63 @@ export interface CredentialOptions {
   resource?: string;
   /**
    * How the client authenticates: `basic` sends `Authorization: Basic base64(id:secret)` (what MCA and
-   * App ID expect), `post` sends `client_id` and `client_secret` form fields.
+   * App ID expect), `post` sends `client_id` and `client_secret` form fields, `private_key_jwt` sends
+   * a client assertion signed with {@link privateKey} (RFC 7523 §2.2) and no secret.
    * Env: `MCA_CLIENT_AUTH`.
-   * @default 'basic'
+   * @default 'basic', or 'private_key_jwt' when a private key and no secret is configured
    */
-  clientAuth?: 'basic' | 'post';
+  clientAuth?: 'basic' | 'post' | 'private_key_jwt';
+  /**
+   * The private key that signs client assertions (`private_key_jwt`): PEM (PKCS#8, PKCS#1, SEC1), a
+   * private JWK (object or JSON text), or a `KeyObject`. RSA keys sign RS256 (or PS256), EC P-256
+   * keys ES256. Never logged; the cache key holds its JWK thumbprint. Give this or {@link privateKeyFile}.
+   * Env: `MCA_PRIVATE_KEY`.
+   */
+  privateKey?: string | JsonWebKey | KeyObject;
+  /**
+   * A file holding the private key (PEM or JWK). Read again at every token request, so a rotated
+   * key needs no restart; an unreadable file is an error naming the path, never the content.
+   * Env: `MCA_PRIVATE_KEY_FILE`.
+   */
+  privateKeyFile?: string;
+  /**
+   * The client's certificate as a PEM chain, leaf first (it must belong to {@link privateKey}).
+   * With it, assertions carry an `x5t#S256` header. Give this or {@link certificateFile}.
+   * Env: `MCA_CERTIFICATE`.
+   */
+  certificate?: string;
+  /**
+   * A file holding the PEM certificate chain, read again at every token request.
+   * Env: `MCA_CERTIFICATE_FILE`.
+   */
+  certificateFile?: string;
+  /**
+   * The `kid` header of client assertions, for servers that pick the key by id.
+   * Env: `MCA_KEY_ID`.
+   */
+  keyId?: string;
+  /**
+   * The assertion's signing algorithm. It must fit the key.
+   * Env: `MCA_SIGNING_ALGORITHM`.
+   * @default 'RS256' for RSA keys ('PS256' for RSA-PSS keys), 'ES256' for EC P-256 keys
+   */
+  signingAlgorithm?: 'RS256' | 'PS256' | 'ES256';
+  /**
+   * The assertion's `aud`, for servers that want their issuer identifier instead of the token URL.
+   * Env: `MCA_ASSERTION_AUDIENCE`.
+   * @default the token endpoint URL
+   */
+  assertionAudience?: string;
+  /**
+   * Also send the SHA-1 certificate thumbprint header `x5t` (Entra ID asks for it). Needs a certificate.
+   * @default false
+   */
+  x5t?: boolean;
+  /**
+   * Also send the certificate chain header `x5c`. Needs a certificate.
+   * @default false
+   */
+  x5c?: boolean;
   /**
    * Picks the bound service instance by its `name` when several are bound. Any service in
    * `VCAP_SERVICES` with that name is used (also user-provided ones).
@@ -180,12 +233,32 @@ export type BackendMatcher = string | RegExp;
 /**
  * The token settings one back end may set for itself. Each unset field is resolved as the
  * middleware's own (option, environment, `.env`, `VCAP_SERVICES`). An entry that sets its own
- * client (`clientId`) must set its own credential (`secret`) too: it never borrows another
- * client's secret, nor its `clientAuth` (which defaults to `'basic'` for such an entry).
+ * client (`clientId`) must set its own credential (`secret`, or `privateKey` / `privateKeyFile`)
+ * too: it never borrows another client's credential, nor any of its client authentication
+ * (`clientAuth`, key, certificate, `keyId` …, from options or environment).
  */
 export type BackendTokenSettings = Pick<
   CredentialOptions,
-  'clientId' | 'secret' | 'tenantId' | 'appId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth'
+  | 'clientId'
+  | 'secret'
+  | 'tenantId'
+  | 'appId'
+  | 'serverUrl'
+  | 'oauthServerUrl'
+  | 'tokenUrl'
+  | 'scope'
+  | 'audience'
+  | 'resource'
+  | 'clientAuth'
+  | 'privateKey'
+  | 'privateKeyFile'
+  | 'certificate'
+  | 'certificateFile'
+  | 'keyId'
+  | 'signingAlgorithm'
+  | 'assertionAudience'
+  | 'x5t'
+  | 'x5c'
 >;
 
 /**

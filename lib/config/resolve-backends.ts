@@ -31,16 +31,60 @@ const SETTING_KEYS: { [K in keyof Required<BackendTokenSettings>]: true } = {
   audience: true,
   resource: true,
   clientAuth: true,
+  privateKey: true,
+  privateKeyFile: true,
+  certificate: true,
+  certificateFile: true,
+  keyId: true,
+  signingAlgorithm: true,
+  assertionAudience: true,
+  x5t: true,
+  x5c: true,
 };
 const SETTINGS = Object.keys(SETTING_KEYS) as (keyof BackendTokenSettings)[];
 const ENTRY_KEYS = new Set<string>(['match', 'name', ...SETTINGS]);
-// The credential that makes a client: an entry with its own client id must bring it along.
-const CLIENT_CREDENTIALS: readonly (keyof BackendTokenSettings)[] = ['secret'];
+// Settings resolved field by field (option, environment, .env, VCAP), layered over the
+// middleware's; the client-authentication material below goes to the resolver as options.
+const FIELDS: ReadonlySet<string> = new Set([
+  'clientId',
+  'secret',
+  'tenantId',
+  'appId',
+  'serverUrl',
+  'oauthServerUrl',
+  'tokenUrl',
+  'scope',
+  'audience',
+  'resource',
+  'clientAuth',
+]);
+// The credential that makes a client: an entry with its own client id must bring one along.
+const CLIENT_CREDENTIALS: readonly string[] = ['secret', 'privateKey', 'privateKeyFile'];
 // How a client authenticates belongs to that client: an entry with a client of its own takes none
 // of the middleware's, whether from options or from the environment (a key-based method would
 // otherwise sign for it with the middleware's key).
-const CLIENT_SETTINGS: readonly string[] = ['clientAuth'];
-const CLIENT_VARIABLES: ReadonlySet<string> = new Set(['MCA_CLIENT_AUTH']);
+const CLIENT_SETTINGS: readonly string[] = [
+  'clientAuth',
+  'privateKey',
+  'privateKeyFile',
+  'certificate',
+  'certificateFile',
+  'keyId',
+  'signingAlgorithm',
+  'assertionAudience',
+  'x5t',
+  'x5c',
+];
+const CLIENT_VARIABLES: ReadonlySet<string> = new Set([
+  'MCA_CLIENT_AUTH',
+  'MCA_PRIVATE_KEY',
+  'MCA_PRIVATE_KEY_FILE',
+  'MCA_CERTIFICATE',
+  'MCA_CERTIFICATE_FILE',
+  'MCA_KEY_ID',
+  'MCA_SIGNING_ALGORITHM',
+  'MCA_ASSERTION_AUDIENCE',
+]);
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 function entryError(index: number, field: string | undefined, code: string, fix: string): McaConfigError {
@@ -186,8 +230,17 @@ function withoutClientVariables(env: EnvSource): EnvSource {
 
 function resolveEntryConfig(entry: Record<string, unknown>, index: number, options: Record<string, unknown>, env: EnvSource): ProviderConfig | undefined {
   const own: Partial<Record<CredentialField, string>> = {};
+  const material: Record<string, unknown> = {};
   let any = false;
   for (const key of SETTINGS) {
+    if (!FIELDS.has(key)) {
+      // Keys, certificates, flags: checked by the resolver, which names the field.
+      if (entry[key] !== undefined) {
+        material[key] = entry[key];
+        any = true;
+      }
+      continue;
+    }
     let value: string | undefined;
     try {
       value = optionalString(entry, key);
@@ -207,33 +260,36 @@ function resolveEntryConfig(entry: Record<string, unknown>, index: number, optio
       }
       own.tenantId = value;
     } else {
-      own[key] = value;
+      own[key as CredentialField] = value;
     }
   }
   if (!any) return undefined;
-  // A client of its own never borrows the middleware's secret, and the middleware's client never
-  // gets a secret meant for another: both or neither.
-  const ownCredential = CLIENT_CREDENTIALS.some((key) => own[key as CredentialField] !== undefined);
+  // A client of its own never borrows the middleware's credential, and the middleware's client
+  // never gets a credential meant for another: both or neither.
+  const ownCredential = CLIENT_CREDENTIALS.some((key) => (own as Record<string, unknown>)[key] !== undefined || material[key] !== undefined);
   if (own.clientId !== undefined && !ownCredential) {
+    const keyBased = own.clientAuth?.toLowerCase() === 'private_key_jwt';
     throw entryError(
       index,
-      'secret',
-      'ERR_MCA_MISSING_SECRET',
-      "the entry sets its own `clientId` but no `secret`; it never borrows the middleware's. Set `secret` on the entry (from your secret store or an environment variable).",
+      keyBased ? 'privateKey' : 'secret',
+      keyBased ? 'ERR_MCA_MISSING_PRIVATE_KEY' : 'ERR_MCA_MISSING_SECRET',
+      `the entry sets its own \`clientId\` but no ${keyBased ? '`privateKey` or `privateKeyFile`' : '`secret`'}; it never borrows the middleware's. Set it on the entry (from your secret store or an environment variable).`,
     );
   }
   if (own.clientId === undefined && ownCredential) {
-    throw entryError(index, 'clientId', 'ERR_MCA_MISSING_CLIENT_ID', 'the entry sets a `secret` but no `clientId`. Set the `clientId` it belongs to.');
+    const given = CLIENT_CREDENTIALS.find((key) => (own as Record<string, unknown>)[key] !== undefined || material[key] !== undefined)!;
+    throw entryError(index, 'clientId', 'ERR_MCA_MISSING_CLIENT_ID', `the entry sets a \`${given}\` but no \`clientId\`. Set the \`clientId\` it belongs to.`);
   }
   let inherited = options;
   let inheritedEnv = env;
   if (own.clientId !== undefined) {
     inherited = { ...options };
-    for (const key of CLIENT_SETTINGS) if (own[key as CredentialField] === undefined) delete inherited[key];
+    for (const key of CLIENT_SETTINGS) delete inherited[key];
     inheritedEnv = withoutClientVariables(env);
   }
+  inherited = { ...inherited, ...material };
   try {
-    return resolveProviderConfig(inherited, inheritedEnv, own);
+    return resolveProviderConfig(inherited, inheritedEnv, undefined, own);
   } catch (error) {
     if (!isMcaOAuthError(error)) throw error;
     const field = (error as McaConfigError).field;

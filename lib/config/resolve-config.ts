@@ -6,6 +6,8 @@ import { createEnvSource, describeVariable, type EnvSource, type ValueSource } f
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
 import { credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
+import type { ClientAuth } from '../core/client-auth/client-auth';
+import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 
 export type CredentialField =
   | 'clientId'
@@ -26,14 +28,17 @@ export type EndpointKind = 'mca' | 'appid' | 'tokenUrl';
 /** The fully resolved, validated configuration of one provider. Every field is decided. */
 export interface ProviderConfig {
   clientId: string;
-  secret: string;
+  /** The client secret; undefined when the client authenticates with a key. */
+  secret: string | undefined;
   tenantId: string | undefined;
   tokenUrl: string;
   endpointKind: EndpointKind;
   scope: string | undefined;
   audience: string | undefined;
   resource: string | undefined;
-  clientAuth: 'basic' | 'post';
+  clientAuth: ClientAuthName;
+  /** Builds the client's part of each token request (one file per method, in core/client-auth). */
+  auth: ClientAuth;
   /** Plain `http:` to hosts other than loopback is allowed (token endpoint and protected back ends). */
   allowInsecureHttp: boolean;
   /** Where each resolved field came from (diagnostics; the values themselves are not here). */
@@ -55,7 +60,7 @@ export interface ProviderConfig {
   /** The Redis store the environment asks for (MCA_REDIS_* variables), when no `store` is given. */
   redis: RedisSettings | undefined;
   now: () => number;
-  /** Identifies the token: endpoint, client, sha-256 of the secret, scope, audience. No secret in clear. */
+  /** Identifies the token: endpoint, client, what tells the credential apart (sha-256 of the secret, a key's thumbprint), scope, audience. No secret in clear. */
   cacheKey: string;
 }
 
@@ -186,6 +191,9 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInse
 export function resolveProviderConfig(
   input: Record<string, unknown>,
   envSource?: EnvSource,
+  /** A client authentication built by the caller (the seed's certificate flow), instead of one from the options. */
+  prebuiltAuth?: { name: ClientAuthName; auth: ClientAuth },
+  /** A `protectedBackends` entry's own settings, over what the options and environment give. */
   entry?: Partial<Record<CredentialField, string>>,
 ): ProviderConfig {
   const options = ownOptions(input);
@@ -214,13 +222,9 @@ export function resolveProviderConfig(
   if (entry !== undefined) layerEntry(found, entry);
 
   if (!found.clientId) throw missing('clientId', 'the OAuth client id', vcap);
-  if (!found.secret) throw missing('secret', 'the OAuth client secret', vcap);
-  const clientAuth = (found.clientAuth?.value ?? 'basic').toLowerCase();
-  if (clientAuth !== 'basic' && clientAuth !== 'post') throw invalid('clientAuth', 'it must be "basic" or "post".', found.clientAuth?.from);
-  // RFC 7617: a colon in the user-id makes `id:secret` ambiguous, so no server could read it back.
-  if (clientAuth === 'basic' && found.clientId.value.includes(':')) {
-    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.', found.clientId.from);
-  }
+  const { name: clientAuth, auth } =
+    prebuiltAuth ??
+    resolveClientAuth(options, env, found.clientId, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap));
   const allowInsecureHttp = readAllowInsecureHttp(options, env);
   const endpoint = tokenEndpoint(found, allowInsecureHttp, vcap);
 
@@ -228,7 +232,7 @@ export function resolveProviderConfig(
   for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) sources[field] = hit.source;
 
   const clientId = found.clientId.value;
-  const secret = found.secret.value;
+  const secret = found.secret?.value;
   const scope = found.scope?.value;
   const audience = found.audience?.value;
   const resource = found.resource?.value;
@@ -249,6 +253,7 @@ export function resolveProviderConfig(
     audience,
     resource,
     clientAuth,
+    auth,
     allowInsecureHttp,
     sources,
     cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
@@ -266,7 +271,7 @@ export function resolveProviderConfig(
     store,
     redis: store === undefined ? findRedisSettings(env) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
-    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, sha256(secret), scope ?? null, audience ?? null, clientAuth, resource ?? null])),
+    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scope ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
 }
 

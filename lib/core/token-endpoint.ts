@@ -7,6 +7,7 @@ import { parseRetryAfter } from './backoff';
 import { boundAttempt } from './attempt-bound';
 import { capped, echoUrl, knownOAuthError } from '../errors/echo';
 import { isLoopbackHost } from '../config/cleartext';
+import { tokenRequestBuilder } from './client-auth/token-request';
 
 /** Largest token response read; anything bigger is not a token response. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -124,27 +125,12 @@ function networkError(error: unknown, label: string, timedOutByBound: boolean, t
 }
 
 /**
- * Prepares the request of docs/protocol.md ("The request") once: POST, `Authorization: Basic base64(id:secret)`
- * (standard padded base64, no URL-encoding), form content type, body exactly
- * `grant_type=client_credentials` plus `scope`/`audience` only when configured.
+ * Sends the request of docs/protocol.md ("The request"): POST, form content type, `grant_type`
+ * first, with the client's authentication from `config.auth` (Basic header, form fields, or an
+ * assertion; one file per method in client-auth/).
  */
 export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
-  const form = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (config.clientAuth === 'post') {
-    form.append('client_id', config.clientId);
-    form.append('client_secret', config.secret);
-  }
-  if (config.scope !== undefined) form.append('scope', config.scope);
-  if (config.audience !== undefined) form.append('audience', config.audience);
-  if (config.resource !== undefined) form.append('resource', config.resource);
-  const body = form.toString();
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/x-www-form-urlencoded',
-    Accept: 'application/json',
-  };
-  if (config.clientAuth === 'basic') {
-    headers.Authorization = `Basic ${Buffer.from(`${config.clientId}:${config.secret}`, 'utf8').toString('base64')}`;
-  }
+  const buildRequest = tokenRequestBuilder(config);
   const label = endpointLabel(config.tokenUrl);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
@@ -165,6 +151,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
 
   return {
     async requestToken(signal, timeoutMs) {
+      const { headers, body } = await buildRequest();
       let response: AxiosResponse<string>;
       const bound = boundAttempt(signal, timeoutMs);
       try {
@@ -182,7 +169,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
         throw new McaTokenError(
           rejected ? 'ERR_MCA_INVALID_CLIENT' : 'ERR_MCA_TOKEN_REQUEST_FAILED',
           rejected
-            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. Check clientId and secret.`
+            ? `The token endpoint ${label} rejected the client credentials: HTTP ${status}${detail}. Check ${config.auth.refusedHint}.`
             : `The token endpoint ${label} answered HTTP ${status}${detail}.`,
           {
             status,

@@ -69,7 +69,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     this.#ownsStore = wiring ? wiring.ownsStore : config.store === undefined;
     this.#backend = wiring?.backend;
     this.#context = {
-      encryptionKey: deriveTokenKey(config.secret, config.cacheKey),
+      encryptionKey: deriveTokenKey(config.auth.storeKeyMaterial(), config.cacheKey),
       refreshSkewMs: config.refreshSkewMs,
       deadlineMs: config.deadlineMs,
       timeoutMs: config.timeoutMs,

@@ -443,3 +443,87 @@ describe('a client of its own takes nothing of the middleware’s client authent
     }
   });
 });
+
+describe('an entry with a private_key_jwt client of its own', () => {
+  it('signs with its own key; the middleware keeps its secret; a key in the environment is never borrowed', async () => {
+    const { generateKeyPairSync, createVerify } = await import('node:crypto');
+    const http = await import('node:http');
+    const mine = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const theirs = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = (k: typeof mine) => k.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const forms: URLSearchParams[] = [];
+    const auths: (string | undefined)[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        forms.push(new URLSearchParams(body));
+        auths.push(req.headers.authorization);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ access_token: `t${forms.length}`, expires_in: 60 }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const tokenUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    try {
+      mw = mcaOAuth({
+        env: { MCA_PRIVATE_KEY: pem(theirs) },
+        envFile: false,
+        clientId: 'main-client',
+        secret: MAIN_SECRET,
+        clientAuth: 'basic',
+        tokenUrl,
+        protectedBackends: [{ match: inventory.url, clientId: 'jwt-client', clientAuth: 'private_key_jwt', privateKey: pem(mine), name: 'inventory' }],
+      });
+      await mw.authorization('inventory');
+      await mw.authorization();
+      const assertion = forms[0]!.get('client_assertion')!;
+      const [h, p, sig] = assertion.split('.') as [string, string, string];
+      expect(JSON.parse(Buffer.from(p, 'base64url').toString())).toMatchObject({ iss: 'jwt-client', sub: 'jwt-client' });
+      expect(createVerify('RSA-SHA256').update(`${h}.${p}`).verify(mine.publicKey, Buffer.from(sig, 'base64url'))).toBe(true);
+      expect(auths[0]).toBeUndefined();
+      expect(auths[1]).toBe(`Basic ${Buffer.from(`main-client:${MAIN_SECRET}`).toString('base64')}`);
+
+      // Its own client, private_key_jwt, and no key of its own: MCA_PRIVATE_KEY is the middleware's.
+      let error: unknown;
+      try {
+        mcaOAuth({
+          env: { MCA_PRIVATE_KEY: pem(theirs) },
+          envFile: false,
+          clientId: 'main-client',
+          secret: MAIN_SECRET,
+          clientAuth: 'basic',
+          tokenUrl,
+          protectedBackends: [{ match: inventory.url, clientId: 'jwt-client', clientAuth: 'private_key_jwt' }],
+        });
+      } catch (e) {
+        error = watch.collect(e);
+      }
+      expect(error).toMatchObject({ code: 'ERR_MCA_MISSING_PRIVATE_KEY', field: 'protectedBackends[0].privateKey' });
+      expect(leakedSecrets(error, [pem(theirs), pem(mine), MAIN_SECRET])).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('a malformed key on an entry is named as the entry’s field', () => {
+    let error: unknown;
+    try {
+      mcaOAuth({
+        env: {},
+        envFile: false,
+        clientId: 'main-client',
+        secret: MAIN_SECRET,
+        tokenUrl: tokens.url,
+        protectedBackends: [
+          'https://a.example.com',
+          { match: 'https://b.example.com', clientId: 'jwt-client', clientAuth: 'private_key_jwt', privateKey: 'not a key' },
+        ],
+      });
+    } catch (e) {
+      error = watch.collect(e);
+    }
+    expect(error).toMatchObject({ name: 'McaConfigError', field: 'protectedBackends[1].privateKey' });
+  });
+});

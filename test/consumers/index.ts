@@ -9,6 +9,9 @@ import {
   type McaOAuthOptions,
   type TokenProvider,
   type ProviderStats,
+  getAuthorizationHeaderByCertificate,
+  getAuthorizationHeaderFromIncomingRequest,
+  Constant,
 } from 'express-mca-oauth';
 import { redisTokenStore, type RedisTokenStoreOptions } from 'express-mca-oauth/redis';
 
@@ -38,3 +41,9 @@ void stats;
 void getAuthorizationHeader({ cacheSize: 100, appId: 'a', clientId: 'c', secret: 's', serverUrl: 'https://x' });
 const e: McaConfigError = new McaConfigError('ERR_X', 'x');
 void e;
+void getAuthorizationHeaderByCertificate({ appId: 'a', credential: 'bearer uaa', cacheSize: 10, properties: 'p' }).catch(
+  (err: { code?: string }) => err.code === Constant.HAS_NOPERMISSION_ERROR,
+);
+app.get('/forward', (req, res) => void res.send(getAuthorizationHeaderFromIncomingRequest(req) ?? ''));
+const keyed: McaOAuthOptions = { clientAuth: 'private_key_jwt', privateKeyFile: '/k.pem', certificateFile: '/c.pem', keyId: 'k1', signingAlgorithm: 'ES256', x5t: true };
+void keyed;

@@ -33,6 +33,19 @@ beforeEach(() => {
   seen.length = 0;
 });
 
+/** Resolves once every token request the server saw so far has been reported. */
+function reported(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { type?: string }) => {
+      if (m.type !== 'flushed') return;
+      child.off('message', onMessage);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'flush' });
+  });
+}
+
 /** Checks the RS256 signature against the server's JWKS and returns the payload. */
 async function verifiedPayload(header: string): Promise<Record<string, unknown>> {
   const jwt = header.replace(/^Bearer /, '');
@@ -51,6 +64,7 @@ describe('any OAuth 2.0 server (oauth2-mock-server)', () => {
     const p = createTokenProvider({ ...base, tokenUrl: `${issuer}/token`, scope: 'orders:read' });
     const payload = await verifiedPayload(await p.getAuthorizationHeader());
     expect(payload.scope).toBe('orders:read');
+    await reported();
     expect(seen).toEqual([
       {
         type: 'token-request',
@@ -74,6 +88,7 @@ describe('any OAuth 2.0 server (oauth2-mock-server)', () => {
     const payload = await verifiedPayload(await p.getAuthorizationHeader());
     expect(payload.aud).toBe('https://orders.example.com');
     expect(payload.resource).toBe('https://orders.example.com/api');
+    await reported();
     expect(seen[0]).toMatchObject({
       authorization: null,
       body: { grant_type: 'client_credentials', client_id: 'generic-client', audience: 'https://orders.example.com', resource: 'https://orders.example.com/api' },
@@ -86,6 +101,7 @@ describe('any OAuth 2.0 server (oauth2-mock-server)', () => {
     const p = createTokenProvider({ ...base, tokenUrl: `${issuer}/token` });
     const first = await p.getAuthorizationHeader();
     await expect(p.getAuthorizationHeader()).resolves.toBe(first);
+    await reported();
     expect(seen).toHaveLength(1);
     await p.close();
   });

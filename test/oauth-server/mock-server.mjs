@@ -18,6 +18,11 @@ server.service.on('beforeTokenSigning', (token, req) => {
   if (req.body.audience) token.payload.aud = req.body.audience;
   if (req.body.resource) token.payload.resource = req.body.resource;
 });
+// IPC messages arrive in order, but not in order with the HTTP answers: the test asks for a
+// 'flushed' reply, after which every report of an earlier request has reached it.
+process.on('message', (m) => {
+  if (m?.type === 'flush') process.send({ type: 'flushed' });
+});
 process.send({ type: 'ready', url: server.issuer.url });
 process.on('disconnect', async () => {
   await server.stop();

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { KeyObject, X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { McaConfigError } from '../../errors/mca-config-error';
+import { capped } from '../../errors/echo';
+
+/**
+ * Private keys and certificates for the assertion-based methods: parsed with node:crypto, read
+ * from files on every fetch when they come from files. Every error names the option, variable or
+ * file, and never the content: a key that fails to parse is still a key.
+ */
+
+/** Where a key or certificate comes from: a value held in memory, or a file read at each fetch. */
+export type MaterialSource<T> = { kind: 'value'; value: T; origin: string } | { kind: 'file'; path: string; origin: string };
+
+/** The signing algorithms a client assertion may use. */
+export type AssertionAlgorithm = 'RS256' | 'PS256' | 'ES256';
+export const ASSERTION_ALGORITHMS: readonly AssertionAlgorithm[] = ['RS256', 'PS256', 'ES256'];
+
+function bad(field: string, origin: string, why: string): McaConfigError {
+  const code = `ERR_MCA_INVALID_${field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  // The origin names an option, a variable or a file path, never a value; capped all the same.
+  return new McaConfigError(code, `Invalid \`${field}\` (from ${capped(origin, 200)}): ${why}`, { field });
+}
+
+function fileError(field: string, path: string, error: unknown): McaConfigError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return bad(field, `file ${path}`, `the file cannot be read (${code}). Fix the path or the file's permissions.`);
+}
+
+/** Reads a key or certificate file. Async on the fetch path, sync once at startup (fail fast). */
+export async function readMaterialFile(field: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw fileError(field, path, error);
+  }
+}
+
+export function readMaterialFileSync(field: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw fileError(field, path, error);
+  }
+}
+
+/** A PEM (PKCS#8, PKCS#1 or SEC1), a JWK (object or JSON text) or a `KeyObject`, as a private KeyObject. */
+export function parsePrivateKey(input: unknown, origin: string): KeyObject {
+  input = unescapeNewlines(input);
+  let key: KeyObject;
+  try {
+    if (input instanceof KeyObject) key = input;
+    else if (typeof input === 'string' && input.trim().startsWith('{')) {
+      key = createPrivateKey({ key: JSON.parse(input) as import('node:crypto').JsonWebKey, format: 'jwk' });
+    } else if (typeof input === 'string') key = createPrivateKey(input);
+    else if (typeof input === 'object' && input !== null) {
+      key = createPrivateKey({ key: input as import('node:crypto').JsonWebKey, format: 'jwk' });
+    } else throw new TypeError('not a key');
+  } catch {
+    throw bad('privateKey', origin, 'it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.');
+  }
+  if (key.type !== 'private') throw bad('privateKey', origin, `it is a ${key.type} key; a private key is needed to sign.`);
+  return key;
+}
+
+/**
+ * A PEM put in one environment variable often has its newlines written as `\n`; the PEM parser
+ * needs real ones.
+ */
+function unescapeNewlines<T>(input: T): T {
+  return (typeof input === 'string' && !input.includes('\n') && input.includes('\\n') ? input.replace(/\\n/g, '\n') : input) as T;
+}
+
+/** Every `CERTIFICATE` block of a PEM text, leaf first. */
+export function parseCertificateChain(pem: string, origin: string): X509Certificate[] {
+  pem = unescapeNewlines(pem);
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw bad('certificate', origin, 'it holds no PEM "CERTIFICATE" block.');
+  try {
+    return blocks.map((block) => new X509Certificate(block));
+  } catch {
+    throw bad('certificate', origin, 'a CERTIFICATE block does not parse as X.509.');
+  }
+}
+
+const base64url = (data: Buffer): string => data.toString('base64url');
+
+/** RFC 7638 JWK thumbprint (SHA-256) of the public half: what `check` shows and the cache key holds. */
+export function keyThumbprint(key: KeyObject): string {
+  const jwk = createPublicKey(key).export({ format: 'jwk' });
+  // The required members only, in lexicographic order, no whitespace (RFC 7638 §3).
+  const members =
+    jwk.kty === 'RSA'
+      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+      : jwk.kty === 'EC'
+        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+        : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return base64url(createHash('sha256').update(JSON.stringify(members)).digest());
+}
+
+/** e.g. "RSA 2048-bit", "EC P-256". */
+export function keyLabel(key: KeyObject): string {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+    return `${key.asymmetricKeyType.toUpperCase()} ${details.modulusLength ?? '?'}-bit`;
+  }
+  if (key.asymmetricKeyType === 'ec') return `EC ${details.namedCurve === 'prime256v1' ? 'P-256' : (details.namedCurve ?? '?')}`;
+  return String(key.asymmetricKeyType);
+}
+
+/** The algorithm a key signs with: RS256 for RSA (PS256 on request), PS256 for RSA-PSS keys, ES256 for P-256. */
+export function algorithmFor(key: KeyObject, requested: AssertionAlgorithm | undefined, origin: string): AssertionAlgorithm {
+  const type = key.asymmetricKeyType;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const fits = (alg: AssertionAlgorithm): boolean =>
+    alg === 'ES256' ? type === 'ec' && curve === 'prime256v1' : alg === 'PS256' ? type === 'rsa' || type === 'rsa-pss' : type === 'rsa';
+  if (requested !== undefined) {
+    if (!fits(requested)) throw bad('signingAlgorithm', origin, `${requested} cannot be used with an ${keyLabel(key)} key.`);
+    return requested;
+  }
+  if (type === 'rsa') return 'RS256';
+  if (type === 'rsa-pss') return 'PS256';
+  if (type === 'ec' && curve === 'prime256v1') return 'ES256';
+  throw bad('privateKey', origin, `an ${keyLabel(key)} key is not supported. Use an RSA key (RS256, PS256) or an EC P-256 key (ES256).`);
+}
+
+/** A certificate's thumbprint for the JWS `x5t` (SHA-1) or `x5t#S256` header: base64url of the DER's hash. */
+export function certificateThumbprint(certificate: X509Certificate, hash: 'sha1' | 'sha256'): string {
+  return base64url(createHash(hash).update(certificate.raw).digest());
+}
+
+/** The subject's CN, or undefined. Node prints the subject one `KEY=value` per line. */
+export function commonName(certificate: X509Certificate): string | undefined {
+  for (const line of certificate.subject.split('\n')) if (line.startsWith('CN=')) return line.slice(3);
+  return undefined;
+}
+
+/** For `check`: subject, expiry, and a warning when the certificate is outside its validity. */
+export function describeCertificate(certificate: X509Certificate, now: number): string {
+  const expires = new Date(certificate.validTo);
+  const state = now > expires.getTime() ? ' (EXPIRED)' : now < new Date(certificate.validFrom).getTime() ? ' (NOT YET VALID)' : '';
+  return `${certificate.subject.replace(/\n/g, ', ')}; expires ${expires.toISOString()}${state}`;
+}
