@@ -2,15 +2,37 @@ import { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type AxiosR
 import type { Hop, HopAnswer, OutboundCall, OutboundTransport } from '../outbound/transport';
 import { scrubSentRequest } from '../outbound/scrub-sent-request';
 import { finalUrl } from './final-url';
+import { isLoopbackHost } from '../config/cleartext';
 import { redactAxiosError } from './redact-axios-error';
 
 type RedirectOptions = Record<string, unknown> & { href: string; headers: Record<string, unknown> };
 type BeforeRedirect = (options: RedirectOptions, responseDetails: unknown, requestDetails: unknown) => void;
 
+/**
+ * A hop that carries the token over `http:` to loopback is never sent through a proxy from the
+ * environment (`HTTP_PROXY`): the proxy would read the token in clear, and "loopback" would mean
+ * the proxy's own. The token request does the same. (`http:` elsewhere needs `allowInsecureHttp`,
+ * and then the environment applies, as documented; an explicit `proxy` option is the caller's.)
+ */
+function envProxyOff(hop: Hop, proxy: unknown): boolean {
+  if (hop.authorization === undefined || proxy !== undefined) return false;
+  const url = String(hop.url);
+  if (!/^http:/i.test(url)) return false;
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 function isReplayable(data: unknown): boolean {
   // A stream is consumed by the first send (this covers the `form-data` package and what
-  // `postForm` builds in Node); strings, Buffers, URLSearchParams and native FormData are not.
-  return !(typeof data === 'object' && data !== null && typeof (data as { pipe?: unknown }).pipe === 'function');
+  // `postForm` builds in Node), and so is a web ReadableStream (the fetch adapter sends one; a
+  // second send fails with "disturbed or locked" instead of giving the caller the 401 or the
+  // redirect); strings, Buffers, URLSearchParams, Blobs and native FormData are not.
+  if (typeof data !== 'object' || data === null) return true;
+  const body = data as { pipe?: unknown; getReader?: unknown };
+  return typeof body.pipe !== 'function' && typeof body.getReader !== 'function';
 }
 
 /** What the policy needs from an axios request config. */
@@ -20,7 +42,9 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
   return {
     url: finalUrl(config),
     method: (config.method ?? 'get').toUpperCase(),
-    optOut: config.mcaAuth === false || config.headers.has('Authorization'),
+    // axios's `auth` option replaces any Authorization with the caller's Basic credentials, so the
+    // token would never go out; without this, a 401 to those credentials would drop a good token.
+    optOut: config.mcaAuth === false || config.headers.has('Authorization') || (config.auth !== undefined && config.auth !== null),
     bodyReplayable: isReplayable(config.data),
     maxRedirects: typeof maxRedirects === 'number' && maxRedirects >= 0 ? maxRedirects : 21,
     timeoutMs: Number(config.timeout) > 0 ? Number(config.timeout) : 0,
@@ -57,27 +81,37 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
 
   /**
    * The first hop, the hot path: the adapter gets the caller's (per-request) config itself, with
-   * the hop's settings and the token put in for the hop and taken out again the moment the
-   * adapter settles, before anything else can see the config. A copy of the config and of its
-   * headers per request measured at ~8 µs of CPU.
+   * the hop's settings and the token (in a shallow copy of its headers) put in for the hop and
+   * taken out again the moment the adapter settles, before anything else can see the config. A
+   * full copy of the config and of its headers per request measured at ~8 µs of CPU.
    */
   #lend(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
-    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage } = config;
-    // The caller set no Authorization of any spelling (or the call would have opted out), so the
-    // key is put and taken as a plain property: AxiosHeaders.set/delete look every key up, ~2 µs.
-    const headers = config.headers as unknown as Record<string, unknown>;
-    if (hop.authorization !== undefined) headers.Authorization = hop.authorization;
+    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage, proxy } = config;
+    const noProxy = envProxyOff(hop, proxy);
+    // The token goes into a shallow copy of the headers (~0.1 µs), never into the caller's object:
+    // that object may be shared (an interceptor that sets `config.headers = commonHeaders`), and
+    // a concurrent call to another host would then send the token lent here. The caller set no
+    // Authorization of any spelling (or the call would have opted out), so the key is put as a
+    // plain property: AxiosHeaders.set looks every key up, ~2 µs.
+    const headers = config.headers;
+    if (hop.authorization !== undefined) {
+      const lent = Object.assign(Object.create(AxiosHeaders.prototype) as AxiosHeaders, headers);
+      (lent as unknown as Record<string, unknown>).Authorization = hop.authorization;
+      config.headers = lent;
+    }
     config.maxRedirects = 0;
     config.validateStatus = null;
     config.timeout = hop.timeoutMs;
+    if (noProxy) config.proxy = false;
     if (hop.timeoutMs > 0 && !timeoutErrorMessage) config.timeoutErrorMessage = `timeout of ${timeout}ms exceeded`;
     const restore = (): void => {
       config.maxRedirects = maxRedirects;
       config.validateStatus = validateStatus;
       config.timeout = timeout;
       config.timeoutErrorMessage = timeoutErrorMessage;
-      if (hop.authorization !== undefined) delete headers.Authorization;
+      if (noProxy) delete config.proxy; // it was undefined: no own key left behind
+      config.headers = headers;
     };
     let sent: Promise<AxiosResponse>;
     try {
@@ -117,6 +151,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       timeout: hop.timeoutMs,
     });
     if (hop.timeoutMs > 0 && !config.timeoutErrorMessage) sent.timeoutErrorMessage = `timeout of ${config.timeout}ms exceeded`;
+    if (envProxyOff(hop, config.proxy)) sent.proxy = false;
     if (hop.dropBody) sent.data = undefined;
     if (hop.dropHeaders.has('authorization')) sent.auth = undefined;
     return this.#send(sent).then(

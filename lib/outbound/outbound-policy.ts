@@ -33,17 +33,18 @@ export class OutboundPolicy {
   target(call: OutboundCall): TokenTarget | undefined {
     // Decided on the final absolute URL, after the base URL: a per-request absolute URL that
     // leaves the allowlist gets no token (the CVE-2025-27152 class).
-    return call.optOut ? undefined : this.routes.route(call.url);
+    return call.optOut || USERINFO.test(call.url) ? undefined : this.routes.route(call.url);
   }
 
   /**
    * The token of a redirect hop, decided afresh on every hop, after the caller's own hook. With an
    * allowlist, the hop's own URL decides: a hop into another protected back end gets that back
    * end's token, a hop off every entry gets none. Without one, the token stays within the origin
-   * of the first request, and the cleartext rule still holds on every hop.
+   * of the first request, and the cleartext rule still holds on every hop. (Once a hop got no
+   * token, no later hop gets one: `follow` keeps that.)
    */
   hopTarget(call: OutboundCall, hopUrl: string): TokenTarget | undefined {
-    if (call.optOut) return undefined;
+    if (call.optOut || USERINFO.test(hopUrl)) return undefined;
     if (!this.routes.listed && new URL(hopUrl).origin !== new URL(call.url).origin) return undefined;
     return this.routes.route(hopUrl);
   }
@@ -127,6 +128,10 @@ async function follow<R>(
   let target = firstTarget;
   let redirects = 0;
   let replayed = false;
+  // Once a hop has gone where no token goes (off the allowlist; without one, off the first
+  // origin), no later hop gets one, as with follow-redirects and browsers: a foreign server must
+  // not be able to bounce the call on to a protected back end of its choosing, token attached.
+  let left = firstTarget === undefined;
   for (;;) {
     const { status, location } = transport.answer(response);
     let next: Hop | undefined;
@@ -137,14 +142,23 @@ async function follow<R>(
         if (++redirects > call.maxRedirects) throw transport.tooManyRedirectsError(response);
         // The caller's hook first, the guard last: no hook can carry a token off the allowlist.
         transport.beforeRedirect?.(hop, next, response);
-        target = policy.hopTarget(call, next.url);
+        target = left ? undefined : policy.hopTarget(call, next.url);
+        if (target === undefined) left = true;
         next.authorization = target === firstTarget ? header : await headerOf(target, bounds, transport);
         next.timeoutMs = remainingMs(bounds);
       }
     }
     // A 401 to a hop that never saw a token (it was dropped on the way) says nothing about one.
     // A 401 from a hop that carried another back end's token drops that back end's token only.
-    if (next === undefined && status === 401 && target !== undefined && hop.authorization !== undefined && !replayed && call.bodyReplayable && policy.replays401(target, hop.authorization)) {
+    if (
+      next === undefined &&
+      status === 401 &&
+      target !== undefined &&
+      hop.authorization !== undefined &&
+      !replayed &&
+      call.bodyReplayable &&
+      policy.replays401(target, hop.authorization)
+    ) {
       // Freed before the wait for a token: a discarded stream must not hold its socket meanwhile.
       transport.discard(response);
       const fresh = await target.replacement(hop.authorization, bounds, transport);
@@ -152,6 +166,7 @@ async function follow<R>(
       replayed = true;
       redirects = 0;
       target = firstTarget;
+      left = firstTarget === undefined;
       next = firstHop(call, header, bounds);
     }
     if (next === undefined) return response;
@@ -166,3 +181,7 @@ async function follow<R>(
 }
 
 const NO_HEADERS: ReadonlySet<string> = new Set();
+// A URL with userinfo (`https://user:pass@host/`) brings its own credentials: HTTP clients (axios's
+// http adapter among them) send them as Basic in place of any Authorization. The token would not go
+// out, and a 401 to those credentials must not cost a good token.
+const USERINFO = /^[a-z][a-z\d+\-.]*:\/\/[^/?#\\]*@/i;

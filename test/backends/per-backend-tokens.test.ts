@@ -103,6 +103,14 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
     expect(outsider.hits.map((h) => h.authorization)).toEqual([undefined]);
   });
 
+  it('once a hop went off every entry, no later hop gets a token, not even on a protected back end', async () => {
+    const m = make();
+    const back = `${outsider.url}/redirect?to=${encodeURIComponent(`${billing.url}/bounced`)}`;
+    expect(await call(kind, m, `${orders.url}/redirect?to=${encodeURIComponent(back)}`)).toBe(401);
+    expect(outsider.hits.map((h) => h.authorization)).toEqual([undefined]);
+    expect(billing.hits.map((h) => [h.path, h.authorization])).toEqual([['/bounced', undefined]]);
+  });
+
   it('a 401 from one back end drops and refetches only that back end’s token', async () => {
     const m = make();
     for (const b of [orders, billing, inventory]) expect(await call(kind, m, `${b.url}/warm`)).toBe(200);
