@@ -164,6 +164,9 @@ const badCases: [string, Record<string, unknown>, string][] = [
   ['a negative refreshSkewSeconds', { ...full, refreshSkewSeconds: -1 }, 'ERR_MCA_INVALID_REFRESH_SKEW_SECONDS'],
   ['defaultExpiresIn 0', { ...full, defaultExpiresIn: 0 }, 'ERR_MCA_INVALID_DEFAULT_EXPIRES_IN'],
   ['timeoutMs NaN', { ...full, timeoutMs: Number.NaN }, 'ERR_MCA_INVALID_TIMEOUT_MS'],
+  // Past 2^31 - 1 ms Node's timer fires after 1 ms: "no timeout" as 1e12 timed every request out at once.
+  ['timeoutMs 1e12', { ...full, timeoutMs: 1e12, deadlineMs: 1e12 }, 'ERR_MCA_INVALID_TIMEOUT_MS'],
+  ['deadlineMs 2^31', { ...full, deadlineMs: 2 ** 31 }, 'ERR_MCA_INVALID_DEADLINE_MS'],
   ['clientAuth "jwt"', { ...full, clientAuth: 'jwt' }, 'ERR_MCA_INVALID_CLIENT_AUTH'],
   ['a store without get/set', { ...full, store: {} }, 'ERR_MCA_INVALID_STORE'],
   ['now that is not a function', { ...full, now: 5 }, 'ERR_MCA_INVALID_NOW'],
@@ -268,6 +271,10 @@ describe('8. inputs that would change the endpoint silently', () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     ['tenantId ".."', { ...full, tenantId: '..' }, 'ERR_MCA_INVALID_TENANT_ID', /the `tenantId` option/],
     ['tenantId "."', { ...full, tenantId: '.' }, 'ERR_MCA_INVALID_TENANT_ID', /"\." or "\.\."/],
+    // Tomcat/Liberty read "..;" as ".." (a path parameter is cut off before dot-segment removal).
+    // Echo rules: printable and capped, like every other echoed value (ESC would recolour a terminal).
+    ['a serviceName with control characters, no VCAP_SERVICES', { ...full, serviceName: 'x\u001b[31m' + 'y'.repeat(200), env: {} }, 'ERR_MCA_SERVICE_NOT_FOUND', /"x\?\[31my{54}…"/],
+    ['tenantId "..;"', { ...full, tenantId: '..;' }, 'ERR_MCA_INVALID_TENANT_ID', /";"/],
     [
       'tenantId ".." from VCAP_APPLICATION',
       { ...full, tenantId: undefined, env: { VCAP_APPLICATION: '{"application_id":".."}' } },

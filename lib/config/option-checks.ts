@@ -24,7 +24,7 @@ export function numberOption(
   options: Record<string, unknown>,
   field: string,
   fallback: number,
-  rule: { integer?: boolean; min: number; minExclusive?: boolean },
+  rule: { integer?: boolean; min: number; minExclusive?: boolean; max?: number },
 ): number {
   const value = options[field];
   if (value === undefined) return fallback;
@@ -32,14 +32,21 @@ export function numberOption(
     typeof value === 'number' &&
     Number.isFinite(value) &&
     (!rule.integer || Number.isInteger(value)) &&
-    (rule.minExclusive ? value > rule.min : value >= rule.min);
+    (rule.minExclusive ? value > rule.min : value >= rule.min) &&
+    (rule.max === undefined || value <= rule.max);
   if (!ok) {
     const kind = rule.integer ? 'an integer' : 'a finite number';
-    const bound = rule.minExclusive ? `greater than ${rule.min}` : `of at least ${rule.min}`;
+    const bound = (rule.minExclusive ? `greater than ${rule.min}` : `of at least ${rule.min}`) + (rule.max === undefined ? '' : ` and at most ${rule.max}`);
     throw invalid(field, `it must be ${kind} ${bound} (default ${fallback}).`);
   }
   return value;
 }
+
+/**
+ * The longest delay Node's setTimeout honours; a longer one fires after 1 ms, so a "no timeout"
+ * of 1e12 would time every request out at once.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** Parses an http(s) URL. The value is never echoed: a URL may carry credentials. */
 export function httpUrl(field: string, value: string, from?: string): URL {

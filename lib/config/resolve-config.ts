@@ -5,7 +5,7 @@ import type { TokenStore } from '../core/token-store';
 import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import { credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
+import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
 import type { ClientAuth } from '../core/client-auth/client-auth';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 
@@ -151,8 +151,10 @@ function sha256(text: string): string {
 }
 
 // The tenant is pasted into the URL path unencoded (as the seed does), so it must not be able to
-// leave its path segment: no separator, no escape, and not a dot segment ("." and "..").
-const TENANT_ID = /^[^\s/?#%\\]+$/;
+// leave its path segment: no separator, no escape, and not a dot segment ("." and ".."). No ";"
+// either: Java servers (MCA ran on Liberty) cut a path parameter off before resolving dot
+// segments, so "..;" climbs a level there. A tenant GUID holds none of these.
+const TENANT_ID = /^[^\s/?#%\\;]+$/;
 
 /** Builds the token endpoint URL by the rules of docs/protocol.md ("Which URL"): tokenUrl, then App ID, then MCA. */
 function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInsecureHttp: boolean, vcap: VcapCredentials): { url: string; kind: EndpointKind } {
@@ -177,7 +179,7 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInse
   const tenant = found.tenantId;
   if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`', vcap);
   if (!TENANT_ID.test(tenant.value) || tenant.value === '.' || tenant.value === '..') {
-    throw invalid('tenantId', 'it must not contain whitespace, "/", "?", "#", "%" or "\\", nor be "." or "..". Give the tenant GUID.', tenant.from);
+    throw invalid('tenantId', 'it must not contain whitespace, "/", "?", "#", "%", ";" or "\\", nor be "." or "..". Give the tenant GUID.', tenant.from);
   }
   // Exactly as the seed builds it: trimmed, one "/" added when missing, then the fixed path.
   const withSlash = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
@@ -261,8 +263,8 @@ export function resolveProviderConfig(
     defaultExpiresInMs: numberOption(options, 'defaultExpiresIn', 300, { min: 0, minExclusive: true }) * 1000,
     maxLifetimeMs: numberOption(options, 'maxTokenLifetimeSeconds', 86_400, { min: 0, minExclusive: true }) * 1000,
     refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : numberOption(options, 'refreshWindowSeconds', 0, { min: 0 }) * 1000,
-    timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1 }),
-    deadlineMs: numberOption(options, 'deadlineMs', 30_000, { integer: true, min: 1 }),
+    timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
+    deadlineMs: numberOption(options, 'deadlineMs', 30_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
     retries: numberOption(options, 'retries', 3, { integer: true, min: 0 }),
     retryBaseMs: numberOption(options, 'retryBaseMs', 200, { min: 0 }),
     retryMaxMs: numberOption(options, 'retryMaxMs', 5_000, { min: 0 }),

@@ -136,7 +136,7 @@ export function readVcap(env: EnvSource, serviceName: string | undefined): VcapC
     if (serviceName !== undefined) {
       throw new McaConfigError(
         'ERR_MCA_SERVICE_NOT_FOUND',
-        `\`serviceName\` is "${serviceName}" but VCAP_SERVICES is not set. Bind the service, or drop \`serviceName\`.`,
+        `\`serviceName\` is "${capped(serviceName, 60)}" but VCAP_SERVICES is not set. Bind the service, or drop \`serviceName\`.`,
         { field: 'serviceName' },
       );
     }

@@ -2,6 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { McaConfigError } from '../errors/mca-config-error';
 
 const MIN_BYTES = 32;
+const MIN_DISTINCT_BYTES = 16;
 const HOW = 'Generate one with `openssl rand -base64 32`, give the same value to every process of the fleet, and keep it out of Redis.';
 
 /**
@@ -25,7 +26,10 @@ export function parseFleetKey(value: unknown, source: string): Buffer {
     else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) bytes = Buffer.from(text, 'base64');
   }
   // The value is never echoed: it is a secret.
-  if (bytes === undefined || bytes.length < MIN_BYTES || bytes.every((byte) => byte === bytes[0])) {
+  // 32 random bytes hold ~30 distinct values (fewer than 16 has odds far below 1e-15); a pattern
+  // pasted as a key (`deadbeef` × 8, `0123456789abcdef` × 4) holds a handful, and gives a guesser
+  // nothing to work for.
+  if (bytes === undefined || bytes.length < MIN_BYTES || new Set(bytes).size < MIN_DISTINCT_BYTES) {
     throw new McaConfigError(
       'ERR_MCA_INVALID_FLEET_KEY',
       `Invalid fleet key (from ${source}): it must be at least ${MIN_BYTES} random bytes, given as base64 or hex. ${HOW}`,

@@ -69,13 +69,21 @@ export interface RedisTokenStoreOptions {
   l1Size?: number;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** The checked options, every field decided. */
 export function checkOptions(options: RedisTokenStoreOptions) {
   if (typeof options !== 'object' || options === null) throw invalid('store', 'redisTokenStore() takes an options object.');
+  // From 1 to the largest timer delay: below 1, `l1Size` and `lockTtlMs` round to 0 (a TypeError
+  // from the LRU, `PX 0` refused by Redis); above 2^31 − 1 ms, Node fires a timer after 1 ms, so
+  // a generous `storeTimeoutMs: 1e12` would fail every command at once.
   const positive = (name: keyof RedisTokenStoreOptions, fallback: number): number => {
     const value = options[name];
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(name, `it must be a positive number (default ${fallback}).`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > MAX_TIMER_MS) {
+      throw invalid(name, `it must be a number from 1 to ${MAX_TIMER_MS} (default ${fallback}).`);
+    }
     return value;
   };
   const given = (['client', 'url', 'clusterNodes', 'sentinels', 'target'] as const).filter((name) => options[name] !== undefined);

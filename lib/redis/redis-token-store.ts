@@ -62,7 +62,9 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     super();
     this.#settings = checkOptions(options);
     // Built from the environment (`target`), the edge already read MCA_REDIS_FLEET_KEY from the same env view.
-    const fromEnv = options.target === undefined ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
+    // Own property only: process.env falls back to Object.prototype, and a key that prototype
+    // pollution planted there is one the attacker knows, which makes Redis an oracle again.
+    const fromEnv = options.target === undefined && Object.hasOwn(process.env, 'MCA_REDIS_FLEET_KEY') ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
     this.#fleetKey = parseFleetKey(options.fleetKey ?? fromEnv, options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY');
     this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
     this.#keys = new QuickLRU({ maxSize: Math.max(1_000, this.#settings.l1Size) });
@@ -312,7 +314,18 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   async close(): Promise<void> {
     this.#closing.abort();
     this.#l1.clear();
-    await Promise.all([...this.#background]);
+    // Bounded: every command the store issues through #command settles within storeTimeoutMs, but
+    // the release queued behind a timed-out lock waits for Redis itself, and a paused or silent
+    // Redis (CLIENT PAUSE, a partition with no RST) would hold close() for as long as that lasts.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.#background]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#settings.storeTimeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
     if (!this.#ownsClient) return;
     try {
       await this.#command('quit', () => this.#client.quit());

@@ -50,10 +50,36 @@ describe('Redis configuration errors at startup', () => {
     ['too short', 'c2hvcnQ='],
     ['a password, not random bytes', 'correct horse battery staple!'],
     ['one byte repeated', 'a'.repeat(64)],
+    ['a short pattern repeated (hex)', 'deadbeef'.repeat(8)],
+    ['a counting pattern repeated (hex)', '0123456789abcdef'.repeat(4)],
   ])('a fleet key that is %s is refused without being echoed', (_case, fleetKey) => {
     const error = configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:6379', MCA_REDIS_FLEET_KEY: fleetKey } }));
     expect(error.code).toBe('ERR_MCA_INVALID_FLEET_KEY');
     expect(error.message).not.toContain(fleetKey);
+  });
+
+  it('a fleet key planted on Object.prototype (prototype pollution) is not read as MCA_REDIS_FLEET_KEY', () => {
+    // In a child: Jest's process.env does not fall back to the test realm's Object.prototype, Node's does.
+    const script = `
+      const { redisTokenStore } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'redis'))});
+      Object.prototype.MCA_REDIS_FLEET_KEY = ${JSON.stringify(FLEET_KEY)};
+      try { redisTokenStore({ url: 'redis://127.0.0.1:1' }).close(); console.log('built'); } catch (e) { console.log(e.code); }`;
+    const env = { ...process.env };
+    delete env.MCA_REDIS_FLEET_KEY;
+    const result = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 20_000 });
+    expect(result.stdout.trim()).toBe('ERR_MCA_MISSING_FLEET_KEY');
+  });
+
+  it.each([
+    ['l1Size', 0.4],
+    ['lockTtlMs', 0.4],
+    ['storeTimeoutMs', 1e12],
+    ['backoffMs', 2 ** 31],
+  ])('%s: %p is a config error, not a TypeError from the LRU, a PX 0, or a timer that fires after 1 ms', (name, value) => {
+    const client = new Redis({ lazyConnect: true });
+    const error = configError(() => redisTokenStore({ client, fleetKey: FLEET_KEY, [name]: value }));
+    expect(error.code).toBe(`ERR_MCA_INVALID_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([a-zA-Z])([0-9])/g, '$1_$2').toUpperCase()}`);
+    client.disconnect();
   });
 
   it('two ways of naming a Redis store at once is an error', () => {

@@ -78,6 +78,24 @@ describeWithRedis('the Redis store under faults: no caller error, no fleet-wide 
     await noLockLeft();
   });
 
+  it('close() returns within a store timeout while Redis holds back a queued lock release (writes paused)', async () => {
+    // The application's own client (ioredis defaults: no command timeout), as the README shows.
+    const client = new Redis(redis.url);
+    cleanup.push(() => client.disconnect());
+    const store = redisTokenStore({ client, fleetKey: FLEET_KEY });
+    const provider = createTokenProvider({ ...credentials(tokens), store });
+    await client.ping();
+    await raw.call('CLIENT', 'PAUSE', '5000', 'WRITE');
+    cleanup.push(() => raw.call('CLIENT', 'UNPAUSE'));
+    // The lock script times out; its release is queued behind it and waits for the pause to end.
+    await expect(provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+    await provider.close();
+    const started = performance.now();
+    await store.close();
+    // Before the fix, close() waited for the whole pause (5 s).
+    expect(performance.now() - started).toBeLessThan(1_500);
+  }, 15_000);
+
   it('a Redis restart (down 1 s)', async () => {
     const providers = fleet(4);
     await Promise.all(providers.map((p) => p.getAuthorizationHeader()));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -382,8 +383,7 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
   it('another fleet key sees other names and cannot open the values', async () => {
     await provider(store()).getAuthorizationHeader();
     const key = await tokenKey();
-    const otherKey = Buffer.alloc(32, 7);
-    otherKey[0] = 1;
+    const otherKey = randomBytes(32);
     const other = provider(store({ fleetKey: otherKey }));
     await expect(other.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');
     await eventually(async () => (await raw.keys('mca:*:token')).length === 2);
