@@ -57,7 +57,7 @@ async function proxyPathCpu(servers) {
   }
 }
 
-module.exports = { proxyPathCpu };
+module.exports = { proxyPathCpu, alternateCpu, ratioOfRounds, ROUNDS, REQUESTS };
 
 if (require.main === module) {
   (async () => {

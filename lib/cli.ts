@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from './config/known-options';
 import { ENV_NAMES, envSourceFromOptions, resolveProviderConfig, type CredentialField, type ProviderConfig } from './config/resolve-config';
+import { readBackendList, resolveBackends } from './config/resolve-backends';
 import { readVcap } from './config/vcap';
 import { createTokenEndpoint } from './core/token-endpoint';
 import { McaConfigError } from './errors/mca-config-error';
@@ -50,6 +51,8 @@ Options (each falls back to its environment variable, then .env, then VCAP_SERVI
   --env-file <path>           read this file instead of ./.env
   --no-env-file               read no .env file
   --timeout-ms <ms>           timeout of the token request (default 10000)
+  --backend <name>            the token of this named protectedBackends entry (its audience, scope, client …)
+  --backends-file <path>      MCA_PROTECTED_BACKENDS_FILE (the JSON list of entries that --backend names)
   -h, --help                  show this help
   -v, --version               print the version
 
@@ -102,7 +105,26 @@ function options(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The flag names, for a suggestion when one is mistyped. */
-const FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(FLAGS), 'no-env-file', 'timeout-ms', 'help', 'version']);
+const FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(FLAGS), 'no-env-file', 'timeout-ms', 'backend', 'backends-file', 'help', 'version']);
+
+/**
+ * The configuration to use: the default one, or with `--backend NAME` that entry's, resolved by
+ * the same rules as the middleware (its own settings over the default ones).
+ */
+function resolveFor(opts: Record<string, unknown>, backend: string | undefined, file: string | undefined): ProviderConfig {
+  if (backend === undefined) return resolveProviderConfig(opts);
+  const env = envSourceFromOptions(opts);
+  const list = readBackendList(file === undefined ? {} : { protectedBackendsFile: file }, env) ?? [];
+  const entry = resolveBackends(list, opts, env).find((b) => b.name === backend);
+  if (entry === undefined) {
+    throw new McaConfigError(
+      'ERR_MCA_UNKNOWN_BACKEND',
+      'No protected back end has that name. Name entries (`"name": "billing"`) in the JSON file given by --backends-file or MCA_PROTECTED_BACKENDS_FILE.',
+      { field: 'backend' },
+    );
+  }
+  return entry.config ?? resolveProviderConfig(opts, env);
+}
 
 function version(): string {
   // dist/cli.js and lib/cli.ts both sit one folder below package.json.
@@ -228,6 +250,8 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
         ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         'no-env-file': { type: 'boolean' },
         'timeout-ms': { type: 'string' },
+        backend: { type: 'string' },
+        'backends-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -252,7 +276,7 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
   let tokenUrl: string | undefined;
   try {
     const opts = options(parsed.values);
-    const config = resolveProviderConfig(opts);
+    const config = resolveFor(opts, parsed.values.backend as string | undefined, parsed.values['backends-file'] as string | undefined);
     tokenUrl = config.tokenUrl;
     await (command === 'token' ? token(config, out) : check(opts, config, out));
     return 0;

@@ -39,4 +39,7 @@ export type {
   McaOAuthOptions,
   GetAuthorizationHeaderOptions,
   BackendMatcher,
+  BackendEntry,
+  BackendTokenSettings,
 } from './options';
+export type { McaFetch, McaFetchInit } from './fetch/authorized-fetch';

@@ -288,6 +288,51 @@ export interface TokenProviderOptions extends CredentialOptions {
 /** A URL prefix or origin (string) or a pattern tested against the absolute request URL. */
 export type BackendMatcher = string | RegExp;
 
+/**
+ * The token settings one back end may set for itself. Each unset field is resolved as the
+ * middleware's own (option, environment, `.env`, `VCAP_SERVICES`). An entry that sets its own
+ * client (`clientId`) must set its own credential (`secret`, or `privateKey` / `privateKeyFile`)
+ * too: it never borrows another client's credential, nor any of its client authentication
+ * (`clientAuth`, key, certificate, `keyId` …, from options or environment).
+ */
+export type BackendTokenSettings = Pick<
+  CredentialOptions,
+  | 'clientId'
+  | 'secret'
+  | 'tenantId'
+  | 'appId'
+  | 'serverUrl'
+  | 'oauthServerUrl'
+  | 'tokenUrl'
+  | 'scope'
+  | 'audience'
+  | 'resource'
+  | 'clientAuth'
+  | 'privateKey'
+  | 'privateKeyFile'
+  | 'certificate'
+  | 'certificateFile'
+  | 'keyId'
+  | 'signingAlgorithm'
+  | 'assertionAudience'
+  | 'x5t'
+  | 'x5c'
+>;
+
+/**
+ * A protected back end with a token of its own. Each distinct combination of credentials,
+ * endpoint, scope, audience and resource gets its own cached token, single flight and refresh.
+ */
+export interface BackendEntry extends BackendTokenSettings {
+  /** Where this entry applies: an origin or URL prefix, or a RegExp, as in a plain entry. */
+  match: BackendMatcher;
+  /**
+   * Refers to the entry in `req.mcaAuth(name)`, the CLI (`token --backend NAME`), events, stats
+   * and debug lines. Letters, digits, `.`, `_` and `-`; unique; not `default`.
+   */
+  name?: string;
+}
+
 /** Options of the Express/Connect middleware ({@link mcaOAuth}). */
 export interface McaOAuthOptions extends TokenProviderOptions {
   /**
@@ -298,13 +343,22 @@ export interface McaOAuthOptions extends TokenProviderOptions {
   /**
    * Where the token may be sent: origins (`https://api.example.com`), URL prefixes
    * (`https://api.example.com/orders/`) or RegExps tested against the origin and path of the
-   * absolute URL (never its query or fragment; anchor them: `/^https:\/\/api\.example\.com\//`).
-   * When unset, `req.mcaClient` adds the token to every `https:` (and loopback `http:`) request it
-   * makes. Present but empty (`[]`, or `MCA_PROTECTED_BACKENDS=` with no entry) is a startup error:
-   * sending the token everywhere takes leaving it unset.
-   * Env: `MCA_PROTECTED_BACKENDS` (comma-separated strings).
+   * absolute URL (never its query or fragment; anchor them: `/^https:\/\/api\.example\.com\//`),
+   * or {@link BackendEntry} objects (`{ match, name?, audience?, scope?, clientId?, secret?, … }`)
+   * for a back end that needs a token of its own. The first entry that matches a URL decides.
+   * When unset, `req.mcaClient` and `req.mcaFetch` add the token to every `https:` (and loopback
+   * `http:`) request they make. Present but empty (`[]`, or `MCA_PROTECTED_BACKENDS=` with no
+   * entry) is a startup error: sending the token everywhere takes leaving it unset.
+   * Env: `MCA_PROTECTED_BACKENDS` (comma-separated strings), or `MCA_PROTECTED_BACKENDS_FILE`
+   * (see {@link protectedBackendsFile}).
    */
-  protectedBackends?: BackendMatcher[];
+  protectedBackends?: (BackendMatcher | BackendEntry)[];
+  /**
+   * A JSON file holding the `protectedBackends` array: strings and entry objects whose `match` is
+   * a string (RegExps need code). Read once, at startup. Ignored when `protectedBackends` is set.
+   * Env: `MCA_PROTECTED_BACKENDS_FILE`.
+   */
+  protectedBackendsFile?: string;
   /**
    * When a protected back end answers 401 to the token it was sent, drop that token, get a new
    * one (one request for any number of such 401s) and replay the request once, whatever the

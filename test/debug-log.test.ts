@@ -39,3 +39,21 @@ it('DEBUG=express-mca-oauth* logs fetches, retries, failures and invalidations, 
     expect(log).not.toContain(secret);
   }
 });
+
+it('DEBUG lines of a per-back-end token name its entry, and hold nothing secret', async () => {
+  const dist = JSON.stringify(join(__dirname, '..', 'dist'));
+  const log = await runWithDebug(`
+    const { mcaOAuth } = require(${dist});
+    const mw = mcaOAuth({ env: {}, envFile: false, clientId: 'client-1', secret: 's3cr3t-value', tenantId: 'tenant-1',
+      serverUrl: ${JSON.stringify(server.serverUrl)},
+      protectedBackends: [{ match: 'https://billing.example.com', scope: 'billing:write', name: 'billing' }] });
+    (async () => {
+      const header = await mw.authorization('billing');
+      mw.backends.get('billing').invalidate(header);
+      await mw.close();
+    })();
+  `);
+  expect(log).toMatch(/express-mca-oauth:provider 127\.0\.0\.1:\d+ \[billing\]: token fetched in \d+ ms/);
+  expect(log).toMatch(/\[billing\]: token dropped \(manual\)/);
+  for (const secret of ['s3cr3t-value', ...server.issued]) expect(log).not.toContain(secret);
+});

@@ -7,6 +7,8 @@
 //   static   - plain axios with a static header (axios's defaults: follow-redirects in the path)
 //   static-direct - the same with maxRedirects: 0 (axios's native http path, which req.mcaClient's
 //              transport uses for every hop since it follows redirects itself)
+//   mca-fetch    - app.use(mcaOAuth()), the proxy route through req.mcaFetch
+//   static-fetch - the global fetch with a static header
 // Routes: GET /hello (hello world), GET /proxy (calls the back end through req.mcaClient, or
 // through a plain axios instance with a static header when variant is 'static').
 const express = require('express');
@@ -16,11 +18,11 @@ const { mcaOAuth } = require('express-mca-oauth');
 const { variant, credentials, backendUrl, staticToken, options = {} } = JSON.parse(process.argv[2]);
 const app = express();
 let auth;
-if (variant === 'mca') {
+if (variant === 'mca' || variant === 'mca-fetch') {
   auth = mcaOAuth({ ...credentials, env: {}, envFile: false, protectedBackends: [backendUrl], ...options });
   app.use(auth);
   auth.provider.on('error', (e) => console.error('provider error:', e.code, e.message, e.attempts));
-} else if (variant === 'noop' || variant === 'static' || variant === 'static-direct') {
+} else if (variant === 'noop' || variant === 'static' || variant === 'static-direct' || variant === 'static-fetch') {
   app.use((req, res, next) => next());
 }
 const staticClient = axios.create({
@@ -29,8 +31,15 @@ const staticClient = axios.create({
 });
 
 app.get('/hello', (req, res) => res.send('Hello World!'));
+const staticInit = { headers: { Authorization: `Bearer ${staticToken}` } };
 app.get('/proxy', async (req, res) => {
   try {
+    if (variant === 'mca-fetch' || variant === 'static-fetch') {
+      const r = variant === 'mca-fetch' ? await req.mcaFetch(`${backendUrl}/api/orders`) : await fetch(`${backendUrl}/api/orders`, staticInit);
+      const data = await r.json();
+      if (!r.ok) return void res.status(502).json({ code: 'ERR', status: r.status });
+      return void res.json(data);
+    }
     const client = variant === 'mca' ? req.mcaClient : staticClient;
     const r = await client.get(`${backendUrl}/api/orders`);
     res.json(r.data);

@@ -19,7 +19,18 @@ function describe(index: number, entry: string): string {
   return shown === undefined ? `entry ${index}` : `entry ${index} (${shown})`;
 }
 
-function prefixMatcher(entry: string, index: number, allowInsecureHttp: boolean): { match: (url: URL) => boolean; byPath: boolean } {
+/**
+ * One compiled allowlist entry. `origin`: the one origin a string entry can match (the key of the
+ * routes' origin index); undefined for a RegExp. `byPath`: it limits by path, so a path with a
+ * hidden traversal must not match it.
+ */
+export interface EntryMatcher {
+  origin: string | undefined;
+  match: (url: URL) => boolean;
+  byPath: boolean;
+}
+
+function prefixMatcher(entry: string, index: number, allowInsecureHttp: boolean): EntryMatcher {
   let base: URL;
   try {
     base = new URL(entry.trim());
@@ -37,10 +48,32 @@ function prefixMatcher(entry: string, index: number, allowInsecureHttp: boolean)
   }
   const origin = base.origin;
   const path = base.pathname;
-  if (path === '/') return { match: (url) => url.origin === origin, byPath: false };
+  if (path === '/') return { origin, match: (url) => url.origin === origin, byPath: false };
   // "/orders" must not match "/orders-admin": a prefix ends at a path segment boundary.
   const dir = path.endsWith('/') ? path : `${path}/`;
-  return { match: (url) => url.origin === origin && (url.pathname === path || url.pathname.startsWith(dir)), byPath: true };
+  return { origin, match: (url) => url.origin === origin && (url.pathname === path || url.pathname.startsWith(dir)), byPath: true };
+}
+
+/** Compiles one entry: a string (origin or path prefix) or a RegExp (origin and path only). */
+export function compileBackendEntry(entry: unknown, index: number, allowInsecureHttp: boolean): EntryMatcher {
+  if (typeof entry === 'string') return prefixMatcher(entry, index, allowInsecureHttp);
+  if (entry instanceof RegExp) {
+    // Without g/y so that test() keeps no lastIndex state between requests.
+    const pattern = new RegExp(entry.source, entry.flags.replace(/[gy]/g, ''));
+    return { origin: undefined, match: (url) => pattern.test(`${url.origin}${url.pathname}`), byPath: true };
+  }
+  throw invalidBackend(`entry ${index} must be a string (origin or URL prefix), a RegExp, or an object with \`match\`.`);
+}
+
+/** The URL a request goes to, or undefined when no credential may go there (not http(s), or cleartext off loopback). */
+export function parseBackendUrl(absoluteUrl: string, allowInsecureHttp: boolean): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(absoluteUrl);
+  } catch {
+    return undefined; // a relative URL with no baseURL goes nowhere we know
+  }
+  return cleartextAllowed(url, allowInsecureHttp) ? url : undefined;
 }
 
 /**
@@ -85,32 +118,14 @@ export function compileProtectedBackends(
   entries: readonly BackendMatcher[] | undefined,
   allowInsecureHttp = false,
 ): BackendPredicate {
-  const parse = (absoluteUrl: string): URL | undefined => {
-    let url: URL;
-    try {
-      url = new URL(absoluteUrl);
-    } catch {
-      return undefined; // a relative URL with no baseURL goes nowhere we know
-    }
-    return cleartextAllowed(url, allowInsecureHttp) ? url : undefined;
-  };
+  const parse = (absoluteUrl: string): URL | undefined => parseBackendUrl(absoluteUrl, allowInsecureHttp);
   if (entries === undefined) {
     // Hot path of the no-allowlist case: an https URL needs no parsing to be allowed.
     return (absoluteUrl) => /^https:\/\//i.test(absoluteUrl) || parse(absoluteUrl) !== undefined;
   }
   if (!Array.isArray(entries)) throw invalidBackend('it must be an array of strings and RegExps.');
-  if (entries.length === 0) {
-    throw invalidBackend('it is empty, so it allows no back end. List the back ends; to send the token to every host, leave it unset.');
-  }
-  const matchers = entries.map((entry, index): { match: (url: URL) => boolean; byPath: boolean } => {
-    if (typeof entry === 'string') return prefixMatcher(entry, index, allowInsecureHttp);
-    if (entry instanceof RegExp) {
-      // Without g/y so that test() keeps no lastIndex state between requests.
-      const pattern = new RegExp(entry.source, entry.flags.replace(/[gy]/g, ''));
-      return { match: (url) => pattern.test(`${url.origin}${url.pathname}`), byPath: true };
-    }
-    throw invalidBackend(`entry ${index} must be a string (origin or URL prefix) or a RegExp.`);
-  });
+  if (entries.length === 0) throw emptyListError();
+  const matchers = entries.map((entry, index) => compileBackendEntry(entry, index, allowInsecureHttp));
   return (absoluteUrl) => {
     const url = parse(absoluteUrl);
     if (url === undefined) return false;
@@ -133,14 +148,13 @@ export function parseProtectedBackendsEnv(value: string): string[] {
 }
 
 /**
- * The allowlist from the `protectedBackends` option, else `MCA_PROTECTED_BACKENDS`. A variable
- * that is present but lists nothing (`MCA_PROTECTED_BACKENDS=`, a value that is only a comment in
- * `.env`, `" , "`) is an error, not "unset": an allowlist must never fail open on a typo.
+ * `MCA_PROTECTED_BACKENDS` as a list, or undefined when unset. A variable that is present but
+ * lists nothing (`MCA_PROTECTED_BACKENDS=`, a value that is only a comment in `.env`, `" , "`) is
+ * an error, not "unset": an allowlist must never fail open on a typo.
  */
-export function resolveProtectedBackends(option: unknown, env: EnvSource, allowInsecureHttp: boolean): BackendPredicate {
-  if (option !== undefined) return compileProtectedBackends(option as BackendMatcher[], allowInsecureHttp);
+export function protectedBackendsVariable(env: EnvSource): string[] | undefined {
   const variable = env.getPresent('MCA_PROTECTED_BACKENDS');
-  if (variable === undefined) return compileProtectedBackends(undefined, allowInsecureHttp);
+  if (variable === undefined) return undefined;
   const entries = parseProtectedBackendsEnv(variable.value);
   if (entries.length === 0) {
     throw new McaConfigError(
@@ -149,5 +163,10 @@ export function resolveProtectedBackends(option: unknown, env: EnvSource, allowI
       { field: 'protectedBackends' },
     );
   }
-  return compileProtectedBackends(entries, allowInsecureHttp);
+  return entries;
+}
+
+/** An allowlist that lists nothing allows nothing: never taken for "unset". */
+export function emptyListError(): McaConfigError {
+  return invalidBackend('it is empty, so it allows no back end. List the back ends; to send the token to every host, leave it unset.');
 }

@@ -197,6 +197,8 @@ export function resolveProviderConfig(
   envSource?: EnvSource,
   /** A client authentication built by the caller (the seed's certificate flow), instead of one from the options. */
   prebuiltAuth?: { name: ClientAuthName; auth: ClientAuth },
+  /** A `protectedBackends` entry's own settings, over what the options and environment give. */
+  entry?: Partial<Record<CredentialField, string>>,
 ): ProviderConfig {
   const options = ownOptions(input);
   const env = envSource ?? envSourceFromOptions(options);
@@ -221,6 +223,7 @@ export function resolveProviderConfig(
     found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id' };
     checkForm('tenantId', found.tenantId);
   }
+  if (entry !== undefined) layerEntry(found, entry);
 
   const allowInsecureHttp = readAllowInsecureHttp(options, env);
   // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
@@ -289,6 +292,22 @@ function readAllowInsecureHttp(options: Record<string, unknown>, env: EnvSource)
   const variable = env.get('MCA_ALLOW_INSECURE_HTTP');
   if (variable === undefined) return false;
   return parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(env, 'MCA_ALLOW_INSECURE_HTTP', variable));
+}
+
+const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl', 'serverUrl'];
+
+/**
+ * A `protectedBackends` entry's own settings, over what the middleware's resolved. An entry that
+ * names an endpoint names the whole of it: a `tokenUrl` or `oauthServerUrl` found elsewhere must
+ * not outrank the `serverUrl` it set.
+ */
+function layerEntry(found: Partial<Record<CredentialField, Found>>, entry: Partial<Record<CredentialField, string>>): void {
+  if (ENDPOINT_FIELDS.some((field) => entry[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
+  for (const [field, value] of Object.entries(entry) as [CredentialField, string | undefined][]) {
+    if (value === undefined) continue;
+    found[field] = { value, source: 'option', from: 'the entry' };
+    checkForm(field, found[field]);
+  }
 }
 
 /** The environment view the `env` and `envFile` options ask for, validated. */

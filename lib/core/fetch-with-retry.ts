@@ -22,6 +22,8 @@ export interface RetryEvent {
   delayMs: number;
   code: string;
   status?: number;
+  /** The `protectedBackends` entry whose token is being fetched (its name); absent for the middleware's own. */
+  backend?: string;
 }
 
 /**

@@ -29,12 +29,16 @@ export interface TokenEvent {
   background: boolean;
   /** `endpoint`: this process fetched it; `store`: another process did, and a shared store handed it over. */
   source: 'endpoint' | 'store';
+  /** The `protectedBackends` entry whose token this is (its name); absent for the middleware's own. */
+  backend?: string;
 }
 
 /** Payload of the `invalidated` event. */
 export interface InvalidatedEvent {
   /** Why: `manual` (invalidate() called), or what the caller said. */
   reason: string;
+  /** The `protectedBackends` entry whose token was dropped (its name); absent for the middleware's own. */
+  backend?: string;
 }
 
 /** Events of a {@link TokenProvider}. `error` is emitted only while someone listens. */
@@ -66,6 +70,8 @@ export interface TokenProvider {
   readonly tokenUrl: string;
   /** The store key of its token (endpoint, client, hashed secret, scope, audience). */
   readonly cacheKey: string;
+  /** The `protectedBackends` entry (its name) whose token this provider serves; undefined for the middleware's own. */
+  readonly backend?: string;
   /** True once `close()` was called. */
   readonly closed: boolean;
   on<K extends keyof TokenProviderEvents>(event: K, listener: Listener<K>): this;

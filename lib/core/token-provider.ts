@@ -26,6 +26,8 @@ function closedError(): McaOAuthError {
 export interface ProviderWiring {
   store: TokenStore;
   ownsStore: boolean;
+  /** The `protectedBackends` entry this provider serves (its name), for events and debug lines. */
+  backend?: string;
 }
 
 export class DefaultTokenProvider extends EventEmitter implements TokenProvider {
@@ -36,6 +38,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   readonly #abort = new AbortController();
   readonly #context: TokenStoreContext;
   readonly #retireMetrics: () => void;
+  readonly #backend: string | undefined;
   readonly #forwardStoreError = (error: Error): void => void this.emit('store-error', error);
   // The last token seen and what derives from it, so a hit compares one reference and two numbers
   // and returns a promise that already exists.
@@ -64,6 +67,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     // The edge (lib/store-choice.ts) picks the store; the core only falls back to memory.
     this.#store = wiring?.store ?? config.store ?? new MemoryTokenStore({ maxSize: config.cacheSize });
     this.#ownsStore = wiring ? wiring.ownsStore : config.store === undefined;
+    this.#backend = wiring?.backend;
     this.#context = {
       encryptionKey: deriveTokenKey(config.auth.storeKeyMaterial(), config.cacheKey),
       refreshSkewMs: config.refreshSkewMs,
@@ -73,12 +77,17 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     };
     const emitter = this.#store as Partial<Pick<EventEmitter, 'on' | 'off'>>;
     if (typeof emitter.on === 'function') emitter.on.call(this.#store, 'store-error', this.#forwardStoreError);
-    attachDebugLog(this, new URL(config.tokenUrl).host);
+    const host = new URL(config.tokenUrl).host;
+    attachDebugLog(this, this.#backend === undefined ? host : `${host} [${this.#backend}]`);
     this.#retireMetrics = registerMetrics(this);
   }
 
   get tokenUrl(): string {
     return this.#config.tokenUrl;
+  }
+
+  get backend(): string | undefined {
+    return this.#backend;
   }
 
   get cacheKey(): string {
@@ -162,6 +171,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
           durationMs: Math.round(performance.now() - startedMono),
           background,
           source,
+          ...(this.#backend === undefined ? {} : { backend: this.#backend }),
         } satisfies TokenEvent);
         return this.#headerText;
       } catch (error) {
@@ -186,7 +196,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
       // Counted from before the request: the server's clock started when it answered, ours earlier.
       const startedAt = this.#config.now();
       // Callers wait on a foreground fetch: its retry waits hold the process, as its sockets do.
-      const result = await fetchWithRetry(this.#endpoint, this.#config, this.#abort.signal, (event) => this.emit('retry', event), !background);
+      const result = await fetchWithRetry(this.#endpoint, this.#config, this.#abort.signal, (event) => this.emit('retry', this.#backend === undefined ? event : { ...event, backend: this.#backend }), !background);
       attempts = result.attempts;
       return { accessToken: result.grant.accessToken, obtainedAt: startedAt, expiresAt: startedAt + result.grant.lifetimeMs };
     };
@@ -226,7 +236,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     this.#refreshAt = 0;
     this.#usableUntil = 0;
     void Promise.resolve(this.#store.delete(this.#config.cacheKey, this.#context, dropped)).catch(() => undefined);
-    this.emit('invalidated', { reason } satisfies InvalidatedEvent);
+    this.emit('invalidated', (this.#backend === undefined ? { reason } : { reason, backend: this.#backend }) satisfies InvalidatedEvent);
     return true;
   }
 

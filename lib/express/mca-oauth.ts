@@ -2,28 +2,40 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AxiosInstance } from 'axios';
 import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../config/known-options';
 import { envSourceFromOptions, resolveProviderConfig } from '../config/resolve-config';
+import { readBackendList, resolveBackends } from '../config/resolve-backends';
 import { invalid, numberOption } from '../config/option-checks';
-import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
-import { chooseStore } from '../store-choice';
+import type { ProviderStats, TokenProvider } from '../core/token-provider';
 import { createAuthorizedClient } from '../client/authorized-client';
+import { createAuthorizedFetch, type McaFetch } from '../fetch/authorized-fetch';
 import { OutboundPolicy } from '../outbound/outbound-policy';
-import { resolveProtectedBackends } from '../client/protected-backends';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { McaOAuthOptions } from '../options';
+import { buildBackendTokens } from './backend-tokens';
 import { attachRequestFields, type RequestFields } from './request-fields';
 import './request-augmentation';
 
 /** The middleware, with the shared parts exposed for work that runs outside a request. */
 export interface McaOAuthMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
-  /** The provider behind `req.mcaAuth()`. */
+  /** The provider behind `req.mcaAuth()` (the middleware's own token). */
   readonly provider: TokenProvider;
   /** The instance behind `req.mcaClient`. */
   readonly client: AxiosInstance;
-  /** Stops the provider: aborts a token request under way (its callers get `ERR_MCA_CLOSED`), frees sockets. */
+  /** The function behind `req.mcaFetch`: the global `fetch`'s signature, with the same guarantees as `client`. */
+  readonly fetch: McaFetch;
+  /**
+   * The provider of each token by name: `default` (the middleware's own), each named entry, and
+   * `protectedBackends[i]` for an unnamed entry with settings of its own. Entries that resolve to
+   * the same token share one provider.
+   */
+  readonly backends: ReadonlyMap<string, TokenProvider>;
+  /** `req.mcaAuth` outside requests: the header for a back end's name or URL, or the default one. */
+  authorization(urlOrName?: string): Promise<string>;
+  /** Each provider's counters, by the names of {@link backends}. */
+  stats(): Record<string, ProviderStats>;
+  /** Stops every provider: aborts token requests under way (their callers get `ERR_MCA_CLOSED`), frees sockets. */
   close(): Promise<void>;
 }
-
 const DEFAULT_REPLACEMENT_INTERVAL_MS = 5000;
 
 function looksLikeRequest(value: unknown): boolean {
@@ -50,7 +62,9 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const checked = checkOptionKeys(options, MIDDLEWARE_OPTION_KEYS, 'mcaOAuth');
   const env = envSourceFromOptions(checked);
   const config = resolveProviderConfig(checked, env);
-  const isProtected = resolveProtectedBackends(checked.protectedBackends, env, config.allowInsecureHttp);
+  const list = readBackendList(checked, env);
+  // Every entry's own token settings go through the same resolution as the middleware's own.
+  const backends = list === undefined ? undefined : resolveBackends(list, checked, env);
   const axiosConfig = checked.axios;
   if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
     throw invalid('axios', 'it must be an axios request config object.');
@@ -65,11 +79,21 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');
   const replacementMinIntervalMs = numberOption(checked, 'retryOn401MinIntervalMs', DEFAULT_REPLACEMENT_INTERVAL_MS, { min: 0 });
 
-  // Everything is validated above: only now are sockets (and a Redis connection) opened.
-  const provider = new DefaultTokenProvider(config, chooseStore(config));
-  const policy = new OutboundPolicy({ provider, isProtected, retryOn401, replacementMinIntervalMs, now: config.now });
+  // Everything is validated above (the allowlist is compiled before any provider exists): only
+  // now are sockets (and a Redis connection) opened.
+  const tokens = buildBackendTokens(config, backends, replacementMinIntervalMs);
+  const policy = new OutboundPolicy({ routes: tokens.routes, defaultTarget: tokens.defaultTarget, retryOn401 });
   const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios']);
-  const fields: RequestFields = { mcaAuth: () => provider.getAuthorizationHeader(), mcaClient: client };
+  const fetch = createAuthorizedFetch(policy, globalThis.fetch);
+  const provider = tokens.defaultTarget.provider;
+  const authorization = (urlOrName?: string): Promise<string> => {
+    if (urlOrName === undefined) return provider.getAuthorizationHeader();
+    const target = tokens.byName.get(urlOrName) ?? (urlOrName.includes(':') ? tokens.routes.route(urlOrName) : undefined);
+    if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));
+    return target.provider.getAuthorizationHeader();
+  };
+  const fields: RequestFields = { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch };
+  const providers = new Map([...tokens.byName].map(([name, target]) => [name, target.provider]));
 
   const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
     attachRequestFields(req, fields);
@@ -78,6 +102,19 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   return Object.assign(middleware, {
     provider,
     client,
-    close: () => provider.close(),
+    fetch,
+    backends: providers,
+    authorization,
+    stats: () => Object.fromEntries([...providers].map(([name, p]) => [name, p.stats()])),
+    close: () => tokens.close(),
   });
+}
+
+function unknownBackend(names: Iterable<string>): McaConfigError {
+  // The argument is not echoed: it may be a URL with credentials in it.
+  return new McaConfigError(
+    'ERR_MCA_UNKNOWN_BACKEND',
+    `No \`protectedBackends\` entry has this name, and it is not a URL on the allowlist. Pass a name (${[...names].join(', ')}) or a URL that an entry matches; no argument gives the default token.`,
+    { field: 'urlOrName' },
+  );
 }

@@ -1,10 +1,12 @@
 import { IncomingMessage } from 'node:http';
 import type { AxiosInstance } from 'axios';
+import type { McaFetch } from '../fetch/authorized-fetch';
 
 /** What the middleware gives each request. */
 export interface RequestFields {
-  mcaAuth: () => Promise<string>;
+  mcaAuth: (urlOrName?: string) => Promise<string>;
   mcaClient: AxiosInstance;
+  mcaFetch: McaFetch;
 }
 
 // Express gives every request its app's prototype (Object.setPrototypeOf(req, app.request)).
@@ -17,7 +19,7 @@ const fieldsOf = new WeakMap<object, RequestFields>();
 const withGetters = new WeakSet<object>();
 
 function installGetters(proto: object): void {
-  for (const name of ['mcaAuth', 'mcaClient'] as const) {
+  for (const name of ['mcaAuth', 'mcaClient', 'mcaFetch'] as const) {
     Object.defineProperty(proto, name, {
       configurable: true,
       enumerable: false,
@@ -39,7 +41,8 @@ function isExpressRequestPrototype(proto: object | null): proto is object {
     proto !== IncomingMessage.prototype &&
     Object.prototype.hasOwnProperty.call(proto, 'app') &&
     !Object.prototype.hasOwnProperty.call(proto, 'mcaAuth') &&
-    !Object.prototype.hasOwnProperty.call(proto, 'mcaClient')
+    !Object.prototype.hasOwnProperty.call(proto, 'mcaClient') &&
+    !Object.prototype.hasOwnProperty.call(proto, 'mcaFetch')
   );
 }
 
@@ -60,4 +63,5 @@ export function attachRequestFields(req: object, fields: RequestFields): void {
   const target = req as RequestFields;
   target.mcaAuth = fields.mcaAuth;
   target.mcaClient = fields.mcaClient;
+  target.mcaFetch = fields.mcaFetch;
 }

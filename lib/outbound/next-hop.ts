@@ -13,7 +13,7 @@ export function isRedirect(status: number): boolean {
  * The hop a redirect leads to, by the rules of RFC 9110 §15.4 as browsers apply them, or undefined
  * when it must not be followed (the response then goes back to the caller as it is): a Location
  * that is not an http(s) URL, or a 307/308 that would have to send a body that cannot be sent again.
- * The token is not decided here: `OutboundPolicy.carriesToken` does that for every hop.
+ * The token is not decided here: `OutboundPolicy.hopTarget` does that for every hop.
  */
 export function nextHop(from: Hop, location: string, status: number, call: OutboundCall, timeoutMs: number): Hop | undefined {
   let target: URL;

@@ -1,150 +1,182 @@
-import type { TokenProvider } from '../core/token-provider-api';
-import type { BackendPredicate } from '../client/protected-backends';
+import type { BackendRoutes } from './backend-routes';
 import { isRedirect, nextHop } from './next-hop';
-import { ReplacementLimiter } from './replacement-limiter';
+import type { TokenTarget } from './token-target';
 import type { Hop, OutboundCall, OutboundTransport } from './transport';
-import { expired, remainingMs, waitForToken, type CallBounds } from './wait-for-token';
+import { expired, remainingMs, type CallBounds } from './wait-for-token';
 
 export interface OutboundPolicyOptions {
-  provider: TokenProvider;
-  /** The allowlist; undefined sends the token to every URL. */
-  isProtected: BackendPredicate | undefined;
+  /** Which token each URL gets (the allowlist, and each back end's own token). */
+  routes: BackendRoutes;
+  /** The middleware's own token: `req.mcaAuth()` without an argument. */
+  defaultTarget: TokenTarget;
   retryOn401: boolean;
-  /** See {@link ReplacementLimiter}. */
-  replacementMinIntervalMs: number;
-  /** The provider's clock (epoch ms), so that tests can move it. */
-  now: () => number;
 }
 
 /**
- * Every transport-neutral decision about a call to a back end: whether a URL gets the token,
- * whether a hop keeps it, the 401 rule and its rate limit, and the token wait bounded by the
- * caller's timeout and signal. One instance per provider, shared by the transports over it.
+ * Every transport-neutral decision about a call to a back end: which token a URL gets (by the
+ * routes: the allowlist, and each back end's own token), which token each redirect hop gets, the
+ * 401 rule and its rate limit, and the token wait bounded by the caller's timeout and signal. One
+ * instance per middleware, shared by the transports over it (axios, fetch).
  */
 export class OutboundPolicy {
-  readonly #provider: TokenProvider;
-  readonly #isProtected: BackendPredicate | undefined;
+  readonly routes: BackendRoutes;
+  readonly defaultTarget: TokenTarget;
   readonly #retryOn401: boolean;
-  readonly #limiter: ReplacementLimiter;
-  // The provider hands out the same already-resolved promise on every cache hit: once seen
-  // resolved, it needs no race against the caller's timeout (no timer, no listener).
-  #settled: Promise<string> | undefined;
-  #settledHeader = '';
 
   constructor(options: OutboundPolicyOptions) {
-    this.#provider = options.provider;
-    this.#isProtected = options.isProtected;
+    this.routes = options.routes;
+    this.defaultTarget = options.defaultTarget;
     this.#retryOn401 = options.retryOn401;
-    this.#limiter = new ReplacementLimiter(options.replacementMinIntervalMs, options.now);
   }
 
-  /** The first hop gets the token when the caller did not opt out and the URL is allowed. */
-  wantsToken(call: OutboundCall): boolean {
+  /** The token of the first hop, or undefined: the caller opted out, or the URL is off the allowlist. */
+  target(call: OutboundCall): TokenTarget | undefined {
     // Decided on the final absolute URL, after the base URL: a per-request absolute URL that
     // leaves the allowlist gets no token (the CVE-2025-27152 class).
-    return !call.optOut && !USERINFO.test(call.url) && (this.#isProtected === undefined || this.#isProtected(call.url));
+    return call.optOut || USERINFO.test(call.url) ? undefined : this.routes.route(call.url);
   }
 
   /**
-   * A redirect hop keeps the token only within the origin of the first request and, with an
-   * allowlist, only on an allowed URL. Decided afresh on every hop, after the caller's own hook.
+   * The token of a redirect hop, decided afresh on every hop, after the caller's own hook. With an
+   * allowlist, the hop's own URL decides: a hop into another protected back end gets that back
+   * end's token, a hop off every entry gets none. Without one, the token stays within the origin
+   * of the first request, and the cleartext rule still holds on every hop. (Once a hop got no
+   * token, no later hop gets one: `follow` keeps that.)
    */
-  carriesToken(firstUrl: string, hopUrl: string): boolean {
-    if (USERINFO.test(hopUrl) || new URL(hopUrl).origin !== new URL(firstUrl).origin) return false;
-    return this.#isProtected === undefined || this.#isProtected(hopUrl);
+  hopTarget(call: OutboundCall, hopUrl: string): TokenTarget | undefined {
+    if (call.optOut || USERINFO.test(hopUrl)) return undefined;
+    if (!this.routes.listed && new URL(hopUrl).origin !== new URL(call.url).origin) return undefined;
+    return this.routes.route(hopUrl);
   }
 
-  /** The header, at once when the provider's answer is known to be resolved (no await, no race). */
-  header<R>(bounds: CallBounds, transport: OutboundTransport<R>): string | Promise<string> {
-    const pending = this.#provider.getAuthorizationHeader();
-    if (pending === this.#settled) return this.#settledHeader;
-    void pending.then(
-      (header) => {
-        this.#settled = pending;
-        this.#settledHeader = header;
-      },
-      () => undefined,
-    );
-    return waitForToken(pending, bounds, () => transport.timeoutError(), (reason) => transport.canceledError(reason));
+  /** Whether a 401 to `sent` from `target` is replayed. */
+  replays401(target: TokenTarget, sent: string): boolean {
+    return this.#retryOn401 && target.mayReplace(sent);
   }
+}
 
-  /**
-   * Whether a 401 to `sent` is replayed: not when turned off, nor when the token was itself the
-   * replacement of a 401 a moment ago.
-   */
-  replays401(sent: string): boolean {
-    return this.#retryOn401 && this.#limiter.mayReplace(sent);
-  }
+async function headerOf<R>(target: TokenTarget | undefined, bounds: CallBounds, transport: OutboundTransport<R>): Promise<string | undefined> {
+  if (target === undefined) return undefined;
+  const answer = target.header(bounds, transport);
+  return typeof answer === 'string' ? answer : await answer;
+}
 
-  /** After a 401 to `sent`: the header to replay with. */
-  async replacement<R>(sent: string, bounds: CallBounds, transport: OutboundTransport<R>): Promise<string> {
-    // The back end no longer takes this token (revoked, keys rotated, its clock ahead of ours):
-    // drop it if it is still the cached one, and get one (fifty such 401s make one token request).
-    const dropped = this.#provider.invalidate(sent, 'backend-401');
-    const fresh = await this.header(bounds, transport);
-    if (dropped) this.#limiter.replaced(fresh);
-    return fresh;
-  }
+function firstHop(call: OutboundCall, header: string | undefined, bounds: CallBounds): Hop {
+  return { url: call.url, method: call.method, authorization: header, first: true, dropBody: false, dropHeaders: NO_HEADERS, timeoutMs: remainingMs(bounds) };
+}
+
+/** Whether the policy has something to do with this answer: a redirect to follow, or a 401. */
+function needsPolicy(status: number, location: string | undefined, call: OutboundCall): boolean {
+  return status === 401 || (location !== undefined && call.maxRedirects > 0 && isRedirect(status));
 }
 
 /**
  * One call: the token, each hop, redirects followed here with the guard on every hop, and one
  * replay after a 401 to the header sent. Resolves with the last response whatever its status:
  * the transport applies the caller's own status check after this.
+ *
+ * The hot path (a cached token, an answer that is neither a redirect nor a 401) is one send and
+ * one `then`: no async function, no await. Every other answer goes on to {@link follow}.
  */
-export async function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall, transport: OutboundTransport<R>): Promise<R> {
+export function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall, transport: OutboundTransport<R>): Promise<R> {
   const bounds: CallBounds = {
     deadline: call.timeoutMs > 0 ? performance.now() + call.timeoutMs : Infinity,
     signal: call.signal,
   };
-  let header: string | undefined;
-  if (policy.wantsToken(call)) {
-    const answer = policy.header(bounds, transport);
-    header = typeof answer === 'string' ? answer : await answer;
-  }
-  const first = (): Hop => ({
-    url: call.url,
-    method: call.method,
-    authorization: header,
-    first: true,
-    dropBody: false,
-    dropHeaders: NO_HEADERS,
-    timeoutMs: remainingMs(bounds),
-  });
-  let hop = first();
+  const target = policy.target(call);
+  if (target === undefined) return sendFirst(policy, call, transport, bounds, undefined, undefined);
+  const answer = target.header(bounds, transport);
+  if (typeof answer === 'string') return sendFirst(policy, call, transport, bounds, target, answer);
+  return answer.then((header) => sendFirst(policy, call, transport, bounds, target, header));
+}
+
+function sendFirst<R>(
+  policy: OutboundPolicy,
+  call: OutboundCall,
+  transport: OutboundTransport<R>,
+  bounds: CallBounds,
+  target: TokenTarget | undefined,
+  header: string | undefined,
+): Promise<R> {
+  if (expired(bounds)) return Promise.reject(transport.timeoutError());
+  const hop = firstHop(call, header, bounds);
+  return transport.send(hop).then(
+    (response) => {
+      const { status, location } = transport.answer(response);
+      return needsPolicy(status, location, call) ? follow(policy, call, transport, bounds, target, header, hop, response) : response;
+    },
+    (error: unknown) => {
+      throw transport.sendFailed ? transport.sendFailed(error, hop) : error;
+    },
+  );
+}
+
+/** Redirects, hop by hop with the guard on each, and the 401 replay; from the first answer on. */
+async function follow<R>(
+  policy: OutboundPolicy,
+  call: OutboundCall,
+  transport: OutboundTransport<R>,
+  bounds: CallBounds,
+  firstTarget: TokenTarget | undefined,
+  firstHeader: string | undefined,
+  sentHop: Hop,
+  firstResponse: R,
+): Promise<R> {
+  let header = firstHeader;
+  let hop = sentHop;
+  let response = firstResponse;
+  let target = firstTarget;
   let redirects = 0;
   let replayed = false;
+  // Once a hop has gone where no token goes (off the allowlist; without one, off the first
+  // origin), no later hop gets one, as with follow-redirects and browsers: a foreign server must
+  // not be able to bounce the call on to a protected back end of its choosing, token attached.
+  let left = firstTarget === undefined;
   for (;;) {
-    if (expired(bounds)) throw transport.timeoutError();
-    const response = await transport.send(hop);
     const { status, location } = transport.answer(response);
+    let next: Hop | undefined;
     if (location !== undefined && call.maxRedirects > 0 && isRedirect(status)) {
-      const next = nextHop(hop, location, status, call, remainingMs(bounds));
+      next = nextHop(hop, location, status, call, remainingMs(bounds));
       if (next !== undefined) {
         transport.discard(response);
         if (++redirects > call.maxRedirects) throw transport.tooManyRedirectsError(response);
-        // The caller's hook first, the guard last: no hook can carry the token off the allowlist.
+        // The caller's hook first, the guard last: no hook can carry a token off the allowlist.
         transport.beforeRedirect?.(hop, next, response);
-        // Once a hop has left the origin (the credential headers were dropped), the token stays
-        // behind for good, as with follow-redirects and browsers: a foreign server must not be able
-        // to bounce the call back to a path of its choosing on the protected origin, token attached.
-        const dropped = next.dropHeaders.has('authorization');
-        next.authorization = header !== undefined && !dropped && policy.carriesToken(call.url, next.url) ? header : undefined;
-        hop = next;
-        continue;
+        target = left ? undefined : policy.hopTarget(call, next.url);
+        if (target === undefined) left = true;
+        next.authorization = target === firstTarget ? header : await headerOf(target, bounds, transport);
+        next.timeoutMs = remainingMs(bounds);
       }
     }
-    // A 401 to a hop that never saw the token (it was dropped on the way) says nothing about it.
-    if (status === 401 && hop.authorization !== undefined && !replayed && call.bodyReplayable && policy.replays401(hop.authorization)) {
+    // A 401 to a hop that never saw a token (it was dropped on the way) says nothing about one.
+    // A 401 from a hop that carried another back end's token drops that back end's token only.
+    if (
+      next === undefined &&
+      status === 401 &&
+      target !== undefined &&
+      hop.authorization !== undefined &&
+      !replayed &&
+      call.bodyReplayable &&
+      policy.replays401(target, hop.authorization)
+    ) {
       // Freed before the wait for a token: a discarded stream must not hold its socket meanwhile.
       transport.discard(response);
-      header = await policy.replacement(hop.authorization, bounds, transport);
+      const fresh = await target.replacement(hop.authorization, bounds, transport);
+      if (target === firstTarget) header = fresh;
       replayed = true;
       redirects = 0;
-      hop = first();
-      continue;
+      target = firstTarget;
+      left = firstTarget === undefined;
+      next = firstHop(call, header, bounds);
     }
-    return response;
+    if (next === undefined) return response;
+    if (expired(bounds)) throw transport.timeoutError();
+    hop = next;
+    try {
+      response = await transport.send(hop);
+    } catch (error) {
+      throw transport.sendFailed ? transport.sendFailed(error, hop) : error;
+    }
   }
 }
 

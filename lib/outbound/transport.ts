@@ -1,10 +1,11 @@
 /**
  * The contract between the outbound policy (this folder) and a transport (the axios client in
- * lib/client/, a fetch wrapper later). The policy decides; the transport only moves bytes.
+ * lib/client/, the fetch wrapper in lib/fetch/). The policy decides; the transport only moves bytes.
  *
  * Where each duty lives, and why:
- * - Injection and the allowlist: `OutboundPolicy.wantsToken` / `carriesToken`, decided on the
- *   absolute URL of every hop. The transport only reports the URL and whether the caller opted out.
+ * - Injection, the allowlist and which token: `OutboundPolicy.target` / `hopTarget` (by
+ *   `BackendRoutes`: each back end's own token), decided on the absolute URL of every hop. The
+ *   transport only reports the URL and whether the caller opted out.
  * - The redirect guard: `runOutbound` follows redirects itself, hop by hop (`next-hop.ts`). A
  *   transport that followed them on its own (follow-redirects, fetch's `redirect: 'follow'`) would
  *   send the header before anyone could look at the new URL, ignore `maxRedirects` (fetch), or log
@@ -52,6 +53,11 @@ export interface OutboundTransport<R> {
   answer(response: R): HopAnswer;
   /** Frees a response the caller will never see (a redirect, a replayed 401): no socket is held. */
   discard(response: R): void;
+  /**
+   * What `send`'s rejection becomes (redacted), when the transport leaves that to the policy: one
+   * handler on the policy's own `then` instead of a promise of its own per hop.
+   */
+  sendFailed?(error: unknown, hop: Hop): unknown;
   /** The caller's own redirect hook, if its API has one; runs before the policy's guard. */
   beforeRedirect?(from: Hop, to: Hop, response: R): void;
   timeoutError(): unknown;

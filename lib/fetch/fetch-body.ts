@@ -1,0 +1,54 @@
+// Which request bodies fetch can send twice (after a 401, or on a 307/308), and how a `Request`'s
+// body is made so, within a bound.
+
+/** Bytes of a `Request`'s body kept in memory so that it can be sent again. */
+export const REQUEST_BODY_REPLAY_LIMIT = 1024 * 1024;
+
+/**
+ * fetch re-extracts these on every send: strings, bytes, `URLSearchParams`, `FormData` (encoded
+ * anew each time) and `Blob`. A `ReadableStream` or an async iterable (a Node stream) is consumed
+ * by the first send.
+ */
+export function isReplayableBody(body: unknown): boolean {
+  if (body === undefined || body === null || typeof body === 'string') return true;
+  return body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof URLSearchParams || body instanceof FormData || body instanceof Blob;
+}
+
+export function isStreamBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !isReplayableBody(body);
+}
+
+/**
+ * A `Request`'s body (what openapi-fetch and ky pass) is a stream whatever it was built from. Up
+ * to {@link REQUEST_BODY_REPLAY_LIMIT} bytes are read into memory, and such a body is replayable;
+ * a longer one is sent as a stream of what was read followed by the rest, and is not.
+ */
+export async function requestBody(request: Request): Promise<{ body: Uint8Array | ReadableStream<Uint8Array> | null; replayable: boolean }> {
+  const stream = request.body;
+  if (stream === null) return { body: null, replayable: true };
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { body: Buffer.concat(chunks, size), replayable: true };
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > REQUEST_BODY_REPLAY_LIMIT) break;
+  }
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      chunks.length = 0;
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return { body: rest, replayable: false };
+}

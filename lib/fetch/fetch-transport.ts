@@ -1,0 +1,99 @@
+import { isRedirect } from '../outbound/next-hop';
+import type { Hop, HopAnswer, OutboundTransport } from '../outbound/transport';
+import { isStreamBody } from './fetch-body';
+import { redactFetchError } from './redact-fetch-error';
+
+// The DOM lib's names, which @types/node does not declare globally.
+export type HeadersInit = NonNullable<RequestInit['headers']>;
+export type BodyInit = NonNullable<RequestInit['body']>;
+
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** The caller's request, taken apart once: what every hop is built from. */
+export interface FetchRequestParts {
+  /** The caller's method as given (fetch upper-cases only the standard ones). */
+  method: string;
+  headers: HeadersInit | undefined;
+  body: BodyInit | null | undefined;
+  signal: AbortSignal | undefined;
+  /** The rest of the caller's init (`dispatcher`, `keepalive`, …), passed on as is. */
+  rest: RequestInit | undefined;
+}
+
+/** Undefined or a plain record; anything else (Headers, pairs, a Headers-like iterable of another library) goes through `new Headers`. */
+export function isPlainHeaders(headers: HeadersInit | undefined): headers is Record<string, string> | undefined {
+  if (headers === undefined) return true;
+  const proto: unknown = Object.getPrototypeOf(headers);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A thin transport over a fetch function for one call. Each hop is sent with `redirect: 'manual'`
+ * (Node's fetch then hands back the 3xx itself), so `runOutbound` sees every hop and decides its
+ * token. The token is put only into the headers built for the hop, never into the caller's.
+ */
+export class FetchTransport implements OutboundTransport<Response> {
+  readonly #fetch: FetchFunction;
+  readonly #parts: FetchRequestParts;
+
+  constructor(fetchFunction: FetchFunction, parts: FetchRequestParts) {
+    this.#fetch = fetchFunction;
+    this.#parts = parts;
+  }
+
+  send(hop: Hop): Promise<Response> {
+    const parts = this.#parts;
+    const init: RequestInit & { duplex?: 'half' } = {
+      ...parts.rest,
+      method: hop.first ? parts.method : hop.method,
+      headers: this.#headers(hop),
+      redirect: 'manual',
+      signal: parts.signal,
+    };
+    if (!hop.dropBody && parts.body !== undefined && parts.body !== null) {
+      init.body = parts.body;
+      if (isStreamBody(parts.body)) init.duplex = 'half';
+    }
+    return this.#fetch(hop.url, init);
+  }
+
+  sendFailed(error: unknown, hop: Hop): unknown {
+    return redactFetchError(error, hop.authorization);
+  }
+
+  #headers(hop: Hop): HeadersInit | undefined {
+    const given = this.#parts.headers;
+    // The hot path: no Headers object to build when the caller gave a plain object or nothing.
+    if (hop.dropHeaders.size === 0 && isPlainHeaders(given)) {
+      return hop.authorization === undefined ? given : { ...given, authorization: hop.authorization };
+    }
+    const headers = new Headers(given);
+    for (const name of hop.dropHeaders) headers.delete(name);
+    if (hop.authorization !== undefined) headers.set('authorization', hop.authorization);
+    return headers;
+  }
+
+  answer(response: Response): HopAnswer {
+    const status = response.status;
+    // Headers.get is not free (WebIDL checks): read Location only where it can matter.
+    return { status, location: isRedirect(status) ? (response.headers.get('location') ?? undefined) : undefined };
+  }
+
+  discard(response: Response): void {
+    // Frees the connection of a response the caller never sees (a redirect, a replayed 401).
+    response.body?.cancel().catch(() => undefined);
+  }
+
+  timeoutError(): unknown {
+    return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+  }
+
+  canceledError(reason: unknown): unknown {
+    // What fetch itself rejects with: the signal's reason (an AbortError DOMException by default).
+    return reason ?? new DOMException('This operation was aborted', 'AbortError');
+  }
+
+  tooManyRedirectsError(): unknown {
+    return new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+  }
+}

@@ -1,0 +1,68 @@
+// Issue 15: with the Redis store, each back end's token is shared across the fleet, as the
+// middleware's own token is. Two middlewares stand for two processes, each with its own connection.
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
+
+// The fleet's shared key (32 random bytes, base64), as every process of a fleet has it.
+const FLEET_KEY = randomBytes(32).toString('base64');
+
+describeWithRedis('per-back-end tokens on the Redis store', () => {
+  let redis: RedisServer;
+  let tokens: ClaimsTokenServer;
+  const open: McaOAuthMiddleware[] = [];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+  beforeEach(async () => {
+    tokens = await startClaimsTokenServer({ 'main-client': 'main-secret', 'inv-client': 'inv-secret' });
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((m) => m.close()));
+    await tokens.close();
+  });
+
+  const instance = (): McaOAuthMiddleware => {
+    const m = mcaOAuth({
+      env: { MCA_REDIS_URL: redis.url, MCA_REDIS_FLEET_KEY: FLEET_KEY },
+      envFile: false,
+      clientId: 'main-client',
+      secret: 'main-secret',
+      tokenUrl: tokens.url,
+      protectedBackends: [
+        { match: 'https://orders.example.com', audience: 'orders-api', name: 'orders' },
+        { match: 'https://inventory.example.com', clientId: 'inv-client', secret: 'inv-secret', name: 'inventory' },
+      ],
+    });
+    open.push(m);
+    return m;
+  };
+
+  it('each back end’s token is fetched once for the fleet, and each is its own', async () => {
+    const a = instance();
+    const b = instance();
+    const fromA = [await a.authorization('orders'), await a.authorization('inventory'), await a.authorization()];
+    const fromB = [await b.authorization('orders'), await b.authorization('inventory'), await b.authorization()];
+    expect(fromB).toEqual(fromA);
+    expect(new Set(fromA).size).toBe(3);
+    expect(tokens.issued.map((t) => t.claims)).toEqual([
+      { client: 'main-client', audience: 'orders-api' },
+      { client: 'inv-client' },
+      { client: 'main-client' },
+    ]);
+    // B read each token from Redis: it started no fetch of its own.
+    expect(Object.values(b.stats()).map((s) => s.fetches)).toEqual([0, 0, 0]);
+    expect(Object.values(a.stats()).map((s) => s.fetches)).toEqual([1, 1, 1]);
+    const raw = new Redis(redis.url);
+    try {
+      expect(await raw.keys('mca:*:token')).toHaveLength(3);
+    } finally {
+      raw.disconnect();
+    }
+  });
+});
