@@ -88,7 +88,11 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const provider = tokens.defaultTarget.provider;
   const authorization = (urlOrName?: string): Promise<string> => {
     if (urlOrName === undefined) return provider.getAuthorizationHeader();
-    const target = tokens.byName.get(urlOrName) ?? (urlOrName.includes(':') ? tokens.routes.route(urlOrName) : undefined);
+    // From JavaScript a URL object is a natural argument, and anything else must reject like an
+    // unknown name: a synchronous TypeError would escape a caller's `.catch()`.
+    const key: unknown = urlOrName instanceof URL ? urlOrName.href : urlOrName;
+    if (typeof key !== 'string') return Promise.reject(unknownBackend(tokens.byName.keys()));
+    const target = tokens.byName.get(key) ?? (key.includes(':') ? tokens.routes.route(key) : undefined);
     if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));
     return target.provider.getAuthorizationHeader();
   };
