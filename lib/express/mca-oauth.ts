@@ -90,7 +90,8 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     if (urlOrName === undefined) return provider.getAuthorizationHeader();
     // From JavaScript a URL object is a natural argument, and anything else must reject like an
     // unknown name: a synchronous TypeError would escape a caller's `.catch()`.
-    const key: unknown = urlOrName instanceof URL ? urlOrName.href : urlOrName;
+    const given: unknown = urlOrName;
+    const key = given instanceof URL ? given.href : given;
     if (typeof key !== 'string') return Promise.reject(unknownBackend(tokens.byName.keys()));
     const target = tokens.byName.get(key) ?? (key.includes(':') ? tokens.routes.route(key) : undefined);
     if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));

@@ -1,4 +1,7 @@
 // Attack probes on issue 15 (a token per back end, native fetch).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { leakedSecrets } from '../helpers/leak-watch';
@@ -106,11 +109,9 @@ it('P6 Response.url is the last hop, and keepalive / duplex pass through', async
 });
 
 describe('P7 the backends file and entries, as an operator gets them wrong', () => {
-  const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
-  const { join } = require('node:path') as typeof import('node:path');
-  const { tmpdir } = require('node:os') as typeof import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'a3-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const build = (list: string): unknown => {
-    const dir = mkdtempSync(join(tmpdir(), 'a3-'));
     const file = join(dir, 'b.json');
     writeFileSync(file, list);
     try {
