@@ -135,3 +135,27 @@ describe('P7 the backends file and entries, as an operator gets them wrong', () 
     mw = undefined;
   });
 });
+
+it('P8 abort while waiting for B’s token mid-redirect: AbortError, B never hit; the caller’s Headers untouched', async () => {
+  const m = make();
+  await (await m.fetch(`${orders.url}/x`)).arrayBuffer(); // orders' token cached
+  tokens.hold = true;
+  const controller = new AbortController();
+  const given = new Headers({ 'x-trace': 't' });
+  const pending = m.fetch(`${orders.url}/redirect?to=${encodeURIComponent(`${inventory.url}/x`)}`, { signal: controller.signal, headers: given });
+  await tokens.arrived(2);
+  controller.abort();
+  await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  tokens.release();
+  expect(inventory.hits).toEqual([]);
+  expect([...given.keys()]).toEqual(['x-trace']);
+});
+
+it('P9 a stream body: a 401 is handed back (no replay), a 307 from A to B is not followed', async () => {
+  const m = make();
+  const stream = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('hi')), c.close()) });
+  const init = (): RequestInit & { duplex: 'half' } => ({ method: 'POST', body: stream(), duplex: 'half' });
+  const r = await m.fetch(`${orders.url}/redirect?status=307&to=${encodeURIComponent(`${inventory.url}/x`)}`, init());
+  expect(r.status).toBe(307);
+  expect(inventory.hits).toEqual([]);
+});
