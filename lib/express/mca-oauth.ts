@@ -88,7 +88,12 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const provider = tokens.defaultTarget.provider;
   const authorization = (urlOrName?: string): Promise<string> => {
     if (urlOrName === undefined) return provider.getAuthorizationHeader();
-    const target = tokens.byName.get(urlOrName) ?? (urlOrName.includes(':') ? tokens.routes.route(urlOrName) : undefined);
+    // From JavaScript a URL object is a natural argument, and anything else must reject like an
+    // unknown name: a synchronous TypeError would escape a caller's `.catch()`.
+    const given: unknown = urlOrName;
+    const key = given instanceof URL ? given.href : given;
+    if (typeof key !== 'string') return Promise.reject(unknownBackend(tokens.byName.keys()));
+    const target = tokens.byName.get(key) ?? (key.includes(':') ? tokens.routes.route(key) : undefined);
     if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));
     return target.provider.getAuthorizationHeader();
   };
