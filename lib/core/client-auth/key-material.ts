@@ -94,6 +94,11 @@ export function parsePrivateKey(input: unknown, origin: string): KeyObject {
       key = createPrivateKey({ key: input as import('node:crypto').JsonWebKey, format: 'jwk' });
     } else throw new TypeError('not a key');
   } catch {
+    // A passphrase-protected PEM parses only with its passphrase, which no option carries: say so,
+    // rather than claim that the key is not a key.
+    if (typeof input === 'string' && /ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(input)) {
+      throw bad('privateKey', origin, 'it is encrypted with a passphrase, which is not supported. Decrypt it (`openssl pkey -in key.pem -out plain.pem`) and keep the file readable only by the service.');
+    }
     throw bad('privateKey', origin, 'it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.');
   }
   if (key.type !== 'private') throw bad('privateKey', origin, `it is a ${key.type} key; a private key is needed to sign.`);
@@ -145,10 +150,19 @@ export function keyLabel(key: KeyObject): string {
   return String(key.asymmetricKeyType);
 }
 
+/** Shortest RSA modulus accepted for signing. */
+export const MIN_RSA_BITS = 2048;
+
 /** The algorithm a key signs with: RS256 for RSA (PS256 on request), PS256 for RSA-PSS keys, ES256 for P-256. */
 export function algorithmFor(key: KeyObject, requested: AssertionAlgorithm | undefined, origin: string): AssertionAlgorithm {
   const type = key.asymmetricKeyType;
   const curve = key.asymmetricKeyDetails?.namedCurve;
+  // RFC 7518 §3.3 and §3.5: RS256 and PS256 MUST use keys of 2048 bits or more. A shorter key can be
+  // factored; refuse it at startup rather than sign with it (fail closed).
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if ((type === 'rsa' || type === 'rsa-pss') && (bits === undefined || bits < MIN_RSA_BITS)) {
+    throw bad('privateKey', origin, `an ${keyLabel(key)} key is too short: RFC 7518 requires ${MIN_RSA_BITS} bits or more. Generate a new key (\`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048\`) and register it.`);
+  }
   const fits = (alg: AssertionAlgorithm): boolean =>
     alg === 'ES256' ? type === 'ec' && curve === 'prime256v1' : alg === 'PS256' ? type === 'rsa' || type === 'rsa-pss' : type === 'rsa';
   if (requested !== undefined) {
