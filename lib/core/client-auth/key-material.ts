@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { KeyObject, X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { McaConfigError } from '../../errors/mca-config-error';
 import { capped } from '../../errors/echo';
+import { NON_BLOCKING_READ, mustBeRegularFile } from './token-file';
 
 /**
  * Private keys and certificates for the assertion-based methods: parsed with node:crypto, read
@@ -28,20 +29,55 @@ function fileError(field: string, path: string, error: unknown): McaConfigError 
   return bad(field, `file ${path}`, `the file cannot be read (${code}). Fix the path or the file's permissions.`);
 }
 
+/** Largest key or certificate file read: a PEM chain is a few KiB; far more is the wrong file. */
+export const MAX_MATERIAL_FILE_BYTES = 1024 * 1024;
+
+class MaterialFileError extends Error {}
+
+// A FIFO, a device (/dev/zero) or a huge file must neither hang the read nor fill memory: the file
+// is opened without blocking, must be a regular file, and is read up to the cap and one byte more.
+function materialText(bytes: Buffer, bytesRead: number, size: number): string {
+  if (Math.max(size, bytesRead) > MAX_MATERIAL_FILE_BYTES) {
+    throw new MaterialFileError(`the file is over ${MAX_MATERIAL_FILE_BYTES} bytes, which no key or certificate file is. Check the path.`);
+  }
+  return bytes.subarray(0, bytesRead).toString('utf8');
+}
+
+function materialError(field: string, path: string, error: unknown): McaConfigError {
+  return error instanceof MaterialFileError ? bad(field, `file ${path}`, error.message) : fileError(field, path, error);
+}
+
 /** Reads a key or certificate file. Async on the fetch path, sync once at startup (fail fast). */
 export async function readMaterialFile(field: string, path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    const handle = await open(path, NON_BLOCKING_READ);
+    try {
+      const stats = await handle.stat();
+      mustBeRegularFile(stats, (why) => new MaterialFileError(why));
+      const buffer = Buffer.alloc(Math.min(stats.size, MAX_MATERIAL_FILE_BYTES) + 1);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return materialText(buffer, bytesRead, stats.size);
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    throw fileError(field, path, error);
+    throw materialError(field, path, error);
   }
 }
 
 export function readMaterialFileSync(field: string, path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    const fd = openSync(path, NON_BLOCKING_READ);
+    try {
+      const stats = fstatSync(fd);
+      mustBeRegularFile(stats, (why) => new MaterialFileError(why));
+      const buffer = Buffer.alloc(Math.min(stats.size, MAX_MATERIAL_FILE_BYTES) + 1);
+      return materialText(buffer, readSync(fd, buffer, 0, buffer.length, 0), stats.size);
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
-    throw fileError(field, path, error);
+    throw materialError(field, path, error);
   }
 }
 
@@ -58,6 +94,11 @@ export function parsePrivateKey(input: unknown, origin: string): KeyObject {
       key = createPrivateKey({ key: input as import('node:crypto').JsonWebKey, format: 'jwk' });
     } else throw new TypeError('not a key');
   } catch {
+    // A passphrase-protected PEM parses only with its passphrase, which no option carries: say so,
+    // rather than claim that the key is not a key.
+    if (typeof input === 'string' && /ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(input)) {
+      throw bad('privateKey', origin, 'it is encrypted with a passphrase, which is not supported. Decrypt it (`openssl pkey -in key.pem -out plain.pem`) and keep the file readable only by the service.');
+    }
     throw bad('privateKey', origin, 'it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.');
   }
   if (key.type !== 'private') throw bad('privateKey', origin, `it is a ${key.type} key; a private key is needed to sign.`);
@@ -109,10 +150,19 @@ export function keyLabel(key: KeyObject): string {
   return String(key.asymmetricKeyType);
 }
 
+/** Shortest RSA modulus accepted for signing. */
+export const MIN_RSA_BITS = 2048;
+
 /** The algorithm a key signs with: RS256 for RSA (PS256 on request), PS256 for RSA-PSS keys, ES256 for P-256. */
 export function algorithmFor(key: KeyObject, requested: AssertionAlgorithm | undefined, origin: string): AssertionAlgorithm {
   const type = key.asymmetricKeyType;
   const curve = key.asymmetricKeyDetails?.namedCurve;
+  // RFC 7518 §3.3 and §3.5: RS256 and PS256 MUST use keys of 2048 bits or more. A shorter key can be
+  // factored; refuse it at startup rather than sign with it (fail closed).
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if ((type === 'rsa' || type === 'rsa-pss') && (bits === undefined || bits < MIN_RSA_BITS)) {
+    throw bad('privateKey', origin, `an ${keyLabel(key)} key is too short: RFC 7518 requires ${MIN_RSA_BITS} bits or more. Generate a new key (\`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048\`) and register it.`);
+  }
   const fits = (alg: AssertionAlgorithm): boolean =>
     alg === 'ES256' ? type === 'ec' && curve === 'prime256v1' : alg === 'PS256' ? type === 'rsa' || type === 'rsa-pss' : type === 'rsa';
   if (requested !== undefined) {

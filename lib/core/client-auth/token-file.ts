@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { McaConfigError } from '../../errors/mca-config-error';
 import { constantCase } from '../../config/option-checks';
@@ -49,6 +49,19 @@ function tokenOf(field: string, path: string, bytes: Buffer, size: number): stri
   return token;
 }
 
+/**
+ * Opened without blocking, then refused unless a regular file: a path that names a FIFO would
+ * otherwise block `open` until some writer appears (forever at startup, where the read is
+ * synchronous, and a libuv pool thread per request after), and a device such as /dev/zero or a
+ * tty has no size to bound the read by. O_NONBLOCK changes nothing for a regular file.
+ */
+export const NON_BLOCKING_READ = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/** Throws unless `stats` is a regular file (a symlink to one is followed by open: Kubernetes' ..data links). */
+export function mustBeRegularFile(stats: Stats, error: (why: string) => Error): void {
+  if (!stats.isFile()) throw error('it is not a regular file (a directory, a FIFO, a socket or a device). Check the path.');
+}
+
 const absent = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** Reads a token file on the fetch path. */
@@ -81,13 +94,14 @@ export function readFirstTokenFileSync(field: string, paths: readonly string[]):
 async function readTokenFileIfPresent(field: string, path: string, absentOk: boolean): Promise<TokenFileRead | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, NON_BLOCKING_READ);
   } catch (error) {
     if (absentOk && absent(error)) return undefined;
     throw unreadable(field, path, error);
   }
   try {
     const stats = await handle.stat();
+    mustBeRegularFile(stats, (why) => fileError(field, path, why));
     // One byte more than allowed tells a file that is too big from one that fits exactly.
     const buffer = Buffer.alloc(Math.min(stats.size, MAX_TOKEN_FILE_BYTES) + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
@@ -107,13 +121,14 @@ export function readTokenFileSync(field: string, path: string): TokenFileRead {
 function readTokenFileSyncIfPresent(field: string, path: string, absentOk: boolean): TokenFileRead | undefined {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, NON_BLOCKING_READ);
   } catch (error) {
     if (absentOk && absent(error)) return undefined;
     throw unreadable(field, path, error);
   }
   try {
     const stats = fstatSync(fd);
+    mustBeRegularFile(stats, (why) => fileError(field, path, why));
     const buffer = Buffer.alloc(Math.min(stats.size, MAX_TOKEN_FILE_BYTES) + 1);
     const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
     return { token: tokenOf(field, path, buffer.subarray(0, bytesRead), Math.max(stats.size, bytesRead)), modifiedAt: stats.mtimeMs };
