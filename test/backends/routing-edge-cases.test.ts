@@ -1,4 +1,5 @@
-// Attack probes on issue 15 (a token per back end, native fetch).
+// Edge cases of a token per back end and native fetch: failing credentials mid-redirect, redirect
+// modes, opt-outs, bad backends files, aborts, streams, and what debug output shows.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
