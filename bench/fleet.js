@@ -41,14 +41,16 @@ async function run(store, servers, redisUrl) {
   await servers.ask('reset');
   const startAt = Date.now() + 1500;
   const steadyMs = 3 * LIFETIME_S * 1000;
-  const workers = Array.from({ length: K }, () =>
-    new Promise((resolve, reject) => {
-      const child = fork(join(__dirname, 'support', 'fleet-worker.js'), [
-        JSON.stringify({ store, redisUrl, fleetKey: FLEET_KEY, credentials: servers.ready.credentials, startAt, steadyMs }),
-      ]);
-      child.on('message', (m) => m.type === 'done' && resolve(m));
-      child.on('exit', (code) => code && reject(new Error(`worker exited with ${code}`)));
-    }),
+  const workers = Array.from(
+    { length: K },
+    () =>
+      new Promise((resolve, reject) => {
+        const child = fork(join(__dirname, 'support', 'fleet-worker.js'), [
+          JSON.stringify({ store, redisUrl, fleetKey: FLEET_KEY, credentials: servers.ready.credentials, startAt, steadyMs }),
+        ]);
+        child.on('message', (m) => m.type === 'done' && resolve(m));
+        child.on('exit', (code) => code && reject(new Error(`worker exited with ${code}`)));
+      }),
   );
   const results = await Promise.all(workers);
   const { stats } = await servers.ask('stats');
@@ -69,13 +71,17 @@ async function main() {
     const shared = await run('redis', servers, redis.url);
     // Tokens are used for half of a short lifetime, so a period is LIFETIME_S / 2.
     const periods = (3 * LIFETIME_S) / (LIFETIME_S / 2) + 1;
-    console.log(`fleet: ${K} processes, ${LIFETIME_S} s tokens (used for ${LIFETIME_S / 2} s each), cold herd of 100 per process + ${3 * LIFETIME_S} s steady load`);
+    console.log(
+      `fleet: ${K} processes, ${LIFETIME_S} s tokens (used for ${LIFETIME_S / 2} s each), cold herd of 100 per process + ${3 * LIFETIME_S} s steady load`,
+    );
     console.log('| store | token POSTs | POSTs per token period (fleet) | calls | errors | hit path, median ns/call |');
     console.log('|---|---|---|---|---|---|');
     for (const r of [memory, shared]) {
       console.log(`| ${r.store} | ${r.posts} | ${(r.posts / periods).toFixed(2)} | ${r.calls} | ${r.errors} | ${Math.round(r.hitNs)} |`);
     }
-    console.log(`POSTs with Redis: ${(memory.posts / shared.posts).toFixed(1)}× fewer; hit path with Redis: ${Math.round(shared.hitNs - memory.hitNs)} ns/call more than memory`);
+    console.log(
+      `POSTs with Redis: ${(memory.posts / shared.posts).toFixed(1)}× fewer; hit path with Redis: ${Math.round(shared.hitNs - memory.hitNs)} ns/call more than memory`,
+    );
   } finally {
     redis.stop();
     await servers.stop();

@@ -12,12 +12,25 @@ async function cacheHit(servers) {
   auth(req, {}, () => undefined);
   await req.mcaAuth();
   const mcaAuth = await timeAwaitedCalls(() => req.mcaAuth());
-  const seedOptions = { cacheSize: 100, appId: credentials.tenantId, clientId: credentials.clientId, secret: credentials.secret, serverUrl: credentials.serverUrl };
+  const seedOptions = {
+    cacheSize: 100,
+    appId: credentials.tenantId,
+    clientId: credentials.clientId,
+    secret: credentials.secret,
+    serverUrl: credentials.serverUrl,
+  };
   await getAuthorizationHeader(seedOptions);
   const seedSameObject = await timeAwaitedCalls(() => getAuthorizationHeader(seedOptions));
   // Information only: a fresh object literal on every call takes the value-key path.
   const seedFreshObject = await timeAwaitedCalls(
-    () => getAuthorizationHeader({ cacheSize: 100, appId: credentials.tenantId, clientId: credentials.clientId, secret: credentials.secret, serverUrl: credentials.serverUrl }),
+    () =>
+      getAuthorizationHeader({
+        cacheSize: 100,
+        appId: credentials.tenantId,
+        clientId: credentials.clientId,
+        secret: credentials.secret,
+        serverUrl: credentials.serverUrl,
+      }),
     { warmup: 20_000, batches: 7, perBatch: 20_000 },
   );
   await auth.close();

@@ -22,7 +22,16 @@ const target = cacheKey('s3cr3t-value');
 const before = perSecond((i) => cacheKey(`guess-${i}`) === target);
 const fleetKey = randomBytes(32);
 // With the fleet key (which an attacker reading Redis does not have), a guess would cost this:
-const withKey = perSecond((i) => createHmac('sha256', fleetKey).update(`name\0${cacheKey(`guess-${i}`)}`).digest('base64url') === target);
-console.log(`before (key name = sha256 of the secret's hash, no key): ${Math.round(before.perSecond).toLocaleString('en')} guesses/s on one core, ${before.microseconds.toFixed(2)} µs each`);
+const withKey = perSecond(
+  (i) =>
+    createHmac('sha256', fleetKey)
+      .update(`name\0${cacheKey(`guess-${i}`)}`)
+      .digest('base64url') === target,
+);
+console.log(
+  `before (key name = sha256 of the secret's hash, no key): ${Math.round(before.perSecond).toLocaleString('en')} guesses/s on one core, ${before.microseconds.toFixed(2)} µs each`,
+);
 console.log(`now, for a reader of Redis: a guess is checkable only with the 256-bit fleet key: 2^256 fleet keys per guess (no offline test)`);
-console.log(`now, for someone who also holds the fleet key (it lives with the secret in the app's config): ${Math.round(withKey.perSecond).toLocaleString('en')} guesses/s, ${withKey.microseconds.toFixed(2)} µs each`);
+console.log(
+  `now, for someone who also holds the fleet key (it lives with the secret in the app's config): ${Math.round(withKey.perSecond).toLocaleString('en')} guesses/s, ${withKey.microseconds.toFixed(2)} µs each`,
+);

@@ -95,9 +95,13 @@ function options(values: Record<string, unknown>): Record<string, unknown> {
   if (timeout !== undefined) {
     // Checked here, so that the message names the flag the user typed, not the option behind it.
     if (typeof timeout !== 'string' || !/^[1-9]\d*$/.test(timeout)) {
-      throw new McaConfigError('ERR_MCA_INVALID_TIMEOUT_MS', `\`--timeout-ms\` must be a whole number of milliseconds, at least 1 (got "${String(timeout)}").`, {
-        field: 'timeoutMs',
-      });
+      throw new McaConfigError(
+        'ERR_MCA_INVALID_TIMEOUT_MS',
+        `\`--timeout-ms\` must be a whole number of milliseconds, at least 1 (got "${String(timeout)}").`,
+        {
+          field: 'timeoutMs',
+        },
+      );
     }
     result.timeoutMs = Number(timeout);
   }
@@ -162,7 +166,10 @@ function origins(opts: Record<string, unknown>, config: ProviderConfig): Partial
       const name = ENV_NAMES[field].find((n) => env.get(n)?.source === source);
       result[field] = { where: `${source === 'env' ? 'environment' : '.env file'} ${name ?? ''}`.trim(), raw: name ? env.get(name)?.value : undefined };
     } else if (source === 'VCAP_SERVICES') {
-      vcap ??= readVcap(env, config.sources.serviceName === undefined ? undefined : (opts.serviceName as string | undefined) ?? env.get('MCA_SERVICE_NAME')?.value);
+      vcap ??= readVcap(
+        env,
+        config.sources.serviceName === undefined ? undefined : ((opts.serviceName as string | undefined) ?? env.get('MCA_SERVICE_NAME')?.value),
+      );
       const raw = vcap[field as keyof typeof vcap];
       result[field] = { where: `VCAP_SERVICES (service "${vcap.serviceName ?? '?'}") credentials.${field}`, raw };
     } else if (source === 'VCAP_APPLICATION') {
@@ -202,7 +209,9 @@ async function check(opts: Record<string, unknown>, config: ProviderConfig, out:
     const ms = Math.round(performance.now() - started);
     const skew = grant.serverDate ? (Date.parse(grant.serverDate) - Date.now()) / 1000 : undefined;
     out(`${'token request'.padEnd(16)}HTTP 200 in ${ms} ms, lifetime ${Math.round(grant.lifetimeMs / 1000)} s`);
-    out(`${'clock skew'.padEnd(16)}${skew === undefined ? 'unknown (no Date header)' : `${formatSkew(skew)} s (server Date header vs this machine, 1 s resolution)`}`);
+    out(
+      `${'clock skew'.padEnd(16)}${skew === undefined ? 'unknown (no Date header)' : `${formatSkew(skew)} s (server Date header vs this machine, 1 s resolution)`}`,
+    );
   } finally {
     endpoint.close();
   }
@@ -216,7 +225,12 @@ async function checkStore(config: ReturnType<typeof resolveProviderConfig>, out:
     return;
   }
   const { target } = config.redis;
-  const where = target.kind === 'single' ? `${target.node.host}:${target.node.port}` : target.kind === 'cluster' ? `cluster of ${target.nodes.length} seed node(s)` : `sentinel master "${target.masterName}"`;
+  const where =
+    target.kind === 'single'
+      ? `${target.node.host}:${target.node.port}`
+      : target.kind === 'cluster'
+        ? `cluster of ${target.nodes.length} seed node(s)`
+        : `sentinel master "${target.masterName}"`;
   const store = redisStoreFor(config.redis, 1);
   const started = performance.now();
   try {

@@ -129,7 +129,12 @@ function providerFor(options: Record<string, unknown>, target: object): TokenPro
 export function getAuthorizationHeader(options?: GetAuthorizationHeaderOptions): Promise<string> {
   const target: object = options ?? NO_OPTIONS;
   const remembered = byObject.get(target);
-  if (remembered !== undefined && !remembered.provider.closed && !retired.has(remembered.provider) && sameValues(target as Record<string, unknown>, remembered.values)) {
+  if (
+    remembered !== undefined &&
+    !remembered.provider.closed &&
+    !retired.has(remembered.provider) &&
+    sameValues(target as Record<string, unknown>, remembered.values)
+  ) {
     return remembered.provider.getAuthorizationHeader();
   }
   try {

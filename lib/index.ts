@@ -3,33 +3,14 @@ import './express/request-augmentation';
 import './client/axios-augmentation';
 
 export { mcaOAuth, type McaOAuthMiddleware } from './express/mca-oauth';
-export {
-  getAuthorizationHeader,
-  getAuthorizationHeaderBySecret,
-  closeAuthorizationHeaderCache,
-} from './get-authorization-header';
+export { getAuthorizationHeader, getAuthorizationHeaderBySecret, closeAuthorizationHeaderCache } from './get-authorization-header';
 export { createTokenProvider } from './store-choice';
-export {
-  getAuthorizationHeaderByCertificate,
-  type GetAuthorizationHeaderByCertificateOptions,
-} from './seed/by-certificate';
+export { getAuthorizationHeaderByCertificate, type GetAuthorizationHeaderByCertificateOptions } from './seed/by-certificate';
 export { getAuthorizationHeaderFromIncomingRequest, type RequestWithHeaders } from './seed/incoming-request';
 export { Constant } from './seed/constant';
-export {
-  type TokenProvider,
-  type ProviderStats,
-  type TokenEvent,
-  type InvalidatedEvent,
-  type TokenProviderEvents,
-} from './core/token-provider';
+export { type TokenProvider, type ProviderStats, type TokenEvent, type InvalidatedEvent, type TokenProviderEvents } from './core/token-provider';
 export type { RetryEvent } from './core/fetch-with-retry';
-export {
-  MemoryTokenStore,
-  type TokenStore,
-  type StoredToken,
-  type TokenStoreContext,
-  type FetchOnceResult,
-} from './core/token-store';
+export { MemoryTokenStore, type TokenStore, type StoredToken, type TokenStoreContext, type FetchOnceResult } from './core/token-store';
 export { McaOAuthError, isMcaOAuthError, type McaOAuthErrorDetails } from './errors/mca-oauth-error';
 export { McaConfigError, isMcaConfigError } from './errors/mca-config-error';
 export { McaTokenError, isMcaTokenError, type TokenErrorResponse } from './errors/mca-token-error';

@@ -274,7 +274,7 @@ export interface TokenProviderOptions extends CredentialOptions {
    * The clock, in epoch milliseconds. Inject one in tests instead of sleeping.
    * @default Date.now
    */
-  now?: () => number;  /**
+  now?: () => number; /**
    * Allows plain `http:` to hosts other than loopback (127.0.0.0/8, ::1, `localhost`): for the token
    * endpoint, which then receives the client credentials in clear, and for `req.mcaClient`, which then
    * sends the bearer token in clear. Without it such a token URL or `protectedBackends` entry is a

@@ -15,7 +15,11 @@ afterEach(() => server.close());
 async function run(args: string[]): Promise<{ status: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const status = await main(args, (l) => out.push(l), (l) => err.push(l));
+  const status = await main(
+    args,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { status, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -26,7 +30,9 @@ describe('the CLI', () => {
   });
 
   it('check shows each field with its source, the secret masked, the token URL, and one real request', async () => {
-    const vcap = JSON.stringify({ AdvancedMobileAccess: [{ name: 'm', credentials: { clientId: 'client-1', tenantId: 'tenant-1', serverUrl: server.serverUrl } }] });
+    const vcap = JSON.stringify({
+      AdvancedMobileAccess: [{ name: 'm', credentials: { clientId: 'client-1', tenantId: 'tenant-1', serverUrl: server.serverUrl } }],
+    });
     process.env.VCAP_SERVICES = vcap;
     process.env.MCA_SECRET = SECRET;
     try {
@@ -74,7 +80,18 @@ describe('the CLI', () => {
           resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
         );
       });
-    const ok = await runBin(['token', '--no-env-file', '--client-id', 'client-1', '--secret', SECRET, '--tenant-id', 'tenant-1', '--server-url', server.serverUrl]);
+    const ok = await runBin([
+      'token',
+      '--no-env-file',
+      '--client-id',
+      'client-1',
+      '--secret',
+      SECRET,
+      '--tenant-id',
+      'tenant-1',
+      '--server-url',
+      server.serverUrl,
+    ]);
     expect(ok).toEqual({ status: 0, stdout: 'Bearer tok-1\n', stderr: '' });
     const bad = await runBin(['token', '--no-env-file']);
     expect(bad.status).toBe(1);
@@ -105,18 +122,49 @@ describe('the CLI', () => {
 
   it('a 404 from the token endpoint gets a hint with the URL that was tried', async () => {
     server.script.push({ status: 404, body: 'Not Found' });
-    const r = await run(['token', '--no-env-file', '--client-id', 'client-1', '--secret', SECRET, '--tenant-id', 'wrong-tenant', '--server-url', server.serverUrl]);
+    const r = await run([
+      'token',
+      '--no-env-file',
+      '--client-id',
+      'client-1',
+      '--secret',
+      SECRET,
+      '--tenant-id',
+      'wrong-tenant',
+      '--server-url',
+      server.serverUrl,
+    ]);
     expect(r.status).toBe(1);
     expect(r.err.split('\n')).toHaveLength(1);
     expect(r.err).toContain(`Hint: ${server.serverUrl}/authorization/v1/apps/wrong-tenant/token answered 404; check tenantId and serverUrl`);
     server.script.push({ status: 500, body: 'oops' });
-    const other = await run(['token', '--no-env-file', '--client-id', 'client-1', '--secret', SECRET, '--tenant-id', 't', '--server-url', server.serverUrl, '--timeout-ms', '5000']);
+    const other = await run([
+      'token',
+      '--no-env-file',
+      '--client-id',
+      'client-1',
+      '--secret',
+      SECRET,
+      '--tenant-id',
+      't',
+      '--server-url',
+      server.serverUrl,
+      '--timeout-ms',
+      '5000',
+    ]);
     expect(other.status).toBe(1);
     expect(other.err).not.toContain('Hint');
   });
 
   it('prints a clock skew of zero as 0.0 s, never -0.0 s', () => {
-    expect([formatSkew(0), formatSkew(-0), formatSkew(-0.04), formatSkew(0.04), formatSkew(1.26), formatSkew(-2)]).toEqual(['0.0', '0.0', '0.0', '0.0', '+1.3', '-2.0']);
+    expect([formatSkew(0), formatSkew(-0), formatSkew(-0.04), formatSkew(0.04), formatSkew(1.26), formatSkew(-2)]).toEqual([
+      '0.0',
+      '0.0',
+      '0.0',
+      '0.0',
+      '+1.3',
+      '-2.0',
+    ]);
   });
 
   it('--version prints the package version', async () => {

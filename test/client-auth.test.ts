@@ -28,7 +28,13 @@ function methods(): Record<'basic' | 'post' | 'private_key_jwt' | 'imf_cert', Cl
   return {
     basic: new ClientSecretBasic('id', SECRET),
     post: new ClientSecretPost('id', SECRET),
-    private_key_jwt: new PrivateKeyJwt({ clientId: 'id', key: { kind: 'value', value: key.privatePem, origin: 'option privateKey' }, certificate: { kind: 'value', value: certificatePem, origin: 'option certificate' }, x5t: true, x5c: true }),
+    private_key_jwt: new PrivateKeyJwt({
+      clientId: 'id',
+      key: { kind: 'value', value: key.privatePem, origin: 'option privateKey' },
+      certificate: { kind: 'value', value: certificatePem, origin: 'option certificate' },
+      x5t: true,
+      x5c: true,
+    }),
     imf_cert: new ImfCert({ keyFile: join(dir, 'key.pem'), certificateFile: join(dir, 'cert.pem') }),
   };
 }

@@ -171,7 +171,11 @@ const badCases: [string, Record<string, unknown>, string][] = [
   ['a store without get/set', { ...full, store: {} }, 'ERR_MCA_INVALID_STORE'],
   ['now that is not a function', { ...full, now: 5 }, 'ERR_MCA_INVALID_NOW'],
   ['a misspelled option', { ...full, clientSecret: SECRET }, 'ERR_MCA_UNKNOWN_OPTION'],
-  ['an unparseable VCAP_SERVICES', { ...full, env: { VCAP_SERVICES: `{"AdvancedMobileAccess":[{"credentials":{"secret":"${SECRET}"` } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
+  [
+    'an unparseable VCAP_SERVICES',
+    { ...full, env: { VCAP_SERVICES: `{"AdvancedMobileAccess":[{"credentials":{"secret":"${SECRET}"` } },
+    'ERR_MCA_BAD_VCAP_SERVICES',
+  ],
   ['a VCAP_SERVICES that is an array', { ...full, env: { VCAP_SERVICES: '[]' } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
   ['a VCAP service that is not an array', { ...full, env: { VCAP_SERVICES: '{"AppID":{}}' } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
   ['VCAP credentials that are not an object', { ...full, env: { VCAP_SERVICES: '{"AppID":[{"credentials":"x"}]}' } }, 'ERR_MCA_BAD_VCAP_SERVICES'],
@@ -210,9 +214,7 @@ describe('bad configuration fails at startup with a coded McaConfigError', () =>
 
   it('is thrown by mcaOAuth() itself, before any request', () => {
     expect(() => mcaOAuth({ ...full, clientId: undefined })).toThrow(expect.objectContaining({ code: 'ERR_MCA_MISSING_CLIENT_ID' }));
-    expect(() => mcaOAuth({ ...full, protectedBackends: ['not a url'] })).toThrow(
-      expect.objectContaining({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' }),
-    );
+    expect(() => mcaOAuth({ ...full, protectedBackends: ['not a url'] })).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' }));
     expect(() => mcaOAuth({ ...full, axios: 'x' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_AXIOS' }));
     expect(() => mcaOAuth({ ...full, retryOn401: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_RETRY_ON_401' }));
   });
@@ -264,7 +266,6 @@ describe('4. prototype pollution is not configuration: own properties only', () 
       expect(error.code).toBe('ERR_MCA_MISSING_SERVER_URL');
     });
   });
-
 });
 
 describe('8. inputs that would change the endpoint silently', () => {
@@ -273,7 +274,12 @@ describe('8. inputs that would change the endpoint silently', () => {
     ['tenantId "."', { ...full, tenantId: '.' }, 'ERR_MCA_INVALID_TENANT_ID', /"\." or "\.\."/],
     // Tomcat/Liberty read "..;" as ".." (a path parameter is cut off before dot-segment removal).
     // Echo rules: printable and capped, like every other echoed value (ESC would recolour a terminal).
-    ['a serviceName with control characters, no VCAP_SERVICES', { ...full, serviceName: 'x\u001b[31m' + 'y'.repeat(200), env: {} }, 'ERR_MCA_SERVICE_NOT_FOUND', /"x\?\[31my{54}…"/],
+    [
+      'a serviceName with control characters, no VCAP_SERVICES',
+      { ...full, serviceName: 'x\u001b[31m' + 'y'.repeat(200), env: {} },
+      'ERR_MCA_SERVICE_NOT_FOUND',
+      /"x\?\[31my{54}…"/,
+    ],
     ['tenantId "..;"', { ...full, tenantId: '..;' }, 'ERR_MCA_INVALID_TENANT_ID', /";"/],
     [
       'tenantId ".." from VCAP_APPLICATION',
@@ -285,8 +291,18 @@ describe('8. inputs that would change the endpoint silently', () => {
     ['a "#" in serverUrl', { ...full, serverUrl: `${SERVER}#frag-x` }, 'ERR_MCA_INVALID_SERVER_URL', /"\?" or "#"/],
     ['a bare "?" in oauthServerUrl', { ...full, oauthServerUrl: 'https://a.example/oauth/v4/t?' }, 'ERR_MCA_INVALID_OAUTH_SERVER_URL', /"\?" or "#"/],
     ['userinfo in tokenUrl', { ...full, tokenUrl: `https://user:${SECRET}@auth.example.com/token` }, 'ERR_MCA_INVALID_TOKEN_URL', /user:password@/],
-    ['a scheme-less user:secret@host tokenUrl', { ...full, tokenUrl: `svc-user-9:${SECRET}@auth.example.com/token` }, 'ERR_MCA_INVALID_TOKEN_URL', /scheme is not http or https/],
-    ['userinfo in serverUrl from the environment', { ...full, serverUrl: undefined, env: { MCA_SERVER_URL: `https://u:${SECRET}@x.example/imf` } }, 'ERR_MCA_INVALID_SERVER_URL', /MCA_SERVER_URL in the environment/],
+    [
+      'a scheme-less user:secret@host tokenUrl',
+      { ...full, tokenUrl: `svc-user-9:${SECRET}@auth.example.com/token` },
+      'ERR_MCA_INVALID_TOKEN_URL',
+      /scheme is not http or https/,
+    ],
+    [
+      'userinfo in serverUrl from the environment',
+      { ...full, serverUrl: undefined, env: { MCA_SERVER_URL: `https://u:${SECRET}@x.example/imf` } },
+      'ERR_MCA_INVALID_SERVER_URL',
+      /MCA_SERVER_URL in the environment/,
+    ],
   ];
   it.each(cases)('%s', (_name, options, code, message) => {
     const error = thrownBy(() => createTokenProvider(options));
@@ -326,10 +342,30 @@ describe('6. plain http: token URLs only to loopback, unless opted in', () => {
 describe('15. whitespace: every source alike, and the message names the source', () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     ['clientId " cid " (option)', { ...full, clientId: ' cid ' }, 'ERR_MCA_INVALID_CLIENT_ID', /from the `clientId` option.*whitespace/],
-    ['MCA_SECRET " sec" (environment)', { ...full, secret: undefined, env: { MCA_SECRET: ` ${SECRET}` } }, 'ERR_MCA_INVALID_SECRET', /from MCA_SECRET in the environment/],
-    ['MCA_CLIENT_ID "  " (environment)', { ...full, clientId: undefined, env: { MCA_CLIENT_ID: '  ' } }, 'ERR_MCA_INVALID_CLIENT_ID', /from MCA_CLIENT_ID in the environment.*blank/],
-    ['tenantId " t" (VCAP)', { ...full, tenantId: undefined, env: { VCAP_SERVICES: mcaVcap({ tenantId: ' t' }) } }, 'ERR_MCA_INVALID_TENANT_ID', /VCAP_SERVICES AdvancedMobileAccess\[0\]\.credentials\.tenantId/],
-    ['a blank serverUrl (environment)', { ...full, serverUrl: undefined, env: { MCA_SERVER_URL: ' \t ' } }, 'ERR_MCA_INVALID_SERVER_URL', /MCA_SERVER_URL in the environment.*blank/],
+    [
+      'MCA_SECRET " sec" (environment)',
+      { ...full, secret: undefined, env: { MCA_SECRET: ` ${SECRET}` } },
+      'ERR_MCA_INVALID_SECRET',
+      /from MCA_SECRET in the environment/,
+    ],
+    [
+      'MCA_CLIENT_ID "  " (environment)',
+      { ...full, clientId: undefined, env: { MCA_CLIENT_ID: '  ' } },
+      'ERR_MCA_INVALID_CLIENT_ID',
+      /from MCA_CLIENT_ID in the environment.*blank/,
+    ],
+    [
+      'tenantId " t" (VCAP)',
+      { ...full, tenantId: undefined, env: { VCAP_SERVICES: mcaVcap({ tenantId: ' t' }) } },
+      'ERR_MCA_INVALID_TENANT_ID',
+      /VCAP_SERVICES AdvancedMobileAccess\[0\]\.credentials\.tenantId/,
+    ],
+    [
+      'a blank serverUrl (environment)',
+      { ...full, serverUrl: undefined, env: { MCA_SERVER_URL: ' \t ' } },
+      'ERR_MCA_INVALID_SERVER_URL',
+      /MCA_SERVER_URL in the environment.*blank/,
+    ],
   ];
   it.each(cases)('%s', (_name, options, code, message) => {
     const error = thrownBy(() => createTokenProvider(options));
@@ -371,7 +407,9 @@ describe('17. a bound service that lacks credentials says so', () => {
   it('credentials: {}', () => {
     const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({}) } }));
     expect(error.code).toBe('ERR_MCA_MISSING_CLIENT_ID');
-    expect(error.message).toMatch(/A service is bound \(VCAP_SERVICES AdvancedMobileAccess\[0\], "Mobile Client Access-ag"\), but its credentials have no `clientId`/);
+    expect(error.message).toMatch(
+      /A service is bound \(VCAP_SERVICES AdvancedMobileAccess\[0\], "Mobile Client Access-ag"\), but its credentials have no `clientId`/,
+    );
   });
 
   it('credentials with an id but no secret, and no server URL', () => {

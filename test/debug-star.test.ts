@@ -27,11 +27,13 @@ it('DEBUG=* prints no secret, Basic credential or token for token requests of an
   const basic = Buffer.from(`client-1:${secret}`).toString('base64');
   server.script.push(
     {}, // success
-    { status: 503, body: '' }, {}, // a retry, then success
+    { status: 503, body: '' },
+    {}, // a retry, then success
     { status: 400, body: { error: `Basic ${basic}`, error_description: secret } }, // a hostile echo
     { status: 401, body: { error: secret } },
     { hang: true }, // a timeout
-    { status: 429, body: { error: 'temporarily_unavailable' }, headers: { 'Retry-After': '0' } }, {},
+    { status: 429, body: { error: 'temporarily_unavailable' }, headers: { 'Retry-After': '0' } },
+    {},
   );
   const dist = JSON.stringify(join(__dirname, '..', 'dist'));
   const output = await runWithDebugStar(`

@@ -12,13 +12,22 @@ afterEach(async () => {
 });
 
 const NO_ENV = {};
-const options = (scope: string) => ({ cacheSize: 100, appId: 'appId', clientId: 'clientId', secret: 'secret', serverUrl: server.serverUrl, scope, env: NO_ENV, envFile: false as const });
+const options = (scope: string) => ({
+  cacheSize: 100,
+  appId: 'appId',
+  clientId: 'clientId',
+  secret: 'secret',
+  serverUrl: server.serverUrl,
+  scope,
+  env: NO_ENV,
+  envFile: false as const,
+});
 
 it('250 configurations in flight with cacheSize 100: every caller gets its token, none ERR_MCA_CLOSED', async () => {
   // Slow answers keep every fetch in flight while the later configurations evict the earlier ones.
   for (let i = 0; i < 250; i++) server.script.push({ delayMs: 200 });
   const results = await Promise.allSettled(Array.from({ length: 250 }, (_, i) => getAuthorizationHeader(options(`s${i}`))));
-  const rejected = results.filter((r) => r.status === 'rejected').map((r) => (r).reason as { code?: string });
+  const rejected = results.filter((r) => r.status === 'rejected').map((r) => r.reason as { code?: string });
   expect(rejected.map((e) => e.code)).toEqual([]);
   expect(results.every((r) => r.status === 'fulfilled' && /^Bearer tok-\d+$/.test(r.value))).toBe(true);
   expect(server.requests).toHaveLength(250);

@@ -1,9 +1,4 @@
-import {
-  closeAuthorizationHeaderCache,
-  getAuthorizationHeader,
-  getAuthorizationHeaderBySecret,
-  McaConfigError,
-} from '../lib';
+import { closeAuthorizationHeaderCache, getAuthorizationHeader, getAuthorizationHeaderBySecret, McaConfigError } from '../lib';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 import { expectNoSecrets } from './helpers/secrets';
 import { waitFor } from './helpers/wait';

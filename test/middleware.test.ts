@@ -175,7 +175,13 @@ describe('the token goes only where it belongs', () => {
     await byRegExp.client.get(`${other.url}/only-this`);
     await byRegExp.client.get(`${other.url}/not-this`).catch(() => undefined);
     const fromEnv = mcaOAuth({
-      env: { MCA_PROTECTED_BACKENDS: ` ${other.url} , `, MCA_CLIENT_ID: 'client-1', MCA_SECRET: 's3cr3t-value', MCA_TENANT_ID: 'tenant-1', MCA_SERVER_URL: tokens.serverUrl },
+      env: {
+        MCA_PROTECTED_BACKENDS: ` ${other.url} , `,
+        MCA_CLIENT_ID: 'client-1',
+        MCA_SECRET: 's3cr3t-value',
+        MCA_TENANT_ID: 'tenant-1',
+        MCA_SERVER_URL: tokens.serverUrl,
+      },
       envFile: false,
     });
     opened.push(fromEnv);

@@ -82,7 +82,9 @@ describe('the packed tarball, from consumer projects', () => {
     );
     expect(files.some((f) => f.startsWith('lib/') || f.startsWith('test/') || f.startsWith('bench/'))).toBe(false);
     // No `prepare` script: npm warns about it when a user installs the tarball.
-    const installed = JSON.parse(readFileSync(join(consumer, 'node_modules', 'express-mca-oauth', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const installed = JSON.parse(readFileSync(join(consumer, 'node_modules', 'express-mca-oauth', 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
     expect(installed.scripts?.prepare).toBeUndefined();
     // npm's page renders the README: an image it shows must not point at a file left out of the package.
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -112,10 +114,14 @@ describe('the packed tarball, from consumer projects', () => {
     ['nodenext (ESM .ts and .mts, axios-retry, the README samples)', 'tsconfig.json'],
     ['moduleResolution bundler', 'tsconfig.bundler.json'],
     ['moduleResolution node10, with express-mca-oauth/redis', 'tsconfig.node10.json'],
-  ])('type-checks a TypeScript consumer: %s', async (_, project) => {
-    const { stdout } = await nodeOrExplain([tsc, '-p', project]);
-    expect(stdout).toBe('');
-  }, 60_000);
+  ])(
+    'type-checks a TypeScript consumer: %s',
+    async (_, project) => {
+      const { stdout } = await nodeOrExplain([tsc, '-p', project]);
+      expect(stdout).toBe('');
+    },
+    60_000,
+  );
 
   it('types are real: a misuse of the package fails to compile', async () => {
     writeFileSync(join(consumer, 'misuse', 'index.ts'), "import { mcaOAuth } from 'express-mca-oauth';\nexport const n: number = mcaOAuth().client;\n");
@@ -157,13 +163,20 @@ describe('the packed tarball, from consumer projects', () => {
   });
 
   it('is clean under publint', async () => {
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], { cwd: root, encoding: 'utf8', env: childEnv() });
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: childEnv(),
+    });
     expect(stdout).toContain('All good!');
   }, 60_000);
 
   it('is clean under attw for node10, node16 (CJS and ESM) and bundler', async () => {
     const { stdout } = await nodeOrExplain([join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), packedFile, '--format', 'json']);
-    const report = JSON.parse(stdout) as { problems: Record<string, unknown>; analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> } };
+    const report = JSON.parse(stdout) as {
+      problems: Record<string, unknown>;
+      analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> };
+    };
     expect(report.problems).toEqual({});
     // Every entry resolves to declarations under every mode (attw reports nothing for an entry it
     // did not see, so this pins the entries it must have checked).

@@ -160,7 +160,7 @@ describe('7. tiny and huge answers', () => {
   });
 });
 
-describe('9. the token server\'s `error` is echoed only when it is an RFC 6749 code', () => {
+describe("9. the token server's `error` is echoed only when it is an RFC 6749 code", () => {
   let tokens: TokenServer;
   beforeEach(async () => {
     tokens = await startTokenServer();

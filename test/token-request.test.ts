@@ -180,7 +180,13 @@ describe('the token response', () => {
     server.script.push({ status, body: { error: 'invalid_client', echoed: SECRET } });
     const provider = mcaProvider();
     const error = (await provider.getAuthorizationHeader().catch((e: unknown) => e)) as McaTokenError;
-    expect(error).toMatchObject({ name: 'McaTokenError', code: 'ERR_MCA_INVALID_CLIENT', tokenEndpointStatus: status, status: 503, oauthError: 'invalid_client' });
+    expect(error).toMatchObject({
+      name: 'McaTokenError',
+      code: 'ERR_MCA_INVALID_CLIENT',
+      tokenEndpointStatus: status,
+      status: 503,
+      oauthError: 'invalid_client',
+    });
     expect(Object.keys(error)).not.toContain('response');
     expect(error.response?.body).toContain('invalid_client');
     expectNoSecrets(error, [SECRET, BASIC]);

@@ -14,12 +14,15 @@ function pinSelf() {
 }
 
 function start(script, settings, core) {
-  const args = ['--expose-gc', ...(process.env.BENCH_PROFILE && script === 'app.js' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), join(__dirname, script), JSON.stringify(settings)];
+  const args = [
+    '--expose-gc',
+    ...(process.env.BENCH_PROFILE && script === 'app.js' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    join(__dirname, script),
+    JSON.stringify(settings),
+  ];
   const stdio = ['ignore', 'inherit', 'inherit', 'ipc'];
   const child =
-    canPin && core !== undefined
-      ? spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio })
-      : spawn(process.execPath, args, { stdio });
+    canPin && core !== undefined ? spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio });
   const ask = (type) =>
     new Promise((resolve, reject) => {
       const onExit = (code) => reject(new Error(`${script} exited with ${code}`));

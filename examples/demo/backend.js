@@ -18,7 +18,15 @@ async function startBackend({ publicKeyUrl, tenantId, log }) {
       const { payload } = await jwtVerify(parts[1], key, { algorithms: ['RS256'], audience: tenantId });
       log(`back end: ${req.method} ${req.url} -> 200 (JWT …${parts[1].slice(-6)}, prn ${payload.prn})`);
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ orders: [{ id: 1, item: 'coffee' }, { id: 2, item: 'tea' }], caller: payload.prn }));
+      res.end(
+        JSON.stringify({
+          orders: [
+            { id: 1, item: 'coffee' },
+            { id: 2, item: 'tea' },
+          ],
+          caller: payload.prn,
+        }),
+      );
     } catch (error) {
       rejected++;
       log(`back end: ${req.method} ${req.url} -> 401 (${error.code ?? error.message})`);

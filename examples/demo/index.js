@@ -18,9 +18,7 @@ async function main() {
 
   // What Cloud Foundry would bind. The demo passes it as `env`, leaving process.env alone.
   const VCAP_SERVICES = JSON.stringify({
-    AdvancedMobileAccess: [
-      { name: 'demo-mca', label: 'AdvancedMobileAccess', credentials: { ...credentials, serverUrl: tokenServer.serverUrl } },
-    ],
+    AdvancedMobileAccess: [{ name: 'demo-mca', label: 'AdvancedMobileAccess', credentials: { ...credentials, serverUrl: tokenServer.serverUrl } }],
   });
   const auth = mcaOAuth({ env: { VCAP_SERVICES }, envFile: false, protectedBackends: [backend.url] });
   auth.provider.on('token', (e) =>

@@ -191,8 +191,10 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   discard(response: AxiosResponse): void {
     const data = response.data as { destroy?: () => void; cancel?: () => Promise<void>; body?: { cancel?: () => Promise<void> } } | null;
     if (typeof data !== 'object' || data === null) return;
-    if (typeof data.destroy === 'function') data.destroy(); // a Node stream (http adapter)
-    else if (typeof data.cancel === 'function') data.cancel().catch(() => undefined); // a web stream (fetch)
+    if (typeof data.destroy === 'function')
+      data.destroy(); // a Node stream (http adapter)
+    else if (typeof data.cancel === 'function')
+      data.cancel().catch(() => undefined); // a web stream (fetch)
     else if (typeof data.body?.cancel === 'function') data.body.cancel().catch(() => undefined); // a Response
   }
 

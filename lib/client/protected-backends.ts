@@ -35,7 +35,9 @@ function prefixMatcher(entry: string, index: number, allowInsecureHttp: boolean)
   try {
     base = new URL(entry.trim());
   } catch {
-    throw invalidBackend(`${describe(index, entry)} is not an absolute http(s) URL or origin. Write it like "https://api.example.com" or "https://api.example.com/orders/".`);
+    throw invalidBackend(
+      `${describe(index, entry)} is not an absolute http(s) URL or origin. Write it like "https://api.example.com" or "https://api.example.com/orders/".`,
+    );
   }
   if (base.protocol !== 'https:' && base.protocol !== 'http:') throw invalidBackend(`${describe(index, entry)} is not an http(s) URL.`);
   if (base.search !== '' || base.hash !== '' || base.username !== '' || base.password !== '' || /[?#]/.test(entry)) {
@@ -114,10 +116,7 @@ export function hasHiddenTraversal(pathname: string): boolean {
  * `https:` and loopback `http:` URL gets the token, and an `http:` URL to any other host only with
  * `allowInsecureHttp`.
  */
-export function compileProtectedBackends(
-  entries: readonly BackendMatcher[] | undefined,
-  allowInsecureHttp = false,
-): BackendPredicate {
+export function compileProtectedBackends(entries: readonly BackendMatcher[] | undefined, allowInsecureHttp = false): BackendPredicate {
   const parse = (absoluteUrl: string): URL | undefined => parseBackendUrl(absoluteUrl, allowInsecureHttp);
   if (entries === undefined) {
     // Hot path of the no-allowlist case: an https URL needs no parsing to be allowed.

@@ -6,8 +6,7 @@ const MAX_CAUSES = 5;
 
 function hasCredentials(config: InternalAxiosRequestConfig): boolean {
   const headers = config.headers;
-  const inHeaders =
-    headers instanceof AxiosHeaders ? headers.has('Authorization') || headers.has('Proxy-Authorization') : false;
+  const inHeaders = headers instanceof AxiosHeaders ? headers.has('Authorization') || headers.has('Proxy-Authorization') : false;
   return inHeaders || (config.auth !== undefined && config.auth !== null);
 }
 

@@ -26,10 +26,7 @@ export interface EnvSource {
  * Builds the environment view once. The `.env` file is parsed into a private object: a library
  * must not write the application's `process.env`, and a real variable wins over the file.
  */
-export function createEnvSource(
-  env: Record<string, string | undefined> = process.env,
-  envFile: string | false | undefined = undefined,
-): EnvSource {
+export function createEnvSource(env: Record<string, string | undefined> = process.env, envFile: string | false | undefined = undefined): EnvSource {
   const explicit = typeof envFile === 'string';
   const path = envFile === false ? undefined : resolve(process.cwd(), explicit ? envFile : '.env');
   let fileVars: Record<string, string> = {};

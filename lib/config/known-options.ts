@@ -57,7 +57,14 @@ const providerKeys: KeysEnum<TokenProviderOptions> = {
   allowInsecureHttp: true,
 };
 
-const middlewareKeys: KeysEnum<McaOAuthOptions> = { ...providerKeys, axios: true, protectedBackends: true, protectedBackendsFile: true, retryOn401: true, retryOn401MinIntervalMs: true };
+const middlewareKeys: KeysEnum<McaOAuthOptions> = {
+  ...providerKeys,
+  axios: true,
+  protectedBackends: true,
+  protectedBackendsFile: true,
+  retryOn401: true,
+  retryOn401MinIntervalMs: true,
+};
 
 export const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(providerKeys));
 export const MIDDLEWARE_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(middlewareKeys));

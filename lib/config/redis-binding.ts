@@ -15,9 +15,7 @@ export interface RedisEndpoint {
 
 /** Where a shared token store connects: one node, a Cluster, or a master found through Sentinel. */
 export type RedisTarget =
-  | { kind: 'single'; node: RedisEndpoint }
-  | { kind: 'cluster'; nodes: RedisEndpoint[] }
-  | { kind: 'sentinel'; sentinels: RedisEndpoint[]; masterName: string };
+  { kind: 'single'; node: RedisEndpoint } | { kind: 'cluster'; nodes: RedisEndpoint[] } | { kind: 'sentinel'; sentinels: RedisEndpoint[]; masterName: string };
 
 /** The Redis store the environment asks for, and the fleet key that protects it. */
 export interface RedisSettings {
@@ -66,7 +64,10 @@ export function parseRedisUrl(field: string, value: string): RedisEndpoint {
 
 /** A comma-separated list of Redis URLs (`host:port` alone means `redis://host:port`). */
 function parseNodeList(field: string, value: string): RedisEndpoint[] {
-  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw invalid(field, 'it lists no node. Give comma-separated redis://host:port URLs.');
   return entries.map((entry) => parseRedisUrl(field, SCHEME.test(entry) ? entry : `redis://${entry}`));
 }
@@ -129,7 +130,8 @@ export function findRedisSettings(env: EnvSource): RedisSettings | undefined {
   if (which === 'MCA_REDIS_CLUSTER_NODES') return { target: { kind: 'cluster', nodes: parseNodeList(which, value) }, fleetKey };
   if (which === 'MCA_REDIS_SENTINELS') {
     const masterName = read('MCA_REDIS_SENTINEL_MASTER');
-    if (masterName === undefined) throw invalid('MCA_REDIS_SENTINEL_MASTER', 'it is needed with MCA_REDIS_SENTINELS: the master name the sentinels monitor (e.g. mymaster).');
+    if (masterName === undefined)
+      throw invalid('MCA_REDIS_SENTINEL_MASTER', 'it is needed with MCA_REDIS_SENTINELS: the master name the sentinels monitor (e.g. mymaster).');
     return { target: { kind: 'sentinel', sentinels: parseNodeList(which, value), masterName }, fleetKey };
   }
   return { target: { kind: 'single', node: boundService(env, value) }, fleetKey };

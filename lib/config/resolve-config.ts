@@ -11,17 +11,7 @@ import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
 
 export type CredentialField =
-  | 'clientId'
-  | 'secret'
-  | 'tenantId'
-  | 'serverUrl'
-  | 'oauthServerUrl'
-  | 'tokenUrl'
-  | 'scope'
-  | 'audience'
-  | 'resource'
-  | 'clientAuth'
-  | 'serviceName';
+  'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';
 
 /** Which rule built the token endpoint URL. */
 export type EndpointKind = 'mca' | 'appid' | 'tokenUrl' | 'iam';
@@ -123,11 +113,9 @@ function tenantOption(options: Record<string, unknown>): string | undefined {
   const tenantId = optionalString(options, 'tenantId');
   const appId = optionalString(options, 'appId');
   if (tenantId !== undefined && appId !== undefined && tenantId !== appId) {
-    throw new McaConfigError(
-      'ERR_MCA_CONFLICTING_OPTIONS',
-      '`tenantId` and `appId` are synonyms but were given different values. Pass only one of them.',
-      { field: 'tenantId' },
-    );
+    throw new McaConfigError('ERR_MCA_CONFLICTING_OPTIONS', '`tenantId` and `appId` are synonyms but were given different values. Pass only one of them.', {
+      field: 'tenantId',
+    });
   }
   return tenantId ?? appId;
 }
@@ -168,7 +156,10 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInse
     return { url: `${base.href.replace(/\/+$/, '')}/token`, kind: 'appid' };
   }
   if (!found.serverUrl) {
-    const bound = vcap.where === undefined ? '' : ` A service is bound (VCAP_SERVICES ${vcap.where}), but its credentials have neither \`serverUrl\` nor \`oauthServerUrl\`.`;
+    const bound =
+      vcap.where === undefined
+        ? ''
+        : ` A service is bound (VCAP_SERVICES ${vcap.where}), but its credentials have neither \`serverUrl\` nor \`oauthServerUrl\`.`;
     const note = vcap.note !== undefined ? ` Note: ${vcap.note}.` : '';
     throw new McaConfigError(
       'ERR_MCA_MISSING_SERVER_URL',

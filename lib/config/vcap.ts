@@ -82,7 +82,10 @@ function pickInstance(
   const notes: string[] = [];
   if (empty.length > 0) notes.push(`VCAP_SERVICES has ${empty.join(', ')} with no service instance in it: bind the service instance`);
   if (userProvided.length > 0) {
-    const names = userProvided.slice(0, 5).map((n) => `"${capped(n, 40)}"`).join(', ');
+    const names = userProvided
+      .slice(0, 5)
+      .map((n) => `"${capped(n, 40)}"`)
+      .join(', ');
     notes.push(`VCAP_SERVICES binds user-provided service(s) ${names}, which are used only when named: set \`serviceName\` or MCA_SERVICE_NAME`);
   }
   return notes.length > 0 ? { note: notes.join('; ') } : undefined;
@@ -95,11 +98,7 @@ function readApplicationId(env: EnvSource): string | undefined {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new McaConfigError(
-      'ERR_MCA_BAD_VCAP_APPLICATION',
-      'VCAP_APPLICATION is not valid JSON. Fix or unset the variable.',
-      { field: 'VCAP_APPLICATION' },
-    );
+    throw new McaConfigError('ERR_MCA_BAD_VCAP_APPLICATION', 'VCAP_APPLICATION is not valid JSON. Fix or unset the variable.', { field: 'VCAP_APPLICATION' });
   }
   if (!isRecord(parsed)) {
     throw new McaConfigError('ERR_MCA_BAD_VCAP_APPLICATION', 'VCAP_APPLICATION must be a JSON object. Fix or unset the variable.', {

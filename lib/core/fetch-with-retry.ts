@@ -59,10 +59,7 @@ export async function fetchWithRetry(
       if (error instanceof McaTokenError) error.attempts = attempt + 1;
       if (signal.aborted || !isRetryable(error) || attempt >= policy.retries) throw error;
       const retryAfter = (error as McaTokenError).retryAfterMs;
-      const delayMs =
-        retryAfter !== undefined
-          ? Math.min(retryAfter, policy.retryAfterMaxMs)
-          : fullJitterDelay(attempt, policy.retryBaseMs, policy.retryMaxMs);
+      const delayMs = retryAfter !== undefined ? Math.min(retryAfter, policy.retryAfterMaxMs) : fullJitterDelay(attempt, policy.retryBaseMs, policy.retryMaxMs);
       // An attempt squeezed into the deadline's last milliseconds cannot succeed; it would only
       // add a request. Give up unless a useful slice of time is left after the wait.
       if (performance.now() + delayMs + Math.min(policy.timeoutMs, MIN_ATTEMPT_MS) > deadline) throw error;

@@ -30,28 +30,23 @@ function setup(): Instruments | null {
   const meter = api.metrics.getMeter('express-mca-oauth');
   const watched = new Map<WeakRef<TokenProvider>, Counts>();
   const retired: Counts = { hits: 0, misses: 0, fetches: 0, failures: 0 };
-  const counters = NAMES.map((name) =>
-    meter.createObservableCounter(`mca_oauth.${name}`, { description: `Token provider ${name} (see provider.stats())` }),
-  );
-  meter.addBatchObservableCallback(
-    (result) => {
-      const totals = { ...retired };
-      for (const [ref, last] of watched) {
-        const provider = ref.deref();
-        const counts = provider === undefined ? last : provider.stats();
-        for (const name of NAMES) totals[name] += counts[name];
-        // A provider collected without close() leaves its last observed counts behind.
-        if (provider === undefined) {
-          for (const name of NAMES) retired[name] += counts[name];
-          watched.delete(ref);
-        } else {
-          watched.set(ref, counts);
-        }
+  const counters = NAMES.map((name) => meter.createObservableCounter(`mca_oauth.${name}`, { description: `Token provider ${name} (see provider.stats())` }));
+  meter.addBatchObservableCallback((result) => {
+    const totals = { ...retired };
+    for (const [ref, last] of watched) {
+      const provider = ref.deref();
+      const counts = provider === undefined ? last : provider.stats();
+      for (const name of NAMES) totals[name] += counts[name];
+      // A provider collected without close() leaves its last observed counts behind.
+      if (provider === undefined) {
+        for (const name of NAMES) retired[name] += counts[name];
+        watched.delete(ref);
+      } else {
+        watched.set(ref, counts);
       }
-      counters.forEach((counter, i) => result.observe(counter, totals[NAMES[i]!]));
-    },
-    counters,
-  );
+    }
+    counters.forEach((counter, i) => result.observe(counter, totals[NAMES[i]!]));
+  }, counters);
   const latency = meter.createHistogram('mca_oauth.token_request.duration', {
     description: 'Duration of token requests, retries included',
     unit: 'ms',

@@ -37,12 +37,7 @@ export function usableUntil(token: StoredToken, skewMs: number): number {
   return expiresAt - Math.min(skewMs, lifetime / 2);
 }
 
-export function refreshTiming(
-  token: StoredToken,
-  skewMs: number,
-  windowMs: number | undefined,
-  random: () => number = Math.random,
-): RefreshTiming {
+export function refreshTiming(token: StoredToken, skewMs: number, windowMs: number | undefined, random: () => number = Math.random): RefreshTiming {
   const expiresAt = scheduledExpiry(token);
   const lifetime = expiresAt - token.obtainedAt;
   const half = lifetime / 2;

@@ -96,7 +96,7 @@ function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): To
   const date = response.headers['date'];
   const serverDate = typeof date === 'string' ? date : undefined;
   const lifetimeMs = crossCheckExpiration(fields.expiration, serverDate, parseLifetime(fields.expires_in, config, status, response));
-  if (lifetimeMs === undefined) throw badResponse('`expiration` is already past by the server\'s own `Date`.', status, response);
+  if (lifetimeMs === undefined) throw badResponse("`expiration` is already past by the server's own `Date`.", status, response);
   return { accessToken: token, lifetimeMs, serverDate };
 }
 

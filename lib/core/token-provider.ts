@@ -196,7 +196,13 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
       // Counted from before the request: the server's clock started when it answered, ours earlier.
       const startedAt = this.#config.now();
       // Callers wait on a foreground fetch: its retry waits hold the process, as its sockets do.
-      const result = await fetchWithRetry(this.#endpoint, this.#config, this.#abort.signal, (event) => this.emit('retry', this.#backend === undefined ? event : { ...event, backend: this.#backend }), !background);
+      const result = await fetchWithRetry(
+        this.#endpoint,
+        this.#config,
+        this.#abort.signal,
+        (event) => this.emit('retry', this.#backend === undefined ? event : { ...event, backend: this.#backend }),
+        !background,
+      );
       attempts = result.attempts;
       return { accessToken: result.grant.accessToken, obtainedAt: startedAt, expiresAt: startedAt + result.grant.lifetimeMs };
     };

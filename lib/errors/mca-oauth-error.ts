@@ -46,10 +46,7 @@ const OUR_NAMES = new Set(['McaOAuthError', 'McaConfigError', 'McaTokenError']);
 
 /** True for any error of this package, also across realms or duplicate installs (checks `name`). */
 export function isMcaOAuthError(error: unknown): error is McaOAuthError {
-  return (
-    error instanceof McaOAuthError ||
-    (error instanceof Error && OUR_NAMES.has(error.name) && typeof (error as { code?: unknown }).code === 'string')
-  );
+  return error instanceof McaOAuthError || (error instanceof Error && OUR_NAMES.has(error.name) && typeof (error as { code?: unknown }).code === 'string');
 }
 
 Object.defineProperty(McaOAuthError.prototype, 'name', { value: 'McaOAuthError', writable: true, configurable: true });

@@ -40,10 +40,13 @@ export function waitForToken(
       signal?.removeEventListener('abort', onAbort);
     };
     if (bounds.deadline !== Infinity) {
-      timer = setTimeout(() => {
-        cleanup();
-        reject(timeoutError());
-      }, Math.max(1, Math.ceil(bounds.deadline - performance.now())));
+      timer = setTimeout(
+        () => {
+          cleanup();
+          reject(timeoutError());
+        },
+        Math.max(1, Math.ceil(bounds.deadline - performance.now())),
+      );
       // The token fetch holds the process while it runs; this timer only bounds the wait.
       timer.unref();
     }

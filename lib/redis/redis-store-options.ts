@@ -88,7 +88,10 @@ export function checkOptions(options: RedisTokenStoreOptions) {
   };
   const given = (['client', 'url', 'clusterNodes', 'sentinels', 'target'] as const).filter((name) => options[name] !== undefined);
   if (given.length !== 1) {
-    throw invalid('store', `redisTokenStore() needs exactly one of \`client\`, \`url\`, \`clusterNodes\` or \`sentinels\`${given.length > 1 ? ` (got ${given.join(', ')})` : ''}.`);
+    throw invalid(
+      'store',
+      `redisTokenStore() needs exactly one of \`client\`, \`url\`, \`clusterNodes\` or \`sentinels\`${given.length > 1 ? ` (got ${given.join(', ')})` : ''}.`,
+    );
   }
   for (const list of ['clusterNodes', 'sentinels'] as const) {
     const value = options[list];
@@ -100,7 +103,8 @@ export function checkOptions(options: RedisTokenStoreOptions) {
     throw invalid('sentinelMaster', 'it is needed with `sentinels`: the master name the sentinels monitor.');
   }
   const prefix = options.prefix ?? 'mca:';
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw invalid('prefix', 'it must be a string without "{" or "}" (the store puts a hash tag after it).');
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw invalid('prefix', 'it must be a string without "{" or "}" (the store puts a hash tag after it).');
   const encrypt = options.encrypt ?? true;
   if (typeof encrypt !== 'boolean') throw invalid('encrypt', 'it must be true or false.');
   return {

@@ -64,8 +64,12 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     // Built from the environment (`target`), the edge already read MCA_REDIS_FLEET_KEY from the same env view.
     // Own property only: process.env falls back to Object.prototype, and a key that prototype
     // pollution planted there is one the attacker knows, which makes Redis an oracle again.
-    const fromEnv = options.target === undefined && Object.hasOwn(process.env, 'MCA_REDIS_FLEET_KEY') ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
-    this.#fleetKey = parseFleetKey(options.fleetKey ?? fromEnv, options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY');
+    const fromEnv =
+      options.target === undefined && Object.hasOwn(process.env, 'MCA_REDIS_FLEET_KEY') ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
+    this.#fleetKey = parseFleetKey(
+      options.fleetKey ?? fromEnv,
+      options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY',
+    );
     this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
     this.#keys = new QuickLRU({ maxSize: Math.max(1_000, this.#settings.l1Size) });
     this.#health = new StoreHealth(this.#settings.backoffMs, (error) => {
@@ -123,7 +127,10 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
       } catch (error) {
         return settle(error ?? new Error('failed'));
       }
-      pending.then((value) => settle(undefined, value), (error: unknown) => settle(error ?? new Error('failed')));
+      pending.then(
+        (value) => settle(undefined, value),
+        (error: unknown) => settle(error ?? new Error('failed')),
+      );
     });
   }
 
@@ -193,9 +200,11 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     if (until <= context.now()) return;
     const { names } = state;
     this.#inBackground(
-      this.#command('set', () => this.#client.eval(WRITE, 2, names.token, names.generation, raw, generation, until, until + GENERATION_TTL_MS)).then((written) => {
-        if (written === 1) state.generation = Math.max(state.generation, generation);
-      }),
+      this.#command('set', () => this.#client.eval(WRITE, 2, names.token, names.generation, raw, generation, until, until + GENERATION_TTL_MS)).then(
+        (written) => {
+          if (written === 1) state.generation = Math.max(state.generation, generation);
+        },
+      ),
     );
   }
 
@@ -273,12 +282,22 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     }
   }
 
-  async #fetchHolding(key: string, context: TokenStoreContext, fetch: () => Promise<StoredToken>, lock: string, owner: string, ttl: number): Promise<FetchOnceResult> {
+  async #fetchHolding(
+    key: string,
+    context: TokenStoreContext,
+    fetch: () => Promise<StoredToken>,
+    lock: string,
+    owner: string,
+    ttl: number,
+  ): Promise<FetchOnceResult> {
     // Renewed while the fetch runs (retries may outlast one TTL); a dead holder stops renewing.
-    const renew = setInterval(() => {
-      this.#inBackground(this.#command('renew', () => this.#client.eval(RENEW, 1, lock, owner, ttl)));
-      // Often enough that a waiter sees a sign of life well within its wait bound.
-    }, Math.max(50, Math.floor(Math.min(ttl / 3, this.#settings.lockWaitMs / 4))));
+    const renew = setInterval(
+      () => {
+        this.#inBackground(this.#command('renew', () => this.#client.eval(RENEW, 1, lock, owner, ttl)));
+        // Often enough that a waiter sees a sign of life well within its wait bound.
+      },
+      Math.max(50, Math.floor(Math.min(ttl / 3, this.#settings.lockWaitMs / 4))),
+    );
     renew.unref();
     try {
       return await this.#fetchAlone(key, context, fetch);

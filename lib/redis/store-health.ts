@@ -6,7 +6,11 @@ import { performance } from 'node:perf_hooks';
  */
 const HINTS: [RegExp, string, boolean][] = [
   [/WRONGPASS|NOAUTH|invalid password|AUTH/i, 'check the user and password of the Redis URL (percent-encoded) or of `client`', true],
-  [/CERT|certificate|SSL|TLS|EPROTO/i, 'the server certificate is not trusted: set NODE_EXTRA_CA_CERTS to the CA file, or pass a `client` built with `tls: { ca }`; use rediss:// only for a TLS port', true],
+  [
+    /CERT|certificate|SSL|TLS|EPROTO/i,
+    'the server certificate is not trusted: set NODE_EXTRA_CA_CERTS to the CA file, or pass a `client` built with `tls: { ca }`; use rediss:// only for a TLS port',
+    true,
+  ],
   [/^MOVED|CLUSTERDOWN/, 'this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES (or the `clusterNodes` option) instead of MCA_REDIS_URL', true],
   [/^READONLY/, 'this Redis is a replica (a demoted master?): point MCA_REDIS_URL at the master, or use MCA_REDIS_SENTINELS', true],
   [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/, 'nothing answers at that host and port: check the Redis URL', false],
@@ -84,9 +88,12 @@ export class StoreHealth {
     }
     if (hint !== undefined && !this.#warned.has(hint)) {
       this.#warned.add(hint);
-      process.emitWarning(`express-mca-oauth: the Redis token store cannot use Redis (${code}: ${message}). Each process fetches its own tokens meanwhile. Fix: ${hint}.`, {
-        code: 'MCA_REDIS_STORE',
-      });
+      process.emitWarning(
+        `express-mca-oauth: the Redis token store cannot use Redis (${code}: ${message}). Each process fetches its own tokens meanwhile. Fix: ${hint}.`,
+        {
+          code: 'MCA_REDIS_STORE',
+        },
+      );
     }
   }
 }

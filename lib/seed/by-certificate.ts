@@ -58,7 +58,9 @@ function appIdOf(options: Record<string, unknown>): string {
 /** MCA_ALLOW_INSECURE_HTTP, the one switch of the package that applies to this flow too. */
 function allowInsecureHttp(source: EnvSource): boolean {
   const variable = source.get('MCA_ALLOW_INSECURE_HTTP');
-  return variable !== undefined && parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(source, 'MCA_ALLOW_INSECURE_HTTP', variable));
+  return (
+    variable !== undefined && parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(source, 'MCA_ALLOW_INSECURE_HTTP', variable))
+  );
 }
 
 function providerFor(options: Record<string, unknown>, appId: string, source: EnvSource, insecure: boolean): TokenProvider {

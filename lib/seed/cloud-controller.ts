@@ -28,7 +28,10 @@ export async function checkAppPermission(appId: string, credential: string, env:
     );
   }
   // The credential is a UAA token: the same rule as for client credentials (https, or loopback).
-  const parsed = credentialUrl('cloudControllerUrl', configured.value, describeVariable(env, 'cloudControllerUrl', configured), { base: true, allowInsecureHttp });
+  const parsed = credentialUrl('cloudControllerUrl', configured.value, describeVariable(env, 'cloudControllerUrl', configured), {
+    base: true,
+    allowInsecureHttp,
+  });
   const base = parsed.href;
   const url = `${base.endsWith('/') ? base : `${base}/`}v2/apps/${encodeURIComponent(appId)}/summary`;
   const label = new URL(url).origin;
@@ -51,9 +54,13 @@ export async function checkAppPermission(appId: string, credential: string, env:
   } catch (error) {
     // The axios error holds the request config and with it the credential: keep only its code.
     const code = (error as { code?: string }).code ?? 'ERR_NETWORK';
-    throw new McaOAuthError('ERR_MCA_NO_PERMISSION', `The cloud controller ${label} could not be asked whether the credential may use app ${appId} (${code}).`, {
-      cause: Object.assign(new Error(code), { code }),
-    });
+    throw new McaOAuthError(
+      'ERR_MCA_NO_PERMISSION',
+      `The cloud controller ${label} could not be asked whether the credential may use app ${appId} (${code}).`,
+      {
+        cause: Object.assign(new Error(code), { code }),
+      },
+    );
   }
   if (status !== 200) {
     throw new McaOAuthError(

@@ -49,12 +49,18 @@ const deep = (e: unknown) => inspect(e, { depth: Infinity, showHidden: true });
 
 it('P1 redirect A -> B whose credentials fail: rejects, B never hit, nothing leaks', async () => {
   const m = make('wrong-secret-value');
-  const err = await m.fetch(`${orders.url}/redirect?to=${encodeURIComponent(`${inventory.url}/x`)}`).then(() => undefined, (e: unknown) => e);
+  const err = await m.fetch(`${orders.url}/redirect?to=${encodeURIComponent(`${inventory.url}/x`)}`).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeDefined();
   expect(inventory.hits).toEqual([]);
   expect(leakedSecrets(err, secrets())).toEqual([]);
   for (const s of secrets()) expect(deep(err)).not.toContain(s);
-  const err2 = await m.client.get(`${orders.url}/redirect?to=${encodeURIComponent(`${inventory.url}/x`)}`).then(() => undefined, (e: unknown) => e);
+  const err2 = await m.client.get(`${orders.url}/redirect?to=${encodeURIComponent(`${inventory.url}/x`)}`).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err2).toBeDefined();
   expect(inventory.hits).toEqual([]);
 });
@@ -84,7 +90,10 @@ it('P4 connection refused on hop B after A: the error holds no token at any dept
   const m = make();
   const deadUrl = inventory.url;
   await inventory.close();
-  const err = await m.fetch(`${orders.url}/redirect?to=${encodeURIComponent(`${deadUrl}/x`)}`).then(() => undefined, (e: unknown) => e);
+  const err = await m.fetch(`${orders.url}/redirect?to=${encodeURIComponent(`${deadUrl}/x`)}`).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeDefined();
   for (const s of secrets()) expect(deep(err)).not.toContain(s);
   inventory = await startClaimsBackend({ client: 'inv-client' }, () => tokens);

@@ -42,7 +42,14 @@ function make(adapter: string, extra: Record<string, unknown> = {}): McaOAuthMid
     secret: SECRET,
     tenantId: 'tenant-1',
     serverUrl: tokens.serverUrl,
-    protectedBackends: [`${backend.url}/ok`, `${backend.url}/always401`, `${backend.url}/badjson`, `${backend.url}/status/`, `${backend.url}/redirect`, `${backend.url}/loop`],
+    protectedBackends: [
+      `${backend.url}/ok`,
+      `${backend.url}/always401`,
+      `${backend.url}/badjson`,
+      `${backend.url}/status/`,
+      `${backend.url}/redirect`,
+      `${backend.url}/loop`,
+    ],
     axios: { adapter, ...axiosExtra },
     ...rest,
   });

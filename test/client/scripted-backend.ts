@@ -36,7 +36,7 @@ export async function startScriptedBackend(valid: () => Iterable<string>): Promi
       res.end(JSON.stringify({ error: 'invalid_token', filler: 'x'.repeat(256 * 1024) }));
     };
     if (url.pathname === '/redirect' || url.pathname === '/loop') {
-      const to = url.pathname === '/loop' ? '/loop' : url.searchParams.get('to') ?? '/ok';
+      const to = url.pathname === '/loop' ? '/loop' : (url.searchParams.get('to') ?? '/ok');
       res.writeHead(Number(url.searchParams.get('status') ?? 302), { Location: to });
       res.end();
       return;

@@ -45,5 +45,12 @@ void getAuthorizationHeaderByCertificate({ appId: 'a', credential: 'bearer uaa',
   (err: { code?: string }) => err.code === Constant.HAS_NOPERMISSION_ERROR,
 );
 app.get('/forward', (req, res) => void res.send(getAuthorizationHeaderFromIncomingRequest(req) ?? ''));
-const keyed: McaOAuthOptions = { clientAuth: 'private_key_jwt', privateKeyFile: '/k.pem', certificateFile: '/c.pem', keyId: 'k1', signingAlgorithm: 'ES256', x5t: true };
+const keyed: McaOAuthOptions = {
+  clientAuth: 'private_key_jwt',
+  privateKeyFile: '/k.pem',
+  certificateFile: '/c.pem',
+  keyId: 'k1',
+  signingAlgorithm: 'ES256',
+  x5t: true,
+};
 void keyed;

@@ -138,7 +138,13 @@ describe('errors that leave req.mcaClient are redacted', () => {
     // The caller's config never held it (so a re-send gets a fresh one); the sent request is scrubbed.
     expect(error.config?.headers.has('Authorization')).toBe(false);
     expect((error.request as { _header: string })._header).toContain('Authorization: [redacted]');
-    const rendered = [JSON.stringify(error), JSON.stringify(error.toJSON()), inspect(error, { depth: Infinity, showHidden: true }), String(error), error.stack].join('\n');
+    const rendered = [
+      JSON.stringify(error),
+      JSON.stringify(error.toJSON()),
+      inspect(error, { depth: Infinity, showHidden: true }),
+      String(error),
+      error.stack,
+    ].join('\n');
     expect(rendered).not.toContain('tok-1');
   });
 

@@ -43,7 +43,13 @@ type Row = [string, ScriptedResponse[], { header?: string; code?: string; status
 const rows: Row[] = [
   ['500 once, then OK', [{ status: 500, body: 'boom' }, ok()], { header: 'Bearer tok-1' }, 2, {}],
   ['502 and 503, then OK', [{ status: 502, body: '<html>bad gateway</html>' }, { status: 503, body: '' }, ok()], { header: 'Bearer tok-1' }, 3, {}],
-  ['503 on every attempt (retries: 3)', Array.from({ length: 6 }, () => ({ status: 503, body: '' })), { code: 'ERR_MCA_TOKEN_REQUEST_FAILED', status: 503 }, 4, {}],
+  [
+    '503 on every attempt (retries: 3)',
+    Array.from({ length: 6 }, () => ({ status: 503, body: '' })),
+    { code: 'ERR_MCA_TOKEN_REQUEST_FAILED', status: 503 },
+    4,
+    {},
+  ],
   ['408 once, then OK', [{ status: 408, body: '' }, ok()], { header: 'Bearer tok-1' }, 2, {}],
   ['429 with Retry-After seconds, then OK', [{ status: 429, body: '', headers: { 'Retry-After': '1' } }, ok()], { header: 'Bearer tok-1' }, 2, {}],
   ['429 with Retry-After HTTP date, then OK', [{ status: 429, body: '', headers: { 'Retry-After': inHttpDate(2) } }, ok()], { header: 'Bearer tok-1' }, 2, {}],

@@ -54,7 +54,22 @@ export class TestCa {
     const n = this.#serial++;
     writeFileSync(join(this.dir, `p${n}.key`), key.privatePem);
     writeFileSync(join(this.dir, `p${n}.pem`), certificatePem);
-    openssl(this.dir, ['pkcs12', '-export', '-inkey', `p${n}.key`, '-in', `p${n}.pem`, '-certfile', 'ca.pem', '-name', 'cert', '-out', `p${n}.p12`, '-passout', 'pass:x']);
+    openssl(this.dir, [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      `p${n}.key`,
+      '-in',
+      `p${n}.pem`,
+      '-certfile',
+      'ca.pem',
+      '-name',
+      'cert',
+      '-out',
+      `p${n}.p12`,
+      '-passout',
+      'pass:x',
+    ]);
     return {
       certificate: openssl(this.dir, ['pkcs12', '-in', `p${n}.p12`, '-nokeys', '-passin', 'pass:x']),
       privateKey: openssl(this.dir, ['pkcs12', '-in', `p${n}.p12`, '-nocerts', '-nodes', '-passin', 'pass:x']),

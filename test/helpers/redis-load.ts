@@ -48,5 +48,7 @@ export async function underLoad(providers: TokenProvider[], fault: () => Promise
 }
 
 export function printFigures(scenario: string, figures: FaultFigures): void {
-  process.stdout.write(`fault ${scenario}: ${figures.calls} calls, ${figures.errors} caller errors, worst call ${figures.worstMs} ms, ${figures.posts} token POSTs\n`);
+  process.stdout.write(
+    `fault ${scenario}: ${figures.calls} calls, ${figures.errors} caller errors, worst call ${figures.worstMs} ms, ${figures.posts} token POSTs\n`,
+  );
 }

@@ -21,7 +21,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const nodes = await Promise.all(
     ports.map((port) =>
-      startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--dir', dir], port),
+      startRedisServer(
+        ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--dir', dir],
+        port,
+      ),
     ),
   );
   const stop = async (): Promise<void> => {

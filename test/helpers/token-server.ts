@@ -91,8 +91,8 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       }
       if (scripted) return answerScripted(res, scripted, hanging, issued);
       const expectedBasic = `Basic ${Buffer.from(`${opts.clientId}:${opts.secret}`).toString('base64')}`;
-      const postAuthOk = captured.body.includes(`client_id=${encodeURIComponent(opts.clientId)}`) &&
-        captured.body.includes(`client_secret=${encodeURIComponent(opts.secret)}`);
+      const postAuthOk =
+        captured.body.includes(`client_id=${encodeURIComponent(opts.clientId)}`) && captured.body.includes(`client_secret=${encodeURIComponent(opts.secret)}`);
       if (req.method !== 'POST') return send(res, 405, { error: 'invalid_request' });
       if (req.headers.authorization !== expectedBasic && !postAuthOk) return send(res, 401, { error: 'invalid_client' });
       if (!captured.body.startsWith('grant_type=client_credentials')) return send(res, 400, { error: 'unsupported_grant_type' });
@@ -144,12 +144,7 @@ function send(res: http.ServerResponse, status: number, body: object | string, h
   res.end(text);
 }
 
-function answerScripted(
-  res: http.ServerResponse,
-  scripted: ScriptedResponse,
-  hanging: Set<http.ServerResponse>,
-  issued: string[],
-): void {
+function answerScripted(res: http.ServerResponse, scripted: ScriptedResponse, hanging: Set<http.ServerResponse>, issued: string[]): void {
   if (scripted.hang) {
     hanging.add(res);
     return;

@@ -91,7 +91,12 @@ describe('any OAuth 2.0 server (oauth2-mock-server)', () => {
     await reported();
     expect(seen[0]).toMatchObject({
       authorization: null,
-      body: { grant_type: 'client_credentials', client_id: 'generic-client', audience: 'https://orders.example.com', resource: 'https://orders.example.com/api' },
+      body: {
+        grant_type: 'client_credentials',
+        client_id: 'generic-client',
+        audience: 'https://orders.example.com',
+        resource: 'https://orders.example.com/api',
+      },
       hadClientSecret: true,
     });
     await p.close();

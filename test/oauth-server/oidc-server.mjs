@@ -28,10 +28,20 @@ const provider = new Provider(issuer, {
     if (typeof claims.iat !== 'number' || claims.exp - claims.iat > 300) throw new errors.InvalidClientAuth('iat missing or lifetime too long');
     const wanted = config.requireX5tS256?.[client.clientId];
     if (wanted && header['x5t#S256'] !== wanted) throw new errors.InvalidClientAuth('x5t#S256 does not name the registered certificate');
-    process.send({ type: 'assertion', clientId: client.clientId, authorization: ctx.get('authorization') || null, header, claims, assertion: ctx.oidc.params.client_assertion, form: Object.keys(ctx.oidc.params).filter((k) => ctx.oidc.params[k] !== undefined) });
+    process.send({
+      type: 'assertion',
+      clientId: client.clientId,
+      authorization: ctx.get('authorization') || null,
+      header,
+      claims,
+      assertion: ctx.oidc.params.client_assertion,
+      form: Object.keys(ctx.oidc.params).filter((k) => ctx.oidc.params[k] !== undefined),
+    });
   },
 });
-provider.on('grant.error', (ctx, error) => process.send({ type: 'rejected', error: error.error, description: error.error_description, detail: error.error_detail }));
+provider.on('grant.error', (ctx, error) =>
+  process.send({ type: 'rejected', error: error.error, description: error.error_description, detail: error.error_detail }),
+);
 server.on('request', provider.callback());
 process.send({ type: 'ready', issuer, tokenUrl: `${issuer}/token` });
 process.on('disconnect', () => {

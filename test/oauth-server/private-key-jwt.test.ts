@@ -206,7 +206,11 @@ describe('private_key_jwt against oidc-provider', () => {
   });
 
   it('MCA_PRIVATE_KEY may hold the PEM with its newlines written as \\n, as one-line variables do', async () => {
-    const p = createTokenProvider({ envFile: false, tokenUrl, env: { MCA_CLIENT_ID: 'rsa-client', MCA_PRIVATE_KEY: rsa.privatePem.replace(/\n/g, '\\n'), MCA_KEY_ID: 'key-1' } });
+    const p = createTokenProvider({
+      envFile: false,
+      tokenUrl,
+      env: { MCA_CLIENT_ID: 'rsa-client', MCA_PRIVATE_KEY: rsa.privatePem.replace(/\n/g, '\\n'), MCA_KEY_ID: 'key-1' },
+    });
     providers.push(p);
     await fetched(p, 1);
     expect(accepted[0]!.header.kid).toBe('key-1');
@@ -228,7 +232,11 @@ describe('private_key_jwt against oidc-provider', () => {
     writeFileSync(keyFile, certified.privatePem);
     writeFileSync(certFile, certifiedPem);
     const out: string[] = [];
-    const status = await main(['check', '--no-env-file', '--client-id', 'cert-client', '--token-url', tokenUrl, '--private-key-file', keyFile, '--certificate-file', certFile], (l) => out.push(l), (l) => out.push(l));
+    const status = await main(
+      ['check', '--no-env-file', '--client-id', 'cert-client', '--token-url', tokenUrl, '--private-key-file', keyFile, '--certificate-file', certFile],
+      (l) => out.push(l),
+      (l) => out.push(l),
+    );
     const text = out.join('\n');
     expect(status).toBe(0);
     expect(text).toMatch(/^privateKey\s+RSA 2048-bit, JWK thumbprint [\w-]{43} \(file .*check\.pem, read at each fetch\)$/m);
@@ -268,7 +276,11 @@ describe('private_key_jwt configuration errors', () => {
   it('reads MCA_PRIVATE_KEY_FILE and MCA_CERTIFICATE from the environment; the file error names the path', () => {
     const keyFile = join(dir, 'env.pem');
     writeFileSync(keyFile, certified.privatePem);
-    const p = createTokenProvider({ envFile: false, tokenUrl: 'http://127.0.0.1:9/token', env: { MCA_CLIENT_ID: 'c', MCA_PRIVATE_KEY_FILE: keyFile, MCA_CERTIFICATE: certifiedPem } });
+    const p = createTokenProvider({
+      envFile: false,
+      tokenUrl: 'http://127.0.0.1:9/token',
+      env: { MCA_CLIENT_ID: 'c', MCA_PRIVATE_KEY_FILE: keyFile, MCA_CERTIFICATE: certifiedPem },
+    });
     providers.push(p);
     const error = (() => {
       try {

@@ -78,22 +78,35 @@ describe('Redis configuration errors at startup', () => {
   ])('%s: %p is a config error, not a TypeError from the LRU, a PX 0, or a timer that fires after 1 ms', (name, value) => {
     const client = new Redis({ lazyConnect: true });
     const error = configError(() => redisTokenStore({ client, fleetKey: FLEET_KEY, [name]: value }));
-    expect(error.code).toBe(`ERR_MCA_INVALID_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([a-zA-Z])([0-9])/g, '$1_$2').toUpperCase()}`);
+    expect(error.code).toBe(
+      `ERR_MCA_INVALID_${name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .replace(/([a-zA-Z])([0-9])/g, '$1_$2')
+        .toUpperCase()}`,
+    );
     client.disconnect();
   });
 
   it('two ways of naming a Redis store at once is an error', () => {
-    const error = configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:6379', MCA_REDIS_CLUSTER_NODES: '127.0.0.1:7000' } }));
+    const error = configError(() =>
+      createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:6379', MCA_REDIS_CLUSTER_NODES: '127.0.0.1:7000' } }),
+    );
     expect(error.code).toBe('ERR_MCA_CONFLICTING_OPTIONS');
   });
 
   it('sentinels without a master name, and a service name with no such binding, are errors', () => {
-    expect(configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_SENTINELS: '127.0.0.1:26379' } })).code).toBe('ERR_MCA_INVALID_MCA_REDIS_SENTINEL_MASTER');
-    expect(configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_SERVICE_NAME: 'cache', VCAP_SERVICES: '{}' } })).code).toBe('ERR_MCA_REDIS_BINDING');
+    expect(configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_SENTINELS: '127.0.0.1:26379' } })).code).toBe(
+      'ERR_MCA_INVALID_MCA_REDIS_SENTINEL_MASTER',
+    );
+    expect(configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_SERVICE_NAME: 'cache', VCAP_SERVICES: '{}' } })).code).toBe(
+      'ERR_MCA_REDIS_BINDING',
+    );
   });
 
   it('a Redis bound for sessions (not named) does not switch the store on', () => {
-    const VCAP_SERVICES = JSON.stringify({ rediscloud: [{ name: 'sessions', label: 'rediscloud', credentials: { hostname: '127.0.0.1', port: '6379', password: PASSWORD } }] });
+    const VCAP_SERVICES = JSON.stringify({
+      rediscloud: [{ name: 'sessions', label: 'rediscloud', credentials: { hostname: '127.0.0.1', port: '6379', password: PASSWORD } }],
+    });
     const middleware = mcaOAuth({ ...base, env: { VCAP_SERVICES } });
     expect(middleware.provider.stats().size).toBe(0);
     return middleware.close();
@@ -137,11 +150,19 @@ describeWithRedis('a misconfigured Redis is loud and names its real cause', () =
 
   async function cli(env: Record<string, string>): Promise<{ status: number; out: string; err: string }> {
     const saved = { ...process.env };
-    Object.assign(process.env, { MCA_CLIENT_ID: 'client-1', MCA_SECRET: SECRET, MCA_TENANT_ID: 'tenant-1', MCA_SERVER_URL: tokens.serverUrl, MCA_REDIS_FLEET_KEY: FLEET_KEY }, env);
+    Object.assign(
+      process.env,
+      { MCA_CLIENT_ID: 'client-1', MCA_SECRET: SECRET, MCA_TENANT_ID: 'tenant-1', MCA_SERVER_URL: tokens.serverUrl, MCA_REDIS_FLEET_KEY: FLEET_KEY },
+      env,
+    );
     const out: string[] = [];
     const err: string[] = [];
     try {
-      const status = await main(['check', '--no-env-file'], (l) => out.push(l), (l) => err.push(l));
+      const status = await main(
+        ['check', '--no-env-file'],
+        (l) => out.push(l),
+        (l) => err.push(l),
+      );
       return { status, out: out.join('\n'), err: err.join('\n') };
     } finally {
       process.env = saved;
@@ -213,7 +234,16 @@ describeWithRedis('Redis over TLS with a private CA', () => {
 
   beforeAll(async () => {
     // A self-signed test certificate (fixture, no secret): TLS only, no plaintext port.
-    const files = ['--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'];
+    const files = [
+      '--tls-cert-file',
+      join(dir, 'cert.pem'),
+      '--tls-key-file',
+      join(dir, 'key.pem'),
+      '--tls-ca-cert-file',
+      join(dir, 'cert.pem'),
+      '--tls-auth-clients',
+      'no',
+    ];
     redis = await startRedisServer(files, undefined, true);
   });
   afterAll(() => redis.stop());

@@ -119,7 +119,6 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     expect(tokens.requests).toHaveLength(1);
   }, 30_000);
 
-
   it('a waiter that takes the lock just after the holder wrote and released it fetches nothing: 1 POST', async () => {
     // The race a loaded machine hit in the Cluster herd: B reads a miss, A writes its token and
     // releases the lock, then B's ACQUIRE takes the free lock. B's ACQUIRE is held back here until
@@ -178,7 +177,9 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     holder.child.kill('SIGKILL');
     const out = JSON.parse(await waiter.done) as { header: string; source: string };
     expect(out).toEqual({ header: 'Bearer tok-1', source: 'endpoint' });
-    process.stdout.write(`fault lock holder killed: the waiter had its token ${Date.now() - killedAt} ms after the kill (lockWaitMs 1000, a process start included)\n`);
+    process.stdout.write(
+      `fault lock holder killed: the waiter had its token ${Date.now() - killedAt} ms after the kill (lockWaitMs 1000, a process start included)\n`,
+    );
     // Well under the 30 s lock TTL: the wait bound, plus a process start on a loaded machine.
     expect(Date.now() - killedAt).toBeLessThan(8_000);
     expect(tokens.requests).toHaveLength(2);
@@ -414,7 +415,9 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
   });
 
   it('uses a bound Redis service only when MCA_REDIS_SERVICE_NAME names it', async () => {
-    const VCAP_SERVICES = JSON.stringify({ rediscloud: [{ name: 'cache', label: 'rediscloud', credentials: { hostname: '127.0.0.1', port: String(redis.port) } }] });
+    const VCAP_SERVICES = JSON.stringify({
+      rediscloud: [{ name: 'cache', label: 'rediscloud', credentials: { hostname: '127.0.0.1', port: String(redis.port) } }],
+    });
     const unasked = createTokenProvider({ ...credentials(tokens), env: { VCAP_SERVICES } });
     cleanup.push(() => unasked.close());
     await unasked.getAuthorizationHeader();

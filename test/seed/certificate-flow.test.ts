@@ -69,7 +69,9 @@ beforeAll(async () => {
       const { verdict, x5c } = checkImfCert(req.headers.authorization, body);
       seen.push({ url: req.url ?? '', authorization: req.headers.authorization, body, x5c, verdict });
       if (req.method !== 'POST' || verdict !== 'ok') return void res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":"invalid_client"}');
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: `imf-${++issued}`, token_type: 'Bearer', expires_in: 3600 }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ access_token: `imf-${++issued}`, token_type: 'Bearer', expires_in: 3600 }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -176,7 +178,9 @@ describe('getAuthorizationHeaderByCertificate: the seed certificate flow as a dr
   });
 
   it('reads the seed PEM export the way the seed did, with or without the bag attributes', () => {
-    expect(seedCertificateString(`Bag Attributes\n    friendlyName: cert\n-----BEGIN CERTIFICATE-----\nQUJD\nREVGRw==\n-----END CERTIFICATE-----\n`)).toBe('QUJDREVGRw');
+    expect(seedCertificateString(`Bag Attributes\n    friendlyName: cert\n-----BEGIN CERTIFICATE-----\nQUJD\nREVGRw==\n-----END CERTIFICATE-----\n`)).toBe(
+      'QUJDREVGRw',
+    );
     expect(seedCertificateString(`-----BEGIN CERTIFICATE-----\r\nQUJD\r\n-----END CERTIFICATE-----\r\n`)).toBe('QUJD');
     expect(seedCertificateString('no certificate')).toBeUndefined();
   });

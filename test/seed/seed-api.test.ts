@@ -99,8 +99,14 @@ describe('lenient options in the seed API only', () => {
     expect(warn.mock.calls[0]![1]).toEqual({ type: 'McaOAuthWarning', code: 'MCA_UNKNOWN_OPTION' });
   });
 
-  it('reads only the caller\'s own keys, as the strict check does', async () => {
-    const inherited = Object.assign(Object.create({ secret: 'secret' }) as object, { appId: 'appId', clientId: 'clientId', serverUrl: server.serverUrl, env: {}, envFile: false as const });
+  it("reads only the caller's own keys, as the strict check does", async () => {
+    const inherited = Object.assign(Object.create({ secret: 'secret' }) as object, {
+      appId: 'appId',
+      clientId: 'clientId',
+      serverUrl: server.serverUrl,
+      env: {},
+      envFile: false as const,
+    });
     await expect(getAuthorizationHeader(inherited)).rejects.toMatchObject({ code: Constant.MISSING_SECRET_ERROR });
   });
 

@@ -1,15 +1,7 @@
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import type { ClientAuth, ClientAuthContext, ClientAuthDescription, ClientAuthRequest } from './client-auth';
 import { signJws } from './jws';
-import {
-  commonName,
-  describeCertificate,
-  keyLabel,
-  keyThumbprint,
-  parsePrivateKey,
-  readMaterialFile,
-  readMaterialFileSync,
-} from './key-material';
+import { commonName, describeCertificate, keyLabel, keyThumbprint, parsePrivateKey, readMaterialFile, readMaterialFileSync } from './key-material';
 import { McaConfigError } from '../../errors/mca-config-error';
 
 /**
@@ -115,23 +107,35 @@ export class ImfCert implements ClientAuth {
   #load(keyText: string, certText: string): Loaded {
     const key = parsePrivateKey(keyText, `file ${this.#settings.keyFile}`);
     if (key.asymmetricKeyType !== 'rsa') {
-      throw new McaConfigError('ERR_MCA_INVALID_PRIVATE_KEY', `Invalid \`privateKey\` (from file ${this.#settings.keyFile}): the IMFCert flow signs RS256 and needs an RSA key.`, {
-        field: 'privateKey',
-      });
+      throw new McaConfigError(
+        'ERR_MCA_INVALID_PRIVATE_KEY',
+        `Invalid \`privateKey\` (from file ${this.#settings.keyFile}): the IMFCert flow signs RS256 and needs an RSA key.`,
+        {
+          field: 'privateKey',
+        },
+      );
     }
     const x5c = seedCertificateString(certText);
     if (x5c === undefined) {
-      throw new McaConfigError('ERR_MCA_INVALID_CERTIFICATE', `Invalid \`certificate\` (from file ${this.#settings.certificateFile}): it holds no PEM "CERTIFICATE" block.`, {
-        field: 'certificate',
-      });
+      throw new McaConfigError(
+        'ERR_MCA_INVALID_CERTIFICATE',
+        `Invalid \`certificate\` (from file ${this.#settings.certificateFile}): it holds no PEM "CERTIFICATE" block.`,
+        {
+          field: 'certificate',
+        },
+      );
     }
     let certificate: X509Certificate;
     try {
       certificate = new X509Certificate(Buffer.from(x5c, 'base64'));
     } catch {
-      throw new McaConfigError('ERR_MCA_INVALID_CERTIFICATE', `Invalid \`certificate\` (from file ${this.#settings.certificateFile}): its CERTIFICATE block does not parse as X.509.`, {
-        field: 'certificate',
-      });
+      throw new McaConfigError(
+        'ERR_MCA_INVALID_CERTIFICATE',
+        `Invalid \`certificate\` (from file ${this.#settings.certificateFile}): its CERTIFICATE block does not parse as X.509.`,
+        {
+          field: 'certificate',
+        },
+      );
     }
     // The server checks the signature against this certificate: a key of another one cannot work.
     if (!certificate.checkPrivateKey(key)) {

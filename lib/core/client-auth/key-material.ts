@@ -97,7 +97,11 @@ export function parsePrivateKey(input: unknown, origin: string): KeyObject {
     // A passphrase-protected PEM parses only with its passphrase, which no option carries: say so,
     // rather than claim that the key is not a key.
     if (typeof input === 'string' && /ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(input)) {
-      throw bad('privateKey', origin, 'it is encrypted with a passphrase, which is not supported. Decrypt it (`openssl pkey -in key.pem -out plain.pem`) and keep the file readable only by the service.');
+      throw bad(
+        'privateKey',
+        origin,
+        'it is encrypted with a passphrase, which is not supported. Decrypt it (`openssl pkey -in key.pem -out plain.pem`) and keep the file readable only by the service.',
+      );
     }
     throw bad('privateKey', origin, 'it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.');
   }
@@ -161,7 +165,11 @@ export function algorithmFor(key: KeyObject, requested: AssertionAlgorithm | und
   // factored; refuse it at startup rather than sign with it (fail closed).
   const bits = key.asymmetricKeyDetails?.modulusLength;
   if ((type === 'rsa' || type === 'rsa-pss') && (bits === undefined || bits < MIN_RSA_BITS)) {
-    throw bad('privateKey', origin, `an ${keyLabel(key)} key is too short: RFC 7518 requires ${MIN_RSA_BITS} bits or more. Generate a new key (\`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048\`) and register it.`);
+    throw bad(
+      'privateKey',
+      origin,
+      `an ${keyLabel(key)} key is too short: RFC 7518 requires ${MIN_RSA_BITS} bits or more. Generate a new key (\`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048\`) and register it.`,
+    );
   }
   const fits = (alg: AssertionAlgorithm): boolean =>
     alg === 'ES256' ? type === 'ec' && curve === 'prime256v1' : alg === 'PS256' ? type === 'rsa' || type === 'rsa-pss' : type === 'rsa';

@@ -62,8 +62,7 @@ export class PrivateKeyJwt implements ClientAuth {
   constructor(settings: PrivateKeyJwtSettings) {
     this.#settings = settings;
     const keyText = settings.key.kind === 'file' ? readMaterialFileSync('privateKeyFile', settings.key.path) : undefined;
-    const certText =
-      settings.certificate?.kind === 'file' ? readMaterialFileSync('certificateFile', settings.certificate.path) : settings.certificate?.value;
+    const certText = settings.certificate?.kind === 'file' ? readMaterialFileSync('certificateFile', settings.certificate.path) : settings.certificate?.value;
     this.#initial = this.#load(keyText ?? (settings.key as { value: unknown }).value, certText);
     this.#storeKey = this.#initial.key.export({ format: 'der', type: 'pkcs8' }).toString('base64');
     // The fingerprint of the key at startup tells configurations apart; a file's path too, as the
@@ -151,7 +150,10 @@ export class PrivateKeyJwt implements ClientAuth {
       },
     ];
     if (loaded.chain) {
-      lines.push({ label: 'certificate', value: `${describeCertificate(loaded.chain[0]!, now)} (${certificate!.kind === 'file' ? `file ${certificate!.path}` : certificate!.origin})` });
+      lines.push({
+        label: 'certificate',
+        value: `${describeCertificate(loaded.chain[0]!, now)} (${certificate!.kind === 'file' ? `file ${certificate!.path}` : certificate!.origin})`,
+      });
     }
     const headers = Object.keys(loaded.header).filter((name) => name !== 'typ');
     lines.push({
