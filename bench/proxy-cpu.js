@@ -21,14 +21,17 @@ async function cpuPerRequest(app, path) {
   return (after.user - before.user + after.system - before.system) / REQUESTS; // µs
 }
 
-/** µs of CPU per request for each variant, one value per round, variants alternated. */
-async function alternateCpu(apps, path, rounds = ROUNDS) {
-  const names = Object.keys(apps);
+/**
+ * µs of CPU per request for each variant, one value per round, variants alternated. `targets`:
+ * variant name → `{ app, path }` (the process to measure and the route to load).
+ */
+async function alternateCpu(targets, rounds = ROUNDS) {
+  const names = Object.keys(targets);
   const samples = Object.fromEntries(names.map((name) => [name, []]));
-  for (const app of Object.values(apps)) await cpuPerRequest(app, path); // warm-up, discarded
+  for (const { app, path } of Object.values(targets)) await cpuPerRequest(app, path); // warm-up, discarded
   for (let round = 0; round < rounds; round++) {
     const order = names.slice(round % names.length).concat(names.slice(0, round % names.length));
-    for (const name of order) samples[name].push(await cpuPerRequest(apps[name], path));
+    for (const name of order) samples[name].push(await cpuPerRequest(targets[name].app, targets[name].path));
   }
   return samples;
 }
@@ -44,7 +47,7 @@ async function proxyPathCpu(servers) {
     'static-direct': await startApp({ variant: 'static-direct', credentials, backendUrl, staticToken }),
   };
   try {
-    const s = await alternateCpu(apps, '/proxy');
+    const s = await alternateCpu(Object.fromEntries(Object.entries(apps).map(([name, app]) => [name, { app, path: '/proxy' }])));
     return {
       ratio: ratioOfRounds(s.static, s.mca),
       ratioVsDirect: ratioOfRounds(s['static-direct'], s.mca),
@@ -57,7 +60,7 @@ async function proxyPathCpu(servers) {
   }
 }
 
-module.exports = { proxyPathCpu, alternateCpu, ratioOfRounds, ROUNDS, REQUESTS };
+module.exports = { proxyPathCpu, alternateCpu, ratioOfRounds, REQUESTS };
 
 if (require.main === module) {
   (async () => {

@@ -101,8 +101,8 @@ async function main() {
     },
     {
       row: 8,
-      figure: 'fetch proxy path (global fetch, static header vs req.mcaFetch, server CPU per request)',
-      measured: `${fmt(r8.ratio, 3)}; ${fmt(r8.cpuUsPerRequest.mcaFetch, 1)} vs ${fmt(r8.cpuUsPerRequest.staticFetch, 1)} µs`,
+      figure: 'fetch proxy path (global fetch, static header vs req.mcaFetch, server CPU per request, one process)',
+      measured: `${fmt(r8.ratio, 3)} (90%: ${fmt(r8.interval90[0], 3)}–${fmt(r8.interval90[1], 3)}); ${fmt(r8.cpuUsPerRequest.mcaFetch, 1)} vs ${fmt(r8.cpuUsPerRequest.staticFetch, 1)} µs`,
       target: '≥ 0.97',
       met: r8.ratio >= 0.97,
       value: r8.ratio,

@@ -7,8 +7,9 @@
 //   static   - plain axios with a static header (axios's defaults: follow-redirects in the path)
 //   static-direct - the same with maxRedirects: 0 (axios's native http path, which req.mcaClient's
 //              transport uses for every hop since it follows redirects itself)
-//   mca-fetch    - app.use(mcaOAuth()), the proxy route through req.mcaFetch
-//   static-fetch - the global fetch with a static header
+//   fetch-pair   - row 8's two routes in one process: GET /proxy-mca-fetch (mcaOAuth() as route
+//              middleware, then req.mcaFetch) and GET /proxy-static-fetch (a no-op middleware,
+//              then the global fetch with a static header)
 // Routes: GET /hello (hello world), GET /proxy (calls the back end through req.mcaClient, or
 // through a plain axios instance with a static header when variant is 'static').
 const express = require('express');
@@ -18,11 +19,11 @@ const { mcaOAuth } = require('express-mca-oauth');
 const { variant, credentials, backendUrl, staticToken, options = {} } = JSON.parse(process.argv[2]);
 const app = express();
 let auth;
-if (variant === 'mca' || variant === 'mca-fetch') {
+if (variant === 'mca') {
   auth = mcaOAuth({ ...credentials, env: {}, envFile: false, protectedBackends: [backendUrl], ...options });
   app.use(auth);
   auth.provider.on('error', (e) => console.error('provider error:', e.code, e.message, e.attempts));
-} else if (variant === 'noop' || variant === 'static' || variant === 'static-direct' || variant === 'static-fetch') {
+} else if (variant === 'noop' || variant === 'static' || variant === 'static-direct') {
   app.use((req, res, next) => next());
 }
 const staticClient = axios.create({
@@ -34,12 +35,6 @@ app.get('/hello', (req, res) => res.send('Hello World!'));
 const staticInit = { headers: { Authorization: `Bearer ${staticToken}` } };
 app.get('/proxy', async (req, res) => {
   try {
-    if (variant === 'mca-fetch' || variant === 'static-fetch') {
-      const r = variant === 'mca-fetch' ? await req.mcaFetch(`${backendUrl}/api/orders`) : await fetch(`${backendUrl}/api/orders`, staticInit);
-      const data = await r.json();
-      if (!r.ok) return void res.status(502).json({ code: 'ERR', status: r.status });
-      return void res.json(data);
-    }
     const client = variant === 'mca' ? req.mcaClient : staticClient;
     const r = await client.get(`${backendUrl}/api/orders`);
     res.json(r.data);
@@ -47,6 +42,30 @@ app.get('/proxy', async (req, res) => {
     res.status(502).json({ code: error.code ?? 'ERR', status: error.response?.status });
   }
 });
+
+if (variant === 'fetch-pair') {
+  auth = mcaOAuth({ ...credentials, env: {}, envFile: false, protectedBackends: [backendUrl] });
+  auth.provider.on('error', (e) => console.error('provider error:', e.code, e.message, e.attempts));
+  const pass = (req, res, next) => next();
+  const relay = async (res, response) => {
+    const data = await response.json();
+    if (!response.ok) return void res.status(502).json({ code: 'ERR', status: response.status });
+    res.json(data);
+  };
+  const fail = (res, error) => res.status(502).json({ code: error.code ?? 'ERR' });
+  app.get('/proxy-mca-fetch', auth, (req, res) =>
+    req.mcaFetch(`${backendUrl}/api/orders`).then(
+      (r) => relay(res, r),
+      (e) => fail(res, e),
+    ),
+  );
+  app.get('/proxy-static-fetch', pass, (req, res) =>
+    fetch(`${backendUrl}/api/orders`, staticInit).then(
+      (r) => relay(res, r),
+      (e) => fail(res, e),
+    ),
+  );
+}
 
 const server = app.listen(0, '127.0.0.1', () => {
   process.send({ type: 'ready', url: `http://127.0.0.1:${server.address().port}` });

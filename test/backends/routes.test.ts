@@ -1,7 +1,7 @@
 // The routing layer of the outbound policy on its own: which token each hop gets.
 import { createTokenProvider } from '../../lib';
 import { compileBackendEntry } from '../../lib/client/protected-backends';
-import { BackendRoutes } from '../../lib/outbound/backend-routes';
+import { BackendRoutes, ROUTE_MEMORY_SIZE } from '../../lib/outbound/backend-routes';
 import { OutboundPolicy } from '../../lib/outbound/outbound-policy';
 import { TokenTarget } from '../../lib/outbound/token-target';
 import type { OutboundCall } from '../../lib/outbound/transport';
@@ -60,5 +60,59 @@ describe('with an allowlist', () => {
   ])('%s', (url, expected) => {
     expect(routes.route(url)).toBe(expected);
     expect(policy.hopTarget(call('https://a.example.com/v1/start'), url)).toBe(expected);
+  });
+});
+
+describe('remembered decisions', () => {
+  const fallback = target('default');
+  const a = target('a');
+  const build = () =>
+    new BackendRoutes(
+      [
+        { matcher: compileBackendEntry('https://a.example.com/v1/', 0, false), target: a },
+        { matcher: compileBackendEntry('https://b.example.com', 1, false), target: fallback },
+      ],
+      fallback,
+      false,
+    );
+  // The same URL texts decided by a fresh instance for each: what the memory must agree with.
+  const fresh = (url: string) => build().route(url);
+  const urls = (i: number) => [
+    `https://a.example.com/v1/orders/${i}`,
+    `https://a.example.com/v2/orders/${i}`,
+    `https://a.example.com/v1/..%2f${i}`,
+    `https://b.example.com/${i}`,
+    `http://b.example.com/${i}`,
+    `https://user@a.example.com/v1/${i}`,
+  ];
+
+  it('answer as a fresh decision does, the first time and every time after, also past the memory size', () => {
+    const routes = build();
+    const expected = new Map<string, TokenTarget | undefined>();
+    for (let i = 0; i < ROUTE_MEMORY_SIZE; i++) for (const url of urls(i)) expected.set(url, fresh(url));
+    expect(new Set(expected.values())).toEqual(new Set([a, fallback, undefined]));
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [url, target] of expected) expect(routes.route(url)).toBe(target);
+      expect(routes.remembered).toBeLessThanOrEqual(ROUTE_MEMORY_SIZE);
+    }
+  });
+
+  it('are bounded in count, and a very long URL is never kept', () => {
+    const routes = build();
+    for (let i = 0; i < ROUTE_MEMORY_SIZE * 3; i++) routes.route(`https://a.example.com/v1/${i}`);
+    expect(routes.remembered).toBeGreaterThan(0);
+    expect(routes.remembered).toBeLessThanOrEqual(ROUTE_MEMORY_SIZE);
+    const small = build();
+    const long = `https://a.example.com/v1/${'x'.repeat(5000)}`;
+    expect(small.route(long)).toBe(a);
+    expect(small.route(long)).toBe(a);
+    expect(small.remembered).toBe(0);
+  });
+
+  it('remember that no token goes somewhere, too', () => {
+    const routes = build();
+    expect(routes.route('https://c.example.com/x')).toBeUndefined();
+    expect(routes.remembered).toBe(1);
+    expect(routes.route('https://c.example.com/x')).toBeUndefined();
   });
 });
