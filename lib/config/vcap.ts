@@ -91,20 +91,31 @@ function pickInstance(
   return notes.length > 0 ? { note: notes.join('; ') } : undefined;
 }
 
-function readApplicationId(env: EnvSource): string | undefined {
-  const raw = env.get('VCAP_APPLICATION')?.value;
+/**
+ * A variable that holds a JSON object, or undefined when it is unset. Anything else is the error
+ * `fail` builds from what is wrong ("is not valid JSON. Fix or unset the variable.").
+ */
+function readJsonObject(env: EnvSource, name: string, shape: string, fail: (problem: string) => McaConfigError): Record<string, unknown> | undefined {
+  const raw = env.get(name)?.value;
   if (raw === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new McaConfigError('ERR_MCA_BAD_VCAP_APPLICATION', 'VCAP_APPLICATION is not valid JSON. Fix or unset the variable.', { field: 'VCAP_APPLICATION' });
+    throw fail('is not valid JSON. Fix or unset the variable.');
   }
-  if (!isRecord(parsed)) {
-    throw new McaConfigError('ERR_MCA_BAD_VCAP_APPLICATION', 'VCAP_APPLICATION must be a JSON object. Fix or unset the variable.', {
-      field: 'VCAP_APPLICATION',
-    });
-  }
+  if (!isRecord(parsed)) throw fail(`must be ${shape}. Fix or unset the variable.`);
+  return parsed;
+}
+
+function readApplicationId(env: EnvSource): string | undefined {
+  const parsed = readJsonObject(
+    env,
+    'VCAP_APPLICATION',
+    'a JSON object',
+    (problem) => new McaConfigError('ERR_MCA_BAD_VCAP_APPLICATION', `VCAP_APPLICATION ${problem}`, { field: 'VCAP_APPLICATION' }),
+  );
+  if (parsed === undefined) return undefined;
   const id = own(parsed, 'application_id');
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
@@ -114,16 +125,7 @@ function readApplicationId(env: EnvSource): string | undefined {
  * ERR_MCA_BAD_VCAP_SERVICES. The one parser for every reader of the variable.
  */
 export function parseVcapServices(env: EnvSource): Record<string, unknown> | undefined {
-  const raw = env.get('VCAP_SERVICES')?.value;
-  if (raw === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw badVcap('is not valid JSON. Fix or unset the variable.');
-  }
-  if (!isRecord(parsed)) throw badVcap('must be a JSON object of service arrays. Fix or unset the variable.');
-  return parsed;
+  return readJsonObject(env, 'VCAP_SERVICES', 'a JSON object of service arrays', badVcap);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { McaConfigError } from '../errors/mca-config-error';
+import type { RedisTokenStoreOptions } from './redis-store-options';
 
 const MIN_BYTES = 32;
 const MIN_DISTINCT_BYTES = 16;
@@ -37,6 +38,21 @@ export function parseFleetKey(value: unknown, source: string): Buffer {
     );
   }
   return Buffer.from(bytes);
+}
+
+/**
+ * The store's fleet key: the `fleetKey` option, else MCA_REDIS_FLEET_KEY from the process
+ * environment. A store built from the environment (`target`) was handed the key the edge read from
+ * the same env view.
+ */
+export function storeFleetKey(options: Pick<RedisTokenStoreOptions, 'fleetKey' | 'target'>): Buffer {
+  // Own property only: process.env falls back to Object.prototype, and a key that prototype
+  // pollution planted there is one the attacker knows, which makes Redis an oracle again.
+  const fromEnv = options.target === undefined && Object.hasOwn(process.env, 'MCA_REDIS_FLEET_KEY') ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
+  return parseFleetKey(
+    options.fleetKey ?? fromEnv,
+    options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY',
+  );
 }
 
 /** The Redis key names of one configuration; one hash tag, so a Cluster keeps them in one slot. */

@@ -4,14 +4,17 @@ import { performance } from 'node:perf_hooks';
 import QuickLRU from 'quick-lru';
 import { sleep } from '../core/backoff';
 import { usableUntil } from '../core/refresh-timing';
-import { openPlainToken, openToken, plainToken, sealToken, type SealedPayload } from '../core/token-crypto';
 import type { FetchOnceResult, StoredToken, TokenStore, TokenStoreContext } from '../core/token-store';
 import { connectRedis, type RedisClientLike } from './redis-client';
-import { keyNames, parseFleetKey, sealingKey, type KeyNames } from './fleet-key';
-import { ACQUIRE, INVALIDATE, RELEASE, RENEW, WRITE } from './redis-scripts';
+import { storeFleetKey } from './fleet-key';
+import { INVALIDATE, WRITE } from './redis-scripts';
 import { StoreHealth } from './store-health';
 import { checkRedis } from './redis-check';
 import { checkOptions, targetOf, type RedisTokenStoreOptions } from './redis-store-options';
+import { boundedCommand } from './bounded-command';
+import { BackgroundWork } from './background-work';
+import { KeyStates } from './key-state';
+import { FleetLock } from './fleet-lock';
 
 export type { RedisTokenStoreOptions } from './redis-store-options';
 
@@ -19,20 +22,6 @@ interface L1Entry {
   token: StoredToken;
   /** The Redis value it was read from or written as, for compare-and-delete. */
   raw: string;
-}
-
-interface KeyState {
-  names: KeyNames;
-  sealKey: Buffer;
-  /** Newest write generation this process has seen for the key: anything older is a rollback. */
-  generation: number;
-  /** The holder of a lock this process waited out in vain: not waited for again. */
-  stuckHolder?: string;
-}
-
-class StoreTimeoutError extends Error {
-  override name = 'StoreTimeoutError';
-  readonly code = 'ERR_MCA_STORE_TIMEOUT';
 }
 
 /** Counter TTL beyond its token: a restored copy stays refused this long after the token ended. */
@@ -49,29 +38,21 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   readonly #client: RedisClientLike;
   readonly #ownsClient: boolean;
   readonly #settings: ReturnType<typeof checkOptions>;
-  readonly #fleetKey: Buffer;
   readonly #health: StoreHealth;
   readonly #l1: QuickLRU<string, L1Entry>;
-  readonly #keys: QuickLRU<string, KeyState>;
+  readonly #keys: KeyStates;
+  readonly #lock: FleetLock;
   readonly #reads = new Map<string, Promise<L1Entry | undefined>>();
-  readonly #background = new Set<Promise<unknown>>();
+  readonly #background = new BackgroundWork();
   // Aborted by close(): background retries stop waiting at once.
   readonly #closing = new AbortController();
 
   constructor(options: RedisTokenStoreOptions) {
     super();
     this.#settings = checkOptions(options);
-    // Built from the environment (`target`), the edge already read MCA_REDIS_FLEET_KEY from the same env view.
-    // Own property only: process.env falls back to Object.prototype, and a key that prototype
-    // pollution planted there is one the attacker knows, which makes Redis an oracle again.
-    const fromEnv =
-      options.target === undefined && Object.hasOwn(process.env, 'MCA_REDIS_FLEET_KEY') ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
-    this.#fleetKey = parseFleetKey(
-      options.fleetKey ?? fromEnv,
-      options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY',
-    );
+    const fleetKey = storeFleetKey(options);
     this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
-    this.#keys = new QuickLRU({ maxSize: Math.max(1_000, this.#settings.l1Size) });
+    this.#keys = new KeyStates(fleetKey, this.#settings.prefix, this.#settings.encrypt, Math.max(1_000, this.#settings.l1Size));
     this.#health = new StoreHealth(this.#settings.backoffMs, (error) => {
       if (this.listenerCount('store-error') > 0) this.emit('store-error', error);
     });
@@ -81,67 +62,16 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     // The client's own errors carry the real cause (WRONGPASS, a certificate, a refused port) that a
     // timed-out command cannot tell; an unlistened 'error' would also crash an owned client.
     (this.#client as unknown as Partial<EventEmitter>).on?.('error', (error: unknown) => this.#health.clientError(error));
+    this.#lock = new FleetLock(this.#client, (operation, run) => this.#command(operation, run), this.#background, this.#closing.signal, this.#settings);
   }
 
   get size(): number {
     return this.#l1.size;
   }
 
-  #state(key: string, context: TokenStoreContext): KeyState {
-    let state = this.#keys.get(key);
-    if (state === undefined) {
-      state = { names: keyNames(this.#fleetKey, this.#settings.prefix, key), sealKey: sealingKey(this.#fleetKey, context.encryptionKey, key), generation: 0 };
-      this.#keys.set(key, state);
-    }
-    return state;
-  }
-
   /** Runs one command, bounded by storeTimeoutMs whatever the client's own settings. */
   #command<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (!this.#health.available) return Promise.reject(new Error('skipped: Redis failed recently'));
-    return new Promise<T>((resolve, reject) => {
-      let done = false;
-      const timer = setTimeout(() => {
-        done = true;
-        const cause = this.#health.lastCause;
-        const error = new StoreTimeoutError(`Redis did not answer within ${this.#settings.storeTimeoutMs} ms${cause ? ` (last client error: ${cause})` : ''}`);
-        this.#health.failed(operation, error);
-        reject(error);
-      }, this.#settings.storeTimeoutMs);
-      timer.unref();
-      const settle = (error: unknown, value?: T): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        if (error === undefined) {
-          this.#health.succeeded();
-          resolve(value as T);
-        } else {
-          this.#health.failed(operation, error);
-          reject(error);
-        }
-      };
-      let pending: Promise<T>;
-      try {
-        pending = run();
-      } catch (error) {
-        return settle(error ?? new Error('failed'));
-      }
-      pending.then(
-        (value) => settle(undefined, value),
-        (error: unknown) => settle(error ?? new Error('failed')),
-      );
-    });
-  }
-
-  /** Keeps a write or release going after the caller has its answer; close() waits for them. */
-  #inBackground(work: Promise<unknown>): void {
-    const tracked = work.catch(() => undefined).finally(() => this.#background.delete(tracked));
-    this.#background.add(tracked);
-  }
-
-  #seal(state: KeyState, payload: SealedPayload): string {
-    return this.#settings.encrypt ? sealToken(payload, state.sealKey, state.names.token) : plainToken(payload);
+    return boundedCommand(this.#health, this.#settings.storeTimeoutMs, operation, run);
   }
 
   get(key: string, context: TokenStoreContext): StoredToken | undefined | Promise<StoredToken | undefined> {
@@ -161,7 +91,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   }
 
   async #readOnce(key: string, context: TokenStoreContext): Promise<L1Entry | undefined> {
-    const state = this.#state(key, context);
+    const state = this.#keys.get(key, context);
     let raw: string | null;
     let counter: string | null;
     try {
@@ -169,17 +99,15 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     } catch {
       return undefined;
     }
-    state.generation = Math.max(state.generation, Number(counter ?? 0) || 0);
+    state.saw(counter);
     if (raw === null) return undefined;
-    // A value that does not open (tampered, another key, moved from another name, an old format) is
-    // a miss; the next write overwrites it.
-    const payload = this.#settings.encrypt ? openToken(raw, state.sealKey, state.names.token) : openPlainToken(raw);
+    // A value that does not open is a miss; the next write overwrites it.
+    const payload = state.open(raw);
     if (payload === undefined) return undefined;
-    if (payload.generation < state.generation) {
+    if (!state.accept(payload)) {
       this.#health.notice('get', 'a token older than the newest one the fleet wrote was found and refused (a restored backup, or a rollback)');
       return undefined;
     }
-    state.generation = payload.generation;
     const entry = { token: payload.token, raw };
     this.#l1.set(key, entry);
     return entry;
@@ -191,18 +119,18 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
 
   /** Writes the token to L1 now and to Redis in the background: no caller waits on the SET. */
   #write(key: string, token: StoredToken, context: TokenStoreContext): void {
-    const state = this.#state(key, context);
+    const state = this.#keys.get(key, context);
     const generation = state.generation + 1;
-    const raw = this.#seal(state, { token, generation });
+    const raw = state.seal({ token, generation });
     this.#l1.set(key, { token, raw });
     // Absolute expiry: Redis never keeps a token past exp − skew, even when the write is late.
     const until = Math.floor(usableUntil(token, context.refreshSkewMs));
     if (until <= context.now()) return;
     const { names } = state;
-    this.#inBackground(
+    this.#background.add(
       this.#command('set', () => this.#client.eval(WRITE, 2, names.token, names.generation, raw, generation, until, until + GENERATION_TTL_MS)).then(
         (written) => {
-          if (written === 1) state.generation = Math.max(state.generation, generation);
+          if (written === 1) state.saw(generation);
         },
       ),
     );
@@ -212,13 +140,13 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const entry = this.#l1.peek(key);
     if (entry === undefined || (token !== undefined && entry.token !== token)) return Promise.resolve();
     this.#l1.delete(key);
-    const state = this.#state(key, context);
+    const state = this.#keys.get(key, context);
     // Only the value this process knows: a newer token another process wrote stays. The counter
     // moves past it, so a copy restored later is refused.
     const work = this.#command('delete', () => this.#client.eval(INVALIDATE, 2, state.names.token, state.names.generation, entry.raw)).then((counter) => {
-      state.generation = Math.max(state.generation, Number(counter) || 0);
+      state.saw(counter);
     });
-    this.#inBackground(work);
+    this.#background.add(work);
     return work.catch(() => undefined);
   }
 
@@ -229,34 +157,23 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     options: { newerThan?: number; signal?: AbortSignal; background?: boolean },
   ): Promise<FetchOnceResult> {
     const started = performance.now();
-    const ttl = this.#settings.lockTtlMs ?? (context.timeoutMs ?? 10_000) + 5_000;
-    // A waiter gives up well before the lock would expire: a dead or squatting holder costs a bounded wait.
-    const waitBound = Math.min(this.#settings.lockWaitMs, ttl / 2);
+    const ttl = this.#lock.ttl(context.timeoutMs);
+    const watch = this.#lock.watch(started, ttl, context.deadlineMs);
     const usable = (token: StoredToken | undefined): token is StoredToken =>
       token !== undefined &&
       (options.newerThan === undefined || token.expiresAt > options.newerThan) &&
       context.now() < usableUntil(token, context.refreshSkewMs);
     const signal = options.signal ?? new AbortController().signal;
-    const state = this.#state(key, context);
-    // The wait bound counts from the holder's last sign of life (taking the lock, renewing it): a
-    // slow but live fetch is waited for, up to deadlineMs; a dead or squatting holder is not.
-    let lastSign = started;
-    let seen: { holder: string; ttl: number } | undefined;
+    const state = this.#keys.get(key, context);
+    const lock = state.names.lock;
     for (;;) {
       const stored = await this.#read(key, context);
       if (usable(stored?.token)) return { token: stored.token, fetched: false };
       if (!this.#health.available) return this.#fetchAlone(key, context, fetch);
       const owner = randomBytes(16).toString('hex');
-      let holder: string;
-      let holderTtl: number;
-      try {
-        [holder, holderTtl] = (await this.#command('lock', () => this.#client.eval(ACQUIRE, 1, state.names.lock, owner, ttl))) as [string, number];
-      } catch {
-        // A timed-out command may still run later (Redis wakes up, the client reconnects): queue
-        // the release of this owner's lock right behind it, so no orphan blocks the fleet.
-        this.#inBackground(this.#client.eval(RELEASE, 1, state.names.lock, owner));
-        return this.#fetchAlone(key, context, fetch);
-      }
+      const answer = await this.#lock.acquire(lock, owner, ttl);
+      if (answer === undefined) return this.#fetchAlone(key, context, fetch);
+      const [holder, holderTtl] = answer;
       if (holder === owner) {
         // The previous holder may have written its token and released the lock between this
         // process's read and its ACQUIRE: read again, now that the lock is ours. A read of its own,
@@ -264,58 +181,18 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
         // release on one connection, so a read after the release sees the token.
         const fresh = await this.#readOnce(key, context);
         if (usable(fresh?.token)) {
-          this.#inBackground(this.#release(state.names.lock, owner));
+          this.#lock.release(lock, owner);
           return { token: fresh.token, fetched: false };
         }
-        return this.#fetchHolding(key, context, fetch, state.names.lock, owner, ttl);
+        return this.#lock.hold(lock, owner, ttl, () => this.#fetchAlone(key, context, fetch));
       }
       if (holder === state.stuckHolder) return this.#fetchAlone(key, context, fetch);
-      const now = performance.now();
-      if (seen === undefined || seen.holder !== holder || holderTtl > seen.ttl) lastSign = now;
-      seen = { holder, ttl: holderTtl };
-      const wait = this.#settings.pollMs * (0.5 + Math.random());
-      if (now - lastSign + wait >= waitBound || now - started + wait >= context.deadlineMs) {
+      const wait = watch.next(holder, holderTtl);
+      if (wait === undefined) {
         state.stuckHolder = holder;
         return this.#fetchAlone(key, context, fetch);
       }
       await sleep(wait, signal, !options.background);
-    }
-  }
-
-  async #fetchHolding(
-    key: string,
-    context: TokenStoreContext,
-    fetch: () => Promise<StoredToken>,
-    lock: string,
-    owner: string,
-    ttl: number,
-  ): Promise<FetchOnceResult> {
-    // Renewed while the fetch runs (retries may outlast one TTL); a dead holder stops renewing.
-    const renew = setInterval(
-      () => {
-        this.#inBackground(this.#command('renew', () => this.#client.eval(RENEW, 1, lock, owner, ttl)));
-        // Often enough that a waiter sees a sign of life well within its wait bound.
-      },
-      Math.max(50, Math.floor(Math.min(ttl / 3, this.#settings.lockWaitMs / 4))),
-    );
-    renew.unref();
-    try {
-      return await this.#fetchAlone(key, context, fetch);
-    } finally {
-      clearInterval(renew);
-      this.#inBackground(this.#release(lock, owner));
-    }
-  }
-
-  /** Compare-and-delete of the lock, retried a few times: after a failover the lock may be on the new master. */
-  async #release(lock: string, owner: string): Promise<void> {
-    for (let attempt = 0; attempt < 4 && !this.#closing.signal.aborted; attempt++) {
-      try {
-        await this.#command('unlock', () => this.#client.eval(RELEASE, 1, lock, owner));
-        return;
-      } catch {
-        await sleep(250 * 2 ** attempt, this.#closing.signal).catch(() => undefined);
-      }
     }
   }
 
@@ -336,15 +213,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     // Bounded: every command the store issues through #command settles within storeTimeoutMs, but
     // the release queued behind a timed-out lock waits for Redis itself, and a paused or silent
     // Redis (CLIENT PAUSE, a partition with no RST) would hold close() for as long as that lasts.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all([...this.#background]),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#settings.storeTimeoutMs);
-        timer.unref();
-      }),
-    ]);
-    clearTimeout(timer);
+    await this.#background.settle(this.#settings.storeTimeoutMs);
     if (!this.#ownsClient) return;
     try {
       await this.#command('quit', () => this.#client.quit());

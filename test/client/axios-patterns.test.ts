@@ -4,44 +4,23 @@
 import { Readable } from 'node:stream';
 import axios, { AxiosError, type AxiosAdapter, type AxiosResponse } from 'axios';
 import axiosRetry from 'axios-retry';
-import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { startTokenServer, type TokenServer } from '../helpers/token-server';
-import { leakedSecrets, watchForLeaks } from '../helpers/leak-watch';
+import type { McaOAuthMiddleware } from '../../lib';
+import type { TokenServer } from '../helpers/token-server';
+import { middlewareFixture } from '../helpers/middleware-fixture';
+import { leakedSecrets } from '../helpers/leak-watch';
 import { waitFor } from '../helpers/wait';
 import { startScriptedBackend, type ScriptedBackend } from './scripted-backend';
 
-const SECRET = 's3cr3t-value';
-const BASIC = Buffer.from(`client-1:${SECRET}`).toString('base64');
+const fixture = middlewareFixture(startScriptedBackend);
+const { revoked, secrets, watch } = fixture;
 let tokens: TokenServer;
 let backend: ScriptedBackend;
 let elsewhere: ScriptedBackend;
-let auth: McaOAuthMiddleware | undefined;
-const revoked = new Set<string>();
-const secrets = (): string[] => [SECRET, BASIC, ...(tokens?.issued ?? [])];
-const watch = watchForLeaks(secrets);
-
-beforeEach(async () => {
-  tokens = await startTokenServer();
-  revoked.clear();
-  const live = () => tokens.issued.filter((t) => !revoked.has(t));
-  backend = await startScriptedBackend(live);
-  elsewhere = await startScriptedBackend(live);
-});
-afterEach(async () => {
-  await auth?.close();
-  auth = undefined;
-  await Promise.all([tokens.close(), backend.close(), elsewhere.close()]);
-});
+beforeEach(() => ({ tokens, backend, elsewhere } = fixture));
 
 function make(adapter: string, extra: Record<string, unknown> = {}): McaOAuthMiddleware {
   const { axios: axiosExtra, ...rest } = extra as { axios?: Record<string, unknown> };
-  auth = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: 'client-1',
-    secret: SECRET,
-    tenantId: 'tenant-1',
-    serverUrl: tokens.serverUrl,
+  return fixture.make({
     protectedBackends: [
       `${backend.url}/ok`,
       `${backend.url}/always401`,
@@ -53,7 +32,6 @@ function make(adapter: string, extra: Record<string, unknown> = {}): McaOAuthMid
     axios: { adapter, ...axiosExtra },
     ...rest,
   });
-  return auth;
 }
 
 /** Runs a call; returns the status the caller saw (-1: no response) and the error, checked for leaks. */
@@ -396,6 +374,5 @@ describe('row 5: what cannot be made safe is refused at startup', () => {
     expect(() => make('http', { axios: { transport: { request: () => undefined } } })).toThrow(
       expect.objectContaining({ name: 'McaConfigError', code: 'ERR_MCA_INVALID_AXIOS', field: 'axios' }),
     );
-    auth = undefined;
   });
 });

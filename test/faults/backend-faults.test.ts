@@ -1,47 +1,16 @@
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { AxiosError } from 'axios';
-import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { startTokenServer, type TokenServer } from '../helpers/token-server';
+import type { TokenServer } from '../helpers/token-server';
+import { middlewareFixture } from '../helpers/middleware-fixture';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
-import { watchForLeaks } from '../helpers/leak-watch';
 
-const SECRET = 's3cr3t-value';
-const BASIC = Buffer.from(`client-1:${SECRET}`).toString('base64');
+const fixture = middlewareFixture(startProtectedBackend);
+const { revoked, watch, make } = fixture;
 let tokens: TokenServer;
 let backend: ProtectedBackend;
 let elsewhere: ProtectedBackend;
-let auth: McaOAuthMiddleware | undefined;
-// Tokens the back ends no longer accept (revoked early, as a key rotation would).
-const revoked = new Set<string>();
-const watch = watchForLeaks(() => [SECRET, BASIC, ...(tokens?.issued ?? [])]);
-
-beforeEach(async () => {
-  tokens = await startTokenServer();
-  revoked.clear();
-  const live = () => tokens.issued.filter((t) => !revoked.has(t));
-  backend = await startProtectedBackend(live);
-  elsewhere = await startProtectedBackend(live);
-});
-afterEach(async () => {
-  await auth?.close();
-  auth = undefined;
-  await Promise.all([tokens.close(), backend.close(), elsewhere.close()]);
-});
-
-function make(extra: Record<string, unknown> = {}): McaOAuthMiddleware {
-  auth = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: 'client-1',
-    secret: SECRET,
-    tenantId: 'tenant-1',
-    serverUrl: tokens.serverUrl,
-    protectedBackends: [backend.url],
-    ...extra,
-  });
-  return auth;
-}
+beforeEach(() => ({ tokens, backend, elsewhere } = fixture));
 
 async function status(p: Promise<{ status: number }>): Promise<number> {
   return p.then(

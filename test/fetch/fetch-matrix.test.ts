@@ -4,47 +4,18 @@
 import { inspect } from 'node:util';
 import createClient from 'openapi-fetch';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { startTokenServer, type TokenServer } from '../helpers/token-server';
-import { leakedSecrets, reachableStrings, watchForLeaks } from '../helpers/leak-watch';
+import type { TokenServer } from '../helpers/token-server';
+import { middlewareFixture } from '../helpers/middleware-fixture';
+import { leakedSecrets, reachableStrings } from '../helpers/leak-watch';
 import { waitFor } from '../helpers/wait';
 import { startScriptedBackend, type ScriptedBackend } from '../client/scripted-backend';
 
-const SECRET = 's3cr3t-value';
-const BASIC = Buffer.from(`client-1:${SECRET}`).toString('base64');
+const fixture = middlewareFixture(startScriptedBackend);
+const { revoked, secrets, watch, make } = fixture;
 let tokens: TokenServer;
 let backend: ScriptedBackend;
 let elsewhere: ScriptedBackend;
-let auth: McaOAuthMiddleware | undefined;
-const revoked = new Set<string>();
-const secrets = (): string[] => [SECRET, BASIC, ...(tokens?.issued ?? [])];
-const watch = watchForLeaks(secrets);
-
-beforeEach(async () => {
-  tokens = await startTokenServer();
-  revoked.clear();
-  const live = () => tokens.issued.filter((t) => !revoked.has(t));
-  backend = await startScriptedBackend(live);
-  elsewhere = await startScriptedBackend(live);
-});
-afterEach(async () => {
-  await auth?.close();
-  auth = undefined;
-  await Promise.all([tokens.close(), backend.close(), elsewhere.close()]);
-});
-
-function make(extra: Record<string, unknown> = {}): McaOAuthMiddleware {
-  auth = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: 'client-1',
-    secret: SECRET,
-    tenantId: 'tenant-1',
-    serverUrl: tokens.serverUrl,
-    protectedBackends: [backend.url],
-    ...extra,
-  });
-  return auth;
-}
+beforeEach(() => ({ tokens, backend, elsewhere } = fixture));
 
 /** The error a call rejects with, checked for leaks and collected for the suite's check. */
 async function failure(p: Promise<unknown>): Promise<Error & { cause?: unknown; code?: string }> {

@@ -1,0 +1,15 @@
+// `token`: one real token request, and the Authorization header value on stdout, for
+// curl -H "Authorization: $(npx express-mca-oauth token)".
+import type { ProviderConfig } from '../config/resolve-config';
+import { createTokenEndpoint } from '../core/token-endpoint';
+import type { Out } from './output';
+
+export async function token(config: ProviderConfig, out: Out): Promise<void> {
+  const endpoint = createTokenEndpoint(config);
+  try {
+    const grant = await endpoint.requestToken(new AbortController().signal, config.timeoutMs);
+    out(`Bearer ${grant.accessToken}`);
+  } finally {
+    endpoint.close();
+  }
+}
