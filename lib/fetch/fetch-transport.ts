@@ -20,6 +20,16 @@ export interface FetchRequestParts {
   rest: RequestInit | undefined;
 }
 
+/**
+ * fetch says `redirected: true` on a response it reached through a redirect. Each hop here is a
+ * fetch of its own, so the last one would say false: its own property says what the caller's
+ * fetch did. (A `clone()` reads the internal state again, and says false.)
+ */
+function markRedirected(response: Response): Response {
+  Object.defineProperty(response, 'redirected', { value: true, configurable: true });
+  return response;
+}
+
 /** Undefined or a plain record; anything else (Headers, pairs, a Headers-like iterable of another library) goes through `new Headers`. */
 export function isPlainHeaders(headers: HeadersInit | undefined): headers is Record<string, string> | undefined {
   if (headers === undefined) return true;
@@ -54,7 +64,8 @@ export class FetchTransport implements OutboundTransport<Response> {
       init.body = parts.body;
       if (isStreamBody(parts.body)) init.duplex = 'half';
     }
-    return this.#fetch(hop.url, init);
+    const sent = this.#fetch(hop.url, init);
+    return hop.first ? sent : sent.then(markRedirected);
   }
 
   sendFailed(error: unknown, hop: Hop): unknown {

@@ -93,9 +93,12 @@ describe('no injection', () => {
 describe('redirects: handled hop by hop, the allowlist checked on each', () => {
   it('within the back end the token follows; out of the allowlist it and the caller’s Cookie stay behind', async () => {
     const m = make();
-    expect((await m.fetch(`${backend.url}/redirect?to=/ok`)).status).toBe(200);
+    const followed = await m.fetch(`${backend.url}/redirect?to=/ok`);
+    expect([followed.status, followed.redirected, followed.url]).toEqual([200, true, `${backend.url}/ok`]);
+    expect((await m.fetch(`${backend.url}/ok`)).redirected).toBe(false);
     expect(backend.hits.map((h) => [h.path, h.authorization])).toEqual([
       ['/redirect', 'Bearer tok-1'],
+      ['/ok', 'Bearer tok-1'],
       ['/ok', 'Bearer tok-1'],
     ]);
     const r = await m.fetch(`${backend.url}/redirect?to=${encodeURIComponent(`${elsewhere.url}/status/200`)}`, { headers: { Cookie: 'session=1' } });
@@ -107,7 +110,7 @@ describe('redirects: handled hop by hop, the allowlist checked on each', () => {
   it('redirect: "manual" gets the 3xx itself; "error" rejects as fetch does; both after one hop', async () => {
     const m = make();
     const manual = await m.fetch(`${backend.url}/redirect?to=/ok`, { redirect: 'manual' });
-    expect([manual.status, manual.headers.get('location')]).toEqual([302, '/ok']);
+    expect([manual.status, manual.headers.get('location'), manual.redirected]).toEqual([302, '/ok', false]);
     const error = await failure(m.fetch(`${backend.url}/redirect?to=/ok`, { redirect: 'error' }));
     expect(error).toBeInstanceOf(TypeError);
     expect(backend.hits.map((h) => h.path)).toEqual(['/redirect', '/redirect']);
