@@ -5,6 +5,7 @@ import type { CredentialField, ProviderConfig } from '../config/resolve-config';
 import { createTokenEndpoint } from '../core/token-endpoint';
 import { McaOAuthError } from '../errors/mca-oauth-error';
 import { redisStoreFor } from '../store-choice';
+import type { ChosenEntry } from './config-for';
 import { origins } from './origins';
 import { bare, type Out } from './output';
 
@@ -15,8 +16,8 @@ export function formatSkew(seconds: number): string {
   return `${tenths > 0 ? '+' : ''}${tenths.toFixed(1)}`;
 }
 
-export async function check(opts: Record<string, unknown>, config: ProviderConfig, out: Out): Promise<void> {
-  const where = origins(opts, config);
+export async function check(opts: Record<string, unknown>, config: ProviderConfig, out: Out, entry?: ChosenEntry): Promise<void> {
+  const where = origins(opts, config, entry);
   const show = (field: CredentialField, value: string | undefined): void => {
     const origin = where[field];
     if (value === undefined || origin === undefined) return;

@@ -3,12 +3,26 @@ import { readBackendList, resolveBackends } from '../config/resolve-backends';
 import { envSourceFromOptions, resolveProviderConfig, type ProviderConfig } from '../config/resolve-config';
 import { McaConfigError } from '../errors/mca-config-error';
 
+/** The `--backend` entry a configuration came from: what it sets itself, and how to name it. */
+export interface ChosenEntry {
+  /** `protectedBackends[1]`: with a field and {@link file}, where `check` says a setting came from. */
+  label: string;
+  /** The JSON file, as the flag or MCA_PROTECTED_BACKENDS_FILE gave it. */
+  file: string;
+  /** The entry's own settings, as written in the file. */
+  settings: Record<string, unknown>;
+}
+
 /**
  * The configuration to use: the default one, or with `--backend NAME` that entry's, resolved by
  * the same rules as the middleware (its own settings over the default ones).
  */
-export function configFor(opts: Record<string, unknown>, backend: string | undefined, file: string | undefined): ProviderConfig {
-  if (backend === undefined) return resolveProviderConfig(opts);
+export function configFor(
+  opts: Record<string, unknown>,
+  backend: string | undefined,
+  file: string | undefined,
+): { config: ProviderConfig; entry?: ChosenEntry } {
+  if (backend === undefined) return { config: resolveProviderConfig(opts) };
   const env = envSourceFromOptions(opts);
   const list = readBackendList(file === undefined ? {} : { protectedBackendsFile: file }, env) ?? [];
   const entry = resolveBackends(list, opts, env).find((b) => b.name === backend);
@@ -19,5 +33,11 @@ export function configFor(opts: Record<string, unknown>, backend: string | undef
       { field: 'backend' },
     );
   }
-  return entry.config ?? resolveProviderConfig(opts, env);
+  // The file is named as given (flag or variable): the user's own spelling of where to look.
+  const from = file ?? env.get('MCA_PROTECTED_BACKENDS_FILE')?.value ?? 'the backends file';
+  const settings = list[entry.index] as Record<string, unknown>;
+  return {
+    config: entry.config ?? resolveProviderConfig(opts, env),
+    entry: { label: `protectedBackends[${entry.index}]`, file: from, settings },
+  };
 }

@@ -2,6 +2,7 @@
 import { ENV_NAMES, envSourceFromOptions, type CredentialField, type ProviderConfig } from '../config/resolve-config';
 import { readVcap } from '../config/vcap';
 import { flagOf } from './arguments';
+import type { ChosenEntry } from './config-for';
 
 /** Where one field came from, and its value as given where `check` shows it (the URL fields). */
 export interface Origin {
@@ -12,14 +13,18 @@ export interface Origin {
 /**
  * Where each field came from, precisely enough to go and fix it: the flag, the variable (environment
  * or .env file), or the path inside VCAP_SERVICES / VCAP_APPLICATION. Also the raw value, for the
- * URL fields (ProviderConfig keeps only the token URL built from them).
+ * URL fields (ProviderConfig keeps only the token URL built from them). With `--backend`, a field
+ * the entry sets itself comes from the entry (the resolver passes entry settings as options).
  */
-export function origins(opts: Record<string, unknown>, config: ProviderConfig): Partial<Record<CredentialField, Origin>> {
+export function origins(opts: Record<string, unknown>, config: ProviderConfig, entry?: ChosenEntry): Partial<Record<CredentialField, Origin>> {
   const env = envSourceFromOptions(opts);
   const result: Partial<Record<CredentialField, Origin>> = {};
   let vcap: ReturnType<typeof readVcap> | undefined;
   for (const [field, source] of Object.entries(config.sources) as [CredentialField, string][]) {
-    if (source === 'option') {
+    const own = entry === undefined ? undefined : ownSetting(entry.settings, field);
+    if (source === 'option' && entry !== undefined && own !== undefined) {
+      result[field] = { where: `${entry.label}.${own.key} in ${entry.file}`, raw: typeof own.value === 'string' ? own.value : undefined };
+    } else if (source === 'option') {
       const raw = opts[field] ?? (field === 'tenantId' ? opts.appId : undefined);
       result[field] = { where: `flag ${flagOf(field)}`, raw: typeof raw === 'string' ? raw : undefined };
     } else if (source === 'env' || source === '.env') {
@@ -39,4 +44,12 @@ export function origins(opts: Record<string, unknown>, config: ProviderConfig): 
     }
   }
   return result;
+}
+
+/** The entry's own value for a field (`appId` stands for `tenantId`, as everywhere). */
+function ownSetting(settings: Record<string, unknown>, field: CredentialField): { key: string; value: unknown } | undefined {
+  for (const key of field === 'tenantId' ? ['tenantId', 'appId'] : [field]) {
+    if (Object.hasOwn(settings, key) && settings[key] !== undefined) return { key, value: settings[key] };
+  }
+  return undefined;
 }
