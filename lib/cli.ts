@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from './config/known-options';
 import { ENV_NAMES, envSourceFromOptions, resolveProviderConfig, type CredentialField, type ProviderConfig } from './config/resolve-config';
-import { readBackendList, resolveBackends } from './config/resolve-backends';
+import { readBackendList, readBackendsFile } from './config/read-backend-list';
+import { resolveBackends } from './config/resolve-backends';
 import { readVcap } from './config/vcap';
 import { createTokenEndpoint } from './core/token-endpoint';
 import { McaConfigError } from './errors/mca-config-error';
@@ -118,8 +119,10 @@ const FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(FLAGS), 'no-env-
 function resolveFor(opts: Record<string, unknown>, backend: string | undefined, file: string | undefined): ProviderConfig {
   if (backend === undefined) return resolveProviderConfig(opts);
   const env = envSourceFromOptions(opts);
-  const list = readBackendList(file === undefined ? {} : { protectedBackendsFile: file }, env) ?? [];
-  const entry = resolveBackends(list, opts, env).find((b) => b.name === backend);
+  // The middleware's own configuration must resolve, as for the middleware: entries build on it.
+  const main = resolveProviderConfig(opts, env);
+  const list = (file === undefined ? readBackendList({}, env) : readBackendsFile(file, '--backends-file')) ?? { items: [], from: '' };
+  const entry = resolveBackends(list, opts, env, main).find((b) => b.name === backend);
   if (entry === undefined) {
     throw new McaConfigError(
       'ERR_MCA_UNKNOWN_BACKEND',
@@ -127,7 +130,7 @@ function resolveFor(opts: Record<string, unknown>, backend: string | undefined, 
       { field: 'backend' },
     );
   }
-  return entry.config ?? resolveProviderConfig(opts, env);
+  return entry.config ?? main;
 }
 
 function version(): string {

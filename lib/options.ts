@@ -289,11 +289,20 @@ export interface TokenProviderOptions extends CredentialOptions {
 export type BackendMatcher = string | RegExp;
 
 /**
- * The token settings one back end may set for itself. Each unset field is resolved as the
- * middleware's own (option, environment, `.env`, `VCAP_SERVICES`). An entry that sets its own
- * client (`clientId`) must set its own credential (`secret`, or `privateKey` / `privateKeyFile`)
- * too: it never borrows another client's credential, nor any of its client authentication
- * (`clientAuth`, key, certificate, `keyId` …, from options or environment).
+ * The token settings one back end may set for itself, in code or in the JSON file of
+ * {@link McaOAuthOptions.protectedBackendsFile} (never from environment variables: those are the
+ * middleware's own). Each unset field is resolved as the middleware's own (option, environment,
+ * `.env`, `VCAP_SERVICES`), except what belongs to another client:
+ * - an entry with its own OAuth client (`clientId`) must set its own credential (`secret`,
+ *   `privateKey` / `privateKeyFile`, or `clientAssertionFile`) and takes none of the middleware's
+ *   client authentication (secret, `clientAuth`, key, certificate, `keyId` …) nor any of its IAM
+ *   settings (`apikey`, profile, `crTokenFile`, `iamUrl`, IAM client, a bound service's key);
+ * - an entry with its own IBM Cloud IAM client (`apikey`, or a trusted profile `iamProfileId` /
+ *   `iamProfileName` / `iamProfileCrn`) takes none of the middleware's OAuth client or endpoint
+ *   (`clientId`, `secret`, `tokenUrl`, `audience` …) nor its API key, profile or IAM client; it
+ *   inherits `iamUrl`, and with a profile the `crTokenFile` (the workload's own token);
+ * - such an entry inherits `scope` only from a middleware of the same kind (IAM or OAuth);
+ * - `crTokenFile`, `iamClientId` and `iamClientSecret` need the entry's own API key or profile.
  */
 export type BackendTokenSettings = Pick<
   CredentialOptions,
@@ -317,6 +326,15 @@ export type BackendTokenSettings = Pick<
   | 'assertionAudience'
   | 'x5t'
   | 'x5c'
+  | 'clientAssertionFile'
+  | 'apikey'
+  | 'iamUrl'
+  | 'iamProfileId'
+  | 'iamProfileName'
+  | 'iamProfileCrn'
+  | 'crTokenFile'
+  | 'iamClientId'
+  | 'iamClientSecret'
 >;
 
 /**

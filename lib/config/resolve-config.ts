@@ -5,7 +5,17 @@ import type { TokenStore } from '../core/token-store';
 import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
+import {
+  MAX_TIMER_MS,
+  credentialUrl,
+  invalid,
+  numberOption,
+  optionalString,
+  optionOrigin,
+  constantCase,
+  ownOptions,
+  parseBooleanVariable,
+} from './option-checks';
 import type { ClientAuth } from '../core/client-auth/client-auth';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
@@ -89,7 +99,7 @@ interface Found {
 
 function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource, field: CredentialField): Found | undefined {
   const option = field === 'tenantId' ? tenantOption(options) : optionalString(options, field);
-  if (option !== undefined) return { value: option, source: 'option', from: `the \`${field}\` option` };
+  if (option !== undefined) return { value: option, source: 'option', from: optionOrigin(options, field) };
   for (const name of ENV_NAMES[field]) {
     const found = env.get(name);
     if (found !== undefined) return { ...found, from: describeVariable(env, name, found) };
@@ -189,7 +199,7 @@ export function resolveProviderConfig(
   /** A client authentication built by the caller (the seed's certificate flow), instead of one from the options. */
   prebuiltAuth?: { name: ClientAuthName; auth: ClientAuth },
   /** A `protectedBackends` entry's own settings, over what the options and environment give. */
-  entry?: Partial<Record<CredentialField, string>>,
+  entry?: EntryLayer,
 ): ProviderConfig {
   const options = ownOptions(input);
   const env = envSource ?? envSourceFromOptions(options);
@@ -214,7 +224,7 @@ export function resolveProviderConfig(
     found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id' };
     checkForm('tenantId', found.tenantId);
   }
-  if (entry !== undefined) layerEntry(found, entry);
+  if (entry !== undefined) layerEntry(found, vcap, entry, options);
 
   const allowInsecureHttp = readAllowInsecureHttp(options, env);
   // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
@@ -287,16 +297,30 @@ function readAllowInsecureHttp(options: Record<string, unknown>, env: EnvSource)
 
 const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl', 'serverUrl'];
 
+/** A `protectedBackends` entry's layer over the middleware's configuration. */
+export interface EntryLayer {
+  /** The entry's own fields. */
+  fields: Partial<Record<CredentialField, string>>;
+  /**
+   * The middleware's settings the entry must not inherit, as its client is its own. The caller
+   * removes them from the options and the environment; a bound service's are removed here.
+   */
+  withheld: ReadonlySet<string>;
+}
+
 /**
  * A `protectedBackends` entry's own settings, over what the middleware's resolved. An entry that
  * names an endpoint names the whole of it: a `tokenUrl` or `oauthServerUrl` found elsewhere must
  * not outrank the `serverUrl` it set.
  */
-function layerEntry(found: Partial<Record<CredentialField, Found>>, entry: Partial<Record<CredentialField, string>>): void {
-  if (ENDPOINT_FIELDS.some((field) => entry[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
-  for (const [field, value] of Object.entries(entry) as [CredentialField, string | undefined][]) {
+function layerEntry(found: Partial<Record<CredentialField, Found>>, vcap: VcapCredentials, entry: EntryLayer, options: Record<string, unknown>): void {
+  for (const field of entry.withheld) delete found[field as CredentialField];
+  // A bound service's API key is the middleware's IAM credential, never a client's of its own.
+  if (entry.withheld.has('apikey')) delete vcap.apikey;
+  if (ENDPOINT_FIELDS.some((field) => entry.fields[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
+  for (const [field, value] of Object.entries(entry.fields) as [CredentialField, string | undefined][]) {
     if (value === undefined) continue;
-    found[field] = { value, source: 'option', from: 'the entry' };
+    found[field] = { value, source: 'option', from: optionOrigin(options, field) };
     checkForm(field, found[field]);
   }
 }
