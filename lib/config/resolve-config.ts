@@ -5,20 +5,12 @@ import type { TokenStore } from '../core/token-store';
 import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import {
-  MAX_TIMER_MS,
-  credentialUrl,
-  invalid,
-  numberOption,
-  optionalString,
-  optionOrigin,
-  constantCase,
-  ownOptions,
-  parseBooleanVariable,
-} from './option-checks';
+import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
+import { optionOrigin } from './option-checks';
 import type { ClientAuth } from '../core/client-auth/client-auth';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
+import type { EntryLayer } from './resolve-entry-token';
 
 export type CredentialField =
   'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';
@@ -297,23 +289,13 @@ function readAllowInsecureHttp(options: Record<string, unknown>, env: EnvSource)
 
 const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl', 'serverUrl'];
 
-/** A `protectedBackends` entry's layer over the middleware's configuration. */
-export interface EntryLayer {
-  /** The entry's own fields. */
-  fields: Partial<Record<CredentialField, string>>;
-  /**
-   * The middleware's settings the entry must not inherit, as its client is its own. The caller
-   * removes them from the options and the environment; a bound service's are removed here.
-   */
-  withheld: ReadonlySet<string>;
-}
-
 /**
  * A `protectedBackends` entry's own settings, over what the middleware's resolved. An entry that
  * names an endpoint names the whole of it: a `tokenUrl` or `oauthServerUrl` found elsewhere must
  * not outrank the `serverUrl` it set.
  */
 function layerEntry(found: Partial<Record<CredentialField, Found>>, vcap: VcapCredentials, entry: EntryLayer, options: Record<string, unknown>): void {
+  // The caller took the withheld settings out of the options and the environment; a bound service's go here.
   for (const field of entry.withheld) delete found[field as CredentialField];
   // A bound service's API key is the middleware's IAM credential, never a client's of its own.
   if (entry.withheld.has('apikey')) delete vcap.apikey;

@@ -5,6 +5,14 @@ import type { EnvSource } from './env-source';
 import { OPTION_ORIGIN, constantCase, optionalString } from './option-checks';
 import { resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
 
+/** A `protectedBackends` entry's layer over the middleware's configuration (see resolveProviderConfig). */
+export interface EntryLayer {
+  /** The entry's own fields. */
+  fields: Partial<Record<CredentialField, string>>;
+  /** The middleware's settings the entry must not inherit, as its client is its own. */
+  withheld: ReadonlySet<string>;
+}
+
 /** Where an entry sits, for messages: its index, and where the list came from. */
 export interface EntryPlace {
   index: number;
