@@ -151,16 +151,15 @@ describe('what an IAM entry inherits', () => {
     await m.close();
   });
 
-  it('an OAuth entry with a key of its own never sees the middleware’s secret (no "secret and key" conflict)', () => {
-    const env = createEnvSource({}, false);
-    const options = { clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url };
-    const resolved = resolveBackends(
-      { items: [{ match: 'https://a.example.com', clientId: 'jwt-client', privateKey: PEM }], from: 'the `protectedBackends` option' },
-      options,
-      env,
-      resolveProviderConfig(options, env),
-    );
-    expect(resolved[0]!.config).toMatchObject({ clientId: 'jwt-client', clientAuth: 'private_key_jwt', secret: undefined });
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>]>([
+    ['a key, under a middleware with a secret', { secret: MAIN_SECRET }, { privateKey: PEM }, { clientAuth: 'private_key_jwt', secret: undefined }],
+    ['a secret, under a middleware with an assertion file', { env: { MCA_CLIENT_ASSERTION_FILE: crFile } }, { secret: MAIN_SECRET }, { clientAuth: 'basic' }],
+  ])('an OAuth entry with %s takes none of the middleware’s client authentication', (_name, middleware, settings, expected) => {
+    const options = { clientId: 'main-client', tokenUrl: tokens.url, ...middleware };
+    const env = createEnvSource((middleware.env ?? {}) as Record<string, string>, false);
+    const items = [{ match: 'https://a.example.com', clientId: 'own-client', ...settings }];
+    const resolved = resolveBackends({ items, from: 'the `protectedBackends` option' }, options, env, resolveProviderConfig(options, env));
+    expect(resolved[0]!.config).toMatchObject({ clientId: 'own-client', ...expected });
   });
 });
 
