@@ -143,6 +143,8 @@ describe('an IAM entry whose key IAM does not know', () => {
     });
     const error = await call(kind, mw, `${cos.url}/x`).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT', errorCode: 'BXNIM0415E' });
+    // Which key IAM refused: the entry's, not the middleware's (both may go to the same IAM).
+    expect((error as Error).message).toContain('Check the API key (from `protectedBackends[1].apikey`)');
     expect(leakedSecrets(error, [wrongKey])).toEqual([]);
     expect(cos.hits).toEqual([]);
     expect(await call(kind, mw, `${orders.url}/y`)).toBe(200);
