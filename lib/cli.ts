@@ -177,6 +177,8 @@ function origins(opts: Record<string, unknown>, config: ProviderConfig): Partial
       result[field] = { where: `VCAP_SERVICES (service "${vcap.serviceName ?? '?'}") credentials.${field}`, raw };
     } else if (source === 'VCAP_APPLICATION') {
       result[field] = { where: 'VCAP_APPLICATION application_id' };
+    } else if (source === 'protectedBackends') {
+      result[field] = { where: 'the --backend entry' };
     } else {
       result[field] = { where: source };
     }

@@ -302,7 +302,7 @@ function layerEntry(found: Partial<Record<CredentialField, Found>>, vcap: VcapCr
   if (ENDPOINT_FIELDS.some((field) => entry.fields[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
   for (const [field, value] of Object.entries(entry.fields) as [CredentialField, string | undefined][]) {
     if (value === undefined) continue;
-    found[field] = { value, source: 'option', from: optionOrigin(options, field) };
+    found[field] = { value, source: 'protectedBackends', from: optionOrigin(options, field) };
     checkForm(field, found[field]);
   }
 }

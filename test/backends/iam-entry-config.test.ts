@@ -263,7 +263,7 @@ describe('no API key in any rendering', () => {
 describe('the CLI with an IAM entry', () => {
   it('token --backend and check --backend use the entry’s key, and show it only as ****', async () => {
     const file = join(dir, 'cli-backends.json');
-    writeFileSync(file, JSON.stringify([{ match: 'https://cos.example.com', apikey: KEY_B, iamUrl: iam.url, name: 'cos' }]));
+    writeFileSync(file, JSON.stringify([{ match: 'https://cos.example.com', apikey: KEY_B, iamUrl: iam.url, scope: 'ibm', name: 'cos' }]));
     const run = async (args: string[]): Promise<{ status: number; text: string }> => {
       const lines: string[] = [];
       const status = await main(
@@ -281,6 +281,8 @@ describe('the CLI with an IAM entry', () => {
       MAIN_SECRET,
       '--token-url',
       tokens.url,
+      '--scope',
+      'orders',
       '--backends-file',
       file,
       '--backend',
@@ -294,6 +296,8 @@ describe('the CLI with an IAM entry', () => {
     expect(check.text).toMatch(/^grant\s+iam_apikey/m);
     expect(check.text).toMatch(/^apikey\s+\*\*\*\* \(from `protectedBackends\[0\]\.apikey`\)/m);
     expect(check.text).not.toMatch(/^clientId/m);
+    expect(check.text).toMatch(/^scope\s+ibm\s+from the --backend entry$/m);
+    expect(iam.requests.map((r) => r.fields.find(([n]) => n === 'scope')?.[1])).toEqual(['ibm', 'ibm']);
     for (const secret of [KEY_B, MAIN_SECRET]) expect(check.text).not.toContain(secret);
     writeFileSync(file, JSON.stringify([{ match: 'https://cos.example.com', apikey: ` ${KEY_B}`, iamUrl: iam.url, name: 'cos' }]));
     const bad = await run(['token', ...common]);
