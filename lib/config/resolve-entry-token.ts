@@ -3,7 +3,7 @@ import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import type { BackendTokenSettings } from '../options';
 import type { EnvSource } from './env-source';
 import { OPTION_ORIGIN, constantCase, optionalString } from './option-checks';
-import { resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
+import { ENV_NAMES, resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
 
 /** A `protectedBackends` entry's layer over the middleware's configuration (see resolveProviderConfig). */
 export interface EntryLayer {
@@ -24,17 +24,17 @@ export interface EntryPlace {
 // so that what an entry must not inherit is hidden in both places. A Record over every key: the
 // compiler fails when a setting is added to the type but not here.
 const SETTING_VARIABLES: { [K in keyof Required<BackendTokenSettings>]: readonly string[] } = {
-  clientId: ['MCA_CLIENT_ID'],
-  secret: ['MCA_SECRET'],
-  tenantId: ['MCA_TENANT_ID', 'MCA_APP_ID'],
+  clientId: ENV_NAMES.clientId,
+  secret: ENV_NAMES.secret,
+  tenantId: ENV_NAMES.tenantId,
   appId: [],
-  serverUrl: ['MCA_SERVER_URL'],
-  oauthServerUrl: ['MCA_OAUTH_SERVER_URL'],
-  tokenUrl: ['MCA_TOKEN_URL'],
-  scope: ['MCA_SCOPE'],
-  audience: ['MCA_AUDIENCE'],
-  resource: ['MCA_RESOURCE'],
-  clientAuth: ['MCA_CLIENT_AUTH'],
+  serverUrl: ENV_NAMES.serverUrl,
+  oauthServerUrl: ENV_NAMES.oauthServerUrl,
+  tokenUrl: ENV_NAMES.tokenUrl,
+  scope: ENV_NAMES.scope,
+  audience: ENV_NAMES.audience,
+  resource: ENV_NAMES.resource,
+  clientAuth: ENV_NAMES.clientAuth,
   privateKey: ['MCA_PRIVATE_KEY'],
   privateKeyFile: ['MCA_PRIVATE_KEY_FILE'],
   certificate: ['MCA_CERTIFICATE'],

@@ -4,8 +4,9 @@
 // loopback back ends that check whose token they get; through req.mcaClient and req.mcaFetch.
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import { mcaOAuth, type InvalidatedEvent, type McaOAuthMiddleware, type TokenEvent } from '../../lib';
+import { mcaOAuth, type InvalidatedEvent, type McaOAuthMiddleware, type McaOAuthOptions, type TokenEvent } from '../../lib';
 import { leakedSecrets, watchForLeaks } from '../helpers/leak-watch';
+import { callThrough, type Transport as Kind } from '../helpers/both-transports';
 import { startIamServer, type IamServer } from '../helpers/iam-server';
 import { decodeClaims, startClaimsBackend, startClaimsTokenServer, type ClaimsBackend, type ClaimsTokenServer } from '../helpers/claims-token-server';
 
@@ -35,19 +36,20 @@ afterEach(async () => {
   await Promise.all([tokens, iam, orders, cos, db].map((s) => s.close()));
 });
 
-/** An MCA-style middleware (client id and secret) with two IAM back ends, each with its own API key. */
-function make(): McaOAuthMiddleware {
+/** An MCA-style middleware (client id and secret); by default with two IAM back ends, each with its own API key. */
+function make(protectedBackends?: McaOAuthOptions['protectedBackends'], extra: McaOAuthOptions = {}): McaOAuthMiddleware {
   mw = mcaOAuth({
     env: {},
     envFile: false,
     clientId: 'main-client',
     secret: MAIN_SECRET,
     tokenUrl: tokens.url,
-    protectedBackends: [
+    protectedBackends: protectedBackends ?? [
       orders.url,
       { match: `${cos.url}/`, apikey: COS_KEY, iamUrl: iam.url, name: 'cos' },
       { match: db.url, apikey: DB_KEY, iamUrl: iam.url, name: 'db' },
     ],
+    ...extra,
   });
   return mw;
 }
@@ -60,19 +62,7 @@ function iamPosts(): string[] {
   });
 }
 
-type Kind = 'axios' | 'fetch';
-async function call(kind: Kind, m: McaOAuthMiddleware, url: string): Promise<number> {
-  try {
-    if (kind === 'axios') return (await m.client.get(url, { validateStatus: () => true })).status;
-    const response = await m.fetch(url);
-    await response.arrayBuffer();
-    return response.status;
-  } catch (error) {
-    watch.collect(error);
-    expect(leakedSecrets(error, secrets())).toEqual([]);
-    throw error;
-  }
-}
+const call = callThrough(watch, secrets);
 
 describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
   it('the MCA back end gets the middleware’s token, each IAM back end a token for its own API key', async () => {
@@ -132,22 +122,14 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
 describe('an IAM entry whose key IAM does not know', () => {
   it.each<Kind>(['axios', 'fetch'])('%s: the call rejects with IAM’s reason and no key; the other back ends carry on', async (kind) => {
     const wrongKey = 'wrong-Key_0123456789abcdefghijklmnopqrstuv';
-    mw = mcaOAuth({
-      env: {},
-      envFile: false,
-      clientId: 'main-client',
-      secret: MAIN_SECRET,
-      tokenUrl: tokens.url,
-      retries: 0,
-      protectedBackends: [orders.url, { match: cos.url, apikey: wrongKey, iamUrl: iam.url, name: 'cos' }],
-    });
-    const error = await call(kind, mw, `${cos.url}/x`).catch((e: unknown) => e);
+    const m = make([orders.url, { match: cos.url, apikey: wrongKey, iamUrl: iam.url, name: 'cos' }], { retries: 0 });
+    const error = await call(kind, m, `${cos.url}/x`).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT', errorCode: 'BXNIM0415E' });
     // Which key IAM refused: the entry's, not the middleware's (both may go to the same IAM).
     expect((error as Error).message).toContain('Check the API key (from `protectedBackends[1].apikey`)');
     expect(leakedSecrets(error, [wrongKey])).toEqual([]);
     expect(cos.hits).toEqual([]);
-    expect(await call(kind, mw, `${orders.url}/y`)).toBe(200);
+    expect(await call(kind, m, `${orders.url}/y`)).toBe(200);
   });
 });
 
@@ -204,21 +186,14 @@ describe('names, events and stats of IAM entries', () => {
   });
 
   it('two entries with the same API key share one token; the same key with another scope does not', async () => {
-    mw = mcaOAuth({
-      env: {},
-      envFile: false,
-      clientId: 'main-client',
-      secret: MAIN_SECRET,
-      tokenUrl: tokens.url,
-      protectedBackends: [
-        { match: cos.url, apikey: COS_KEY, iamUrl: iam.url, name: 'cos' },
-        { match: db.url, apikey: COS_KEY, iamUrl: iam.url, name: 'cos-too' },
-        { match: orders.url, apikey: COS_KEY, iamUrl: iam.url, scope: 'ibm', name: 'cos-scoped' },
-      ],
-    });
-    expect(mw.backends.get('cos')).toBe(mw.backends.get('cos-too'));
-    expect(mw.backends.get('cos-scoped')).not.toBe(mw.backends.get('cos'));
-    await Promise.all([mw.authorization('cos'), mw.authorization('cos-too'), mw.authorization('cos-scoped')]);
+    const m = make([
+      { match: cos.url, apikey: COS_KEY, iamUrl: iam.url, name: 'cos' },
+      { match: db.url, apikey: COS_KEY, iamUrl: iam.url, name: 'cos-too' },
+      { match: orders.url, apikey: COS_KEY, iamUrl: iam.url, scope: 'ibm', name: 'cos-scoped' },
+    ]);
+    expect(m.backends.get('cos')).toBe(m.backends.get('cos-too'));
+    expect(m.backends.get('cos-scoped')).not.toBe(m.backends.get('cos'));
+    await Promise.all([m.authorization('cos'), m.authorization('cos-too'), m.authorization('cos-scoped')]);
     expect(iam.requests.map((r) => new URLSearchParams(r.body).get('scope'))).toEqual([null, 'ibm']);
   });
 });

@@ -2,7 +2,7 @@
 // middleware's own token is. Two middlewares stand for two processes, each with its own connection.
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { mcaOAuth, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
 import { startIamServer } from '../helpers/iam-server';
@@ -28,17 +28,19 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
     await tokens.close();
   });
 
-  const instance = (): McaOAuthMiddleware => {
+  const instance = (
+    protectedBackends: McaOAuthOptions['protectedBackends'] = [
+      { match: 'https://orders.example.com', audience: 'orders-api', name: 'orders' },
+      { match: 'https://inventory.example.com', clientId: 'inv-client', secret: 'inv-secret', name: 'inventory' },
+    ],
+  ): McaOAuthMiddleware => {
     const m = mcaOAuth({
       env: { MCA_REDIS_URL: redis.url, MCA_REDIS_FLEET_KEY: FLEET_KEY },
       envFile: false,
       clientId: 'main-client',
       secret: 'main-secret',
       tokenUrl: tokens.url,
-      protectedBackends: [
-        { match: 'https://orders.example.com', audience: 'orders-api', name: 'orders' },
-        { match: 'https://inventory.example.com', clientId: 'inv-client', secret: 'inv-secret', name: 'inventory' },
-      ],
+      protectedBackends,
     });
     open.push(m);
     return m;
@@ -71,20 +73,9 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
     const keys = ['fleet-Key_0123456789abcdefghijklmnopqrstuvwx', 'fleet-Key_zyxwvutsrqponmlkjihgfedcba987654'];
     const iam = await startIamServer({ apikeys: keys });
     try {
-      const instance = (): McaOAuthMiddleware => {
-        const m = mcaOAuth({
-          env: { MCA_REDIS_URL: redis.url, MCA_REDIS_FLEET_KEY: FLEET_KEY },
-          envFile: false,
-          clientId: 'main-client',
-          secret: 'main-secret',
-          tokenUrl: tokens.url,
-          protectedBackends: keys.map((apikey, i) => ({ match: `https://cos${i}.example.com`, apikey, iamUrl: iam.url, name: `cos${i}` })),
-        });
-        open.push(m);
-        return m;
-      };
-      const a = instance();
-      const b = instance();
+      const entries = keys.map((apikey, i) => ({ match: `https://cos${i}.example.com`, apikey, iamUrl: iam.url, name: `cos${i}` }));
+      const a = instance(entries);
+      const b = instance(entries);
       const fromA = [await a.authorization('cos0'), await a.authorization('cos1'), await a.authorization()];
       const fromB = [await b.authorization('cos0'), await b.authorization('cos1'), await b.authorization()];
       expect(fromB).toEqual(fromA);
