@@ -306,7 +306,9 @@ export type BackendMatcher = string | RegExp;
  *   (`clientId`, `secret`, `tokenUrl`, `audience` …) nor its API key, profile or IAM client; it
  *   inherits `iamUrl`, and with a profile the `crTokenFile` (the workload's own token);
  * - such an entry inherits `scope` only from a middleware of the same kind (IAM or OAuth);
- * - `crTokenFile`, `iamClientId` and `iamClientSecret` need the entry's own API key or profile.
+ * - `crTokenFile`, `iamClientId` and `iamClientSecret` need the entry's own API key or profile;
+ * - a client setting present but `undefined` (an unset variable read in code) is an error, since
+ *   the entry would otherwise get the middleware's token.
  */
 export type BackendTokenSettings = Pick<
   CredentialOptions,

@@ -197,6 +197,17 @@ export function resolveEntryToken(
   env: EnvSource,
   main: ProviderConfig,
 ): ProviderConfig | undefined {
+  // `apikey: process.env.COS_APIKEY` with the variable unset would leave an entry with no client of
+  // its own, and the middleware's token would go to that back end: fail closed instead.
+  const unset = ['clientId', ...CLIENT_CREDENTIALS, ...IAM_CREDENTIAL, 'crTokenFile'].find((key) => Object.hasOwn(entry, key) && entry[key] === undefined);
+  if (unset !== undefined) {
+    throw entryError(
+      place,
+      unset,
+      `ERR_MCA_INVALID_${constantCase(unset)}`,
+      "it is present but undefined (an unset environment variable?). Without it the entry would get another client's token. Give it a value, or remove the key to use the middleware's token.",
+    );
+  }
   const own: Partial<Record<CredentialField, string>> = {};
   const material: Record<string, unknown> = {};
   let any = false;

@@ -185,6 +185,10 @@ describe('bad IAM entries: typed errors that name the entry’s field and where 
     ['a missing token file', oauth, { iamProfileId: 'P-2', crTokenFile: join(dir, 'nope') }, 'ERR_MCA_INVALID_CR_TOKEN_FILE', 'crTokenFile'],
     ['an audience under an IAM middleware', iamMain, { audience: 'a' }, 'ERR_MCA_CONFLICTING_OPTIONS', 'audience'],
     ['an assertion file and no client id', oauth, { clientAssertionFile: crFile }, 'ERR_MCA_MISSING_CLIENT_ID', 'clientId'],
+    // `apikey: process.env.COS_APIKEY` with the variable unset: not "no settings" (the middleware's token would go there).
+    ['an API key present but undefined', oauth, { apikey: undefined }, 'ERR_MCA_INVALID_APIKEY', 'apikey'],
+    ['a profile present but undefined', iamMain, { iamProfileName: undefined }, 'ERR_MCA_INVALID_IAM_PROFILE_NAME', 'iamProfileName'],
+    ['a secret present but undefined', oauth, { clientId: 'c', secret: undefined }, 'ERR_MCA_INVALID_SECRET', 'secret'],
   ])('%s', (_name, base, settings, code, name) => {
     let error: unknown;
     try {
