@@ -234,6 +234,25 @@ describe('the JSON file form (protectedBackendsFile)', () => {
     expect((error as Error).message).toContain(`The entry is in the JSON file ${file} (named by \`protectedBackendsFile\`).`);
     expect(leakedSecrets(error, secrets())).toEqual([]);
   });
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['a list that is not an array', { protectedBackends: 'https://a.example.com' }, 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'protectedBackends'],
+    ['an empty file variable', { env: { MCA_PROTECTED_BACKENDS_FILE: ' ' } }, 'ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE', 'protectedBackendsFile'],
+    ['a file that cannot be read', { protectedBackendsFile: join(dir, 'missing.json') }, 'ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE', 'protectedBackendsFile'],
+    [
+      'an entry with two tenants',
+      { protectedBackends: [{ match: 'https://a.example.com', tenantId: 'a', appId: 'b' }] },
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      'protectedBackends[0].tenantId',
+    ],
+  ])('%s is a typed error', (_name, options, code, name) => {
+    let error: unknown;
+    try {
+      make({ clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url, ...options });
+    } catch (e) {
+      error = watch.collect(e);
+    }
+    expect(error).toMatchObject({ name: 'McaConfigError', code, field: name });
+  });
 });
 
 describe('no API key in any rendering', () => {
