@@ -1,6 +1,7 @@
 import type { BackendMatcher } from '../options';
 import type { EnvSource } from './env-source';
 import { ownOptions } from './option-checks';
+import { suggest } from './known-options';
 import type { ProviderConfig } from './resolve-config';
 import type { BackendList } from './read-backend-list';
 import { ENTRY_SETTINGS, entryError, resolveEntryToken, type EntryPlace } from './resolve-entry-token';
@@ -48,11 +49,12 @@ export function resolveBackends(list: BackendList, options: Record<string, unkno
     const entry = ownOptions(item);
     for (const key of Object.keys(entry)) {
       if (!ENTRY_KEYS.has(key)) {
+        const hint = suggest(key, ENTRY_KEYS);
         throw entryError(
           place,
           key,
           'ERR_MCA_UNKNOWN_OPTION',
-          `an entry takes \`match\`, \`name\` and the token settings ${ENTRY_SETTINGS.map((s) => `\`${s}\``).join(', ')}.`,
+          `${hint === undefined ? '' : `did you mean \`${hint}\`? `}An entry takes \`match\`, \`name\` and the token settings ${ENTRY_SETTINGS.map((s) => `\`${s}\``).join(', ')}.`,
         );
       }
     }

@@ -202,6 +202,17 @@ describe('bad IAM entries: typed errors that name the entry’s field and where 
     expect(leakedSecrets(error, secrets())).toEqual([]);
   });
 
+  it('a misspelt IAM setting gets a suggestion', () => {
+    let error: unknown;
+    try {
+      make({ ...oauth(), protectedBackends: [{ match: 'https://b.example.com', apiKey: KEY_B }] });
+    } catch (e) {
+      error = watch.collect(e);
+    }
+    expect(error).toMatchObject({ code: 'ERR_MCA_UNKNOWN_OPTION', field: 'protectedBackends[0].apiKey' });
+    expect((error as Error).message).toContain('did you mean `apikey`?');
+  });
+
   it('messages say which of the conflicting settings the entry set and which the middleware did', () => {
     let error: unknown;
     try {
