@@ -124,12 +124,14 @@ export interface CredentialOptions {
    * in an error; the cache key holds a slow (scrypt) fingerprint of it.
    * Env: `MCA_APIKEY`. VCAP: `credentials.apikey` of the service picked by {@link serviceName}, when
    * that binding has no client secret.
+   * Also per `protectedBackends` entry (a back end with an IAM client of its own; see {@link BackendTokenSettings}).
    */
   apikey?: string;
   /**
    * IBM Cloud IAM's token service, for {@link apikey} and trusted profiles. A trailing
    * `/identity/token` is not doubled. `http:` only to loopback (tests), as for every token URL.
    * Env: `MCA_IAM_URL`.
+   * Also per `protectedBackends` entry; an entry with its own API key or profile inherits the middleware's.
    * @default 'https://iam.cloud.ibm.com'
    */
   iamUrl?: string;
@@ -137,34 +139,36 @@ export interface CredentialOptions {
    * The trusted profile to assume with a compute-resource token (Code Engine, IKS, OpenShift), by id.
    * Give one of `iamProfileId`, {@link iamProfileName}, {@link iamProfileCrn}.
    * Env: `MCA_IAM_PROFILE_ID`.
+   * Also per `protectedBackends` entry (a back end with an IAM client of its own; see {@link BackendTokenSettings}).
    */
   iamProfileId?: string;
   /**
    * The trusted profile, by name.
-   * Env: `MCA_IAM_PROFILE_NAME`.
+   * Env: `MCA_IAM_PROFILE_NAME`. Also per `protectedBackends` entry.
    */
   iamProfileName?: string;
   /**
    * The trusted profile, by CRN.
-   * Env: `MCA_IAM_PROFILE_CRN`.
+   * Env: `MCA_IAM_PROFILE_CRN`. Also per `protectedBackends` entry.
    */
   iamProfileCrn?: string;
   /**
    * The compute-resource token file the platform mounts and rotates, read again for every token
    * request. An error names the path, never the content.
    * Env: `MCA_CR_TOKEN_FILE`.
+   * Also per `protectedBackends` entry, with the entry's own profile; an entry with a profile of its own inherits the middleware's.
    * @default the first that exists of /var/run/secrets/tokens/vault-token, /var/run/secrets/tokens/sa-token, /var/run/secrets/codeengine.cloud.ibm.com/compute-resource-token/token
    */
   crTokenFile?: string;
   /**
    * IAM's optional client id (IBM's `clientId` for the IAM token service): with
    * {@link iamClientSecret}, a Basic header on the IAM request. Both or neither.
-   * Env: `MCA_IAM_CLIENT_ID`.
+   * Env: `MCA_IAM_CLIENT_ID`. Also per `protectedBackends` entry, with the entry's own API key or profile (never inherited).
    */
   iamClientId?: string;
   /**
    * IAM's optional client secret, with {@link iamClientId}. Never logged.
-   * Env: `MCA_IAM_CLIENT_SECRET`.
+   * Env: `MCA_IAM_CLIENT_SECRET`. Also per `protectedBackends` entry, with {@link iamClientId}.
    */
   iamClientSecret?: string;
   /**
@@ -172,7 +176,7 @@ export interface CredentialOptions {
    * projected service-account token, Azure workload identity's `AZURE_FEDERATED_TOKEN_FILE`. Sent as
    * `client_assertion` (type jwt-bearer, RFC 7523) with {@link clientId} to the token URL, instead of
    * a secret. Read again for every token request, never cached.
-   * Env: `MCA_CLIENT_ASSERTION_FILE`.
+   * Env: `MCA_CLIENT_ASSERTION_FILE`. Also per `protectedBackends` entry, with the entry's own `clientId`.
    */
   clientAssertionFile?: string;
   /**
@@ -289,11 +293,22 @@ export interface TokenProviderOptions extends CredentialOptions {
 export type BackendMatcher = string | RegExp;
 
 /**
- * The token settings one back end may set for itself. Each unset field is resolved as the
- * middleware's own (option, environment, `.env`, `VCAP_SERVICES`). An entry that sets its own
- * client (`clientId`) must set its own credential (`secret`, or `privateKey` / `privateKeyFile`)
- * too: it never borrows another client's credential, nor any of its client authentication
- * (`clientAuth`, key, certificate, `keyId` …, from options or environment).
+ * The token settings one back end may set for itself, in code or in the JSON file of
+ * {@link McaOAuthOptions.protectedBackendsFile} (never from environment variables: those are the
+ * middleware's own). Each unset field is resolved as the middleware's own (option, environment,
+ * `.env`, `VCAP_SERVICES`), except what belongs to another client:
+ * - an entry with its own OAuth client (`clientId`) must set its own credential (`secret`,
+ *   `privateKey` / `privateKeyFile`, or `clientAssertionFile`) and takes none of the middleware's
+ *   client authentication (secret, `clientAuth`, key, certificate, `keyId` …) nor any of its IAM
+ *   settings (`apikey`, profile, `crTokenFile`, `iamUrl`, IAM client, a bound service's key);
+ * - an entry with its own IBM Cloud IAM client (`apikey`, or a trusted profile `iamProfileId` /
+ *   `iamProfileName` / `iamProfileCrn`) takes none of the middleware's OAuth client or endpoint
+ *   (`clientId`, `secret`, `tokenUrl`, `audience` …) nor its API key, profile or IAM client; it
+ *   inherits `iamUrl`, and with a profile the `crTokenFile` (the workload's own token);
+ * - such an entry inherits `scope` only from a middleware of the same kind (IAM or OAuth);
+ * - `crTokenFile`, `iamClientId` and `iamClientSecret` need the entry's own API key or profile;
+ * - a client setting present but `undefined` (an unset variable read in code) is an error, since
+ *   the entry would otherwise get the middleware's token.
  */
 export type BackendTokenSettings = Pick<
   CredentialOptions,
@@ -317,6 +332,15 @@ export type BackendTokenSettings = Pick<
   | 'assertionAudience'
   | 'x5t'
   | 'x5c'
+  | 'clientAssertionFile'
+  | 'apikey'
+  | 'iamUrl'
+  | 'iamProfileId'
+  | 'iamProfileName'
+  | 'iamProfileCrn'
+  | 'crTokenFile'
+  | 'iamClientId'
+  | 'iamClientSecret'
 >;
 
 /**
@@ -344,8 +368,9 @@ export interface McaOAuthOptions extends TokenProviderOptions {
    * Where the token may be sent: origins (`https://api.example.com`), URL prefixes
    * (`https://api.example.com/orders/`) or RegExps tested against the origin and path of the
    * absolute URL (never its query or fragment; anchor them: `/^https:\/\/api\.example\.com\//`),
-   * or {@link BackendEntry} objects (`{ match, name?, audience?, scope?, clientId?, secret?, … }`)
-   * for a back end that needs a token of its own. The first entry that matches a URL decides.
+   * or {@link BackendEntry} objects (`{ match, name?, audience?, scope?, clientId?, secret?, apikey?, … }`)
+   * for a back end that needs a token of its own (another audience or scope, another OAuth client,
+   * or an IBM Cloud IAM API key or trusted profile: see {@link BackendTokenSettings}). The first entry that matches a URL decides.
    * When unset, `req.mcaClient` and `req.mcaFetch` add the token to every `https:` (and loopback
    * `http:`) request they make. Present but empty (`[]`, or `MCA_PROTECTED_BACKENDS=` with no
    * entry) is a startup error: sending the token everywhere takes leaving it unset.
@@ -355,7 +380,9 @@ export interface McaOAuthOptions extends TokenProviderOptions {
   protectedBackends?: (BackendMatcher | BackendEntry)[];
   /**
    * A JSON file holding the `protectedBackends` array: strings and entry objects whose `match` is
-   * a string (RegExps need code). Read once, at startup. Ignored when `protectedBackends` is set.
+   * a string (RegExps need code), with any entry setting, IAM's included. Read once, at startup.
+   * Ignored when `protectedBackends` is set. A file that holds a `secret` or an `apikey` is a
+   * secret file. Environment variables never set an entry's settings: they are the middleware's.
    * Env: `MCA_PROTECTED_BACKENDS_FILE`.
    */
   protectedBackendsFile?: string;

@@ -1,5 +1,6 @@
 // Which configuration a command uses: the default one, or the one of the back end `--backend` names.
-import { readBackendList, resolveBackends } from '../config/resolve-backends';
+import { readBackendList, readBackendsFile } from '../config/read-backend-list';
+import { resolveBackends } from '../config/resolve-backends';
 import { envSourceFromOptions, resolveProviderConfig, type ProviderConfig } from '../config/resolve-config';
 import { McaConfigError } from '../errors/mca-config-error';
 
@@ -24,8 +25,10 @@ export function configFor(
 ): { config: ProviderConfig; entry?: ChosenEntry } {
   if (backend === undefined) return { config: resolveProviderConfig(opts) };
   const env = envSourceFromOptions(opts);
-  const list = readBackendList(file === undefined ? {} : { protectedBackendsFile: file }, env) ?? [];
-  const entry = resolveBackends(list, opts, env).find((b) => b.name === backend);
+  // The middleware's own configuration must resolve, as for the middleware: entries build on it.
+  const main = resolveProviderConfig(opts, env);
+  const list = (file === undefined ? readBackendList({}, env) : readBackendsFile(file, '--backends-file')) ?? { items: [], from: '' };
+  const entry = resolveBackends(list, opts, env, main).find((b) => b.name === backend);
   if (entry === undefined) {
     throw new McaConfigError(
       'ERR_MCA_UNKNOWN_BACKEND',
@@ -35,9 +38,9 @@ export function configFor(
   }
   // The file is named as given (flag or variable): the user's own spelling of where to look.
   const from = file ?? env.get('MCA_PROTECTED_BACKENDS_FILE')?.value ?? 'the backends file';
-  const settings = list[entry.index] as Record<string, unknown>;
+  const settings = list.items[entry.index] as Record<string, unknown>;
   return {
-    config: entry.config ?? resolveProviderConfig(opts, env),
+    config: entry.config ?? main,
     entry: { label: `protectedBackends[${entry.index}]`, file: from, settings },
   };
 }

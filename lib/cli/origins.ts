@@ -21,9 +21,13 @@ export function origins(opts: Record<string, unknown>, config: ProviderConfig, e
   const result: Partial<Record<CredentialField, Origin>> = {};
   let vcap: ReturnType<typeof readVcap> | undefined;
   for (const [field, source] of Object.entries(config.sources) as [CredentialField, string][]) {
-    const own = entry === undefined ? undefined : ownSetting(entry.settings, field);
-    if (source === 'option' && entry !== undefined && own !== undefined) {
-      result[field] = { where: `${entry.label}.${own.key} in ${entry.file}`, raw: typeof own.value === 'string' ? own.value : undefined };
+    if (source === 'protectedBackends') {
+      // The resolver marks what the chosen entry set itself.
+      const own = entry === undefined ? undefined : ownSetting(entry.settings, field);
+      result[field] =
+        entry === undefined || own === undefined
+          ? { where: 'the --backend entry' }
+          : { where: `${entry.label}.${own.key} in ${entry.file}`, raw: typeof own.value === 'string' ? own.value : undefined };
     } else if (source === 'option') {
       const raw = opts[field] ?? (field === 'tenantId' ? opts.appId : undefined);
       result[field] = { where: `flag ${flagOf(field)}`, raw: typeof raw === 'string' ? raw : undefined };

@@ -5,7 +5,7 @@ import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
 
 /** Where a resolved value came from; shown by diagnostics, never with the value of a secret. */
-export type ValueSource = 'option' | 'env' | '.env' | 'VCAP_SERVICES' | 'VCAP_APPLICATION';
+export type ValueSource = 'option' | 'env' | '.env' | 'VCAP_SERVICES' | 'VCAP_APPLICATION' | 'protectedBackends';
 
 export interface EnvValue {
   value: string;

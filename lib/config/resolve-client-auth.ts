@@ -7,7 +7,7 @@ import { PrivateKeyJwt } from '../core/client-auth/private-key-jwt';
 import { AssertionFile } from '../core/client-auth/assertion-file';
 import { ASSERTION_ALGORITHMS, type AssertionAlgorithm, type MaterialSource } from '../core/client-auth/key-material';
 import { describeVariable, type EnvSource } from './env-source';
-import { invalid, optionalString } from './option-checks';
+import { invalid, optionOrigin, optionalString } from './option-checks';
 
 /** The `clientAuth` values: how the client proves who it is. */
 export type ClientAuthName = 'basic' | 'post' | 'private_key_jwt' | 'imf_cert' | 'assertion_file' | 'iam_apikey' | 'iam_cr_token';
@@ -23,7 +23,7 @@ interface Found {
 /** The option, else the first variable set (environment, then `.env`). */
 function stringSetting(options: Record<string, unknown>, env: EnvSource, field: string, envName: string): { value: string; origin: string } | undefined {
   const option = optionalString(options, field);
-  if (option !== undefined) return { value: option, origin: `the \`${field}\` option` };
+  if (option !== undefined) return { value: option, origin: optionOrigin(options, field) };
   const hit = env.get(envName);
   return hit && { value: hit.value, origin: describeVariable(env, envName, hit) };
 }
@@ -41,12 +41,12 @@ function keySource(options: Record<string, unknown>, env: EnvSource): MaterialSo
   if (raw !== undefined) {
     const ok = (typeof raw === 'string' && raw.trim() !== '') || raw instanceof KeyObject || (typeof raw === 'object' && raw !== null && !Array.isArray(raw));
     if (!ok) throw invalid('privateKey', 'it must be a PEM string, a JWK (object or JSON text) or a KeyObject.');
-    inline = { kind: 'value', value: raw, origin: 'the `privateKey` option' };
+    inline = { kind: 'value', value: raw, origin: optionOrigin(options, 'privateKey') };
   }
   const fileOption = optionalString(options, 'privateKeyFile');
   if (inline && fileOption !== undefined) throw conflict('privateKey', 'privateKeyFile');
   if (inline) return inline;
-  if (fileOption !== undefined) return { kind: 'file', path: fileOption, origin: 'the `privateKeyFile` option' };
+  if (fileOption !== undefined) return { kind: 'file', path: fileOption, origin: optionOrigin(options, 'privateKeyFile') };
   const envKey = stringSetting({}, env, 'privateKey', 'MCA_PRIVATE_KEY');
   const envFile = stringSetting({}, env, 'privateKeyFile', 'MCA_PRIVATE_KEY_FILE');
   if (envKey && envFile) throw conflict('privateKey', 'privateKeyFile');

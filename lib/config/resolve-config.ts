@@ -6,9 +6,11 @@ import { createEnvSource, describeVariable, type EnvSource, type ValueSource } f
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
 import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionalString, constantCase, ownOptions, parseBooleanVariable } from './option-checks';
+import { optionOrigin } from './option-checks';
 import type { ClientAuth } from '../core/client-auth/client-auth';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
+import type { EntryLayer } from './resolve-entry-token';
 
 export type CredentialField =
   'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';
@@ -89,7 +91,7 @@ interface Found {
 
 function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource, field: CredentialField): Found | undefined {
   const option = field === 'tenantId' ? tenantOption(options) : optionalString(options, field);
-  if (option !== undefined) return { value: option, source: 'option', from: `the \`${field}\` option` };
+  if (option !== undefined) return { value: option, source: 'option', from: optionOrigin(options, field) };
   for (const name of ENV_NAMES[field]) {
     const found = env.get(name);
     if (found !== undefined) return { ...found, from: describeVariable(env, name, found) };
@@ -189,7 +191,7 @@ export function resolveProviderConfig(
   /** A client authentication built by the caller (the seed's certificate flow), instead of one from the options. */
   prebuiltAuth?: { name: ClientAuthName; auth: ClientAuth },
   /** A `protectedBackends` entry's own settings, over what the options and environment give. */
-  entry?: Partial<Record<CredentialField, string>>,
+  entry?: EntryLayer,
 ): ProviderConfig {
   const options = ownOptions(input);
   const env = envSource ?? envSourceFromOptions(options);
@@ -214,7 +216,7 @@ export function resolveProviderConfig(
     found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id' };
     checkForm('tenantId', found.tenantId);
   }
-  if (entry !== undefined) layerEntry(found, entry);
+  if (entry !== undefined) layerEntry(found, vcap, entry, options);
 
   const allowInsecureHttp = readAllowInsecureHttp(options, env);
   // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
@@ -292,11 +294,15 @@ const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl
  * names an endpoint names the whole of it: a `tokenUrl` or `oauthServerUrl` found elsewhere must
  * not outrank the `serverUrl` it set.
  */
-function layerEntry(found: Partial<Record<CredentialField, Found>>, entry: Partial<Record<CredentialField, string>>): void {
-  if (ENDPOINT_FIELDS.some((field) => entry[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
-  for (const [field, value] of Object.entries(entry) as [CredentialField, string | undefined][]) {
+function layerEntry(found: Partial<Record<CredentialField, Found>>, vcap: VcapCredentials, entry: EntryLayer, options: Record<string, unknown>): void {
+  // The caller took the withheld settings out of the options and the environment; a bound service's go here.
+  for (const field of entry.withheld) delete found[field as CredentialField];
+  // A bound service's API key is the middleware's IAM credential, never a client's of its own.
+  if (entry.withheld.has('apikey')) delete vcap.apikey;
+  if (ENDPOINT_FIELDS.some((field) => entry.fields[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
+  for (const [field, value] of Object.entries(entry.fields) as [CredentialField, string | undefined][]) {
     if (value === undefined) continue;
-    found[field] = { value, source: 'option', from: 'the entry' };
+    found[field] = { value, source: 'protectedBackends', from: optionOrigin(options, field) };
     checkForm(field, found[field]);
   }
 }

@@ -5,7 +5,7 @@ import { IamApiKey } from '../core/client-auth/iam-api-key';
 import { ComputeResourceToken, type TrustedProfile } from '../core/client-auth/compute-resource-token';
 import { describeVariable, type EnvSource, type ValueSource } from './env-source';
 import type { VcapCredentials } from './vcap';
-import { constantCase, credentialUrl, invalid, optionalString } from './option-checks';
+import { constantCase, credentialUrl, invalid, optionOrigin, optionalString } from './option-checks';
 
 /** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
 interface Setting {
@@ -33,7 +33,7 @@ function setting(options: Record<string, unknown>, env: EnvSource, field: string
   const hit = option !== undefined ? undefined : env.get(envName);
   const found =
     option !== undefined
-      ? { value: option, origin: `the \`${field}\` option`, explicit: true }
+      ? { value: option, origin: optionOrigin(options, field), explicit: true }
       : hit && { value: hit.value, origin: describeVariable(env, envName, hit), explicit: true };
   if (found && EXACT.has(field) && found.value.trim() !== found.value) {
     throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.origin);
@@ -165,7 +165,7 @@ export function resolveIamGrant(
     throw conflict(field, hit.from ?? hit.source, grant, why);
   }
   for (const [field, envName] of OTHER_GRANT_OPTIONS) {
-    const hit = options[field] !== undefined ? { origin: `the \`${field}\` option` } : setting({}, env, field, envName);
+    const hit = options[field] !== undefined ? { origin: optionOrigin(options, field) } : setting({}, env, field, envName);
     if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM');
   }
 

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AxiosInstance } from 'axios';
 import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../config/known-options';
 import { envSourceFromOptions, resolveProviderConfig } from '../config/resolve-config';
-import { readBackendList, resolveBackends } from '../config/resolve-backends';
+import { readBackendList } from '../config/read-backend-list';
+import { resolveBackends } from '../config/resolve-backends';
 import { invalid, numberOption } from '../config/option-checks';
 import type { ProviderStats, TokenProvider } from '../core/token-provider';
 import { createAuthorizedClient } from '../client/authorized-client';
@@ -64,7 +65,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const config = resolveProviderConfig(checked, env);
   const list = readBackendList(checked, env);
   // Every entry's own token settings go through the same resolution as the middleware's own.
-  const backends = list === undefined ? undefined : resolveBackends(list, checked, env);
+  const backends = list === undefined ? undefined : resolveBackends(list, checked, env, config);
   const axiosConfig = checked.axios;
   if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
     throw invalid('axios', 'it must be an axios request config object.');

@@ -2,9 +2,10 @@
 // middleware's own token is. Two middlewares stand for two processes, each with its own connection.
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { mcaOAuth, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
+import { startIamServer } from '../helpers/iam-server';
 
 // The fleet's shared key (32 random bytes, base64), as every process of a fleet has it.
 const FLEET_KEY = randomBytes(32).toString('base64');
@@ -27,17 +28,19 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
     await tokens.close();
   });
 
-  const instance = (): McaOAuthMiddleware => {
+  const instance = (
+    protectedBackends: McaOAuthOptions['protectedBackends'] = [
+      { match: 'https://orders.example.com', audience: 'orders-api', name: 'orders' },
+      { match: 'https://inventory.example.com', clientId: 'inv-client', secret: 'inv-secret', name: 'inventory' },
+    ],
+  ): McaOAuthMiddleware => {
     const m = mcaOAuth({
       env: { MCA_REDIS_URL: redis.url, MCA_REDIS_FLEET_KEY: FLEET_KEY },
       envFile: false,
       clientId: 'main-client',
       secret: 'main-secret',
       tokenUrl: tokens.url,
-      protectedBackends: [
-        { match: 'https://orders.example.com', audience: 'orders-api', name: 'orders' },
-        { match: 'https://inventory.example.com', clientId: 'inv-client', secret: 'inv-secret', name: 'inventory' },
-      ],
+      protectedBackends,
     });
     open.push(m);
     return m;
@@ -63,6 +66,31 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
       expect(await raw.keys('mca:*:token')).toHaveLength(3);
     } finally {
       raw.disconnect();
+    }
+  });
+
+  it('IAM entries next to the MCA token: each API key’s token is fetched once for the fleet, and two keys never share one', async () => {
+    const keys = ['fleet-Key_0123456789abcdefghijklmnopqrstuvwx', 'fleet-Key_zyxwvutsrqponmlkjihgfedcba987654'];
+    const iam = await startIamServer({ apikeys: keys });
+    try {
+      const entries = keys.map((apikey, i) => ({ match: `https://cos${i}.example.com`, apikey, iamUrl: iam.url, name: `cos${i}` }));
+      const a = instance(entries);
+      const b = instance(entries);
+      const fromA = [await a.authorization('cos0'), await a.authorization('cos1'), await a.authorization()];
+      const fromB = [await b.authorization('cos0'), await b.authorization('cos1'), await b.authorization()];
+      expect(fromB).toEqual(fromA);
+      expect(fromA.slice(0, 2)).toEqual(iam.issued.map((t) => `Bearer ${t}`));
+      expect(iam.requests.map((r) => keys.indexOf(new URLSearchParams(r.body).get('apikey')!))).toEqual([0, 1]);
+      expect(Object.values(b.stats()).map((s) => s.fetches)).toEqual([0, 0, 0]);
+      const raw = new Redis(redis.url);
+      try {
+        const names = await raw.keys('mca:*');
+        for (const key of keys) expect(names.join('\n')).not.toContain(key);
+      } finally {
+        raw.disconnect();
+      }
+    } finally {
+      await iam.close();
     }
   });
 });

@@ -4,6 +4,7 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { mcaOAuth, type McaOAuthMiddleware, type TokenEvent, type InvalidatedEvent } from '../../lib';
 import { leakedSecrets, watchForLeaks } from '../helpers/leak-watch';
+import { callThrough, type Transport as Kind } from '../helpers/both-transports';
 import { startClaimsBackend, startClaimsTokenServer, type ClaimsBackend, type ClaimsTokenServer } from '../helpers/claims-token-server';
 
 const MAIN_SECRET = 'main-s3cret-value';
@@ -50,19 +51,7 @@ function make(extra: Record<string, unknown> = {}): McaOAuthMiddleware {
   return mw;
 }
 
-type Kind = 'axios' | 'fetch';
-async function call(kind: Kind, m: McaOAuthMiddleware, url: string): Promise<number> {
-  try {
-    if (kind === 'axios') return (await m.client.get(url, { validateStatus: () => true })).status;
-    const response = await m.fetch(url);
-    await response.arrayBuffer();
-    return response.status;
-  } catch (error) {
-    watch.collect(error);
-    expect(leakedSecrets(error, secrets())).toEqual([]);
-    throw error;
-  }
-}
+const call = callThrough(watch, secrets);
 
 describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
   it('each back end gets a token for its own audience, scope or client; a plain entry gets the default', async () => {

@@ -114,8 +114,8 @@ it('P6 Response.url is the last hop, and keepalive / duplex pass through', async
   await r.arrayBuffer();
   expect(r.url).toBe(`${inventory.url}/x`);
   expect(r.status).toBe(200);
-  // Known difference from fetch's own following: each hop is a fetch of its own, so `redirected` stays false.
-  expect(r.redirected).toBe(false);
+  // As with fetch's own following: the response says it came through a redirect.
+  expect(r.redirected).toBe(true);
 });
 
 describe('P7 the backends file and entries, as an operator gets them wrong', () => {

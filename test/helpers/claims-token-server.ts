@@ -7,6 +7,8 @@ export interface Claims {
   scope?: string;
   audience?: string;
   resource?: string;
+  /** IBM Cloud IAM's subject claim, in the tokens of test/helpers/iam-server.ts. */
+  iam_id?: string;
 }
 
 /**
@@ -119,7 +121,10 @@ export interface ClaimsBackend {
   close(): Promise<void>;
 }
 
-export async function startClaimsBackend(wants: Partial<Claims>, tokens: () => ClaimsTokenServer): Promise<ClaimsBackend> {
+/** Live tokens: a claims token server's, or another issuer's (the IAM server's, mapped to `{ token }`). */
+type Issuer = () => { issued: readonly { token: string }[] };
+
+export async function startClaimsBackend(wants: Partial<Claims>, tokens: Issuer): Promise<ClaimsBackend> {
   const hits: ClaimsHit[] = [];
   const revoked = new Set<string>();
   const server = http.createServer((req, res) => {

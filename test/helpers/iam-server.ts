@@ -90,6 +90,14 @@ function refuse(req: IamRequest, opts: IamServerOptions, crTokens: Set<string>):
   return iamError(400, 'BXNIM0107E', 'Grant type not supported');
 }
 
+/** Whose token it is, as IAM's `iam_id` claim says: `iam-ServiceId-<i>` for the i-th API key, `iam-Profile-<value>` for a profile. */
+function subjectOf(req: IamRequest, opts: IamServerOptions): string {
+  const get = (name: string): string | undefined => req.fields.find(([n]) => n === name)?.[1];
+  const apikey = get('apikey');
+  if (apikey !== undefined) return `iam-ServiceId-${(opts.apikeys ?? []).indexOf(apikey)}`;
+  return `iam-Profile-${get('profile_id') ?? get('profile_name') ?? get('profile_crn') ?? ''}`;
+}
+
 export async function startIamServer(opts: IamServerOptions = {}): Promise<IamServer> {
   const state = { refreshAttempts: 0 };
   const requests: IamRequest[] = [];
@@ -124,7 +132,8 @@ export async function startIamServer(opts: IamServerOptions = {}): Promise<IamSe
         const expiresIn = opts.expiresIn ?? 3600;
         // JWT-shaped, as IAM's are: IBM's SDK reads `exp` and `iat` from it.
         const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-        const token = `${part({ alg: 'RS256', kid: 'k' })}.${part({ iat: now, exp: now + expiresIn, n: issued.length + 1 })}.sig-${issued.length + 1}`;
+        const claims = { iam_id: subjectOf(captured, opts), iat: now, exp: now + expiresIn, n: issued.length + 1 };
+        const token = `${part({ alg: 'RS256', kid: 'k' })}.${part(claims)}.sig-${issued.length + 1}`;
         issued.push(token);
         payload = JSON.stringify({
           access_token: token,

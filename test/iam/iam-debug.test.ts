@@ -46,3 +46,32 @@ it('DEBUG=* prints nothing secret for the API key and compute-resource grants', 
   expect(iam.issued.length).toBe(3);
   for (const secret of [APIKEY, crToken, ...iam.issued]) expect(output).not.toContain(secret);
 });
+
+it('DEBUG lines of an IAM protectedBackends entry name the entry, and hold no key', async () => {
+  const entryKey = 'dbg-Entry-Key_zyxwvutsrqponmlkjihgfedcba98';
+  await iam.close();
+  iam = await startIamServer({ apikeys: [APIKEY, entryKey] });
+  const dist = JSON.stringify(join(__dirname, '..', '..', 'dist'));
+  const script = `
+    const { mcaOAuth } = require(${dist});
+    const mw = mcaOAuth({ env: {}, envFile: false, apikey: ${JSON.stringify(APIKEY)}, iamUrl: ${JSON.stringify(iam.url)}, retries: 0,
+      protectedBackends: [
+        { match: 'https://cos.example.com', apikey: ${JSON.stringify(entryKey)}, name: 'cos' },
+        { match: 'https://db.example.com', apikey: 'wrong-key-for-db', name: 'db' },
+      ] });
+    (async () => {
+      mw.backends.get('cos').invalidate(await mw.authorization('cos'));
+      await mw.authorization('db').catch(() => {});
+      await mw.close();
+    })();
+  `;
+  const output = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ['-e', script], { env: { ...process.env, DEBUG: 'express-mca-oauth*', DEBUG_COLORS: '0' } }, (error, out, err) =>
+      error ? reject(error) : resolve(out + err),
+    ),
+  );
+  expect(output).toMatch(/express-mca-oauth:provider 127\.0\.0\.1:\d+ \[cos\]: token fetched in \d+ ms/);
+  expect(output).toMatch(/\[cos\]: token dropped \(manual\)/);
+  expect(output).toMatch(/\[db\]: fetch failed: ERR_MCA_INVALID_CLIENT/);
+  for (const secret of [APIKEY, entryKey, 'wrong-key-for-db', ...iam.issued]) expect(output).not.toContain(secret);
+});

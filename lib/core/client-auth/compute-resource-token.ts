@@ -1,6 +1,7 @@
 import type { ClientAuthDescription, ClientAuthRequest } from './client-auth';
 import { IamGrant, slowFingerprint, type IamClient } from './iam-grant';
 import { McaConfigError } from '../../errors/mca-config-error';
+import { capped } from '../../errors/echo';
 import { describeTokenFile, readFirstTokenFile, readFirstTokenFileSync, readTokenFile, readTokenFileSync, type TokenFileRead } from './token-file';
 
 export const CR_TOKEN_GRANT = 'urn:ibm:params:oauth:grant-type:cr-token';
@@ -46,7 +47,7 @@ export class ComputeResourceToken extends IamGrant {
   readonly method = 'iam_cr_token';
   readonly grantType = CR_TOKEN_GRANT;
   readonly cacheKeyParts: readonly string[];
-  readonly refusedHint = "the trusted profile (MCA_IAM_PROFILE_ID/NAME/CRN) and that it trusts this compute resource; `errorCode` holds IAM's reason";
+  readonly refusedHint: string;
   readonly #settings: ComputeResourceTokenSettings;
   readonly #startup: { path: string; read: TokenFileRead };
 
@@ -54,6 +55,7 @@ export class ComputeResourceToken extends IamGrant {
   constructor(settings: ComputeResourceTokenSettings) {
     super(settings.client);
     this.#settings = settings;
+    this.refusedHint = `the trusted profile (${settings.profile.field} ${capped(settings.profile.value, 100)}) and that it trusts this compute resource; \`errorCode\` holds IAM's reason`;
     this.#startup = this.#readSync();
     // The profile and the file's path tell configurations apart; the file's content changes with
     // every rotation and is a credential, so it is never part of the key.

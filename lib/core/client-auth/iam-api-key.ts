@@ -20,7 +20,7 @@ export class IamApiKey extends IamGrant {
   readonly method = 'iam_apikey';
   readonly grantType = IAM_APIKEY_GRANT;
   readonly cacheKeyParts: readonly string[];
-  readonly refusedHint = "the API key (`apikey`, MCA_APIKEY or the binding's credentials.apikey); `errorCode` holds IAM's reason";
+  readonly refusedHint: string;
   readonly #apikey: string;
   readonly #request: ClientAuthRequest;
   readonly #origin: string;
@@ -30,6 +30,8 @@ export class IamApiKey extends IamGrant {
     super(settings.client);
     this.#apikey = settings.apikey;
     this.#origin = settings.origin;
+    // Where the key came from tells two keys apart (the middleware's, each back end's), never the key.
+    this.refusedHint = `the API key (from ${settings.origin}); \`errorCode\` holds IAM's reason`;
     this.#fingerprint = slowFingerprint('iam apikey', [settings.apikey, settings.client?.id ?? '', settings.client?.secret ?? '']);
     this.cacheKeyParts = [this.#fingerprint];
     // The order of IBM's IamTokenManager: apikey, grant_type, response_type.
