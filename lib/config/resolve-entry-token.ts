@@ -92,6 +92,8 @@ const CLIENT_MATERIAL: readonly string[] = [
   'x5c',
   'clientAssertionFile',
 ];
+// What moves an entry's token server away from the middleware's.
+const ENDPOINT_SETTINGS: readonly string[] = ['tokenUrl', 'serverUrl', 'oauthServerUrl', 'iamUrl'];
 // IAM's credential and its optional Basic client belong to one IAM client.
 const IAM_CREDENTIAL: readonly string[] = [...IAM_IDENTITY, 'iamClientId', 'iamClientSecret'];
 // An OAuth client and its server: nothing of it applies to IAM, which has an endpoint of its own.
@@ -253,8 +255,9 @@ export function resolveEntryToken(
     const key = field === 'tenantId' && entry.tenantId === undefined ? 'appId' : field;
     return entry[key] !== undefined ? `\`protectedBackends[${place.index}].${key}\`` : undefined;
   };
+  let config: ProviderConfig;
   try {
-    return resolveProviderConfig(inherited, withoutVariables(env, withheld), undefined, { fields: own, withheld });
+    config = resolveProviderConfig(inherited, withoutVariables(env, withheld), undefined, { fields: own, withheld });
   } catch (error) {
     if (!isMcaOAuthError(error)) throw error;
     const field = (error as McaConfigError).field;
@@ -263,4 +266,25 @@ export function resolveEntryToken(
     const message = named ? error.message.replace(`\`${field}\``, `\`${where}\``) : `\`${where}\`: ${error.message}`;
     throw new McaConfigError(error.code, `${message} The entry is in ${place.listFrom}.`, { field: where });
   }
+  checkBorrowedCredential(entry, place, own.clientId !== undefined, config, main);
+  return config;
+}
+
+/**
+ * The middleware's credential (secret, key, API key) goes only to the token server the
+ * middleware's own configuration names. An entry that borrows it (no client of its own) but points
+ * at a server on another origin is refused: whoever can edit the list (a JSON file, say) must not
+ * be able to send the middleware's credential to a server of their choosing. Another tenant or
+ * path on the same server is fine: the credential goes there already.
+ */
+function checkBorrowedCredential(entry: Record<string, unknown>, place: EntryPlace, ownClientId: boolean, config: ProviderConfig, main: ProviderConfig): void {
+  if (ownClientId || IAM_IDENTITY.some((key) => entry[key] !== undefined)) return;
+  if (new URL(config.tokenUrl).origin === new URL(main.tokenUrl).origin) return;
+  const field = ENDPOINT_SETTINGS.find((key) => entry[key] !== undefined) ?? 'tokenUrl';
+  throw entryError(
+    place,
+    field,
+    'ERR_MCA_BORROWED_CREDENTIAL',
+    `the entry's token server is on another origin than the middleware's, and the entry has no client of its own, so the middleware's credential would go there. Give the entry its own client (\`clientId\` with its \`secret\` or key, or an \`apikey\` / trusted profile), or point it at the middleware's token server.`,
+  );
 }

@@ -292,7 +292,17 @@ describe('configuration: each entry resolved and validated at startup like the t
         envFile: false,
         clientId: 'main-client',
         secret: MAIN_SECRET,
-        protectedBackends: [{ match: orders.url, serverUrl: `http://127.0.0.1:${(mca.address() as AddressInfo).port}/imf`, tenantId: 't-1', name: 'legacy' }],
+        protectedBackends: [
+          {
+            match: orders.url,
+            serverUrl: `http://127.0.0.1:${(mca.address() as AddressInfo).port}/imf`,
+            tenantId: 't-1',
+            // Another server: the entry names its client itself (the middleware's is never lent there).
+            clientId: 'main-client',
+            secret: MAIN_SECRET,
+            name: 'legacy',
+          },
+        ],
       });
       expect(await mw.authorization('legacy')).toBe('Bearer mca-token');
       expect(seen).toEqual(['/imf/authorization/v1/apps/t-1/token']);

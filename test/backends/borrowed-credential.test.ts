@@ -1,0 +1,48 @@
+// The middleware's credential goes only to the token server the middleware's own configuration
+// names: an entry without a client of its own may change the tenant, path, scope or audience, but
+// not the origin of the token server (else whoever edits the list could collect the credential).
+import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { leakedSecrets } from '../helpers/leak-watch';
+
+const SECRET = 'main-s3cret-value';
+const APIKEY = 'main-apikey-0123456789abcdefghij';
+let mw: McaOAuthMiddleware | undefined;
+afterEach(async () => {
+  await mw?.close();
+  mw = undefined;
+});
+
+const oauth = { env: {}, envFile: false, clientId: 'main-client', secret: SECRET, serverUrl: 'https://mca.example.com/imf', tenantId: 't-0' };
+const iam = { env: {}, envFile: false, apikey: APIKEY };
+
+function refusal(options: Record<string, unknown>): unknown {
+  try {
+    mw = mcaOAuth(options);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('not refused');
+}
+
+it.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
+  ['a tokenUrl on another host', oauth, { tokenUrl: 'https://collector.example.net/token' }, 'tokenUrl'],
+  ['a serverUrl on another host', oauth, { serverUrl: 'https://collector.example.net/imf', tenantId: 't-1' }, 'serverUrl'],
+  ['an oauthServerUrl on another port', oauth, { oauthServerUrl: 'https://mca.example.com:8443/oauth/v4/t-1' }, 'oauthServerUrl'],
+  ['an iamUrl on another host, under an IAM middleware', iam, { iamUrl: 'https://collector.example.net' }, 'iamUrl'],
+])('refused: %s, when the entry has no client of its own', (_name, base, settings, field) => {
+  const error = refusal({ ...base, protectedBackends: [{ match: 'https://api.example.com', ...settings }] });
+  expect(error).toMatchObject({ name: 'McaConfigError', code: 'ERR_MCA_BORROWED_CREDENTIAL', field: `protectedBackends[0].${field}` });
+  expect((error as Error).message).toContain('its own client');
+  expect(leakedSecrets(error, [SECRET, APIKEY])).toEqual([]);
+});
+
+it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+  ['another tenant on the same server', oauth, { tenantId: 't-1', audience: 'a' }],
+  ['another path on the same origin', oauth, { tokenUrl: 'https://mca.example.com/other/token' }],
+  ['another server with a client of its own', oauth, { tokenUrl: 'https://other.example.net/token', clientId: 'c2', secret: 'other-secret' }],
+  ['another IAM server with a key of its own', iam, { iamUrl: 'https://iam.test.example.net', apikey: 'other-apikey-0123456789abcdefgh' }],
+  ['an OAuth client of its own under an IAM middleware', iam, { tokenUrl: 'https://other.example.net/token', clientId: 'c2', secret: 'other-secret' }],
+])('allowed: %s', (_name, base, settings) => {
+  mw = mcaOAuth({ ...base, protectedBackends: [{ match: 'https://api.example.com', ...settings }] });
+  expect(mw.backends.size).toBe(2);
+});
