@@ -21,12 +21,20 @@ async function fetchProxyPathCpu(servers) {
   const { credentials, backendUrl, staticToken } = servers.ready;
   const app = await startApp({ variant: 'fetch-pair', credentials, backendUrl, staticToken });
   try {
-    const s = await alternateCpu({ 'mca-fetch': { app, path: '/proxy-mca-fetch' }, 'static-fetch': { app, path: '/proxy-static-fetch' } }, ROUNDS);
+    const s = await alternateCpu(
+      {
+        'mca-fetch': { app, path: '/proxy-mca-fetch' },
+        'static-fetch': { app, path: '/proxy-static-fetch' },
+        'manual-fetch': { app, path: '/proxy-manual-fetch' },
+      },
+      ROUNDS,
+    );
     const ratios = s['static-fetch'].map((value, i) => value / s['mca-fetch'][i]);
     return {
       ratio: ratioOfRounds(s['static-fetch'], s['mca-fetch']),
       interval90: bootstrapMedianInterval(ratios, 0.9),
-      cpuUsPerRequest: { mcaFetch: median(s['mca-fetch']), staticFetch: median(s['static-fetch']) },
+      ratioManual: ratioOfRounds(s['manual-fetch'], s['mca-fetch']),
+      cpuUsPerRequest: { mcaFetch: median(s['mca-fetch']), staticFetch: median(s['static-fetch']), manualFetch: median(s['manual-fetch']) },
       requestsPerRound: REQUESTS,
       rounds: s,
     };
@@ -45,7 +53,9 @@ if (require.main === module) {
       const r = await fetchProxyPathCpu(servers);
       const f = (n) => n.toFixed(1);
       const [low, high] = r.interval90;
-      console.log(`row 8 fetch proxy path, server CPU per request (one process, ${ROUNDS} alternated rounds of ${REQUESTS} requests per route, medians):`);
+      console.log(
+        `row 8 fetch proxy path, server CPU per request (one process, ${ROUNDS} alternated rounds of ${REQUESTS} requests per route, routes alternated, medians):`,
+      );
       console.log(`  req.mcaFetch         ${f(r.cpuUsPerRequest.mcaFetch)} µs`);
       console.log(`  global fetch, static ${f(r.cpuUsPerRequest.staticFetch)} µs`);
       console.log(

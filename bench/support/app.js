@@ -9,7 +9,8 @@
 //              transport uses for every hop since it follows redirects itself)
 //   fetch-pair   - row 8's two routes in one process: GET /proxy-mca-fetch (mcaOAuth() as route
 //              middleware, then req.mcaFetch) and GET /proxy-static-fetch (a no-op middleware,
-//              then the global fetch with a static header)
+//              then the global fetch with a static header); GET /proxy-manual-fetch (information:
+//              the global fetch as each mcaFetch hop calls it, an init per call, redirect 'manual')
 // Routes: GET /hello (hello world), GET /proxy (calls the back end through req.mcaClient, or
 // through a plain axios instance with a static header when variant is 'static').
 const express = require('express');
