@@ -66,6 +66,14 @@ if (variant === 'fetch-pair') {
       (e) => fail(res, e),
     ),
   );
+  // Information: the global fetch as each mcaFetch hop calls it (an init per call, redirect 'manual').
+  const header = staticInit.headers.Authorization;
+  app.get('/proxy-manual-fetch', pass, (req, res) =>
+    fetch(`${backendUrl}/api/orders`, { method: 'GET', headers: { authorization: header }, redirect: 'manual' }).then(
+      (r) => relay(res, r),
+      (e) => fail(res, e),
+    ),
+  );
 }
 
 const server = app.listen(0, '127.0.0.1', () => {
