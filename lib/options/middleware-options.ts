@@ -1,0 +1,116 @@
+import type { AxiosRequestConfig } from 'axios';
+import type { CredentialOptions } from './credential-options';
+import type { TokenProviderOptions } from './token-provider-options';
+
+/** A URL prefix or origin (string) or a pattern tested against the absolute request URL. */
+export type BackendMatcher = string | RegExp;
+
+/**
+ * The token settings one back end may set for itself, in code or in the JSON file of
+ * {@link McaOAuthOptions.protectedBackendsFile} (never from environment variables: those are the
+ * middleware's own). Each unset field is resolved as the middleware's own (option, environment,
+ * `.env`, `VCAP_SERVICES`), except what belongs to another client:
+ * - an entry with its own OAuth client (`clientId`) must set its own credential (`secret`,
+ *   `privateKey` / `privateKeyFile`, or `clientAssertionFile`) and takes none of the middleware's
+ *   client authentication (secret, `clientAuth`, key, certificate, `keyId` …) nor any of its IAM
+ *   settings (`apikey`, profile, `crTokenFile`, `iamUrl`, IAM client, a bound service's key);
+ * - an entry with its own IBM Cloud IAM client (`apikey`, or a trusted profile `iamProfileId` /
+ *   `iamProfileName` / `iamProfileCrn`) takes none of the middleware's OAuth client or endpoint
+ *   (`clientId`, `secret`, `tokenUrl`, `audience` …) nor its API key, profile or IAM client; it
+ *   inherits `iamUrl`, and with a profile the `crTokenFile` (the workload's own token);
+ * - such an entry inherits `scope` only from a middleware of the same kind (IAM or OAuth);
+ * - `crTokenFile`, `iamClientId` and `iamClientSecret` need the entry's own API key or profile;
+ * - a client setting present but `undefined` (an unset variable read in code) is an error, since
+ *   the entry would otherwise get the middleware's token.
+ */
+export type BackendTokenSettings = Pick<
+  CredentialOptions,
+  | 'clientId'
+  | 'secret'
+  | 'tenantId'
+  | 'appId'
+  | 'serverUrl'
+  | 'oauthServerUrl'
+  | 'tokenUrl'
+  | 'scope'
+  | 'audience'
+  | 'resource'
+  | 'clientAuth'
+  | 'privateKey'
+  | 'privateKeyFile'
+  | 'certificate'
+  | 'certificateFile'
+  | 'keyId'
+  | 'signingAlgorithm'
+  | 'assertionAudience'
+  | 'x5t'
+  | 'x5c'
+  | 'clientAssertionFile'
+  | 'apikey'
+  | 'iamUrl'
+  | 'iamProfileId'
+  | 'iamProfileName'
+  | 'iamProfileCrn'
+  | 'crTokenFile'
+  | 'iamClientId'
+  | 'iamClientSecret'
+>;
+
+/**
+ * A protected back end with a token of its own. Each distinct combination of credentials,
+ * endpoint, scope, audience and resource gets its own cached token, single flight and refresh.
+ */
+export interface BackendEntry extends BackendTokenSettings {
+  /** Where this entry applies: an origin or URL prefix, or a RegExp, as in a plain entry. */
+  match: BackendMatcher;
+  /**
+   * Refers to the entry in `req.mcaAuth(name)`, the CLI (`token --backend NAME`), events, stats
+   * and debug lines. Letters, digits, `.`, `_` and `-`; unique; not `default`.
+   */
+  name?: string;
+}
+
+/** Options of the Express/Connect middleware ({@link mcaOAuth}). */
+export interface McaOAuthOptions extends TokenProviderOptions {
+  /**
+   * Config of the shared axios instance `req.mcaClient` (baseURL, timeout, headers …).
+   * @default {}
+   */
+  axios?: AxiosRequestConfig;
+  /**
+   * Where the token may be sent: origins (`https://api.example.com`), URL prefixes
+   * (`https://api.example.com/orders/`) or RegExps tested against the origin and path of the
+   * absolute URL (never its query or fragment; anchor them: `/^https:\/\/api\.example\.com\//`),
+   * or {@link BackendEntry} objects (`{ match, name?, audience?, scope?, clientId?, secret?, apikey?, … }`)
+   * for a back end that needs a token of its own (another audience or scope, another OAuth client,
+   * or an IBM Cloud IAM API key or trusted profile: see {@link BackendTokenSettings}). The first entry that matches a URL decides.
+   * When unset, `req.mcaClient` and `req.mcaFetch` add the token to every `https:` (and loopback
+   * `http:`) request they make. Present but empty (`[]`, or `MCA_PROTECTED_BACKENDS=` with no
+   * entry) is a startup error: sending the token everywhere takes leaving it unset.
+   * Env: `MCA_PROTECTED_BACKENDS` (comma-separated strings), or `MCA_PROTECTED_BACKENDS_FILE`
+   * (see {@link protectedBackendsFile}).
+   */
+  protectedBackends?: (BackendMatcher | BackendEntry)[];
+  /**
+   * A JSON file holding the `protectedBackends` array: strings and entry objects whose `match` is
+   * a string (RegExps need code), with any entry setting, IAM's included. Read once, at startup.
+   * Ignored when `protectedBackends` is set. A file that holds a `secret` or an `apikey` is a
+   * secret file. Environment variables never set an entry's settings: they are the middleware's.
+   * Env: `MCA_PROTECTED_BACKENDS_FILE`.
+   */
+  protectedBackendsFile?: string;
+  /**
+   * When a protected back end answers 401 to the token it was sent, drop that token, get a new
+   * one (one request for any number of such 401s) and replay the request once, whatever the
+   * request's `validateStatus` accepts.
+   * @default true
+   */
+  retryOn401?: boolean;
+  /**
+   * A token that replaced another after a 401 less than this many milliseconds ago is not dropped
+   * again: a later 401 to it goes back to the caller without a replay. Bounds the token requests a
+   * back end that always answers 401 can cause (one per interval). `0` turns the limit off.
+   * @default 5000
+   */
+  retryOn401MinIntervalMs?: number;
+}
