@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { formatSkew, main } from '../lib/cli';
+import { formatSkew } from '../lib/cli';
+import { runCli } from './helpers/run-cli';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 
 const SECRET = 's3cr3t-value';
@@ -13,14 +14,8 @@ beforeEach(async () => {
 afterEach(() => server.close());
 
 async function run(args: string[]): Promise<{ status: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(
-    args,
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { status, out: out.join('\n'), err: err.join('\n') };
+  const { status, out, err } = await runCli(args);
+  return { status, out, err };
 }
 
 describe('the CLI', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { main } from '../../lib/cli';
+import { runCli } from '../helpers/run-cli';
 import { createEnvSource } from '../../lib/config/env-source';
 import { resolveProviderConfig } from '../../lib/config/resolve-config';
 import { resolveBackends } from '../../lib/config/resolve-backends';
@@ -299,13 +299,8 @@ describe('the CLI with an IAM entry', () => {
     const file = join(dir, 'cli-backends.json');
     writeFileSync(file, JSON.stringify([{ match: 'https://cos.example.com', apikey: KEY_B, iamUrl: iam.url, scope: 'ibm', name: 'cos' }]));
     const run = async (args: string[]): Promise<{ status: number; text: string }> => {
-      const lines: string[] = [];
-      const status = await main(
-        args,
-        (l) => lines.push(l),
-        (l) => lines.push(l),
-      );
-      return { status, text: lines.join('\n') };
+      const { status, text } = await runCli(args);
+      return { status, text };
     };
     const common = [
       '--no-env-file',

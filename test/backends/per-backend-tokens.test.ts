@@ -6,6 +6,7 @@ import { mcaOAuth, type McaOAuthMiddleware, type TokenEvent, type InvalidatedEve
 import { leakedSecrets, watchForLeaks } from '../helpers/leak-watch';
 import { callThrough, type Transport as Kind } from '../helpers/both-transports';
 import { startClaimsBackend, startClaimsTokenServer, type ClaimsBackend, type ClaimsTokenServer } from '../helpers/claims-token-server';
+import { runCli } from '../helpers/run-cli';
 
 const MAIN_SECRET = 'main-s3cret-value';
 const INV_SECRET = 'inventory-s3cret-value';
@@ -377,7 +378,6 @@ describe('configuration: each entry resolved and validated at startup like the t
 
 describe('the CLI', () => {
   it('token --backend NAME prints that back end’s token, resolved from the JSON file like the middleware', async () => {
-    const { main } = await import('../../lib/cli');
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
@@ -389,16 +389,7 @@ describe('the CLI', () => {
         { match: inventory.url, name: 'inventory', clientId: 'inv-client', secret: INV_SECRET },
       ]),
     );
-    const run = async (args: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const status = await main(
-        args,
-        (l) => out.push(l),
-        (l) => err.push(l),
-      );
-      return { status, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = runCli;
     const common = ['--no-env-file', '--client-id', 'main-client', '--secret', MAIN_SECRET, '--token-url', tokens.url, '--backends-file', file];
     const billingRun = await run(['token', ...common, '--backend', 'billing']);
     expect(billingRun.status).toBe(0);

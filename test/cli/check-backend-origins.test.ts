@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../lib/cli';
+import { runCli } from '../helpers/run-cli';
 import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
 
 const MAIN_SECRET = 'main-s3cret-value';
@@ -15,13 +15,8 @@ beforeEach(async () => {
 afterEach(() => tokens.close());
 
 async function run(args: string[]): Promise<{ status: number; out: string }> {
-  const lines: string[] = [];
-  const status = await main(
-    args,
-    (l) => lines.push(l),
-    (l) => lines.push(l),
-  );
-  return { status, out: lines.join('\n') };
+  const { status, text } = await runCli(args);
+  return { status, out: text };
 }
 
 it('names the entry and the file for what the entry sets, and the flag for what it inherits', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { ContainerAuthenticator, IamAuthenticator } from 'ibm-cloud-sdk-core';
 import { createTokenProvider, getAuthorizationHeader, closeAuthorizationHeaderCache, isMcaTokenError, mcaOAuth, type TokenProvider } from '../../lib';
-import { main } from '../../lib/cli';
+import { runCli } from '../helpers/run-cli';
 import { fakeJwt, startIamServer, type IamRequest, type IamServer } from '../helpers/iam-server';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
 import { watchForLeaks } from '../helpers/leak-watch';
@@ -234,15 +234,9 @@ describe('the CLI with an IAM API key', () => {
   async function run(args: string[], env: Record<string, string>): Promise<{ status: number; out: string; err: string }> {
     const saved = { ...process.env };
     Object.assign(process.env, env);
-    const out: string[] = [];
-    const err: string[] = [];
     try {
-      const status = await main(
-        args,
-        (l) => out.push(l),
-        (l) => err.push(l),
-      );
-      return { status, out: out.join('\n'), err: err.join('\n') };
+      const { status, out, err } = await runCli(args);
+      return { status, out, err };
     } finally {
       for (const name of Object.keys(env)) if (saved[name] === undefined) delete process.env[name];
       Object.assign(process.env, saved);

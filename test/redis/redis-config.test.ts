@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { createTokenProvider, isMcaConfigError, mcaOAuth } from '../../lib';
 import { redisTokenStore } from '../../lib/redis';
-import { main } from '../../lib/cli';
+import { runCli } from '../helpers/run-cli';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY, SECRET, credentials } from '../helpers/redis-fleet';
@@ -155,15 +155,9 @@ describeWithRedis('a misconfigured Redis is loud and names its real cause', () =
       { MCA_CLIENT_ID: 'client-1', MCA_SECRET: SECRET, MCA_TENANT_ID: 'tenant-1', MCA_SERVER_URL: tokens.serverUrl, MCA_REDIS_FLEET_KEY: FLEET_KEY },
       env,
     );
-    const out: string[] = [];
-    const err: string[] = [];
     try {
-      const status = await main(
-        ['check', '--no-env-file'],
-        (l) => out.push(l),
-        (l) => err.push(l),
-      );
-      return { status, out: out.join('\n'), err: err.join('\n') };
+      const { status, out, err } = await runCli(['check', '--no-env-file']);
+      return { status, out, err };
     } finally {
       process.env = saved;
     }
