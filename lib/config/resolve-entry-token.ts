@@ -203,6 +203,18 @@ export function resolveEntryToken(
   // `apikey: process.env.COS_APIKEY` with the variable unset would leave an entry with no client of
   // its own, and the middleware's token would go to that back end: fail closed instead.
   const unset = ['clientId', ...CLIENT_CREDENTIALS, ...IAM_CREDENTIAL, 'crTokenFile'].find((key) => Object.hasOwn(entry, key) && entry[key] === undefined);
+  // `tokenUrl: process.env.INV_TOKEN_URL`, unset, next to a client of its own: that client's
+  // credential would go to the middleware's token server, which it was never meant for.
+  const ownClient = entry.clientId !== undefined || IAM_IDENTITY.some((key) => entry[key] !== undefined);
+  const unsetEndpoint = ownClient ? ENDPOINT_SETTINGS.find((key) => Object.hasOwn(entry, key) && entry[key] === undefined) : undefined;
+  if (unset === undefined && unsetEndpoint !== undefined) {
+    throw entryError(
+      place,
+      unsetEndpoint,
+      `ERR_MCA_INVALID_${constantCase(unsetEndpoint)}`,
+      "it is present but undefined (an unset environment variable?). Without it the entry's own client would send its credential to the middleware's token server. Give it a value, or remove the key to use the middleware's server.",
+    );
+  }
   if (unset !== undefined) {
     throw entryError(
       place,

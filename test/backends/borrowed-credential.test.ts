@@ -80,3 +80,26 @@ describe("a trusted-profile entry takes the middleware's compute-resource token 
     expect(mw.backends.size).toBe(2);
   });
 });
+
+describe("an entry's own client with an endpoint present but undefined", () => {
+  // `tokenUrl: process.env.INV_TOKEN_URL` with the variable unset: the entry's own secret would go
+  // to the middleware's token server, a server it was never meant for.
+  const INV_SECRET = 'inventory-s3cret-value';
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['tokenUrl', { clientId: 'inv-client', secret: INV_SECRET, tokenUrl: undefined }, 'tokenUrl'],
+    ['serverUrl', { clientId: 'inv-client', secret: INV_SECRET, serverUrl: undefined, tenantId: 't-9' }, 'serverUrl'],
+    ['oauthServerUrl', { clientId: 'inv-client', secret: INV_SECRET, oauthServerUrl: undefined }, 'oauthServerUrl'],
+    ['iamUrl', { apikey: 'entry-apikey-0123456789abcdefgh', iamUrl: undefined }, 'iamUrl'],
+  ])('refused: %s', (_name, settings, field) => {
+    const error = refusal({ ...oauth, protectedBackends: [{ match: 'https://inv.example.com', name: 'inv', ...settings }] });
+    const code = `ERR_MCA_INVALID_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    expect(error).toMatchObject({ name: 'McaConfigError', code, field: `protectedBackends[0].${field}` });
+    expect(leakedSecrets(error, [SECRET, INV_SECRET])).toEqual([]);
+  });
+
+  it("allowed: an entry without a client of its own keeps the middleware's server", () => {
+    mw = mcaOAuth({ ...oauth, envFile: false, protectedBackends: [{ match: 'https://api.example.com', scope: 'orders', tokenUrl: undefined }] });
+    expect(mw.backends.size).toBe(2);
+  });
+});
