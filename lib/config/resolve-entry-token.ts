@@ -3,6 +3,7 @@ import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import type { BackendTokenSettings } from '../options';
 import type { EnvSource } from './env-source';
 import { OPTION_ORIGIN, constantCase, optionalString } from './option-checks';
+import { iamTokenUrl } from './resolve-iam';
 import { ENV_NAMES, resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
 
 /** A `protectedBackends` entry's layer over the middleware's configuration (see resolveProviderConfig). */
@@ -202,6 +203,18 @@ export function resolveEntryToken(
   // `apikey: process.env.COS_APIKEY` with the variable unset would leave an entry with no client of
   // its own, and the middleware's token would go to that back end: fail closed instead.
   const unset = ['clientId', ...CLIENT_CREDENTIALS, ...IAM_CREDENTIAL, 'crTokenFile'].find((key) => Object.hasOwn(entry, key) && entry[key] === undefined);
+  // `tokenUrl: process.env.INV_TOKEN_URL`, unset, next to a client of its own: that client's
+  // credential would go to the middleware's token server, which it was never meant for.
+  const ownClient = entry.clientId !== undefined || IAM_IDENTITY.some((key) => entry[key] !== undefined);
+  const unsetEndpoint = ownClient ? ENDPOINT_SETTINGS.find((key) => Object.hasOwn(entry, key) && entry[key] === undefined) : undefined;
+  if (unset === undefined && unsetEndpoint !== undefined) {
+    throw entryError(
+      place,
+      unsetEndpoint,
+      `ERR_MCA_INVALID_${constantCase(unsetEndpoint)}`,
+      "it is present but undefined (an unset environment variable?). Without it the entry's own client would send its credential to the middleware's token server. Give it a value, or remove the key to use the middleware's server.",
+    );
+  }
   if (unset !== undefined) {
     throw entryError(
       place,
@@ -266,7 +279,7 @@ export function resolveEntryToken(
     const message = named ? error.message.replace(`\`${field}\``, `\`${where}\``) : `\`${where}\`: ${error.message}`;
     throw new McaConfigError(error.code, `${message} The entry is in ${place.listFrom}.`, { field: where });
   }
-  checkBorrowedCredential(entry, place, own.clientId !== undefined, config, main);
+  checkBorrowedCredential(entry, place, own.clientId !== undefined, config, main, options, env);
   return config;
 }
 
@@ -277,10 +290,34 @@ export function resolveEntryToken(
  * be able to send the middleware's credential to a server of their choosing. Another tenant or
  * path on the same server is fine: the credential goes there already.
  */
-function checkBorrowedCredential(entry: Record<string, unknown>, place: EntryPlace, ownClientId: boolean, config: ProviderConfig, main: ProviderConfig): void {
-  if (ownClientId || IAM_IDENTITY.some((key) => entry[key] !== undefined)) return;
-  if (new URL(config.tokenUrl).origin === new URL(main.tokenUrl).origin) return;
+function checkBorrowedCredential(
+  entry: Record<string, unknown>,
+  place: EntryPlace,
+  ownClientId: boolean,
+  config: ProviderConfig,
+  main: ProviderConfig,
+  options: Record<string, unknown>,
+  env: EnvSource,
+): void {
+  if (ownClientId || entry.apikey !== undefined) return;
+  let reference = main.tokenUrl;
+  const profile = IAM_IDENTITY.some((key) => entry[key] !== undefined);
+  if (profile) {
+    // A profile of its own still sends the workload's token file, which it takes from the
+    // middleware unless it names one: only to the IAM the middleware's configuration names.
+    if (entry.crTokenFile !== undefined || entry.iamUrl === undefined) return;
+    reference = main.endpointKind === 'iam' ? main.tokenUrl : iamTokenUrl(options, env, main.allowInsecureHttp);
+  }
+  if (new URL(config.tokenUrl).origin === new URL(reference).origin) return;
   const field = ENDPOINT_SETTINGS.find((key) => entry[key] !== undefined) ?? 'tokenUrl';
+  if (profile) {
+    throw entryError(
+      place,
+      field,
+      'ERR_MCA_BORROWED_CREDENTIAL',
+      "the entry's IAM is on another origin than the middleware's, and the entry takes the middleware's compute-resource token file, so the workload's token would go there. Name the entry's own `crTokenFile`, or point it at the middleware's IAM (`iamUrl`, MCA_IAM_URL).",
+    );
+  }
   throw entryError(
     place,
     field,

@@ -81,7 +81,7 @@ function conflict(field: string, from: string, grant: Setting, why: string): Mca
  * doubled. The rules of every credential URL apply: https (http only to loopback, or with
  * `allowInsecureHttp`), no userinfo, no query or fragment.
  */
-function iamTokenUrl(options: Record<string, unknown>, env: EnvSource, allowInsecureHttp: boolean): string {
+export function iamTokenUrl(options: Record<string, unknown>, env: EnvSource, allowInsecureHttp: boolean): string {
   const configured = setting(options, env, 'iamUrl', 'MCA_IAM_URL');
   const raw = configured?.value.trim() ?? DEFAULT_IAM_URL;
   const url = credentialUrl('iamUrl', raw, configured?.origin ?? 'the default', { base: true, allowInsecureHttp });

@@ -1,6 +1,9 @@
 // The middleware's credential goes only to the token server the middleware's own configuration
 // names: an entry without a client of its own may change the tenant, path, scope or audience, but
 // not the origin of the token server (else whoever edits the list could collect the credential).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { leakedSecrets } from '../helpers/leak-watch';
 
@@ -45,4 +48,58 @@ it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
 ])('allowed: %s', (_name, base, settings) => {
   mw = mcaOAuth({ ...base, protectedBackends: [{ match: 'https://api.example.com', ...settings }] });
   expect(mw.backends.size).toBe(2);
+});
+
+describe("a trusted-profile entry takes the middleware's compute-resource token file", () => {
+  // The file's content is the workload's own credential (a Kubernetes service-account token): an
+  // entry that only names a profile must not send it to an IAM of the list's choosing.
+  const dir = mkdtempSync(join(tmpdir(), 'borrowed-cr-'));
+  const CR_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ3b3JrbG9hZCJ9.d29ya2xvYWQtc2lnbmF0dXJl';
+  const crFile = join(dir, 'sa-token');
+  const otherFile = join(dir, 'other-token');
+  writeFileSync(crFile, CR_TOKEN);
+  writeFileSync(otherFile, CR_TOKEN.replace('d29y', 'b3Ro'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const profile = { env: {}, envFile: false as const, iamProfileName: 'main-profile', crTokenFile: crFile, iamUrl: 'https://iam.example.com' };
+
+  it('refused: a profile of its own with an iamUrl on another origin', () => {
+    const error = refusal({
+      ...profile,
+      protectedBackends: [{ match: 'https://api.example.com', iamProfileId: 'P-2', iamUrl: 'https://collector.example.net' }],
+    });
+    expect(error).toMatchObject({ name: 'McaConfigError', code: 'ERR_MCA_BORROWED_CREDENTIAL', field: 'protectedBackends[0].iamUrl' });
+    expect(leakedSecrets(error, [CR_TOKEN])).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['the same IAM', { iamProfileId: 'P-2' }],
+    ['another path on the same IAM origin', { iamProfileId: 'P-2', iamUrl: 'https://iam.example.com/other' }],
+    ['another IAM with a token file of its own', { iamProfileId: 'P-2', crTokenFile: otherFile, iamUrl: 'https://iam.other.example.net' }],
+  ])('allowed: %s', (_name, settings) => {
+    mw = mcaOAuth({ ...profile, protectedBackends: [{ match: 'https://api.example.com', ...settings }] });
+    expect(mw.backends.size).toBe(2);
+  });
+});
+
+describe("an entry's own client with an endpoint present but undefined", () => {
+  // `tokenUrl: process.env.INV_TOKEN_URL` with the variable unset: the entry's own secret would go
+  // to the middleware's token server, a server it was never meant for.
+  const INV_SECRET = 'inventory-s3cret-value';
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['tokenUrl', { clientId: 'inv-client', secret: INV_SECRET, tokenUrl: undefined }, 'tokenUrl'],
+    ['serverUrl', { clientId: 'inv-client', secret: INV_SECRET, serverUrl: undefined, tenantId: 't-9' }, 'serverUrl'],
+    ['oauthServerUrl', { clientId: 'inv-client', secret: INV_SECRET, oauthServerUrl: undefined }, 'oauthServerUrl'],
+    ['iamUrl', { apikey: 'entry-apikey-0123456789abcdefgh', iamUrl: undefined }, 'iamUrl'],
+  ])('refused: %s', (_name, settings, field) => {
+    const error = refusal({ ...oauth, protectedBackends: [{ match: 'https://inv.example.com', name: 'inv', ...settings }] });
+    const code = `ERR_MCA_INVALID_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    expect(error).toMatchObject({ name: 'McaConfigError', code, field: `protectedBackends[0].${field}` });
+    expect(leakedSecrets(error, [SECRET, INV_SECRET])).toEqual([]);
+  });
+
+  it("allowed: an entry without a client of its own keeps the middleware's server", () => {
+    mw = mcaOAuth({ ...oauth, envFile: false, protectedBackends: [{ match: 'https://api.example.com', scope: 'orders', tokenUrl: undefined }] });
+    expect(mw.backends.size).toBe(2);
+  });
 });
