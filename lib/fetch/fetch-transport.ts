@@ -26,7 +26,8 @@ export interface FetchRequestParts {
  * fetch did. (A `clone()` reads the internal state again, and says false.)
  */
 function markRedirected(response: Response): Response {
-  Object.defineProperty(response, 'redirected', { value: true, configurable: true });
+  // A fetch of the caller's own may hand back a frozen object: it is passed on as it is.
+  if (Object.isExtensible(response)) Object.defineProperty(response, 'redirected', { value: true, configurable: true });
   return response;
 }
 

@@ -33,7 +33,12 @@ export class OutboundPolicy {
   target(call: OutboundCall): TokenTarget | undefined {
     // Decided on the final absolute URL, after the base URL: a per-request absolute URL that
     // leaves the allowlist gets no token (the CVE-2025-27152 class).
-    return call.optOut || USERINFO.test(call.url) ? undefined : this.routes.route(call.url);
+    return call.optOut ? undefined : this.urlTarget(call.url);
+  }
+
+  /** The token an absolute URL gets (`req.mcaAuth(url)` too): none for one with userinfo, else by the routes. */
+  urlTarget(url: string): TokenTarget | undefined {
+    return USERINFO.test(url) ? undefined : this.routes.route(url);
   }
 
   /**

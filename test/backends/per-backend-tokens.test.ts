@@ -140,8 +140,16 @@ describe('names', () => {
       const seen = await Promise.all([req.mcaAuth(), req.mcaAuth('billing'), req.mcaAuth(`${orders.url}/x`), req.mcaAuth('inventory')]);
       const unknown = await req.mcaAuth('biling').catch((e: { code: string }) => e.code);
       const offList = await req.mcaAuth(`${outsider.url}/x`).catch((e: { code: string }) => e.code);
+      // A URL with userinfo brings its own credentials: never a token for it, as on the outbound path.
+      const withUserinfo = await req.mcaAuth(`${orders.url.replace('://', '://u:p@')}/x`).catch((e: { code: string }) => e.code);
       const viaFetch = await req.mcaFetch(`${billing.url}/from-route`);
-      res.json({ claims: seen.map((h) => JSON.parse(Buffer.from(h.split('.')[1]!, 'base64url').toString())), unknown, offList, status: viaFetch.status });
+      res.json({
+        claims: seen.map((h) => JSON.parse(Buffer.from(h.split('.')[1]!, 'base64url').toString())),
+        unknown,
+        offList,
+        withUserinfo,
+        status: viaFetch.status,
+      });
     });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
@@ -156,6 +164,7 @@ describe('names', () => {
         ],
         unknown: 'ERR_MCA_UNKNOWN_BACKEND',
         offList: 'ERR_MCA_UNKNOWN_BACKEND',
+        withUserinfo: 'ERR_MCA_UNKNOWN_BACKEND',
         status: 200,
       });
     } finally {

@@ -315,3 +315,19 @@ describe('fetch’s own contract', () => {
     expect(backend.hits.slice(1).map((h) => h.body)).toEqual(['from init', 'from init']);
   });
 });
+
+describe('a global fetch of the caller’s own', () => {
+  it('a frozen response reached through a redirect is handed back as it is, not a TypeError', async () => {
+    const real = globalThis.fetch;
+    // mw.fetch sends with the global fetch of the moment it was built.
+    globalThis.fetch = async (input, init) => Object.freeze(await real(input, init));
+    let m;
+    try {
+      m = make();
+    } finally {
+      globalThis.fetch = real;
+    }
+    const r = await m.fetch(`${backend.url}/redirect?to=/ok`);
+    expect([r.status, Object.isFrozen(r), r.redirected]).toEqual([200, true, false]);
+  });
+});
