@@ -21,7 +21,16 @@ export type BackendMatcher = string | RegExp;
  * - such an entry inherits `scope` only from a middleware of the same kind (IAM or OAuth);
  * - `crTokenFile`, `iamClientId` and `iamClientSecret` need the entry's own API key or profile;
  * - a client setting present but `undefined` (an unset variable read in code) is an error, since
- *   the entry would otherwise get the middleware's token.
+ *   the entry would otherwise get the middleware's token; so is an endpoint (`tokenUrl`,
+ *   `serverUrl`, `oauthServerUrl`, `iamUrl`) present but `undefined` on an entry with a client of
+ *   its own, whose credential would otherwise go to the middleware's token server;
+ * - the middleware's credential (its secret, key or API key, and the workload's `crTokenFile`)
+ *   goes only to the token server the middleware's own configuration names: an entry that borrows
+ *   it but points at a server on another origin is refused (`ERR_MCA_BORROWED_CREDENTIAL`).
+ *
+ * The JSON file is configuration with the trust of `.env`: an entry may name credential files
+ * (`privateKeyFile`, `clientAssertionFile`, `crTokenFile`) and its own token server, so whoever can
+ * write the file can send those files' content there. Protect it like `.env`.
  */
 export type BackendTokenSettings = Pick<
   CredentialOptions,
