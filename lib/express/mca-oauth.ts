@@ -94,7 +94,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     const given: unknown = urlOrName;
     const key = given instanceof URL ? given.href : given;
     if (typeof key !== 'string') return Promise.reject(unknownBackend(tokens.byName.keys()));
-    const target = tokens.byName.get(key) ?? (key.includes(':') ? policy.urlTarget(key) : undefined);
+    const target = tokens.byName.get(key) ?? (key.includes(':') ? tokens.routes.route(key) : undefined);
     if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));
     return target.provider.getAuthorizationHeader();
   };

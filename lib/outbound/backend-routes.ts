@@ -11,6 +11,10 @@ export interface BackendRoute {
 export const ROUTE_MEMORY_SIZE = 256;
 /** Longer URLs are decided every time: a few of them must not pin megabytes of keys. */
 const ROUTE_MEMORY_MAX_URL = 2048;
+// A URL with userinfo (`https://user:pass@host/`) brings its own credentials: HTTP clients (axios's
+// http adapter among them) send them as Basic in place of any Authorization. The token would not go
+// out, and a 401 to those credentials must not cost a good token.
+const USERINFO = /^[a-z][a-z\d+\-.]*:\/\/[^/?#\\]*@/i;
 
 /**
  * Which token a URL gets, decided once per hop on the absolute URL. The first entry that matches
@@ -69,7 +73,7 @@ export class BackendRoutes {
     return this.#fallback === undefined;
   }
 
-  /** The token target for an absolute URL, or undefined: no token goes there. */
+  /** The token target for an absolute URL, or undefined: no token goes there (nor to one with userinfo). */
   route(absoluteUrl: string): TokenTarget | undefined {
     const known = this.#decided.get(absoluteUrl);
     if (known !== undefined) return known ?? undefined;
@@ -82,6 +86,7 @@ export class BackendRoutes {
   }
 
   #decide(absoluteUrl: string): TokenTarget | undefined {
+    if (USERINFO.test(absoluteUrl)) return undefined;
     if (this.#fallback !== undefined) return this.#anyAllowed(absoluteUrl) ? this.#fallback : undefined;
     const url = parseBackendUrl(absoluteUrl, this.#allowInsecureHttp);
     if (url === undefined) return undefined;

@@ -33,12 +33,7 @@ export class OutboundPolicy {
   target(call: OutboundCall): TokenTarget | undefined {
     // Decided on the final absolute URL, after the base URL: a per-request absolute URL that
     // leaves the allowlist gets no token (the CVE-2025-27152 class).
-    return call.optOut ? undefined : this.urlTarget(call.url);
-  }
-
-  /** The token an absolute URL gets (`req.mcaAuth(url)` too): none for one with userinfo, else by the routes. */
-  urlTarget(url: string): TokenTarget | undefined {
-    return USERINFO.test(url) ? undefined : this.routes.route(url);
+    return call.optOut ? undefined : this.routes.route(call.url);
   }
 
   /**
@@ -49,7 +44,7 @@ export class OutboundPolicy {
    * token, no later hop gets one: `follow` keeps that.)
    */
   hopTarget(call: OutboundCall, hopUrl: string): TokenTarget | undefined {
-    if (call.optOut || USERINFO.test(hopUrl)) return undefined;
+    if (call.optOut) return undefined;
     if (!this.routes.listed && new URL(hopUrl).origin !== new URL(call.url).origin) return undefined;
     return this.routes.route(hopUrl);
   }
@@ -186,7 +181,3 @@ async function follow<R>(
 }
 
 const NO_HEADERS: ReadonlySet<string> = new Set();
-// A URL with userinfo (`https://user:pass@host/`) brings its own credentials: HTTP clients (axios's
-// http adapter among them) send them as Basic in place of any Authorization. The token would not go
-// out, and a 401 to those credentials must not cost a good token.
-const USERINFO = /^[a-z][a-z\d+\-.]*:\/\/[^/?#\\]*@/i;

@@ -57,6 +57,8 @@ describe('with an allowlist', () => {
     ['https://a.example.com/v1/..%2fadmin', fallback],
     ['http://a.example.com/v1/x', undefined],
     ['/relative', undefined],
+    // Userinfo brings its own credentials: never the token, whatever asks (a hop, req.mcaAuth(url)).
+    ['https://u:p@a.example.com/v1/x', undefined],
   ])('%s', (url, expected) => {
     expect(routes.route(url)).toBe(expected);
     expect(policy.hopTarget(call('https://a.example.com/v1/start'), url)).toBe(expected);
