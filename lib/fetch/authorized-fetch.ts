@@ -25,8 +25,9 @@ function hasAuthorization(headers: HeadersInit | undefined): boolean {
     for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') return true;
     return false;
   }
-  // Headers, pairs, or another library's Headers-like iterable: read the way fetch reads them.
-  return new Headers(headers).has('authorization');
+  // A Headers object is asked as it is (a Request's, from openapi-fetch or ky); pairs, or another
+  // library's Headers-like iterable, are read the way fetch reads them.
+  return (headers instanceof Headers ? headers : new Headers(headers)).has('authorization');
 }
 
 function redirectError(): TypeError {
