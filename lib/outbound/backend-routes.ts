@@ -1,4 +1,4 @@
-import { compileProtectedBackends, hasHiddenTraversal, parseBackendUrl, type BackendPredicate, type EntryMatcher } from '../client/protected-backends';
+import { hasHiddenTraversal, parseBackendUrl, type EntryMatcher } from '../client/protected-backends';
 import type { TokenTarget } from './token-target';
 
 /** A compiled `protectedBackends` entry and the token it gets. */
@@ -32,8 +32,6 @@ export class BackendRoutes {
   // For an origin no string entry names: the RegExp entries alone.
   readonly #patterns: readonly BackendRoute[];
   readonly #fallback: TokenTarget | undefined;
-  // Without an allowlist: which URLs a credential may go to at all (https, loopback http).
-  readonly #anyAllowed: BackendPredicate;
   readonly #allowInsecureHttp: boolean;
   // null: decided, no token goes there.
   readonly #decided = new Map<string, TokenTarget | null>();
@@ -44,7 +42,6 @@ export class BackendRoutes {
    */
   constructor(routes: readonly BackendRoute[] | undefined, fallback: TokenTarget, allowInsecureHttp: boolean) {
     this.#allowInsecureHttp = allowInsecureHttp;
-    this.#anyAllowed = compileProtectedBackends(undefined, allowInsecureHttp);
     if (routes === undefined) {
       this.#patterns = [];
       this.#fallback = fallback;
@@ -87,9 +84,12 @@ export class BackendRoutes {
 
   #decide(absoluteUrl: string): TokenTarget | undefined {
     if (USERINFO.test(absoluteUrl)) return undefined;
-    if (this.#fallback !== undefined) return this.#anyAllowed(absoluteUrl) ? this.#fallback : undefined;
     const url = parseBackendUrl(absoluteUrl, this.#allowInsecureHttp);
-    if (url === undefined) return undefined;
+    // What the URL parses to, not its spelling: WHATWG takes `https:u@h`, `https:\\u@h` and a tab in
+    // the scheme for `https://u@h` too, and so do the HTTP clients.
+    if (url === undefined || url.username !== '' || url.password !== '') return undefined;
+    // Without an allowlist, every URL that the cleartext rule allows (parsed above) gets the token.
+    if (this.#fallback !== undefined) return this.#fallback;
     const candidates = this.#byOrigin.get(url.origin) ?? this.#patterns;
     let hidden: boolean | undefined;
     for (const { matcher, target } of candidates) {

@@ -128,6 +128,28 @@ describe('with the http adapter (fetch refuses URLs with credentials and reads n
     expect(tokens.requests).toHaveLength(1);
   });
 
+  // WHATWG strips tabs and newlines, leading spaces and controls, and takes `http:`, `http:/` and
+  // backslashes for `http://`: the rule is decided on what the URL parses to, not on its spelling.
+  it.each([
+    ['no slashes', (url: string) => url.replace('http://', 'http:u:p@')],
+    ['one slash', (url: string) => url.replace('http://', 'http:/u:p@')],
+    ['backslashes', (url: string) => url.replace('http://', 'http:\\\\u:p@')],
+    ['a tab in the scheme', (url: string) => url.replace('http://', 'ht\ttp://u:p@')],
+    ['a newline after the colon', (url: string) => url.replace('http://', 'http:\n//u:p@')],
+    ['a leading space', (url: string) => url.replace('http://', ' http://u:p@')],
+  ])('userinfo spelled with %s: no token from req.mcaAuth(url), and its 401 drops no token', async (_form, spell) => {
+    const m = middleware('http');
+    await m.provider.getAuthorizationHeader();
+    home.always = 401;
+    const withUserinfo = spell(home.url);
+    expect(new URL(withUserinfo).username).toBe('u');
+    await expect(m.authorization(`${withUserinfo}/x`)).rejects.toMatchObject({ code: 'ERR_MCA_UNKNOWN_BACKEND' });
+    // axios refuses some spellings itself ('missing "//"'); those that it sends go with the Basic.
+    for (let i = 0; i < 2; i++) await m.client.get(`${withUserinfo}/x`, { validateStatus: () => true }).catch(() => undefined);
+    expect(home.seen.every((seen) => seen === `Basic ${Buffer.from('u:p').toString('base64')}`)).toBe(true);
+    expect(tokens.requests).toHaveLength(1);
+  });
+
   it('a redirect to a Location with userinfo on the same origin does not take the token', async () => {
     const m = middleware('http');
     home.redirects.set('/start', `${home.url.replace('http://', 'http://u:p@')}/next`);
