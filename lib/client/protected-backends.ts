@@ -2,10 +2,6 @@ import { McaConfigError } from '../errors/mca-config-error';
 import { echoUrl } from '../errors/echo';
 import { cleartextAllowed } from '../config/cleartext';
 import type { EnvSource } from '../config/env-source';
-import type { BackendMatcher } from '../options';
-
-/** Decides, from the absolute request URL, whether the token may be sent there. */
-export type BackendPredicate = (absoluteUrl: string) => boolean;
 
 function invalidBackend(fix: string): McaConfigError {
   return new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS', `Invalid \`protectedBackends\`: ${fix}`, {
@@ -103,39 +99,6 @@ export function hasHiddenTraversal(pathname: string): boolean {
     if (bare === '.' || bare === '..') return true;
   }
   return false;
-}
-
-/**
- * Compiles the allowlist once. Strings match by origin or by path prefix on segment boundaries;
- * RegExps are tested against the origin and path of the normalized URL, never the query or the
- * fragment, which anyone can fill. All see the URL after WHATWG parsing, so `..` segments, default
- * ports and letter case cannot smuggle a request past them, and a path with an encoded separator
- * or dot segment matches no entry that limits by path.
- *
- * The result always holds the cleartext rule: with no allowlist (`entries` undefined) every
- * `https:` and loopback `http:` URL gets the token, and an `http:` URL to any other host only with
- * `allowInsecureHttp`.
- */
-export function compileProtectedBackends(entries: readonly BackendMatcher[] | undefined, allowInsecureHttp = false): BackendPredicate {
-  const parse = (absoluteUrl: string): URL | undefined => parseBackendUrl(absoluteUrl, allowInsecureHttp);
-  if (entries === undefined) {
-    // Hot path of the no-allowlist case: an https URL needs no parsing to be allowed.
-    return (absoluteUrl) => /^https:\/\//i.test(absoluteUrl) || parse(absoluteUrl) !== undefined;
-  }
-  if (!Array.isArray(entries)) throw invalidBackend('it must be an array of strings and RegExps.');
-  if (entries.length === 0) throw emptyListError();
-  const matchers = entries.map((entry, index) => compileBackendEntry(entry, index, allowInsecureHttp));
-  return (absoluteUrl) => {
-    const url = parse(absoluteUrl);
-    if (url === undefined) return false;
-    let hidden: boolean | undefined;
-    return matchers.some(({ match, byPath }) => {
-      if (!match(url)) return false;
-      if (!byPath) return true;
-      hidden ??= hasHiddenTraversal(url.pathname);
-      return !hidden;
-    });
-  };
 }
 
 /** `MCA_PROTECTED_BACKENDS`: comma-separated strings. */
