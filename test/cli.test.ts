@@ -116,37 +116,15 @@ describe('the CLI', () => {
   });
 
   it('a 404 from the token endpoint gets a hint with the URL that was tried', async () => {
+    const token = (tenantId: string, ...more: string[]) =>
+      run(['token', '--no-env-file', '--client-id', 'client-1', '--secret', SECRET, '--tenant-id', tenantId, '--server-url', server.serverUrl, ...more]);
     server.script.push({ status: 404, body: 'Not Found' });
-    const r = await run([
-      'token',
-      '--no-env-file',
-      '--client-id',
-      'client-1',
-      '--secret',
-      SECRET,
-      '--tenant-id',
-      'wrong-tenant',
-      '--server-url',
-      server.serverUrl,
-    ]);
+    const r = await token('wrong-tenant');
     expect(r.status).toBe(1);
     expect(r.err.split('\n')).toHaveLength(1);
     expect(r.err).toContain(`Hint: ${server.serverUrl}/authorization/v1/apps/wrong-tenant/token answered 404; check tenantId and serverUrl`);
     server.script.push({ status: 500, body: 'oops' });
-    const other = await run([
-      'token',
-      '--no-env-file',
-      '--client-id',
-      'client-1',
-      '--secret',
-      SECRET,
-      '--tenant-id',
-      't',
-      '--server-url',
-      server.serverUrl,
-      '--timeout-ms',
-      '5000',
-    ]);
+    const other = await token('t', '--timeout-ms', '5000');
     expect(other.status).toBe(1);
     expect(other.err).not.toContain('Hint');
   });

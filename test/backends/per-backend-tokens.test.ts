@@ -2,7 +2,7 @@
 // or client of the token it receives, through req.mcaClient (axios) and req.mcaFetch (fetch).
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import { mcaOAuth, type McaOAuthMiddleware, type TokenEvent, type InvalidatedEvent } from '../../lib';
+import { mcaOAuth, type McaOAuthMiddleware, type McaOAuthOptions, type TokenEvent, type InvalidatedEvent } from '../../lib';
 import { leakedSecrets, watchForLeaks } from '../helpers/leak-watch';
 import { callThrough, type Transport as Kind } from '../helpers/both-transports';
 import { startClaimsBackend, startClaimsTokenServer, type ClaimsBackend, type ClaimsTokenServer } from '../helpers/claims-token-server';
@@ -34,13 +34,14 @@ afterEach(async () => {
   await Promise.all([tokens, orders, billing, inventory, plain, outsider].map((s) => s.close()));
 });
 
+/** The middleware's own client, on the claims token server, with no environment. */
+function mainClient(): McaOAuthOptions {
+  return { env: {}, envFile: false, clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url };
+}
+
 function make(extra: Record<string, unknown> = {}): McaOAuthMiddleware {
   mw = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: 'main-client',
-    secret: MAIN_SECRET,
-    tokenUrl: tokens.url,
+    ...mainClient(),
     protectedBackends: [
       { match: `${orders.url}/`, audience: 'orders-api', name: 'orders' },
       { match: new RegExp(`^${billing.url.replace(/\./g, '\\.')}/`), scope: 'billing:write', name: 'billing' },
@@ -190,11 +191,7 @@ describe('names', () => {
 
   it('entries that resolve to the same token share one provider; an entry with no settings uses the default', async () => {
     mw = mcaOAuth({
-      env: {},
-      envFile: false,
-      clientId: 'main-client',
-      secret: MAIN_SECRET,
-      tokenUrl: tokens.url,
+      ...mainClient(),
       protectedBackends: [
         { match: orders.url, audience: 'orders-api', name: 'orders' },
         { match: billing.url, audience: 'orders-api', name: 'orders-too' },
@@ -211,11 +208,7 @@ describe('names', () => {
 describe('routing', () => {
   it('the first entry that matches decides, whether it is a RegExp or a string on the same origin', async () => {
     mw = mcaOAuth({
-      env: {},
-      envFile: false,
-      clientId: 'main-client',
-      secret: MAIN_SECRET,
-      tokenUrl: tokens.url,
+      ...mainClient(),
       protectedBackends: [
         { match: `${orders.url}/a/`, audience: 'a', name: 'a' },
         { match: /\/b\//, audience: 'b', name: 'b' },
@@ -241,7 +234,6 @@ describe('routing', () => {
 });
 
 describe('configuration: each entry resolved and validated at startup like the top level', () => {
-  const base = (): Record<string, unknown> => ({ env: {}, envFile: false, clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url });
   it.each<[string, unknown[], string, string]>([
     [
       'own clientId without secret',
@@ -278,7 +270,7 @@ describe('configuration: each entry resolved and validated at startup like the t
   ])('%s: %s names the field', (_name, protectedBackends, code, field) => {
     let error: unknown;
     try {
-      mcaOAuth({ ...base(), protectedBackends: protectedBackends as never });
+      mcaOAuth({ ...mainClient(), protectedBackends: protectedBackends as never });
     } catch (e) {
       error = watch.collect(e);
     }
@@ -337,7 +329,7 @@ describe('configuration: each entry resolved and validated at startup like the t
         plain.url,
       ]),
     );
-    mw = mcaOAuth({ env: { MCA_PROTECTED_BACKENDS_FILE: file }, envFile: false, clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url });
+    mw = mcaOAuth({ ...mainClient(), env: { MCA_PROTECTED_BACKENDS_FILE: file } });
     expect((await mw.fetch(`${orders.url}/x`)).status).toBe(200);
     expect((await mw.fetch(`${inventory.url}/x`)).status).toBe(200);
     expect((await mw.fetch(`${plain.url}/x`)).status).toBe(200);
@@ -348,7 +340,7 @@ describe('configuration: each entry resolved and validated at startup like the t
     writeFileSync(file, `[{"match": "${orders.url}", "secret": "${INV_SECRET}", ]`);
     const bad = (() => {
       try {
-        return mcaOAuth({ env: { MCA_PROTECTED_BACKENDS_FILE: file }, envFile: false, clientId: 'main-client', secret: MAIN_SECRET, tokenUrl: tokens.url });
+        return mcaOAuth({ ...mainClient(), env: { MCA_PROTECTED_BACKENDS_FILE: file } });
       } catch (e) {
         return watch.collect(e);
       }
@@ -357,13 +349,7 @@ describe('configuration: each entry resolved and validated at startup like the t
     expect(leakedSecrets(bad, [INV_SECRET])).toEqual([]);
     const both = (() => {
       try {
-        return mcaOAuth({
-          env: { MCA_PROTECTED_BACKENDS_FILE: file, MCA_PROTECTED_BACKENDS: orders.url },
-          envFile: false,
-          clientId: 'main-client',
-          secret: MAIN_SECRET,
-          tokenUrl: tokens.url,
-        });
+        return mcaOAuth({ ...mainClient(), env: { MCA_PROTECTED_BACKENDS_FILE: file, MCA_PROTECTED_BACKENDS: orders.url } });
       } catch (e) {
         return watch.collect(e);
       }
@@ -372,13 +358,7 @@ describe('configuration: each entry resolved and validated at startup like the t
   });
 
   it('MCA_PROTECTED_BACKENDS keeps working for the simple case', async () => {
-    mw = mcaOAuth({
-      env: { MCA_PROTECTED_BACKENDS: `${plain.url}, ${orders.url}/only/` },
-      envFile: false,
-      clientId: 'main-client',
-      secret: MAIN_SECRET,
-      tokenUrl: tokens.url,
-    });
+    mw = mcaOAuth({ ...mainClient(), env: { MCA_PROTECTED_BACKENDS: `${plain.url}, ${orders.url}/only/` } });
     expect((await mw.fetch(`${plain.url}/x`)).status).toBe(200);
     expect((await mw.fetch(`${orders.url}/elsewhere`)).status).toBe(401);
     expect(orders.hits.map((h) => h.authorization)).toEqual([undefined]);
@@ -518,11 +498,7 @@ describe('an entry with a private_key_jwt client of its own', () => {
     let error: unknown;
     try {
       mcaOAuth({
-        env: {},
-        envFile: false,
-        clientId: 'main-client',
-        secret: MAIN_SECRET,
-        tokenUrl: tokens.url,
+        ...mainClient(),
         protectedBackends: [
           'https://a.example.com',
           { match: 'https://b.example.com', clientId: 'jwt-client', clientAuth: 'private_key_jwt', privateKey: 'not a key' },

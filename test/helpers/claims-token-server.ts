@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /** What a token says about itself: the back ends read these to check that it is meant for them. */
 export interface Claims {
@@ -77,10 +77,9 @@ export async function startClaimsTokenServer(clients: Record<string, string>): P
       else answer();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/oauth/token`,
+    url: `${loopback.url}/oauth/token`,
     issued,
     posts: (filter = {}) => asked.filter((c) => Object.entries(filter).every(([k, v]) => c[k as keyof Claims] === v)).length,
     get hold() {
@@ -94,10 +93,7 @@ export async function startClaimsTokenServer(clients: Record<string, string>): P
       for (const answer of held.splice(0)) answer();
     },
     arrived: (n) => (asked.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: loopback.close,
   };
 }
 
@@ -149,15 +145,11 @@ export async function startClaimsBackend(wants: Partial<Claims>, tokens: Issuer)
       res.end(JSON.stringify({ ok: true, path: url.pathname, method: req.method, body: hit.body }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     hits,
     revoked,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: loopback.close,
   };
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 import type { ScriptedResponse } from './token-server';
 
 /** One request as it arrived on the wire. */
@@ -148,10 +148,9 @@ export async function startIamServer(opts: IamServerOptions = {}): Promise<IamSe
       res.end(payload);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     requests,
     issued,
     crTokens,
@@ -159,11 +158,7 @@ export async function startIamServer(opts: IamServerOptions = {}): Promise<IamSe
     get refreshAttempts() {
       return state.refreshAttempts;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: loopback.close,
   };
 }
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /** A real back end on 127.0.0.1 that accepts only `Bearer <token>` for tokens in `valid`. */
 export interface ProtectedBackend {
@@ -48,18 +48,14 @@ export async function startProtectedBackend(valid: Iterable<string> | (() => Ite
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ ok: true, path: req.url, token: parts[1] }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(server);
   const backend: ProtectedBackend = {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     seen,
     script,
     redirects,
     valid: staticValid ?? new Set(),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: loopback.close,
   };
   return backend;
 }

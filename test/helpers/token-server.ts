@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /** One request as it arrived on the wire. */
 export interface CapturedRequest {
@@ -108,9 +108,8 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const loopback = await listenOnLoopback(server);
+  const origin = loopback.url;
   return {
     serverUrl: `${origin}/imf-authserver`,
     oauthServerUrl: `${origin}/oauth/v4/${opts.tenantId}`,
@@ -132,8 +131,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     close: async () => {
       state.closing = true;
       for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loopback.close();
     },
   };
 }

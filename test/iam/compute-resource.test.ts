@@ -119,21 +119,15 @@ describe('the compute-resource token grant', () => {
     Object.assign(process.env, { MCA_IAM_PROFILE_ID: PROFILE, MCA_CR_TOKEN_FILE: file, MCA_IAM_URL: iam.url });
     const out: string[] = [];
     const err: string[] = [];
+    const cli = (args: string[]) =>
+      main(
+        args,
+        (l) => out.push(l),
+        (l) => err.push(l),
+      );
     try {
-      expect(
-        await main(
-          ['check', '--no-env-file'],
-          (l) => out.push(l),
-          (l) => err.push(l),
-        ),
-      ).toBe(0);
-      expect(
-        await main(
-          ['token', '--no-env-file'],
-          (l) => out.push(l),
-          (l) => err.push(l),
-        ),
-      ).toBe(0);
+      expect(await cli(['check', '--no-env-file'])).toBe(0);
+      expect(await cli(['token', '--no-env-file'])).toBe(0);
     } finally {
       for (const name of ['MCA_IAM_PROFILE_ID', 'MCA_CR_TOKEN_FILE', 'MCA_IAM_URL']) if (saved[name] === undefined) delete process.env[name];
     }
