@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A real redis-server of the test's own, on a free loopback port, with no persistence. */
 export interface RedisServer {
@@ -78,9 +81,13 @@ async function waitForTcp(port: number, timeoutMs = 5000): Promise<void> {
 export async function startRedisServer(extra: string[] = [], fixedPort?: number, tls = false): Promise<RedisServer> {
   const port = fixedPort ?? (await freePort());
   let child: ChildProcess | undefined;
+  // Its own working folder: a replica's full sync writes an RDB file there even with `--save ''`,
+  // and it must never land in the checkout.
+  let dir = '';
   const ports = tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
+    dir = mkdtempSync(join(tmpdir(), 'mca-redis-'));
+    child = spawn('redis-server', [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], {
       stdio: 'ignore',
     });
     await (tls ? waitForTcp(port) : waitForPort(port));
@@ -88,11 +95,13 @@ export async function startRedisServer(extra: string[] = [], fixedPort?: number,
   const stop = async (): Promise<void> => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      running.once('exit', () => resolve());
-      running.kill('SIGKILL');
-    });
+    if (running && running.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        running.once('exit', () => resolve());
+        running.kill('SIGKILL');
+      });
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
   };
   await start();
   return { port, url: `redis://127.0.0.1:${port}`, stop, restart: start };
