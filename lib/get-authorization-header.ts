@@ -125,6 +125,13 @@ function providerFor(options: Record<string, unknown>, target: object): TokenPro
  * callers ask at once. It never throws synchronously: bad options reject the promise with
  * {@link McaConfigError}. Like the seed, it accepts keys it does not know (one process warning per
  * key); `mcaOAuth()` and `createTokenProvider()` reject them.
+ *
+ * @example
+ * ```js
+ * const { getAuthorizationHeader } = require('express-mca-oauth'); // was require('bms-mca-oauth-sdk')
+ * const header = await getAuthorizationHeader({ cacheSize: 100, appId, clientId, secret, serverUrl });
+ * await axios.get('https://orders.example.com/api/orders', { headers: { Authorization: header } });
+ * ```
  */
 export function getAuthorizationHeader(options?: GetAuthorizationHeaderOptions): Promise<string> {
   const target: object = options ?? NO_OPTIONS;
