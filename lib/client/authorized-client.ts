@@ -2,6 +2,7 @@ import axios, { type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig, 
 import { runOutbound, type OutboundPolicy } from '../outbound/outbound-policy';
 import { AxiosTransport, outboundCall } from './axios-transport';
 import { redactAxiosError } from './redact-axios-error';
+import { refusedOption, refusedOptionError } from './refused-options';
 import './axios-augmentation';
 
 export { finalUrl } from './final-url';
@@ -25,8 +26,10 @@ const inner = new WeakMap<AxiosAdapter, AxiosAdapter>();
  *   (a JSON parse error) and the caller's own interceptors raised after the adapter.
  * - `create()` builds derived instances the same way, so they keep every guarantee.
  */
-export function createAuthorizedClient(policy: OutboundPolicy, config: AxiosRequestConfig | undefined): AxiosInstance {
+export function createAuthorizedClient(policy: OutboundPolicy, config: AxiosRequestConfig | undefined, where = '`client.create()`'): AxiosInstance {
   const userConfig = config ?? {};
+  const refused = refusedOption(userConfig);
+  if (refused !== undefined) throw refusedOptionError(refused, where);
   const adapter = adapterOver(policy, resolveAdapter(userConfig.adapter ?? axios.defaults.adapter));
   const client = axios.create({ ...userConfig, adapter });
 
@@ -84,6 +87,10 @@ type Subscribable = { subscribe(listener: (reason: unknown) => void): void; unsu
 
 function adapterOver(policy: OutboundPolicy, send: AxiosAdapter): AxiosAdapter {
   const adapter: AxiosAdapter = async (config) => {
+    // Here, on the final config, whatever set it: the instance, a derived one, `defaults`, the
+    // request, or an interceptor.
+    const refused = refusedOption(config);
+    if (refused !== undefined) throw refusedOptionError(refused, 'the request config (its own options, an interceptor or the instance defaults)');
     const transport = new AxiosTransport(config, send);
     const call = outboundCall(config);
     // The deprecated cancelToken bounds the token wait too, through a signal made for this call

@@ -1,7 +1,7 @@
 import { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { Hop, HopAnswer, OutboundCall, OutboundTransport } from '../outbound/transport';
 import { scrubSentRequest } from '../outbound/scrub-sent-request';
-import { finalUrl } from './final-url';
+import { configField, finalUrl } from './final-url';
 import { isLoopbackHost } from '../config/cleartext';
 import { redactAxiosError } from './redact-axios-error';
 
@@ -37,18 +37,22 @@ function isReplayable(data: unknown): boolean {
 
 /** What the policy needs from an axios request config. */
 export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
-  const sensitive = (config as { sensitiveHeaders?: unknown }).sensitiveHeaders;
-  const maxRedirects = config.maxRedirects;
+  // Read as axios's adapters read them: a field polluted onto Object.prototype decides nothing.
+  const sensitive = configField(config, 'sensitiveHeaders');
+  const maxRedirects = configField(config, 'maxRedirects');
+  const timeout = Number(configField(config, 'timeout'));
+  const auth = configField(config, 'auth');
+  const method = configField(config, 'method');
   return {
     url: finalUrl(config),
-    method: (config.method ?? 'get').toUpperCase(),
+    method: (typeof method === 'string' ? method : 'get').toUpperCase(),
     // axios's `auth` option replaces any Authorization with the caller's Basic credentials, so the
     // token would never go out; without this, a 401 to those credentials would drop a good token.
-    optOut: config.mcaAuth === false || config.headers.has('Authorization') || (config.auth !== undefined && config.auth !== null),
-    bodyReplayable: isReplayable(config.data),
+    optOut: configField(config, 'mcaAuth') === false || config.headers.has('Authorization') || (auth !== undefined && auth !== null),
+    bodyReplayable: isReplayable(configField(config, 'data')),
     maxRedirects: typeof maxRedirects === 'number' && maxRedirects >= 0 ? maxRedirects : 21,
-    timeoutMs: Number(config.timeout) > 0 ? Number(config.timeout) : 0,
-    signal: (config.signal as AbortSignal | undefined) ?? undefined,
+    timeoutMs: timeout > 0 ? timeout : 0,
+    signal: (configField(config, 'signal') as AbortSignal | undefined) ?? undefined,
     sensitiveHeaders: Array.isArray(sensitive) ? sensitive.map((name) => String(name).toLowerCase()) : [],
   };
 }
@@ -87,7 +91,9 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
    */
   #lend(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
-    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage, proxy } = config;
+    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage, proxy, url, baseURL } = config;
+    const ownUrl = Object.hasOwn(config, 'url');
+    const ownBase = Object.hasOwn(config, 'baseURL');
     const noProxy = envProxyOff(hop, proxy);
     // The token goes into a shallow copy of the headers (~0.1 µs), never into the caller's object:
     // that object may be shared (an interceptor that sets `config.headers = commonHeaders`), and
@@ -100,12 +106,20 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       (lent as unknown as Record<string, unknown>).Authorization = hop.authorization;
       config.headers = lent;
     }
+    // The adapter sends the very text the token was decided on (baseURL already applied by
+    // axios's rules in finalUrl): no rule of axios's about what is absolute can move it elsewhere.
+    config.url = hop.url;
+    config.baseURL = undefined;
     config.maxRedirects = 0;
     config.validateStatus = null;
     config.timeout = hop.timeoutMs;
     if (noProxy) config.proxy = false;
     if (hop.timeoutMs > 0 && !timeoutErrorMessage) config.timeoutErrorMessage = `timeout of ${timeout}ms exceeded`;
     const restore = (): void => {
+      if (ownUrl) config.url = url;
+      else delete config.url;
+      if (ownBase) config.baseURL = baseURL;
+      else delete config.baseURL;
       config.maxRedirects = maxRedirects;
       config.validateStatus = validateStatus;
       config.timeout = timeout;

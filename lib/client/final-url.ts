@@ -1,15 +1,38 @@
+// axios's own test of "absolute" (helpers/isAbsoluteURL): a scheme and "//", or a bare "//".
 const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
 /**
- * The URL axios will request, combined from `baseURL` and `url` by axios's own rules
- * (buildFullPath, including `allowAbsoluteUrls`). `params` are left out: they cannot move a request
- * to another origin or path. axios.getUri() would merge the whole config again on every request.
+ * A config field as axios's adapters read it: an own property, or one inherited from a prototype
+ * of the application's (an `Object.create(defaults)` template), never one that prototype
+ * pollution put on `Object.prototype`. Reading it any other way would let pollution move the
+ * decision away from what axios then sends.
  */
-export function finalUrl(config: { url?: string; baseURL?: string; allowAbsoluteUrls?: boolean }): string {
-  const url = config.url ?? '';
-  const base = config.baseURL;
-  if (base && (!ABSOLUTE.test(url) || config.allowAbsoluteUrls === false)) {
-    return url ? `${base.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : base;
+export function configField(config: object, key: string): unknown {
+  for (let o: object | null = config; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    if (Object.hasOwn(o, key)) return (config as Record<string, unknown>)[key];
   }
-  return url;
+  return undefined;
+}
+
+/**
+ * The URL axios will request, combined from `baseURL` and `url` by axios's own rules
+ * (buildFullPath): only a primitive string can be absolute (a `new String(…)` or a URL object is
+ * relative to `baseURL`), `allowAbsoluteUrls: false` makes every URL relative, and the base loses
+ * all its trailing slashes. `params` are left out: they cannot move a request to another origin or
+ * path. The transport then sends exactly this text with no `baseURL` (see AxiosTransport), so the
+ * URL that decided the token is the URL on the wire, whatever axios's rules become.
+ */
+export function finalUrl(config: object): string {
+  const url = configField(config, 'url');
+  const base = configField(config, 'baseURL');
+  const absolute = typeof url === 'string' && ABSOLUTE.test(url);
+  if (base && (!absolute || configField(config, 'allowAbsoluteUrls') === false)) {
+    const text = url === undefined || url === null ? '' : String(url);
+    const baseText = String(base);
+    if (text === '') return baseText;
+    let end = baseText.length;
+    while (end > 0 && baseText.charCodeAt(end - 1) === 47) end--;
+    return `${baseText.slice(0, end)}/${text.replace(/^\/+/, '')}`;
+  }
+  return url === undefined || url === null ? '' : String(url);
 }
