@@ -74,7 +74,10 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   // Refused options (a custom `transport`, `socketPath`, `lookup`): at startup, with the field named.
   const refused = axiosConfig === undefined ? undefined : refusedOption(axiosConfig);
   if (refused !== undefined) {
-    throw invalid('axios', `\`axios.${refused}\` is refused: ${REFUSED_AXIOS_OPTIONS[refused]}. Remove it, or use a separate axios instance (with no token) for such calls.`);
+    throw invalid(
+      'axios',
+      `\`axios.${refused}\` is refused: ${REFUSED_AXIOS_OPTIONS[refused]}. Remove it, or use a separate axios instance (with no token) for such calls.`,
+    );
   }
 
   const retryOn401 = checked.retryOn401 ?? true;
