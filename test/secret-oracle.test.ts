@@ -74,7 +74,7 @@ it('an IAM API key: the store key is not HKDF of the key itself', async () => {
 
 it('the cache key and the store key are the same in another process (a fleet shares its cache)', async () => {
   const store = spyStore();
-  const options = { env: {}, envFile: false, clientId: 'client-1', secret: 'fleet-shared-s3cret', tokenUrl: TOKEN_URL };
+  const options = { env: {}, envFile: false as const, clientId: 'client-1', secret: 'fleet-shared-s3cret', tokenUrl: TOKEN_URL };
   const provider = createTokenProvider({ ...options, store });
   try {
     await provider.getAuthorizationHeader();

@@ -1,8 +1,9 @@
-import axios, { type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosError, type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
 import { runOutbound, type OutboundPolicy } from '../outbound/outbound-policy';
 import { AxiosTransport, outboundCall } from './axios-transport';
 import { redactAxiosError } from './redact-axios-error';
 import { refusedOption, refusedOptionError } from './refused-options';
+import { malformedHttpUrl } from './final-url';
 import './axios-augmentation';
 
 export { finalUrl } from './final-url';
@@ -91,6 +92,9 @@ function adapterOver(policy: OutboundPolicy, send: AxiosAdapter): AxiosAdapter {
     // request, or an interceptor.
     const refused = refusedOption(config);
     if (refused !== undefined) throw refusedOptionError(refused, 'the request config (its own options, an interceptor or the instance defaults)');
+    // The transport sends the URL it decided on, already combined: axios's own check of the
+    // caller's spelling would no longer run, so it runs here (the URL is not echoed).
+    if (malformedHttpUrl(config)) throw new AxiosError('Invalid URL: missing "//" after protocol', AxiosError.ERR_INVALID_URL, config);
     const transport = new AxiosTransport(config, send);
     const call = outboundCall(config);
     // The deprecated cancelToken bounds the token wait too, through a signal made for this call

@@ -14,6 +14,27 @@ export function configField(config: object, key: string): unknown {
   return undefined;
 }
 
+// axios refuses `http:x` and `https:\\x` (no "//" after the scheme) once tabs, newlines and
+// leading spaces are gone (buildFullPath's assertValidHttpProtocolURL); WHATWG would read them as
+// absolute URLs.
+const MALFORMED_HTTP = /^https?:(?!\/\/)/i;
+
+function malformed(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let start = 0;
+  while (start < value.length && value.charCodeAt(start) <= 0x20) start++;
+  return MALFORMED_HTTP.test(value.slice(start).replace(/[\t\n\r]/g, ''));
+}
+
+/** True when axios itself would refuse this config's URL (before any request): it is refused the same way, unsent. */
+export function malformedHttpUrl(config: object): boolean {
+  const url = configField(config, 'url');
+  if (malformed(url)) return true;
+  const base = configField(config, 'baseURL');
+  const combines = base && (!(typeof url === 'string' && ABSOLUTE.test(url)) || configField(config, 'allowAbsoluteUrls') === false);
+  return Boolean(combines) && malformed(base);
+}
+
 /**
  * The URL axios will request, combined from `baseURL` and `url` by axios's own rules
  * (buildFullPath): only a primitive string can be absolute (a `new String(…)` or a URL object is
