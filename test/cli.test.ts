@@ -64,6 +64,9 @@ describe('the CLI', () => {
     const help = await run(['--help']);
     expect(help.status).toBe(0);
     expect(help.out).toMatch(/^Usage: express-mca-oauth <command> \[options\]/);
+    // Issue 21 row 8: the curl recipe sends the header on stdin; no $(…) puts the token in argv.
+    expect(help.out).toContain("npx express-mca-oauth token | sed 's/^/Authorization: /' | curl -H @- <url>");
+    expect(help.out).not.toContain('$(');
     expect((await run(['frobnicate'])).status).toBe(2);
     expect((await run(['token', '--nope'])).status).toBe(2);
   });
