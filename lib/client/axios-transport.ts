@@ -1,7 +1,8 @@
 import { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { Hop, HopAnswer, OutboundCall, OutboundTransport } from '../outbound/transport';
 import { scrubSentRequest } from '../outbound/scrub-sent-request';
-import { configField, finalUrl } from './final-url';
+import { configField } from './config-field';
+import { finalUrl } from './final-url';
 import { isLoopbackHost } from '../config/cleartext';
 import { redactAxiosError } from './redact-axios-error';
 

@@ -1,5 +1,5 @@
 import { McaConfigError } from '../errors/mca-config-error';
-import { configField } from './final-url';
+import { configField } from './config-field';
 
 /**
  * The axios options `req.mcaClient` refuses, wherever they are set (the middleware's `axios`
