@@ -36,6 +36,10 @@ function isReplayable(data: unknown): boolean {
   return typeof body.pipe !== 'function' && typeof body.getReader !== 'function';
 }
 
+// `maxRedirects: Infinity` would let a back end that redirects to itself hold a call without a
+// timeout forever: a ceiling far above axios's default (21) and fetch's (20).
+const MAX_REDIRECTS = 100;
+
 /** What the policy needs from an axios request config. */
 export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
   // Read as axios's adapters read them: a field polluted onto Object.prototype decides nothing.
@@ -51,7 +55,7 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
     // token would never go out; without this, a 401 to those credentials would drop a good token.
     optOut: configField(config, 'mcaAuth') === false || config.headers.has('Authorization') || (auth !== undefined && auth !== null),
     bodyReplayable: isReplayable(configField(config, 'data')),
-    maxRedirects: typeof maxRedirects === 'number' && maxRedirects >= 0 ? maxRedirects : 21,
+    maxRedirects: typeof maxRedirects === 'number' && maxRedirects >= 0 ? Math.min(maxRedirects, MAX_REDIRECTS) : 21,
     timeoutMs: timeout > 0 ? timeout : 0,
     signal: (configField(config, 'signal') as AbortSignal | undefined) ?? undefined,
     sensitiveHeaders: Array.isArray(sensitive) ? sensitive.map((name) => String(name).toLowerCase()) : [],
