@@ -118,3 +118,10 @@ describe('row 4: the token is decided on the URL the adapter sends', () => {
     expect(elsewhere.hits[0]!.path).toContain(new URL(backend.url).host);
   });
 });
+
+it('attack: `maxRedirects: Infinity` cannot hold a call forever on a back end that redirects to itself', async () => {
+  const m = make('http');
+  const error = await rejection(m.client.get(`${backend.url}/loop`, { maxRedirects: Infinity }));
+  expect(error).toMatchObject({ code: 'ERR_FR_TOO_MANY_REDIRECTS' });
+  expect(backend.hits).toHaveLength(101);
+});
