@@ -25,7 +25,14 @@ it('names the entry and the file for what the entry sets, and the flag for what 
     file,
     JSON.stringify([
       { match: 'https://billing.example.com', scope: 'billing:write', name: 'billing' },
-      { match: 'https://inventory.example.com', name: 'inventory', clientId: 'inv-client', secret: INV_SECRET, tokenUrl: tokens.url },
+      {
+        match: 'https://inventory.example.com',
+        name: 'inventory',
+        clientId: 'inv-client',
+        secret: INV_SECRET,
+        tokenUrl: tokens.url,
+        acceptRedirectsFrom: ['billing'],
+      },
     ]),
   );
   const common = ['--no-env-file', '--client-id', 'main-client', '--secret', MAIN_SECRET, '--token-url', tokens.url, '--backends-file', file];
