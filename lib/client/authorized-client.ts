@@ -29,10 +29,11 @@ const inner = new WeakMap<AxiosAdapter, AxiosAdapter>();
  */
 export function createAuthorizedClient(policy: OutboundPolicy, config: AxiosRequestConfig | undefined, where = '`client.create()`'): AxiosInstance {
   const userConfig = config ?? {};
-  const refused = refusedOption(userConfig);
-  if (refused !== undefined) throw refusedOptionError(refused, where);
   const adapter = adapterOver(policy, resolveAdapter(userConfig.adapter ?? axios.defaults.adapter));
   const client = axios.create({ ...userConfig, adapter });
+  // The merged defaults: the config given, and what `axios.defaults` held (set by another module).
+  const refused = refusedOption(client.defaults);
+  if (refused !== undefined) throw refusedOptionError(refused, where);
 
   const byValue = new WeakMap<AxiosAdapter, AxiosAdapter>();
   const guardAdapter = (request: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {

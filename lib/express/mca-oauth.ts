@@ -88,7 +88,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   // now are sockets (and a Redis connection) opened.
   const tokens = buildBackendTokens(config, backends, replacementMinIntervalMs);
   const policy = new OutboundPolicy({ routes: tokens.routes, defaultTarget: tokens.defaultTarget, retryOn401 });
-  const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios']);
+  const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios'], 'the global `axios.defaults`');
   const fetch = createAuthorizedFetch(policy, globalThis.fetch);
   const provider = tokens.defaultTarget.provider;
   const authorization = (urlOrName?: string): Promise<string> => {

@@ -125,3 +125,13 @@ it('attack: `maxRedirects: Infinity` cannot hold a call forever on a back end th
   expect(error).toMatchObject({ code: 'ERR_FR_TOO_MANY_REDIRECTS' });
   expect(backend.hits).toHaveLength(101);
 });
+
+it('row 3: a refused option on the global `axios.defaults` (set by another module) is refused at startup', async () => {
+  const axios = (await import('axios')).default;
+  (axios.defaults as Record<string, unknown>).transport = http;
+  try {
+    expect(() => make('http')).toThrow(refused('transport'));
+  } finally {
+    delete (axios.defaults as Record<string, unknown>).transport;
+  }
+});
