@@ -5,9 +5,9 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { McaOAuthMiddleware } from '../../lib';
+import { createTokenProvider, type McaOAuthMiddleware } from '../../lib';
 import { REFUSED_AXIOS_OPTIONS } from '../../lib/client/refused-options';
-import { middlewareFixture } from '../helpers/middleware-fixture';
+import { SECRET, middlewareFixture } from '../helpers/middleware-fixture';
 import { startScriptedBackend, type ScriptedBackend } from './scripted-backend';
 
 const fixture = middlewareFixture(startScriptedBackend);
@@ -133,5 +133,35 @@ it('row 3: a refused option on the global `axios.defaults` (set by another modul
     expect(() => make('http')).toThrow(refused('transport'));
   } finally {
     delete (axios.defaults as Record<string, unknown>).transport;
+  }
+});
+
+it('attack: refused options, a baseURL and allowAbsoluteUrls: false on the global `axios.defaults` never reach the token request', async () => {
+  const axios = (await import('axios')).default;
+  const defaults = axios.defaults as Record<string, unknown>;
+  const planted = {
+    transport: { request: () => Promise.reject(new Error('global transport used')) },
+    socketPath: '/tmp/express-mca-oauth-none.sock',
+    lookup: () => {
+      throw new Error('global lookup used');
+    },
+    baseURL: elsewhere.url,
+    allowAbsoluteUrls: false,
+  };
+  Object.assign(defaults, planted);
+  const provider = createTokenProvider({
+    env: {},
+    envFile: false,
+    clientId: 'client-1',
+    secret: SECRET,
+    serverUrl: fixture.tokens.serverUrl.replace('127.0.0.1', 'localhost'),
+    tenantId: 'tenant-1',
+  });
+  try {
+    expect(await provider.getAuthorizationHeader()).toBe('Bearer tok-1');
+    expect(elsewhere.hits).toEqual([]);
+  } finally {
+    for (const key of Object.keys(planted)) delete defaults[key];
+    await provider.close();
   }
 });
