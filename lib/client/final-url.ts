@@ -8,8 +8,11 @@ const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 // absolute URLs.
 const MALFORMED_HTTP = /^https?:(?!\/\/)/i;
 
+// The common spelling, decided without a copy of the string.
+const WELL_FORMED = /^https?:\/\//i;
+
 function malformed(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
+  if (typeof value !== 'string' || WELL_FORMED.test(value)) return false;
   let start = 0;
   while (start < value.length && value.charCodeAt(start) <= 0x20) start++;
   return MALFORMED_HTTP.test(value.slice(start).replace(/[\t\n\r]/g, ''));
