@@ -1,3 +1,4 @@
+import { constantCase } from '../config/option-checks';
 import { McaConfigError } from '../errors/mca-config-error';
 import { configField } from './config-field';
 
@@ -25,10 +26,10 @@ export function refusedOption(config: object): string | undefined {
   return undefined;
 }
 
-/** `where`: how the option reached the client, for the message ("a request or its interceptors", "`client.create()`"). */
+/** `ERR_MCA_REFUSED_AXIOS_TRANSPORT`, `…_SOCKET_PATH`, `…_LOOKUP`. `where`: how the option reached the client, for the message ("a request or its interceptors", "`client.create()`"). */
 export function refusedOptionError(name: string, where: string): McaConfigError {
   return new McaConfigError(
-    'ERR_MCA_REFUSED_AXIOS_OPTION',
+    `ERR_MCA_REFUSED_AXIOS_${constantCase(name)}`,
     `The axios option \`${name}\` (from ${where}) is refused by req.mcaClient: ${REFUSED_AXIOS_OPTIONS[name]}. Remove it, or make this call with an axios instance of your own, which carries no token.`,
     { field: name },
   );

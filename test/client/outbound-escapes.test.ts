@@ -29,7 +29,12 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   );
 }
 
-const refused = (field: string) => expect.objectContaining({ name: 'McaConfigError', code: 'ERR_MCA_REFUSED_AXIOS_OPTION', field });
+const CODES: Record<string, string> = {
+  transport: 'ERR_MCA_REFUSED_AXIOS_TRANSPORT',
+  socketPath: 'ERR_MCA_REFUSED_AXIOS_SOCKET_PATH',
+  lookup: 'ERR_MCA_REFUSED_AXIOS_LOOKUP',
+};
+const refused = (field: string) => expect.objectContaining({ name: 'McaConfigError', code: CODES[field], field });
 
 describe.each(['http', 'fetch'])('row 3, with the %s adapter: refused axios options', (adapter) => {
   it.each([
