@@ -41,6 +41,13 @@ require('esbuild').buildSync({
   logLevel: 'warning',
   banner: { js: `/*! quick-lru ${version}, bundled by scripts/build.js.\n${license}\n*/` },
 });
+// esbuild's CommonJS helper copies the exports with `for (var name in all)`, which also walks what
+// another library put on Object.prototype and then throws "Getter must be a function" while the
+// package loads. Own keys only; the build fails if esbuild's helper ever changes shape.
+const helper = 'for (var name in all)';
+const bundled = readFileSync(vendored, 'utf8');
+if (bundled.split(helper).length !== 2) throw new Error(`build: esbuild's export helper (${helper}) not found once in ${relative(root, vendored)}`);
+writeFileSync(vendored, bundled.replace(helper, 'for (var name of Object.keys(all))'));
 for (const file of walk(dist).filter((f) => f.endsWith('.js') && f !== vendored)) {
   const source = readFileSync(file, 'utf8');
   const rewritten = source.replace(/require\("quick-lru"\)/g, `require("${relativeSpecifier(file, vendored)}")`);

@@ -2,6 +2,7 @@
 // clock skew, and, with MCA_REDIS_* set, a write and a read through the Redis store. Never a secret.
 import { performance } from 'node:perf_hooks';
 import type { CredentialField, ProviderConfig } from '../config/resolve-config';
+import { secretFingerprint } from '../core/client-auth/slow-fingerprint';
 import { createTokenEndpoint } from '../core/token-endpoint';
 import { McaOAuthError } from '../errors/mca-oauth-error';
 import { redisStoreFor } from '../store-choice';
@@ -24,7 +25,11 @@ export async function check(opts: Record<string, unknown>, config: ProviderConfi
     out(`${field.padEnd(16)}${value.padEnd(48)} from ${origin.where}`);
   };
   show('clientId', config.clientId);
-  if (config.secret !== undefined && config.clientAuth !== 'private_key_jwt') show('secret', `**** (${config.secret.length} characters)`);
+  // Its source (the "from" column) and the start of its slow fingerprint, as the cache key holds it:
+  // never its length, which narrows a guess.
+  if (config.secret !== undefined && config.clientAuth !== 'private_key_jwt') {
+    show('secret', `**** fingerprint ${secretFingerprint('client secret', [config.secret]).fingerprint.slice(0, 12)}`);
+  }
   show('tenantId', config.tenantId);
   for (const field of ['serverUrl', 'oauthServerUrl', 'tokenUrl'] as const) {
     const raw = where[field]?.raw;

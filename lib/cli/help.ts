@@ -3,7 +3,8 @@
 export const HELP = `Usage: express-mca-oauth <command> [options]
 
 Commands:
-  token    Print the Authorization header value, for curl -H "Authorization: $(npx express-mca-oauth token)"
+  token    Print the Authorization header value. Keep it out of argv (the process list) with a header
+           on stdin: npx express-mca-oauth token | sed 's/^/Authorization: /' | curl -H @- <url>
   check    Show where each setting came from, the token URL, the result of one real token request,
            and, with MCA_REDIS_* set, a write and a read through the Redis store
 

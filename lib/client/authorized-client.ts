@@ -1,7 +1,9 @@
-import axios, { type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosError, type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
 import { runOutbound, type OutboundPolicy } from '../outbound/outbound-policy';
 import { AxiosTransport, outboundCall } from './axios-transport';
 import { redactAxiosError } from './redact-axios-error';
+import { refusedOption, refusedOptionError } from './refused-options';
+import { malformedHttpUrl } from './final-url';
 import './axios-augmentation';
 
 export { finalUrl } from './final-url';
@@ -25,10 +27,13 @@ const inner = new WeakMap<AxiosAdapter, AxiosAdapter>();
  *   (a JSON parse error) and the caller's own interceptors raised after the adapter.
  * - `create()` builds derived instances the same way, so they keep every guarantee.
  */
-export function createAuthorizedClient(policy: OutboundPolicy, config: AxiosRequestConfig | undefined): AxiosInstance {
+export function createAuthorizedClient(policy: OutboundPolicy, config: AxiosRequestConfig | undefined, where = '`client.create()`'): AxiosInstance {
   const userConfig = config ?? {};
   const adapter = adapterOver(policy, resolveAdapter(userConfig.adapter ?? axios.defaults.adapter));
   const client = axios.create({ ...userConfig, adapter });
+  // The merged defaults: the config given, and what `axios.defaults` held (set by another module).
+  const refused = refusedOption(client.defaults);
+  if (refused !== undefined) throw refusedOptionError(refused, where);
 
   const byValue = new WeakMap<AxiosAdapter, AxiosAdapter>();
   const guardAdapter = (request: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
@@ -84,6 +89,13 @@ type Subscribable = { subscribe(listener: (reason: unknown) => void): void; unsu
 
 function adapterOver(policy: OutboundPolicy, send: AxiosAdapter): AxiosAdapter {
   const adapter: AxiosAdapter = async (config) => {
+    // Here, on the final config, whatever set it: the instance, a derived one, `defaults`, the
+    // request, or an interceptor.
+    const refused = refusedOption(config);
+    if (refused !== undefined) throw refusedOptionError(refused, 'the request config (its own options, an interceptor or the instance defaults)');
+    // The transport sends the URL it decided on, already combined: axios's own check of the
+    // caller's spelling would no longer run, so it runs here (the URL is not echoed).
+    if (malformedHttpUrl(config)) throw new AxiosError('Invalid URL: missing "//" after protocol', AxiosError.ERR_INVALID_URL, config);
     const transport = new AxiosTransport(config, send);
     const call = outboundCall(config);
     // The deprecated cancelToken bounds the token wait too, through a signal made for this call

@@ -1,29 +1,13 @@
 import { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { Hop, HopAnswer, OutboundCall, OutboundTransport } from '../outbound/transport';
 import { scrubSentRequest } from '../outbound/scrub-sent-request';
+import { configField } from './config-field';
 import { finalUrl } from './final-url';
-import { isLoopbackHost } from '../config/cleartext';
 import { redactAxiosError } from './redact-axios-error';
+import { cleartextProxyError, envProxyOff } from './hop-proxy';
 
 type RedirectOptions = Record<string, unknown> & { href: string; headers: Record<string, unknown> };
 type BeforeRedirect = (options: RedirectOptions, responseDetails: unknown, requestDetails: unknown) => void;
-
-/**
- * A hop that carries the token over `http:` to loopback is never sent through a proxy from the
- * environment (`HTTP_PROXY`): the proxy would read the token in clear, and "loopback" would mean
- * the proxy's own. The token request does the same. (`http:` elsewhere needs `allowInsecureHttp`,
- * and then the environment applies, as documented; an explicit `proxy` option is the caller's.)
- */
-function envProxyOff(hop: Hop, proxy: unknown): boolean {
-  if (hop.authorization === undefined || proxy !== undefined) return false;
-  const url = String(hop.url);
-  if (!/^http:/i.test(url)) return false;
-  try {
-    return isLoopbackHost(new URL(url).hostname);
-  } catch {
-    return false;
-  }
-}
 
 function isReplayable(data: unknown): boolean {
   // A stream is consumed by the first send (this covers the `form-data` package and what
@@ -35,20 +19,28 @@ function isReplayable(data: unknown): boolean {
   return typeof body.pipe !== 'function' && typeof body.getReader !== 'function';
 }
 
+// `maxRedirects: Infinity` would let a back end that redirects to itself hold a call without a
+// timeout forever: a ceiling far above axios's default (21) and fetch's (20).
+const MAX_REDIRECTS = 100;
+
 /** What the policy needs from an axios request config. */
 export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
-  const sensitive = (config as { sensitiveHeaders?: unknown }).sensitiveHeaders;
-  const maxRedirects = config.maxRedirects;
+  // Read as axios's adapters read them: a field polluted onto Object.prototype decides nothing.
+  const sensitive = configField(config, 'sensitiveHeaders');
+  const maxRedirects = configField(config, 'maxRedirects');
+  const timeout = Number(configField(config, 'timeout'));
+  const auth = configField(config, 'auth');
+  const method = configField(config, 'method');
   return {
     url: finalUrl(config),
-    method: (config.method ?? 'get').toUpperCase(),
+    method: (typeof method === 'string' ? method : 'get').toUpperCase(),
     // axios's `auth` option replaces any Authorization with the caller's Basic credentials, so the
     // token would never go out; without this, a 401 to those credentials would drop a good token.
-    optOut: config.mcaAuth === false || config.headers.has('Authorization') || (config.auth !== undefined && config.auth !== null),
-    bodyReplayable: isReplayable(config.data),
-    maxRedirects: typeof maxRedirects === 'number' && maxRedirects >= 0 ? maxRedirects : 21,
-    timeoutMs: Number(config.timeout) > 0 ? Number(config.timeout) : 0,
-    signal: (config.signal as AbortSignal | undefined) ?? undefined,
+    optOut: configField(config, 'mcaAuth') === false || config.headers.has('Authorization') || (auth !== undefined && auth !== null),
+    bodyReplayable: isReplayable(configField(config, 'data')),
+    maxRedirects: typeof maxRedirects === 'number' && maxRedirects >= 0 ? Math.min(maxRedirects, MAX_REDIRECTS) : 21,
+    timeoutMs: timeout > 0 ? timeout : 0,
+    signal: (configField(config, 'signal') as AbortSignal | undefined) ?? undefined,
     sensitiveHeaders: Array.isArray(sensitive) ? sensitive.map((name) => String(name).toLowerCase()) : [],
   };
 }
@@ -87,7 +79,11 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
    */
   #lend(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
-    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage, proxy } = config;
+    const { maxRedirects, validateStatus, timeout, timeoutErrorMessage, proxy, url, baseURL } = config;
+    const ownUrl = Object.hasOwn(config, 'url');
+    const ownBase = Object.hasOwn(config, 'baseURL');
+    const refusedProxy = cleartextProxyError(hop, proxy);
+    if (refusedProxy !== undefined) return Promise.reject(refusedProxy);
     const noProxy = envProxyOff(hop, proxy);
     // The token goes into a shallow copy of the headers (~0.1 µs), never into the caller's object:
     // that object may be shared (an interceptor that sets `config.headers = commonHeaders`), and
@@ -100,12 +96,20 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       (lent as unknown as Record<string, unknown>).Authorization = hop.authorization;
       config.headers = lent;
     }
+    // The adapter sends the very text the token was decided on (baseURL already applied by
+    // axios's rules in finalUrl): no rule of axios's about what is absolute can move it elsewhere.
+    config.url = hop.url;
+    config.baseURL = undefined;
     config.maxRedirects = 0;
     config.validateStatus = null;
     config.timeout = hop.timeoutMs;
     if (noProxy) config.proxy = false;
     if (hop.timeoutMs > 0 && !timeoutErrorMessage) config.timeoutErrorMessage = `timeout of ${timeout}ms exceeded`;
     const restore = (): void => {
+      if (ownUrl) config.url = url;
+      else delete config.url;
+      if (ownBase) config.baseURL = baseURL;
+      else delete config.baseURL;
       config.maxRedirects = maxRedirects;
       config.validateStatus = validateStatus;
       config.timeout = timeout;
@@ -135,6 +139,8 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   /** Redirect hops: a copy of the config, so that the caller's keeps its URL, method and body. */
   #sendCopy(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
+    const refusedProxy = cleartextProxyError(hop, config.proxy);
+    if (refusedProxy !== undefined) return Promise.reject(refusedProxy);
     const headers = new AxiosHeaders(this.#redirectHeaders ?? config.headers);
     for (const name of hop.dropHeaders) headers.delete(name);
     if (hop.authorization !== undefined) headers.set('Authorization', hop.authorization);

@@ -14,9 +14,13 @@ export interface ResolvedBackend {
   match: BackendMatcher;
   /** Its own token configuration, or undefined when it uses the middleware's own. */
   config: ProviderConfig | undefined;
+  /** Names of the entries whose redirects into this one carry its token. */
+  acceptRedirectsFrom: readonly string[];
 }
 
-const ENTRY_KEYS = new Set<string>(['match', 'name', ...ENTRY_SETTINGS]);
+const ENTRY_KEYS = new Set<string>(['match', 'name', 'acceptRedirectsFrom', ...ENTRY_SETTINGS]);
+/** Bounds the list: each name is checked at startup, and each redirect hop reads a set. */
+const MAX_ACCEPTED = 64;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -34,8 +38,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function resolveBackends(list: BackendList, options: Record<string, unknown>, env: EnvSource, main: ProviderConfig): ResolvedBackend[] {
   const names = new Set<string>();
-  return list.items.map((item, index): ResolvedBackend => {
-    if (typeof item === 'string' || item instanceof RegExp) return { index, name: undefined, match: item, config: undefined };
+  const resolved = list.items.map((item, index): ResolvedBackend => {
+    if (typeof item === 'string' || item instanceof RegExp) return { index, name: undefined, match: item, config: undefined, acceptRedirectsFrom: [] };
     const place: EntryPlace = { index, listFrom: list.from };
     if (!isPlainObject(item)) {
       throw entryError(
@@ -75,6 +79,42 @@ export function resolveBackends(list: BackendList, options: Record<string, unkno
       if (names.has(name)) throw entryError(place, 'name', 'ERR_MCA_INVALID_BACKEND_NAME', `"${name}" names another entry too. Names must be unique.`);
       names.add(name);
     }
-    return { index, name, match, config: resolveEntryToken(entry, place, options, env, main) };
+    const accepted = acceptedNames(entry.acceptRedirectsFrom, place);
+    return { index, name, match, config: resolveEntryToken(entry, place, options, env, main), acceptRedirectsFrom: accepted };
   });
+  // Once every name is known: a name that is no entry's (a typo) or this entry's own is an error.
+  for (const backend of resolved) {
+    for (const from of backend.acceptRedirectsFrom) {
+      if (names.has(from) && from !== backend.name) continue;
+      const place: EntryPlace = { index: backend.index, listFrom: list.from };
+      const fix =
+        from === backend.name
+          ? `it names this entry itself; redirects within one entry always carry its token. Remove "${from}".`
+          : `"${from}" is not the \`name\` of any entry. Name the entries (\`name: '${from}'\`) whose redirects this one accepts.`;
+      throw entryError(place, 'acceptRedirectsFrom', 'ERR_MCA_INVALID_ACCEPT_REDIRECTS_FROM', fix);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * `acceptRedirectsFrom`: entry names only. `'*'` is refused: accepting every entry's redirects
+ * would make this back end as trusted as the least trusted one (the rule this option exists to
+ * keep), and a later entry added to the list would be trusted without anyone deciding so.
+ */
+function acceptedNames(value: unknown, place: EntryPlace): readonly string[] {
+  if (value === undefined) return [];
+  const invalidList = (fix: string): Error => entryError(place, 'acceptRedirectsFrom', 'ERR_MCA_INVALID_ACCEPT_REDIRECTS_FROM', fix);
+  if (!Array.isArray(value) || value.length > MAX_ACCEPTED) {
+    throw invalidList(`it must be an array of at most ${MAX_ACCEPTED} entry names, e.g. \`acceptRedirectsFrom: ['partner']\`.`);
+  }
+  for (const name of value as unknown[]) {
+    if (name === '*') {
+      throw invalidList(
+        "`'*'` is not allowed: it would let every entry's redirects carry this entry's token, making it as trusted as the least trusted back end. List the names of the entries it trusts.",
+      );
+    }
+    if (typeof name !== 'string' || !NAME.test(name)) throw invalidList('each item must be the `name` of another entry (letters, digits, ".", "_" or "-").');
+  }
+  return [...new Set(value as string[])];
 }

@@ -8,6 +8,7 @@ import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionOrigin, ownOp
 import type { ClientAuth } from '../core/client-auth/client-auth';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
+import { checkTenantId } from './tenant-id';
 import type { EntryLayer } from './resolve-entry-token';
 import { ENV_NAMES, VCAP_FIELD, checkForm, fromOptionOrEnv, missing, type CredentialField, type Found } from './credential-fields';
 
@@ -60,12 +61,6 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-// The tenant is pasted into the URL path unencoded (as the seed does), so it must not be able to
-// leave its path segment: no separator, no escape, and not a dot segment ("." and ".."). No ";"
-// either: Java servers (MCA ran on Liberty) cut a path parameter off before resolving dot
-// segments, so "..;" climbs a level there. A tenant GUID holds none of these.
-const TENANT_ID = /^[^\s/?#%\\;]+$/;
-
 /** Builds the token endpoint URL by the rules of docs/protocol.md ("Which URL"): tokenUrl, then App ID, then MCA. */
 function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInsecureHttp: boolean, vcap: VcapCredentials): { url: string; kind: EndpointKind } {
   const check = (field: 'tokenUrl' | 'oauthServerUrl' | 'serverUrl', hit: Found, base: boolean): URL =>
@@ -91,9 +86,7 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInse
   check('serverUrl', found.serverUrl, true);
   const tenant = found.tenantId;
   if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`', vcap);
-  if (!TENANT_ID.test(tenant.value) || tenant.value === '.' || tenant.value === '..') {
-    throw invalid('tenantId', 'it must not contain whitespace, "/", "?", "#", "%", ";" or "\\", nor be "." or "..". Give the tenant GUID.', tenant.from);
-  }
+  checkTenantId('tenantId', tenant.value, tenant.from);
   // Exactly as the seed builds it: trimmed, one "/" added when missing, then the fixed path.
   const withSlash = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
   return { url: `${withSlash}authorization/v1/apps/${tenant.value}/token`, kind: 'mca' };

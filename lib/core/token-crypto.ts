@@ -17,10 +17,11 @@ export interface SealedPayload {
 }
 
 /**
- * The key a provider hands its store: HKDF-SHA-256 of the client secret, with the cache key as
- * `info`. A store that keeps tokens outside the process must not seal with this alone: HKDF is
- * cheap, so a value sealed with it would let a reader test guesses at the secret. The Redis store
- * mixes in its fleet key.
+ * The key a provider hands its store: HKDF-SHA-256 of the auth's store key material (the private
+ * half of a secret's slow fingerprint, or a private key), with the cache key as `info`. HKDF is
+ * cheap, which is why the material is never a secret as typed: a store could then test guesses at
+ * it. A store that keeps tokens outside the process mixes in a key of its own (the Redis store's
+ * fleet key).
  */
 export function deriveTokenKey(secret: string, cacheKey: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, SALT, cacheKey, 32));

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { PINNED_AXIOS_OPTIONS } from './pinned-axios-options';
 import { McaTokenError } from '../errors/mca-token-error';
 import type { ProviderConfig } from '../config/resolve-config';
 import { parseRetryAfter } from './backoff';
@@ -135,6 +136,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
   const client: AxiosInstance = axios.create({
+    ...PINNED_AXIOS_OPTIONS,
     httpAgent,
     httpsAgent,
     // A redirect would carry the credentials to a place nobody configured.

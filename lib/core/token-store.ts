@@ -13,9 +13,11 @@ export interface StoredToken {
 /** What a provider tells its store about one configuration. Never the secret itself. */
 export interface TokenStoreContext {
   /**
-   * 32 bytes derived with HKDF-SHA-256 from the client secret, the cache key as `info`. HKDF is
-   * cheap: a store that keeps tokens outside the process must mix in a key of its own before it
-   * seals with this (the Redis store mixes in its fleet key), or its values test guesses at the secret.
+   * 32 bytes derived with HKDF-SHA-256, the cache key as `info`, from the private half of the
+   * secret's slow (scrypt) fingerprint (or from a private key), never from the secret itself: a store
+   * that sees it cannot test guesses at the secret faster than one scrypt each. A store that keeps
+   * tokens outside the process should still mix in a key of its own (the Redis store mixes in its
+   * fleet key): a low-entropy secret stays guessable at scrypt speed.
    */
   readonly encryptionKey: Buffer;
   /** The provider's refresh skew: a shared store should drop a token this long before `expiresAt` (at most half its lifetime). */

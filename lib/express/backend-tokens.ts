@@ -52,12 +52,15 @@ export function buildBackendTokens(config: ProviderConfig, backends: readonly Re
   };
   const defaultTarget = targetFor(config, 'default');
   const byName = new Map<string, TokenTarget>([['default', defaultTarget]]);
+  const indexOf = new Map(backends?.flatMap((backend) => (backend.name === undefined ? [] : [[backend.name, backend.index] as const])));
   const routes = backends?.map((backend, i) => {
     const label = backend.name ?? `protectedBackends[${backend.index}]`;
     const target = backend.config === undefined ? defaultTarget : targetFor(backend.config, label);
     if (backend.name !== undefined) byName.set(backend.name, target);
     else if (backend.config !== undefined && target.name === label) byName.set(label, target);
-    return { matcher: matchers![i]!, target };
+    // resolveBackends has checked that each name is another entry's.
+    const acceptsFrom = new Set(backend.acceptRedirectsFrom.map((name) => indexOf.get(name)!));
+    return { matcher: matchers![i]!, target, index: backend.index, acceptsFrom };
   });
   return {
     defaultTarget,

@@ -7,6 +7,7 @@ import { resolveBackends } from '../config/resolve-backends';
 import { invalid, numberOption } from '../config/option-checks';
 import type { ProviderStats, TokenProvider } from '../core/token-provider';
 import { createAuthorizedClient } from '../client/authorized-client';
+import { REFUSED_AXIOS_OPTIONS, refusedOption } from '../client/refused-options';
 import { createAuthorizedFetch, type McaFetch } from '../fetch/authorized-fetch';
 import { OutboundPolicy } from '../outbound/outbound-policy';
 import { McaConfigError } from '../errors/mca-config-error';
@@ -90,10 +91,13 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
     throw invalid('axios', 'it must be an axios request config object.');
   }
-  // A custom transport replaces the one the policy drives hop by hop (and may follow redirects,
-  // or log request options, by itself): the token's guard could not hold.
-  if (axiosConfig !== undefined && (axiosConfig as { transport?: unknown }).transport !== undefined) {
-    throw invalid('axios', 'a custom `transport` cannot be guarded (redirects, DEBUG output); remove it, or use a separate axios instance for it.');
+  // Refused options (a custom `transport`, `socketPath`, `lookup`): at startup, with the field named.
+  const refused = axiosConfig === undefined ? undefined : refusedOption(axiosConfig);
+  if (refused !== undefined) {
+    throw invalid(
+      'axios',
+      `\`axios.${refused}\` is refused: ${REFUSED_AXIOS_OPTIONS[refused]}. Remove it, or use a separate axios instance (with no token) for such calls.`,
+    );
   }
 
   const retryOn401 = checked.retryOn401 ?? true;
@@ -104,7 +108,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   // now are sockets (and a Redis connection) opened.
   const tokens = buildBackendTokens(config, backends, replacementMinIntervalMs);
   const policy = new OutboundPolicy({ routes: tokens.routes, defaultTarget: tokens.defaultTarget, retryOn401 });
-  const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios']);
+  const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios'], 'the global `axios.defaults`');
   const fetch = createAuthorizedFetch(policy, globalThis.fetch);
   const provider = tokens.defaultTarget.provider;
   const authorization = (urlOrName?: string): Promise<string> => {
@@ -114,7 +118,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     const given: unknown = urlOrName;
     const key = given instanceof URL ? given.href : given;
     if (typeof key !== 'string') return Promise.reject(unknownBackend(tokens.byName.keys()));
-    const target = tokens.byName.get(key) ?? (key.includes(':') ? tokens.routes.route(key) : undefined);
+    const target = tokens.byName.get(key) ?? (key.includes(':') ? tokens.routes.route(key)?.target : undefined);
     if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));
     return target.provider.getAuthorizationHeader();
   };

@@ -53,7 +53,13 @@ export function createAuthorizedFetch(policy: OutboundPolicy, base: FetchFunctio
   };
 }
 
-function start(policy: OutboundPolicy, base: FetchFunction, input: string | URL | Request, init: McaFetchInit | undefined): Promise<Response> {
+/** The caller's own init fields only: nothing polluted onto Object.prototype becomes a setting (or `mcaAuth: false`). */
+function ownInit(init: McaFetchInit | undefined): McaFetchInit | undefined {
+  return init === undefined || init === null ? undefined : (Object.assign(Object.create(null), init) as McaFetchInit);
+}
+
+function start(policy: OutboundPolicy, base: FetchFunction, input: string | URL | Request, given: McaFetchInit | undefined): Promise<Response> {
+  const init = ownInit(given);
   // The routes parse the URL (a relative one matches no entry); fetch parses it again to send.
   const url = typeof input === 'string' ? input : input instanceof Request ? input.url : String(input);
   if (input instanceof Request) {

@@ -77,6 +77,18 @@ export interface BackendEntry extends BackendTokenSettings {
    * and debug lines. Letters, digits, `.`, `_` and `-`; unique; not `default`.
    */
   name?: string;
+  /**
+   * The `name`s of the entries whose redirects into this one carry this entry's token. Trust is
+   * per entry: a redirect from another entry (or one that passed through another entry) into this
+   * one carries no token unless this list names each entry it passed through, so a back end with a
+   * low-privilege token cannot aim a call, with its method and body, at a path of a back end with
+   * a high-privilege one. A redirect within one entry always carries its token. Entry names only:
+   * `'*'`, this entry's own name and a name no entry has are startup errors
+   * (`ERR_MCA_INVALID_ACCEPT_REDIRECTS_FROM`); at most 64 names. No environment variable (the
+   * JSON file of {@link McaOAuthOptions.protectedBackendsFile} may set it).
+   * @default [] (no other entry's redirect carries this entry's token)
+   */
+  acceptRedirectsFrom?: string[];
 }
 
 /** Options of the Express/Connect middleware ({@link mcaOAuth}). */

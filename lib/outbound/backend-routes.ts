@@ -5,7 +5,14 @@ import type { TokenTarget } from './token-target';
 export interface BackendRoute {
   matcher: EntryMatcher;
   target: TokenTarget;
+  /** Its place in the list: trust is per entry, and two entries may share one token. */
+  index: number;
+  /** The places of the entries whose redirects into this one may carry its token (`acceptRedirectsFrom`). */
+  acceptsFrom: ReadonlySet<number>;
 }
+
+/** The place of the route every URL gets when there is no allowlist. */
+export const UNLISTED_INDEX = -1;
 
 /** URLs whose decision is remembered; when full, the memory starts over (no LRU bookkeeping per call). */
 export const ROUTE_MEMORY_SIZE = 256;
@@ -31,10 +38,10 @@ export class BackendRoutes {
   readonly #byOrigin = new Map<string, readonly BackendRoute[]>();
   // For an origin no string entry names: the RegExp entries alone.
   readonly #patterns: readonly BackendRoute[];
-  readonly #fallback: TokenTarget | undefined;
+  readonly #fallback: BackendRoute | undefined;
   readonly #allowInsecureHttp: boolean;
   // null: decided, no token goes there.
-  readonly #decided = new Map<string, TokenTarget | null>();
+  readonly #decided = new Map<string, BackendRoute | null>();
 
   /**
    * @param routes the allowlist in order, or undefined for none: then every URL that the
@@ -44,7 +51,7 @@ export class BackendRoutes {
     this.#allowInsecureHttp = allowInsecureHttp;
     if (routes === undefined) {
       this.#patterns = [];
-      this.#fallback = fallback;
+      this.#fallback = { matcher: { origin: undefined, match: () => true, byPath: false }, target: fallback, index: UNLISTED_INDEX, acceptsFrom: new Set() };
       return;
     }
     this.#fallback = undefined;
@@ -70,8 +77,8 @@ export class BackendRoutes {
     return this.#fallback === undefined;
   }
 
-  /** The token target for an absolute URL, or undefined: no token goes there (nor to one with userinfo). */
-  route(absoluteUrl: string): TokenTarget | undefined {
+  /** The entry (and so the token) of an absolute URL, or undefined: no token goes there (nor to one with userinfo). */
+  route(absoluteUrl: string): BackendRoute | undefined {
     const known = this.#decided.get(absoluteUrl);
     if (known !== undefined) return known ?? undefined;
     const target = this.#decide(absoluteUrl);
@@ -82,7 +89,7 @@ export class BackendRoutes {
     return target;
   }
 
-  #decide(absoluteUrl: string): TokenTarget | undefined {
+  #decide(absoluteUrl: string): BackendRoute | undefined {
     if (USERINFO.test(absoluteUrl)) return undefined;
     const url = parseBackendUrl(absoluteUrl, this.#allowInsecureHttp);
     // What the URL parses to, not its spelling: WHATWG takes `https:u@h`, `https:\\u@h` and a tab in
@@ -92,12 +99,13 @@ export class BackendRoutes {
     if (this.#fallback !== undefined) return this.#fallback;
     const candidates = this.#byOrigin.get(url.origin) ?? this.#patterns;
     let hidden: boolean | undefined;
-    for (const { matcher, target } of candidates) {
+    for (const route of candidates) {
+      const matcher = route.matcher;
       if (!matcher.match(url)) continue;
       // An entry that limits by path never matches a path with a hidden traversal (`..%2f`).
-      if (!matcher.byPath) return target;
+      if (!matcher.byPath) return route;
       hidden ??= hasHiddenTraversal(url.pathname);
-      if (!hidden) return target;
+      if (!hidden) return route;
     }
     return undefined;
   }

@@ -1,4 +1,4 @@
-import type { BackendRoutes } from './backend-routes';
+import type { BackendRoute, BackendRoutes } from './backend-routes';
 import { isRedirect, nextHop } from './next-hop';
 import type { TokenTarget } from './token-target';
 import type { Hop, OutboundCall, OutboundTransport } from './transport';
@@ -29,24 +29,30 @@ export class OutboundPolicy {
     this.#retryOn401 = options.retryOn401;
   }
 
-  /** The token of the first hop, or undefined: the caller opted out, or the URL is off the allowlist. */
-  target(call: OutboundCall): TokenTarget | undefined {
+  /** The entry (and token) of the first hop, or undefined: the caller opted out, or the URL is off the allowlist. */
+  target(call: OutboundCall): BackendRoute | undefined {
     // Decided on the final absolute URL, after the base URL: a per-request absolute URL that
     // leaves the allowlist gets no token (the CVE-2025-27152 class).
     return call.optOut ? undefined : this.routes.route(call.url);
   }
 
   /**
-   * The token of a redirect hop, decided afresh on every hop, after the caller's own hook. With an
-   * allowlist, the hop's own URL decides: a hop into another protected back end gets that back
-   * end's token, a hop off every entry gets none. Without one, the token stays within the origin
-   * of the first request, and the cleartext rule still holds on every hop. (Once a hop got no
-   * token, no later hop gets one: `follow` keeps that.)
+   * The entry (and token) of a redirect hop, decided afresh on every hop, after the caller's own
+   * hook. Trust is per entry: a hop within the entries the call has carried a token to so far
+   * (`chain`) gets that entry's token again; a hop into another entry gets its token only when
+   * that entry names every entry of the chain in `acceptRedirectsFrom`. Otherwise a back end with
+   * a low-privilege token could point a call, with the method and body meant for it, at any path
+   * of a back end with a high-privilege token, as browsers and fetch know when they drop
+   * `Authorization` on a cross-origin redirect. Without an allowlist, the token stays within the
+   * origin of the first request, and the cleartext rule still holds on every hop.
    */
-  hopTarget(call: OutboundCall, hopUrl: string): TokenTarget | undefined {
+  hopTarget(call: OutboundCall, hopUrl: string, chain: ReadonlySet<number>): BackendRoute | undefined {
     if (call.optOut) return undefined;
     if (!this.routes.listed && new URL(hopUrl).origin !== new URL(call.url).origin) return undefined;
-    return this.routes.route(hopUrl);
+    const route = this.routes.route(hopUrl);
+    if (route === undefined) return undefined;
+    for (const from of chain) if (from !== route.index && !route.acceptsFrom.has(from)) return undefined;
+    return route;
   }
 
   /** Whether a 401 to `sent` from `target` is replayed. */
@@ -83,11 +89,11 @@ export function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall, trans
     deadline: call.timeoutMs > 0 ? performance.now() + call.timeoutMs : Infinity,
     signal: call.signal,
   };
-  const target = policy.target(call);
-  if (target === undefined) return sendFirst(policy, call, transport, bounds, undefined, undefined);
-  const answer = target.header(bounds, transport);
-  if (typeof answer === 'string') return sendFirst(policy, call, transport, bounds, target, answer);
-  return answer.then((header) => sendFirst(policy, call, transport, bounds, target, header));
+  const route = policy.target(call);
+  if (route === undefined) return sendFirst(policy, call, transport, bounds, undefined, undefined);
+  const answer = route.target.header(bounds, transport);
+  if (typeof answer === 'string') return sendFirst(policy, call, transport, bounds, route, answer);
+  return answer.then((header) => sendFirst(policy, call, transport, bounds, route, header));
 }
 
 function sendFirst<R>(
@@ -95,7 +101,7 @@ function sendFirst<R>(
   call: OutboundCall,
   transport: OutboundTransport<R>,
   bounds: CallBounds,
-  target: TokenTarget | undefined,
+  route: BackendRoute | undefined,
   header: string | undefined,
 ): Promise<R> {
   if (expired(bounds)) return Promise.reject(transport.timeoutError());
@@ -103,7 +109,7 @@ function sendFirst<R>(
   return transport.send(hop).then(
     (response) => {
       const { status, location } = transport.answer(response);
-      return needsPolicy(status, location, call) ? follow(policy, call, transport, bounds, target, header, hop, response) : response;
+      return needsPolicy(status, location, call) ? follow(policy, call, transport, bounds, route, hop, response) : response;
     },
     (error: unknown) => {
       throw transport.sendFailed ? transport.sendFailed(error, hop) : error;
@@ -111,27 +117,33 @@ function sendFirst<R>(
   );
 }
 
-/** Redirects, hop by hop with the guard on each, and the 401 replay; from the first answer on. */
+/**
+ * Redirects, hop by hop with the guard on each, and the 401 replay; from the first answer on.
+ * A 401 replays the hop that answered it, with a fresh token of that hop's own back end, never an
+ * earlier hop: replaying from the first would send the first back end its method and body again
+ * (a POST twice) because of another back end's answer.
+ */
 async function follow<R>(
   policy: OutboundPolicy,
   call: OutboundCall,
   transport: OutboundTransport<R>,
   bounds: CallBounds,
-  firstTarget: TokenTarget | undefined,
-  firstHeader: string | undefined,
+  firstRoute: BackendRoute | undefined,
   sentHop: Hop,
   firstResponse: R,
 ): Promise<R> {
-  let header = firstHeader;
   let hop = sentHop;
   let response = firstResponse;
-  let target = firstTarget;
+  let route = firstRoute;
   let redirects = 0;
   let replayed = false;
-  // Once a hop has gone where no token goes (off the allowlist; without one, off the first
-  // origin), no later hop gets one, as with follow-redirects and browsers: a foreign server must
-  // not be able to bounce the call on to a protected back end of its choosing, token attached.
-  let left = firstTarget === undefined;
+  // The entries this call has carried a token to: the next entry must accept redirects from each.
+  const chain = new Set<number>(firstRoute === undefined ? [] : [firstRoute.index]);
+  // Once a hop has gone where no token goes (off the allowlist, into an entry that does not accept
+  // the chain's redirects; without a list, off the first origin), no later hop gets one, as with
+  // follow-redirects and browsers: a server that got no token must not be able to bounce the call
+  // on to a protected back end of its choosing, token attached.
+  let left = firstRoute === undefined;
   for (;;) {
     const { status, location } = transport.answer(response);
     let next: Hop | undefined;
@@ -142,9 +154,10 @@ async function follow<R>(
         if (++redirects > call.maxRedirects) throw transport.tooManyRedirectsError(response);
         // The caller's hook first, the guard last: no hook can carry a token off the allowlist.
         transport.beforeRedirect?.(hop, next, response);
-        target = left ? undefined : policy.hopTarget(call, next.url);
-        if (target === undefined) left = true;
-        next.authorization = target === firstTarget ? header : await headerOf(target, bounds, transport);
+        route = left ? undefined : policy.hopTarget(call, next.url, chain);
+        if (route === undefined) left = true;
+        else chain.add(route.index);
+        next.authorization = await headerOf(route?.target, bounds, transport);
         next.timeoutMs = remainingMs(bounds);
       }
     }
@@ -153,21 +166,17 @@ async function follow<R>(
     if (
       next === undefined &&
       status === 401 &&
-      target !== undefined &&
+      route !== undefined &&
       hop.authorization !== undefined &&
       !replayed &&
-      call.bodyReplayable &&
-      policy.replays401(target, hop.authorization)
+      (hop.dropBody || call.bodyReplayable) &&
+      policy.replays401(route.target, hop.authorization)
     ) {
       // Freed before the wait for a token: a discarded stream must not hold its socket meanwhile.
       transport.discard(response);
-      const fresh = await target.replacement(hop.authorization, bounds, transport);
-      if (target === firstTarget) header = fresh;
+      const fresh = await route.target.replacement(hop.authorization, bounds, transport);
       replayed = true;
-      redirects = 0;
-      target = firstTarget;
-      left = firstTarget === undefined;
-      next = firstHop(call, header, bounds);
+      next = { ...hop, authorization: fresh, timeoutMs: remainingMs(bounds) };
     }
     if (next === undefined) return response;
     if (expired(bounds)) throw transport.timeoutError();

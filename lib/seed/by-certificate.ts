@@ -4,6 +4,7 @@ import { McaConfigError } from '../errors/mca-config-error';
 import { createEnvSource, describeVariable, type EnvSource } from '../config/env-source';
 import { credentialUrl, invalid, parseBooleanVariable } from '../config/option-checks';
 import { resolveProviderConfig } from '../config/resolve-config';
+import { checkTenantId } from '../config/tenant-id';
 import { ImfCert } from '../core/client-auth/imf-cert';
 import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider';
 import { MemoryTokenStore } from '../core/token-store';
@@ -35,8 +36,6 @@ export interface GetAuthorizationHeaderByCertificateOptions {
 const KNOWN = new Set(['appId', 'credential', 'cacheSize', 'properties', 'method']);
 const DEFAULT_CACHE_SIZE = 1000;
 const CHECK_TIMEOUT_MS = 10_000;
-// Pasted into the URL path as the seed does, so it must not leave its segment.
-const APP_ID = /^[^\s/?#%\\]+$/;
 
 const store = new MemoryTokenStore({ maxSize: DEFAULT_CACHE_SIZE });
 const providers = new QuickLRU<string, TokenProvider>({ maxSize: DEFAULT_CACHE_SIZE, onEviction: (_key, provider) => void provider.close() });
@@ -51,8 +50,8 @@ function appIdOf(options: Record<string, unknown>): string {
       field: 'appId',
     });
   }
-  if (typeof appId !== 'string' || !APP_ID.test(appId)) throw invalid('appId', 'it must be a string without whitespace, "/", "?", "#", "%" or "\\".');
-  return appId;
+  // The middleware's tenant rule: this flow pastes it into two URL paths as well.
+  return checkTenantId('appId', appId, 'the `appId` option');
 }
 
 /** MCA_ALLOW_INSECURE_HTTP, the one switch of the package that applies to this flow too. */

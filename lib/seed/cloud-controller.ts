@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios from 'axios';
+import { PINNED_AXIOS_OPTIONS } from '../core/pinned-axios-options';
 import { McaConfigError } from '../errors/mca-config-error';
 import { McaOAuthError } from '../errors/mca-oauth-error';
 import { credentialUrl } from '../config/option-checks';
@@ -38,6 +39,7 @@ export async function checkAppPermission(appId: string, credential: string, env:
   let status: number;
   try {
     const response = await axios.get(url, {
+      ...PINNED_AXIOS_OPTIONS,
       headers: { Authorization: credential, Accept: 'application/json' },
       httpAgent,
       httpsAgent,

@@ -94,8 +94,15 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
     expect(cos.hits.at(-1)!.authorization).toBe(cos.hits[0]!.authorization);
   });
 
-  it('a redirect from the MCA back end to an IAM back end carries the IAM token, and back again the MCA one', async () => {
-    const m = make();
+  // Trust is per entry (issue 21): each entry names the entries whose redirects it accepts.
+  const accepting = (): McaOAuthOptions['protectedBackends'] => [
+    { match: orders.url, name: 'orders', acceptRedirectsFrom: ['db'] },
+    { match: `${cos.url}/`, apikey: COS_KEY, iamUrl: iam.url, name: 'cos', acceptRedirectsFrom: ['orders'] },
+    { match: db.url, apikey: DB_KEY, iamUrl: iam.url, name: 'db' },
+  ];
+
+  it('a redirect from the MCA back end to an IAM back end that accepts it carries the IAM token, and back again the MCA one', async () => {
+    const m = make(accepting());
     expect(await call(kind, m, `${orders.url}/redirect?to=${encodeURIComponent(`${cos.url}/landed`)}`)).toBe(200);
     expect(orders.hits.map((h) => h.claims)).toEqual([{ client: 'main-client' }]);
     expect(cos.hits.map((h) => [h.path, h.claims?.iam_id])).toEqual([['/landed', 'iam-ServiceId-0']]);
@@ -107,13 +114,15 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
   });
 
   it('a 401 from the IAM back end a redirect landed on refreshes its token, and the replay carries it', async () => {
-    const m = make();
+    const m = make(accepting());
     expect(await call(kind, m, `${cos.url}/warm`)).toBe(200);
     cos.revoked.add(cos.hits[0]!.authorization!.slice(7));
     expect(await call(kind, m, `${orders.url}/redirect?to=${encodeURIComponent(`${cos.url}/landed`)}`)).toBe(200);
     const landed = cos.hits.filter((h) => h.path === '/landed').map((h) => h.authorization);
     expect(landed).toHaveLength(2);
     expect(landed[0]).not.toBe(landed[1]);
+    // Only the hop that answered 401 is replayed (issue 21).
+    expect(orders.hits.filter((h) => h.path === '/redirect')).toHaveLength(1);
     expect(iamPosts()).toEqual(['cos', 'cos']);
     expect(tokens.posts()).toBe(1);
   });

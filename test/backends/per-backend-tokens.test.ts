@@ -55,6 +55,16 @@ function make(extra: Record<string, unknown> = {}): McaOAuthMiddleware {
 
 const call = callThrough(watch, secrets);
 
+/** The same back ends, where billing accepts redirects from orders, and inventory from billing. */
+function accepting(): McaOAuthOptions['protectedBackends'] {
+  return [
+    { match: `${orders.url}/`, audience: 'orders-api', name: 'orders' },
+    { match: new RegExp(`^${billing.url.replace(/\./g, '\\.')}/`), scope: 'billing:write', name: 'billing', acceptRedirectsFrom: ['orders'] },
+    { match: inventory.url, clientId: 'inv-client', secret: INV_SECRET, name: 'inventory', acceptRedirectsFrom: ['billing'] },
+    plain.url,
+  ];
+}
+
 describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
   it('each back end gets a token for its own audience, scope or client; a plain entry gets the default', async () => {
     const m = make();
@@ -83,13 +93,23 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
     expect(tokens.issued).toHaveLength(3);
   });
 
-  it('a redirect from one back end to another carries the second one’s token; out of every entry, none', async () => {
-    const m = make();
+  it('trust is per entry: a redirect into another entry carries no token unless that entry accepts the source (issue 21)', async () => {
+    // Without acceptRedirectsFrom: billing gets no token from a redirect that orders chose.
+    const strict = make();
+    expect(await call(kind, strict, `${orders.url}/redirect?to=${encodeURIComponent(`${billing.url}/landed`)}`)).toBe(401);
+    expect(billing.hits.map((h) => [h.path, h.authorization])).toEqual([['/landed', undefined]]);
+    await strict.close();
+    billing.hits.length = 0;
+    const m = make({ protectedBackends: accepting() });
     expect(await call(kind, m, `${orders.url}/redirect?to=${encodeURIComponent(`${billing.url}/landed`)}`)).toBe(200);
-    expect(orders.hits.map((h) => h.claims?.audience)).toEqual(['orders-api']);
+    expect(orders.hits.map((h) => h.claims?.audience)).toEqual(['orders-api', 'orders-api']);
     expect(billing.hits.map((h) => [h.path, h.claims?.scope])).toEqual([['/landed', 'billing:write']]);
+    // inventory accepts billing, but a chain that started at orders passed through orders: none.
     expect(await call(kind, m, `${billing.url}/redirect?to=${encodeURIComponent(`${inventory.url}/inv`)}`)).toBe(200);
     expect(inventory.hits.map((h) => h.claims?.client)).toEqual(['inv-client']);
+    const through = `${billing.url}/redirect?to=${encodeURIComponent(`${inventory.url}/chain`)}`;
+    expect(await call(kind, m, `${orders.url}/redirect?to=${encodeURIComponent(through)}`)).toBe(401);
+    expect(inventory.hits.at(-1)).toMatchObject({ path: '/chain', authorization: undefined });
     expect(await call(kind, m, `${inventory.url}/redirect?to=${encodeURIComponent(`${outsider.url}/away`)}`)).toBe(401);
     expect(outsider.hits.map((h) => h.authorization)).toEqual([undefined]);
   });
@@ -119,8 +139,8 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
     expect(orders.hits.at(-1)!.authorization).toBe(orders.hits[0]!.authorization);
   });
 
-  it('a 401 from the second back end of a redirect refreshes that back end’s token, and the replay carries it', async () => {
-    const m = make();
+  it('a 401 from the second back end of a redirect refreshes that back end’s token; only that hop is replayed (issue 21)', async () => {
+    const m = make({ protectedBackends: accepting() });
     expect(await call(kind, m, `${billing.url}/warm`)).toBe(200);
     billing.revoked.add(billing.hits[0]!.authorization!.slice(7));
     expect(await call(kind, m, `${orders.url}/redirect?to=${encodeURIComponent(`${billing.url}/landed`)}`)).toBe(200);
@@ -129,6 +149,7 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
     const landed = billing.hits.filter((h) => h.path === '/landed').map((h) => h.authorization);
     expect(landed).toHaveLength(2);
     expect(landed[0]).not.toBe(landed[1]);
+    expect(orders.hits.map((h) => h.path)).toEqual(['/redirect']);
   });
 });
 

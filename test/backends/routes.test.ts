@@ -1,7 +1,7 @@
 // The routing layer of the outbound policy on its own: which token each hop gets.
 import { createTokenProvider } from '../../lib';
 import { compileBackendEntry } from '../../lib/client/protected-backends';
-import { BackendRoutes, ROUTE_MEMORY_SIZE } from '../../lib/outbound/backend-routes';
+import { BackendRoutes, ROUTE_MEMORY_SIZE, UNLISTED_INDEX } from '../../lib/outbound/backend-routes';
 import { OutboundPolicy } from '../../lib/outbound/outbound-policy';
 import { TokenTarget } from '../../lib/outbound/token-target';
 import type { OutboundCall } from '../../lib/outbound/transport';
@@ -24,13 +24,14 @@ describe('without an allowlist', () => {
   const fallback = target('default');
   const policy = new OutboundPolicy({ routes: new BackendRoutes(undefined, fallback, false), defaultTarget: fallback, retryOn401: true });
   it('a hop keeps the token within the first origin, and the cleartext rule holds on every hop', () => {
-    expect(policy.target(call('https://api.example.com/a'))).toBe(fallback);
-    expect(policy.hopTarget(call('https://api.example.com/a'), 'https://api.example.com/b')).toBe(fallback);
-    expect(policy.hopTarget(call('https://api.example.com/a'), 'https://other.example.com/b')).toBeUndefined();
+    const chain = new Set([UNLISTED_INDEX]);
+    expect(policy.target(call('https://api.example.com/a'))?.target).toBe(fallback);
+    expect(policy.hopTarget(call('https://api.example.com/a'), 'https://api.example.com/b', chain)?.target).toBe(fallback);
+    expect(policy.hopTarget(call('https://api.example.com/a'), 'https://other.example.com/b', chain)).toBeUndefined();
     // The first hop got no token (plain http off loopback): nor does a hop on the same origin.
     expect(policy.target(call('http://api.example.com/a'))).toBeUndefined();
-    expect(policy.hopTarget(call('http://api.example.com/a'), 'http://api.example.com/b')).toBeUndefined();
-    expect(policy.hopTarget(call('https://api.example.com/a', true), 'https://api.example.com/b')).toBeUndefined();
+    expect(policy.hopTarget(call('http://api.example.com/a'), 'http://api.example.com/b', chain)).toBeUndefined();
+    expect(policy.hopTarget(call('https://api.example.com/a', true), 'https://api.example.com/b', chain)).toBeUndefined();
   });
 });
 
@@ -40,9 +41,9 @@ describe('with an allowlist', () => {
   const b = target('b');
   const routes = new BackendRoutes(
     [
-      { matcher: compileBackendEntry('https://a.example.com/v1/', 0, false), target: a },
-      { matcher: compileBackendEntry(/^https:\/\/[a-z]+\.example\.com\/shared\//, 1, false), target: b },
-      { matcher: compileBackendEntry('https://a.example.com', 2, false), target: fallback },
+      { matcher: compileBackendEntry('https://a.example.com/v1/', 0, false), target: a, index: 0, acceptsFrom: new Set<number>() },
+      { matcher: compileBackendEntry(/^https:\/\/[a-z]+\.example\.com\/shared\//, 1, false), target: b, index: 1, acceptsFrom: new Set([0]) },
+      { matcher: compileBackendEntry('https://a.example.com', 2, false), target: fallback, index: 2, acceptsFrom: new Set<number>() },
     ],
     fallback,
     false,
@@ -60,8 +61,20 @@ describe('with an allowlist', () => {
     // Userinfo brings its own credentials: never the token, whatever asks (a hop, req.mcaAuth(url)).
     ['https://u:p@a.example.com/v1/x', undefined],
   ])('%s', (url, expected) => {
-    expect(routes.route(url)).toBe(expected);
-    expect(policy.hopTarget(call('https://a.example.com/v1/start'), url)).toBe(expected);
+    const route = routes.route(url);
+    expect(route?.target).toBe(expected);
+    // A hop within the entry it is already in keeps that entry's token.
+    if (route !== undefined) expect(policy.hopTarget(call(url), url, new Set([route.index]))?.target).toBe(expected);
+  });
+
+  it('a hop into another entry gets its token only when that entry accepts every entry of the chain', () => {
+    const start = call('https://a.example.com/v1/start');
+    // Entry 1 accepts entry 0's redirects; entry 2 accepts none.
+    expect(policy.hopTarget(start, 'https://z.example.com/shared/x', new Set([0]))?.target).toBe(b);
+    expect(policy.hopTarget(start, 'https://a.example.com/other', new Set([0]))).toBeUndefined();
+    expect(policy.hopTarget(start, 'https://a.example.com/v1/x', new Set([1]))).toBeUndefined();
+    // A chain through 0 and 2: entry 1 accepts 0 but not 2.
+    expect(policy.hopTarget(start, 'https://z.example.com/shared/x', new Set([0, 2]))).toBeUndefined();
   });
 });
 
@@ -71,14 +84,14 @@ describe('remembered decisions', () => {
   const build = () =>
     new BackendRoutes(
       [
-        { matcher: compileBackendEntry('https://a.example.com/v1/', 0, false), target: a },
-        { matcher: compileBackendEntry('https://b.example.com', 1, false), target: fallback },
+        { matcher: compileBackendEntry('https://a.example.com/v1/', 0, false), target: a, index: 0, acceptsFrom: new Set<number>() },
+        { matcher: compileBackendEntry('https://b.example.com', 1, false), target: fallback, index: 1, acceptsFrom: new Set<number>() },
       ],
       fallback,
       false,
     );
   // The same URL texts decided by a fresh instance for each: what the memory must agree with.
-  const fresh = (url: string) => build().route(url);
+  const fresh = (url: string) => build().route(url)?.target;
   const urls = (i: number) => [
     `https://a.example.com/v1/orders/${i}`,
     `https://a.example.com/v2/orders/${i}`,
@@ -94,7 +107,7 @@ describe('remembered decisions', () => {
     for (let i = 0; i < ROUTE_MEMORY_SIZE; i++) for (const url of urls(i)) expected.set(url, fresh(url));
     expect(new Set(expected.values())).toEqual(new Set([a, fallback, undefined]));
     for (let pass = 0; pass < 2; pass++) {
-      for (const [url, target] of expected) expect(routes.route(url)).toBe(target);
+      for (const [url, target] of expected) expect(routes.route(url)?.target).toBe(target);
       expect(routes.remembered).toBeLessThanOrEqual(ROUTE_MEMORY_SIZE);
     }
   });
@@ -106,8 +119,8 @@ describe('remembered decisions', () => {
     expect(routes.remembered).toBeLessThanOrEqual(ROUTE_MEMORY_SIZE);
     const small = build();
     const long = `https://a.example.com/v1/${'x'.repeat(5000)}`;
-    expect(small.route(long)).toBe(a);
-    expect(small.route(long)).toBe(a);
+    expect(small.route(long)?.target).toBe(a);
+    expect(small.route(long)?.target).toBe(a);
     expect(small.remembered).toBe(0);
   });
 

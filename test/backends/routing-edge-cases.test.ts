@@ -38,7 +38,8 @@ function make(invSecret = INV_SECRET, extra: Record<string, unknown> = {}): McaO
     tokenUrl: tokens.url,
     protectedBackends: [
       { match: `${orders.url}/`, audience: 'orders-api', name: 'orders' },
-      { match: inventory.url, clientId: 'inv-client', secret: invSecret, name: 'inventory' },
+      // Trust is per entry (issue 21): inventory takes redirects from orders, token included.
+      { match: inventory.url, clientId: 'inv-client', secret: invSecret, name: 'inventory', acceptRedirectsFrom: ['orders'] },
     ],
     ...extra,
   });

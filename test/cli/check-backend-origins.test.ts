@@ -25,7 +25,14 @@ it('names the entry and the file for what the entry sets, and the flag for what 
     file,
     JSON.stringify([
       { match: 'https://billing.example.com', scope: 'billing:write', name: 'billing' },
-      { match: 'https://inventory.example.com', name: 'inventory', clientId: 'inv-client', secret: INV_SECRET, tokenUrl: tokens.url },
+      {
+        match: 'https://inventory.example.com',
+        name: 'inventory',
+        clientId: 'inv-client',
+        secret: INV_SECRET,
+        tokenUrl: tokens.url,
+        acceptRedirectsFrom: ['billing'],
+      },
     ]),
   );
   const common = ['--no-env-file', '--client-id', 'main-client', '--secret', MAIN_SECRET, '--token-url', tokens.url, '--backends-file', file];
@@ -39,7 +46,7 @@ it('names the entry and the file for what the entry sets, and the flag for what 
   const inventory = await run(['check', ...common, '--backend', 'inventory']);
   expect(inventory.status).toBe(0);
   expect(inventory.out).toMatch(/^clientId\s+inv-client\s+from protectedBackends\[1\]\.clientId in /m);
-  expect(inventory.out).toMatch(/^secret\s+\*\*\*\* \(22 characters\)\s+from protectedBackends\[1\]\.secret in /m);
+  expect(inventory.out).toMatch(/^secret\s+\*\*\*\* fingerprint [0-9a-f]{12}\s+from protectedBackends\[1\]\.secret in /m);
   expect(inventory.out).toMatch(/^tokenUrl\s+http:\/\/127\.0\.0\.1:\d+\/oauth\/token\s+from protectedBackends\[1\]\.tokenUrl in /m);
   expect(inventory.out).not.toContain(INV_SECRET);
   expect(tokens.issued.map((t) => t.claims)).toEqual([{ client: 'main-client', scope: 'billing:write' }, { client: 'inv-client' }]);

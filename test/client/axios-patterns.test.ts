@@ -22,11 +22,12 @@ function make(adapter: string, extra: Record<string, unknown> = {}): McaOAuthMid
   const { axios: axiosExtra, ...rest } = extra as { axios?: Record<string, unknown> };
   return fixture.make({
     protectedBackends: [
-      `${backend.url}/ok`,
+      // Trust is per entry: /ok takes redirects from the /redirect entry (issue 21).
+      { match: `${backend.url}/ok`, name: 'ok', acceptRedirectsFrom: ['redirect'] },
       `${backend.url}/always401`,
       `${backend.url}/badjson`,
       `${backend.url}/status/`,
-      `${backend.url}/redirect`,
+      { match: `${backend.url}/redirect`, name: 'redirect' },
       `${backend.url}/loop`,
     ],
     axios: { adapter, ...axiosExtra },
@@ -155,7 +156,7 @@ describe.each(['http', 'fetch'])('with the %s adapter', (adapter) => {
   });
 
   describe('row 5: redirects are followed hop by hop, with the guard on each', () => {
-    it('a redirect out of a prefix entry loses the token; within it keeps it', async () => {
+    it('a redirect out of a prefix entry loses the token; into an entry that accepts it keeps it', async () => {
       const m = make(adapter);
       expect((await outcome(m.client.get(`${backend.url}/redirect?to=/ok`))).status).toBe(200);
       expect((await outcome(m.client.get(`${backend.url}/redirect?to=/public`))).status).toBe(401);
@@ -209,12 +210,17 @@ describe.each(['http', 'fetch'])('with the %s adapter', (adapter) => {
       expect(backend.hits).toHaveLength(1);
     });
 
-    it('a 401 after a redirect within the allowlist is replayed', async () => {
+    it('a 401 after a redirect within the allowlist replays the hop that answered it, not the first (issue 21)', async () => {
       const m = make(adapter);
       await m.client.get(`${backend.url}/ok`);
       revoked.add('tok-1');
       expect((await outcome(m.client.get(`${backend.url}/redirect?to=/ok&status=307`))).status).toBe(200);
-      expect(authorizations(backend)).toEqual(['Bearer tok-1', 'Bearer tok-1', 'Bearer tok-1', 'Bearer tok-2', 'Bearer tok-2']);
+      expect(backend.hits.map((h) => [h.path, h.authorization])).toEqual([
+        ['/ok', 'Bearer tok-1'],
+        ['/redirect', 'Bearer tok-1'],
+        ['/ok', 'Bearer tok-1'],
+        ['/ok', 'Bearer tok-2'],
+      ]);
       expect(tokens.requests).toHaveLength(2);
     });
   });

@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { createTokenProvider, type StoredToken, type TokenProvider } from '../../lib';
 import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
 import { deriveTokenKey } from '../../lib/core/token-crypto';
+import { secretFingerprint } from '../../lib/core/client-auth/slow-fingerprint';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY, SECRET, credentials, runFleetChild, startHerd } from '../helpers/redis-fleet';
@@ -301,8 +302,13 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     const p = provider(store());
     await p.getAuthorizationHeader();
     await tokenKey();
-    // The context a provider of this configuration hands its store.
-    const ctx = { encryptionKey: deriveTokenKey(SECRET, p.cacheKey), refreshSkewMs: 0, deadlineMs: 5_000, now: Date.now };
+    // The context a provider of this configuration hands its store (its key from the secret's slow fingerprint, issue 21).
+    const ctx = {
+      encryptionKey: deriveTokenKey(secretFingerprint('client secret', [SECRET]).keyMaterial, p.cacheKey),
+      refreshSkewMs: 0,
+      deadlineMs: 5_000,
+      now: Date.now,
+    };
     const seen = await store().fetchOnce(p.cacheKey, ctx, () => Promise.reject(new Error('must not fetch')), {});
     expect(seen).toMatchObject({ token: { accessToken: 'tok-1' }, fetched: false });
     const fresh: StoredToken = { accessToken: 'fresh', obtainedAt: Date.now(), expiresAt: Date.now() + 60_000 };

@@ -4,7 +4,7 @@ import { X509Certificate, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Constant, closeAuthorizationHeaderCache, getAuthorizationHeaderByCertificate } from '../../lib';
+import { Constant, closeAuthorizationHeaderCache, getAuthorizationHeaderByCertificate, mcaOAuth } from '../../lib';
 import { seedCertificateString } from '../../lib/core/client-auth/imf-cert';
 import { TestCa, rsaKey } from '../helpers/certificates';
 import { renderEverywhere } from '../helpers/secrets';
@@ -184,4 +184,20 @@ describe('getAuthorizationHeaderByCertificate: the seed certificate flow as a dr
     expect(seedCertificateString(`-----BEGIN CERTIFICATE-----\r\nQUJD\r\n-----END CERTIFICATE-----\r\n`)).toBe('QUJD');
     expect(seedCertificateString('no certificate')).toBeUndefined();
   });
+});
+
+describe('issue 21 row 6: one tenant rule for the certificate flow and the middleware', () => {
+  it.each(['..', '..;', '.', 'x;y', 'a/b', 'a\\b', 'a%2fb', 'a b', 'a\u0000b', 'x'.repeat(257)])(
+    'appId %j is refused before any request; the middleware refuses it as tenantId',
+    async (value) => {
+      const error = await getAuthorizationHeaderByCertificate({ appId: value, credential: UAA }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'McaConfigError', code: 'ERR_MCA_INVALID_APP_ID', field: 'appId' });
+      if (value.length > 3) expect((error as Error).message).not.toContain(value);
+      expect(seen).toEqual([]);
+      expect(summaryCalls).toEqual([]);
+      expect(() =>
+        mcaOAuth({ env: {}, envFile: false, clientId: 'c', secret: 's3cret-value', tenantId: value, serverUrl: 'https://mca.example.com/imf-authserver' }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_TENANT_ID', field: 'tenantId' }));
+    },
+  );
 });

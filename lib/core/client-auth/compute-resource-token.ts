@@ -1,5 +1,6 @@
 import type { ClientAuthDescription, ClientAuthRequest } from './client-auth';
-import { IamGrant, slowFingerprint, type IamClient } from './iam-grant';
+import { IamGrant, type IamClient } from './iam-grant';
+import { secretFingerprint, slowFingerprint } from './slow-fingerprint';
 import { McaConfigError } from '../../errors/mca-config-error';
 import { capped } from '../../errors/echo';
 import { describeTokenFile, readFirstTokenFile, readFirstTokenFileSync, readTokenFile, readTokenFileSync, type TokenFileRead } from './token-file';
@@ -104,7 +105,9 @@ export class ComputeResourceToken extends IamGrant {
    * store's fleet key) to keep these tokens from whoever can read it.
    */
   storeKeyMaterial(): string {
-    return JSON.stringify([this.#settings.profile, this.#settings.client?.secret ?? '']);
+    // The IAM client secret by its slow derivation only: a custom TokenStore is handed the key.
+    const client = this.#settings.client;
+    return JSON.stringify([this.#settings.profile, client ? secretFingerprint('iam client', [client.id, client.secret]).keyMaterial : '']);
   }
 
   protected describeGrant(): ClientAuthDescription[] {

@@ -1,5 +1,6 @@
 import type { ClientAuthDescription, ClientAuthRequest } from './client-auth';
-import { IamGrant, slowFingerprint, type IamClient } from './iam-grant';
+import { IamGrant, type IamClient } from './iam-grant';
+import { secretFingerprint } from './slow-fingerprint';
 
 export const IAM_APIKEY_GRANT = 'urn:ibm:params:oauth:grant-type:apikey';
 
@@ -21,18 +22,19 @@ export class IamApiKey extends IamGrant {
   readonly grantType = IAM_APIKEY_GRANT;
   readonly cacheKeyParts: readonly string[];
   readonly refusedHint: string;
-  readonly #apikey: string;
+  readonly #keyMaterial: string;
   readonly #request: ClientAuthRequest;
   readonly #origin: string;
   readonly #fingerprint: string;
 
   constructor(settings: IamApiKeySettings) {
     super(settings.client);
-    this.#apikey = settings.apikey;
     this.#origin = settings.origin;
     // Where the key came from tells two keys apart (the middleware's, each back end's), never the key.
     this.refusedHint = `the API key (from ${settings.origin}); \`errorCode\` holds IAM's reason`;
-    this.#fingerprint = slowFingerprint('iam apikey', [settings.apikey, settings.client?.id ?? '', settings.client?.secret ?? '']);
+    const slow = secretFingerprint('iam apikey', [settings.apikey, settings.client?.id ?? '', settings.client?.secret ?? '']);
+    this.#fingerprint = slow.fingerprint;
+    this.#keyMaterial = slow.keyMaterial;
     this.cacheKeyParts = [this.#fingerprint];
     // The order of IBM's IamTokenManager: apikey, grant_type, response_type.
     this.#request = Object.freeze({
@@ -49,8 +51,9 @@ export class IamApiKey extends IamGrant {
     return this.#request;
   }
 
+  /** Not the key itself: the store's key is handed to a custom TokenStore, and HKDF is cheap to guess through. */
   storeKeyMaterial(): string {
-    return this.#apikey;
+    return this.#keyMaterial;
   }
 
   protected describeGrant(): ClientAuthDescription[] {

@@ -1,5 +1,4 @@
 import { escape } from 'node:querystring';
-import { scryptSync } from 'node:crypto';
 import type { ClientAuth, ClientAuthContext, ClientAuthDescription, ClientAuthRequest, FormLayout } from './client-auth';
 
 /** IBM Cloud's IAM token service, the default `iamUrl`. */
@@ -20,18 +19,6 @@ export const ibmSdkFormLayout: FormLayout = (_grantType, fields, tail) =>
 export interface IamClient {
   id: string;
   secret: string;
-}
-
-// scrypt with these costs takes about 0.1 s and 16 MiB per guess, against ~100,000 guesses a second
-// for a SHA-256: a cache key (public on `provider.cacheKey`) must not be a cheap oracle for a key.
-const FINGERPRINT_COST = { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
-
-/**
- * A slow fingerprint of secret material, for cache keys: two keys never share a token, and the
- * fingerprint cannot be turned back into a key by guessing at SHA-256 speed. Computed once, at startup.
- */
-export function slowFingerprint(purpose: string, secrets: readonly string[]): string {
-  return scryptSync(JSON.stringify(secrets), `express-mca-oauth ${purpose} fingerprint v1`, 32, FINGERPRINT_COST).toString('hex');
 }
 
 /**

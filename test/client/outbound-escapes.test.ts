@@ -1,0 +1,186 @@
+// Issue 21, rows 3 and 4: no axios option set per request, on a derived instance, on `defaults` or
+// by an interceptor moves the request below the policy (`transport`, `socketPath`, `lookup`), and
+// the URL that decides the token is the URL the adapter sends, for every spelling that axios and
+// fetch read differently. Real token server and back ends on 127.0.0.1.
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTokenProvider, type McaOAuthMiddleware } from '../../lib';
+import { REFUSED_AXIOS_OPTIONS } from '../../lib/client/refused-options';
+import { SECRET, middlewareFixture } from '../helpers/middleware-fixture';
+import { startScriptedBackend, type ScriptedBackend } from './scripted-backend';
+
+const fixture = middlewareFixture(startScriptedBackend);
+const { watch } = fixture;
+let backend: ScriptedBackend;
+let elsewhere: ScriptedBackend;
+beforeEach(() => ({ backend, elsewhere } = fixture));
+
+function make(adapter = 'http', extra: Record<string, unknown> = {}): McaOAuthMiddleware {
+  return fixture.make({ protectedBackends: [backend.url], axios: { adapter }, ...extra });
+}
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => watch.collect(error),
+  );
+}
+
+const CODES: Record<string, string> = {
+  transport: 'ERR_MCA_REFUSED_AXIOS_TRANSPORT',
+  socketPath: 'ERR_MCA_REFUSED_AXIOS_SOCKET_PATH',
+  lookup: 'ERR_MCA_REFUSED_AXIOS_LOOKUP',
+};
+const refused = (field: string) => expect.objectContaining({ name: 'McaConfigError', code: CODES[field], field });
+
+describe.each(['http', 'fetch'])('row 3, with the %s adapter: refused axios options', (adapter) => {
+  it.each([
+    ['transport', http],
+    ['socketPath', '/tmp/express-mca-oauth-none.sock'],
+    ['lookup', (_host: string, _opts: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, '127.0.0.1', 4)],
+  ])('`%s` per request is refused with a typed error, nothing sent', async (name, value) => {
+    const m = make(adapter);
+    await expect(rejection(m.client.get(`${backend.url}/ok`, { [name]: value }))).resolves.toEqual(refused(name));
+    expect(backend.hits).toEqual([]);
+    expect(fixture.tokens.requests).toHaveLength(0);
+  });
+
+  it('on a derived instance (`client.create`) at once, on `defaults` and from an interceptor per request', async () => {
+    const m = make(adapter);
+    expect(() => m.client.create({ transport: http } as never)).toThrow(refused('transport'));
+    const api = m.client.create({});
+    (api.defaults as Record<string, unknown>).transport = http;
+    await expect(rejection(api.get(`${backend.url}/ok`))).resolves.toEqual(refused('transport'));
+    const intercepted = m.client.create({});
+    intercepted.interceptors.request.use((config) => Object.assign(config, { socketPath: '/tmp/none.sock' }));
+    await expect(rejection(intercepted.get(`${backend.url}/ok`))).resolves.toEqual(refused('socketPath'));
+    expect(backend.hits).toEqual([]);
+    // The instance itself still works.
+    expect((await m.client.get(`${backend.url}/ok`)).status).toBe(200);
+  });
+});
+
+it('row 3: the middleware refuses them at startup, naming `axios.<option>`', () => {
+  for (const name of Object.keys(REFUSED_AXIOS_OPTIONS)) {
+    expect(() => make('http', { axios: { [name]: name === 'socketPath' ? '/tmp/x.sock' : () => undefined } })).toThrow(
+      expect.objectContaining({ code: 'ERR_MCA_INVALID_AXIOS', field: 'axios', message: expect.stringContaining(`\`axios.${name}\` is refused`) }),
+    );
+  }
+});
+
+it('row 3: the security guide lists each refused axios option', () => {
+  const security = readFileSync(join(__dirname, '..', '..', 'docs', 'security.md'), 'utf8');
+  for (const name of Object.keys(REFUSED_AXIOS_OPTIONS)) expect(security).toContain(`\`${name}\``);
+});
+
+/**
+ * Row 4. Each spelling is given to an axios instance whose `baseURL` is the back end NOT on the
+ * list, and to fetch, which has no base. `axios`: where axios sends it and with what; `fetch`: same.
+ */
+describe('row 4: the token is decided on the URL the adapter sends', () => {
+  type Landing = { on: 'backend' | 'elsewhere' | 'nowhere'; token: boolean };
+  const landing = (): Landing => {
+    const hits = [...backend.hits.map((h) => ['backend', h] as const), ...elsewhere.hits.map((h) => ['elsewhere', h] as const)];
+    if (hits.length === 0) return { on: 'nowhere', token: false };
+    expect(hits).toHaveLength(1);
+    return { on: hits[0]![0], token: hits[0]![1].authorization !== undefined };
+  };
+  const cases: [string, (b: string) => unknown, Landing, Landing][] = [
+    ['new String(absolute URL)', (b) => new String(`${b}/ok`), { on: 'elsewhere', token: false }, { on: 'backend', token: true }],
+    ['a URL object', (b) => new URL(`${b}/ok`), { on: 'elsewhere', token: false }, { on: 'backend', token: true }],
+    ['a leading space', (b) => ` ${b}/ok`, { on: 'elsewhere', token: false }, { on: 'backend', token: true }],
+    ['a tab in the scheme', (b) => `ht\ttp${b.slice(4)}/ok`, { on: 'elsewhere', token: false }, { on: 'backend', token: true }],
+    ['protocol-relative //host', (b) => `${b.slice(5)}/ok`, { on: 'nowhere', token: false }, { on: 'nowhere', token: false }],
+    ['backslashes after the scheme', (b) => `http:\\\\${b.slice(7)}\\ok`, { on: 'nowhere', token: false }, { on: 'backend', token: true }],
+    ['a plain absolute URL', (b) => `${b}/ok`, { on: 'backend', token: true }, { on: 'backend', token: true }],
+  ];
+
+  it.each(cases)('%s: axios as axios reads it', async (_name, spell, expected) => {
+    const m = make('http');
+    const api = m.client.create({ baseURL: elsewhere.url });
+    await api.get(spell(backend.url) as string, { validateStatus: () => true }).catch((error: unknown) => watch.collect(error));
+    expect(landing()).toEqual(expected);
+  });
+
+  it.each(cases)('%s: fetch as fetch reads it', async (_name, spell, _axios, expected) => {
+    const m = make('http');
+    await m
+      .fetch(spell(backend.url) as string)
+      .then((r) => r.arrayBuffer())
+      .catch((error: unknown) => watch.collect(error));
+    expect(landing()).toEqual(expected);
+  });
+
+  it('`allowAbsoluteUrls: false` makes an absolute URL relative to the base, and it gets no token there', async () => {
+    const m = make('fetch');
+    const api = m.client.create({ baseURL: elsewhere.url, allowAbsoluteUrls: false });
+    await api.get(`${backend.url}/ok`, { validateStatus: () => true });
+    expect(landing()).toEqual({ on: 'elsewhere', token: false });
+    expect(elsewhere.hits[0]!.path).toContain(new URL(backend.url).host);
+  });
+});
+
+it('attack: `maxRedirects: Infinity` cannot hold a call forever on a back end that redirects to itself', async () => {
+  const m = make('http');
+  const error = await rejection(m.client.get(`${backend.url}/loop`, { maxRedirects: Infinity }));
+  expect(error).toMatchObject({ code: 'ERR_FR_TOO_MANY_REDIRECTS' });
+  expect(backend.hits).toHaveLength(101);
+});
+
+it('row 3: a refused option on the global `axios.defaults` (set by another module) is refused at startup', async () => {
+  const axios = (await import('axios')).default;
+  (axios.defaults as Record<string, unknown>).transport = http;
+  try {
+    expect(() => make('http')).toThrow(refused('transport'));
+  } finally {
+    delete (axios.defaults as Record<string, unknown>).transport;
+  }
+});
+
+it('attack: refused options, a baseURL and allowAbsoluteUrls: false on the global `axios.defaults` never reach the token request', async () => {
+  const axios = (await import('axios')).default;
+  const defaults = axios.defaults as Record<string, unknown>;
+  const planted = {
+    transport: { request: () => Promise.reject(new Error('global transport used')) },
+    socketPath: '/tmp/express-mca-oauth-none.sock',
+    lookup: () => {
+      throw new Error('global lookup used');
+    },
+    baseURL: elsewhere.url,
+    allowAbsoluteUrls: false,
+  };
+  Object.assign(defaults, planted);
+  const provider = createTokenProvider({
+    env: {},
+    envFile: false,
+    clientId: 'client-1',
+    secret: SECRET,
+    serverUrl: fixture.tokens.serverUrl.replace('127.0.0.1', 'localhost'),
+    tenantId: 'tenant-1',
+  });
+  try {
+    expect(await provider.getAuthorizationHeader()).toBe('Bearer tok-1');
+    expect(elsewhere.hits).toEqual([]);
+  } finally {
+    for (const key of Object.keys(planted)) delete defaults[key];
+    await provider.close();
+  }
+});
+
+describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy off this machine for an http: hop that carries the token', (adapter) => {
+  const offMachine = { protocol: 'http', host: '192.0.2.10', port: 3128 };
+  it('is refused before anything is sent (first hop and redirect hop); a call without the token may use it', async () => {
+    const m = make(adapter);
+    await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: offMachine }))).resolves.toEqual(
+      expect.objectContaining({ name: 'McaConfigError', code: 'ERR_MCA_REFUSED_AXIOS_PROXY', field: 'proxy' }),
+    );
+    expect(backend.hits).toEqual([]);
+    // A proxy on loopback (a local debugging proxy) is the caller's choice, as before.
+    const local = { protocol: 'http', host: '127.0.0.1', port: Number(new URL(backend.url).port) };
+    await m.client.get(`${backend.url}/ok`, { proxy: local, validateStatus: () => true });
+    expect(backend.hits).toHaveLength(1);
+  });
+});
