@@ -60,7 +60,7 @@ export function buildBackendTokens(config: ProviderConfig, backends: readonly Re
     else if (backend.config !== undefined && target.name === label) byName.set(label, target);
     // resolveBackends has checked that each name is another entry's.
     const acceptsFrom = new Set(backend.acceptRedirectsFrom.map((name) => indexOf.get(name)!));
-    return { matcher: matchers![i]!, target, index: backend.index, acceptsFrom };
+    return { matcher: matchers![i]!, target, index: backend.index, acceptsFrom, label };
   });
   return {
     defaultTarget,

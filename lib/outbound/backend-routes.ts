@@ -9,6 +9,8 @@ export interface BackendRoute {
   index: number;
   /** The places of the entries whose redirects into this one may carry its token (`acceptRedirectsFrom`). */
   acceptsFrom: ReadonlySet<number>;
+  /** The entry's name, or `protectedBackends[i]`, for the route debug lines. */
+  label: string;
 }
 
 /** The place of the route every URL gets when there is no allowlist. */
@@ -51,7 +53,13 @@ export class BackendRoutes {
     this.#allowInsecureHttp = allowInsecureHttp;
     if (routes === undefined) {
       this.#patterns = [];
-      this.#fallback = { matcher: { origin: undefined, match: () => true, byPath: false }, target: fallback, index: UNLISTED_INDEX, acceptsFrom: new Set() };
+      this.#fallback = {
+        matcher: { origin: undefined, match: () => true, byPath: false },
+        target: fallback,
+        index: UNLISTED_INDEX,
+        acceptsFrom: new Set(),
+        label: 'default',
+      };
       return;
     }
     this.#fallback = undefined;
@@ -87,6 +95,31 @@ export class BackendRoutes {
       this.#decided.set(absoluteUrl, target ?? null);
     }
     return target;
+  }
+
+  /**
+   * Why {@link route} gives `absoluteUrl` no token, in words, for the route debug lines. Off the
+   * hot path: only called while `DEBUG=express-mca-oauth:route` is on.
+   */
+  explain(absoluteUrl: string): string {
+    if (USERINFO.test(absoluteUrl)) return 'the URL has userinfo (user@ or user:password@), which the HTTP client sends as its own Basic credentials';
+    let url: URL;
+    try {
+      url = new URL(absoluteUrl);
+    } catch {
+      return 'the URL is not absolute';
+    }
+    if (url.username !== '' || url.password !== '')
+      return 'the URL has userinfo (user@ or user:password@), which the HTTP client sends as its own Basic credentials';
+    if (parseBackendUrl(absoluteUrl, this.#allowInsecureHttp) === undefined) {
+      return url.protocol === 'http:'
+        ? 'plain http: to a host other than loopback (to allow it, set allowInsecureHttp or MCA_ALLOW_INSECURE_HTTP=true, and list the URL in protectedBackends)'
+        : `the scheme ${url.protocol} never gets a token`;
+    }
+    const candidates = this.#byOrigin.get(url.origin) ?? this.#patterns;
+    if (candidates.some((route) => route.matcher.match(url)))
+      return 'its path hides a traversal (an encoded / or \\, or ..;) and the entry it would match limits by path';
+    return 'not on the allowlist (no protectedBackends entry matches it)';
   }
 
   #decide(absoluteUrl: string): BackendRoute | undefined {

@@ -3,6 +3,7 @@ import { isRedirect, nextHop } from './next-hop';
 import type { TokenTarget } from './token-target';
 import type { Hop, OutboundCall, OutboundTransport } from './transport';
 import { expired, remainingMs, type CallBounds } from './wait-for-token';
+import { logNoToken, routeDebugEnabled } from './route-debug';
 
 export interface OutboundPolicyOptions {
   /** Which token each URL gets (the allowlist, and each back end's own token). */
@@ -55,6 +56,22 @@ export class OutboundPolicy {
     return route;
   }
 
+  /**
+   * Why a call or hop got no token, in words, for `DEBUG=express-mca-oauth:route`. Mirrors
+   * {@link target} and {@link hopTarget}; only called while that namespace is on.
+   */
+  whyNoToken(call: OutboundCall, url: string, chain?: ReadonlySet<number>): string {
+    if (call.optOut) return 'the call opted out: it carries its own Authorization (or axios auth, or mcaAuth: false)';
+    if (chain !== undefined && !this.routes.listed && new URL(url).origin !== new URL(call.url).origin) {
+      return "without protectedBackends the token stays on the first request's origin";
+    }
+    const route = this.routes.route(url);
+    if (route === undefined) return this.routes.explain(url);
+    const refused = [...(chain ?? [])].find((from) => from !== route.index && !route.acceptsFrom.has(from));
+    if (refused === undefined) return 'no reason found (please report it)';
+    return `a redirect into ${route.label}, which does not accept redirects from the entries the call passed (acceptRedirectsFrom)`;
+  }
+
   /** Whether a 401 to `sent` from `target` is replayed. */
   replays401(target: TokenTarget, sent: string): boolean {
     return this.#retryOn401 && target.mayReplace(sent);
@@ -90,7 +107,10 @@ export function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall, trans
     signal: call.signal,
   };
   const route = policy.target(call);
-  if (route === undefined) return sendFirst(policy, call, transport, bounds, undefined, undefined);
+  if (route === undefined) {
+    if (routeDebugEnabled()) logNoToken(call.method, call.url, 'call', policy.whyNoToken(call, call.url));
+    return sendFirst(policy, call, transport, bounds, undefined, undefined);
+  }
   const answer = route.target.header(bounds, transport);
   if (typeof answer === 'string') return sendFirst(policy, call, transport, bounds, route, answer);
   return answer.then((header) => sendFirst(policy, call, transport, bounds, route, header));
@@ -154,9 +174,15 @@ async function follow<R>(
         if (++redirects > call.maxRedirects) throw transport.tooManyRedirectsError(response);
         // The caller's hook first, the guard last: no hook can carry a token off the allowlist.
         transport.beforeRedirect?.(hop, next, response);
+        const wasLeft = left;
         route = left ? undefined : policy.hopTarget(call, next.url, chain);
-        if (route === undefined) left = true;
-        else chain.add(route.index);
+        if (route === undefined) {
+          left = true;
+          if (routeDebugEnabled()) {
+            const why = wasLeft ? 'an earlier hop went where no token goes, so no later hop gets one' : policy.whyNoToken(call, next.url, chain);
+            logNoToken(next.method, next.url, 'redirect', why);
+          }
+        } else chain.add(route.index);
         next.authorization = await headerOf(route?.target, bounds, transport);
         next.timeoutMs = remainingMs(bounds);
       }

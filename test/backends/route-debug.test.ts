@@ -1,0 +1,122 @@
+// DEBUG=express-mca-oauth:route: a call (or redirect hop) that goes out with no token says why, with
+// the host and path but never the query, userinfo or a token. Through req.mcaClient and
+// req.mcaFetch, against loopback servers.
+import { format } from 'node:util';
+import createDebug from 'debug';
+import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { BackendRoutes } from '../../lib/outbound/backend-routes';
+import { compileBackendEntry } from '../../lib/client/protected-backends';
+import type { TokenTarget } from '../../lib/outbound/token-target';
+import type { Transport as Kind } from '../helpers/both-transports';
+import { startClaimsBackend, startClaimsTokenServer, type ClaimsBackend, type ClaimsTokenServer } from '../helpers/claims-token-server';
+
+const SECRET = 'route-debug-s3cret';
+let tokens: ClaimsTokenServer;
+let partner: ClaimsBackend;
+let admin: ClaimsBackend;
+let mw: McaOAuthMiddleware | undefined;
+let lines: string[];
+const originalLog = createDebug.log;
+
+beforeEach(async () => {
+  tokens = await startClaimsTokenServer({ 'main-client': SECRET });
+  partner = await startClaimsBackend({ audience: 'partner-api' }, () => tokens);
+  admin = await startClaimsBackend({ audience: 'admin-api' }, () => tokens);
+  lines = [];
+  createDebug.log = (...args: unknown[]) => void lines.push(format(...args));
+  createDebug.enable('express-mca-oauth:route');
+});
+afterEach(async () => {
+  createDebug.disable();
+  createDebug.log = originalLog;
+  await mw?.close();
+  mw = undefined;
+  await Promise.all([tokens, partner, admin].map((s) => s.close()));
+});
+
+function make(): McaOAuthMiddleware {
+  mw = mcaOAuth({
+    env: {},
+    envFile: false,
+    clientId: 'main-client',
+    secret: SECRET,
+    tokenUrl: tokens.url,
+    protectedBackends: [
+      { match: partner.url, audience: 'partner-api', name: 'partner' },
+      { match: admin.url, audience: 'admin-api', name: 'admin' },
+    ],
+  });
+  return mw;
+}
+
+async function get(kind: Kind, m: McaOAuthMiddleware, url: string, headers: Record<string, string> = {}): Promise<number> {
+  if (kind === 'axios') return (await m.client.get(url, { headers, validateStatus: () => true })).status;
+  const response = await m.fetch(url, { headers });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+const noSecrets = (): void => {
+  const all = lines.join('\n');
+  for (const secret of [SECRET, ...tokens.issued.map((i) => i.token)]) expect(all).not.toContain(secret);
+};
+
+describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
+  it('a URL off the allowlist: one line, with the host and path, not the query', async () => {
+    const m = make();
+    await get(kind, m, `${tokens.url.replace(/\/token$/, '')}/public/x?api_key=k3y-in-query`);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
+      `express-mca-oauth:route call GET ${tokens.url.replace(/\/token$/, '')}/public/x: no token: not on the allowlist (no protectedBackends entry matches it)`,
+    );
+    expect(lines[0]).not.toContain('k3y-in-query');
+    noSecrets();
+  });
+
+  it('a call with its own Authorization: it opted out', async () => {
+    await get(kind, make(), `${partner.url}/x`, { Authorization: 'Bearer callers-own' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`call GET ${partner.url}/x: no token: the call opted out`);
+    expect(lines[0]).not.toContain('callers-own');
+  });
+
+  it('a redirect into an entry that does not accept it, and every hop after it', async () => {
+    const m = make();
+    const back = `${partner.url}/redirect?status=302&to=${encodeURIComponent(`${partner.url}/after`)}`;
+    const into = `${partner.url}/redirect?status=302&to=${encodeURIComponent(`${admin.url}/redirect?status=302&to=${encodeURIComponent(back)}`)}`;
+    await get(kind, m, into);
+    expect(lines[0]).toContain(`redirect hop GET ${admin.url}/redirect: no token: a redirect into admin, which does not accept redirects`);
+    expect(lines[1]).toContain(`redirect hop GET ${partner.url}/redirect: no token: an earlier hop went where no token goes`);
+    expect(lines).toHaveLength(3);
+    noSecrets();
+  });
+
+  it('calls that get their token log nothing', async () => {
+    await get(kind, make(), `${partner.url}/x`);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('the reasons, decided as the routes decide', () => {
+  const target = { name: 'default' } as TokenTarget;
+  const routes = (allowInsecureHttp: boolean) =>
+    new BackendRoutes(
+      [{ matcher: compileBackendEntry('https://orders.example.com/api/', 0, false), target, index: 0, acceptsFrom: new Set<number>(), label: 'orders' }],
+      target,
+      allowInsecureHttp,
+    );
+  it.each([
+    ['http://orders.apps.internal:8080/api/x', false, /^plain http: to a host other than loopback \(to allow it, set allowInsecureHttp/],
+    ['https://user@orders.example.com/api/x', false, /^the URL has userinfo/],
+    ['https:user:pw@orders.example.com/api/x', false, /^the URL has userinfo/],
+    ['https://orders.example.com/api/..%2fadmin', false, /^its path hides a traversal/],
+    ['https://orders.example.com/other', false, /^not on the allowlist/],
+    ['http://orders.apps.internal:8080/api/x', true, /^not on the allowlist/],
+    ['/relative', false, /^the URL is not absolute/],
+    ['ftp://orders.example.com/api/x', false, /^the scheme ftp: never gets a token/],
+  ])('%s (allowInsecureHttp %s)', (url, insecure, why) => {
+    const r = routes(insecure);
+    expect(r.route(url)).toBeUndefined();
+    expect(r.explain(url)).toMatch(why);
+  });
+});
