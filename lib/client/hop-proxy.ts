@@ -2,6 +2,7 @@
 import { isLoopbackHost } from '../config/cleartext';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { Hop } from '../outbound/transport';
+import { configField } from './config-field';
 
 /**
  * A hop that carries the token over `http:` to loopback is never sent through a proxy from the
@@ -28,9 +29,15 @@ export function envProxyOff(hop: Hop, proxy: unknown): boolean {
  */
 export function cleartextProxyError(hop: Hop, proxy: unknown): McaConfigError | undefined {
   if (hop.authorization === undefined || typeof proxy !== 'object' || proxy === null || !/^http:/i.test(hop.url)) return undefined;
-  const { hostname, host } = proxy as { hostname?: unknown; host?: unknown };
-  const name = typeof hostname === 'string' && hostname !== '' ? hostname : host;
-  if (typeof name === 'string' && isLoopbackHost(name.replace(/^\[|\]$/g, ''))) return undefined;
+  // As axios reads them (own fields, or an application's own prototype): a `hostname` that
+  // pollution put on Object.prototype must not make an off-machine `host` look like loopback.
+  const hostname = configField(proxy, 'hostname');
+  const name = typeof hostname === 'string' && hostname !== '' ? hostname : configField(proxy, 'host');
+  if (typeof name === 'string') {
+    // `::1` and `[::1]` alike: the loopback rule takes IPv6 literals in brackets, as URLs spell them.
+    const bare = name.replace(/^\[|\]$/g, '');
+    if (isLoopbackHost(bare.includes(':') ? `[${bare}]` : bare)) return undefined;
+  }
   return new McaConfigError(
     'ERR_MCA_REFUSED_AXIOS_PROXY',
     'The axios option `proxy` names a proxy off this machine for an `http:` request that carries the token: the proxy and the network would read the token in clear. Use https:// for the back end, a proxy on loopback, or `proxy: false` for this call.',

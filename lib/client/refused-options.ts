@@ -13,15 +13,20 @@ export const REFUSED_AXIOS_OPTIONS: Readonly<Record<string, string>> = Object.fr
     'a custom transport (follow-redirects, say) replaces the one the policy drives hop by hop: it follows redirects below the guard, keeps the token on them and may log it (DEBUG=follow-redirects)',
   socketPath: 'the request goes to a Unix socket, not to the host whose URL decided the token',
   lookup: 'a custom DNS lookup can send the request to any address, and a `http:` loopback URL (where the token may go in clear) to another machine',
+  httpVersion:
+    "HTTP/2 (anything but 1) takes axios's http2 path, which keeps the headers it sent, token included, on the stream it hands back in `response.request` and `error.request`",
+  http2Options: 'its `lookup` and `createConnection` send the request to any address, as `lookup` would',
 });
 
 const NAMES = Object.keys(REFUSED_AXIOS_OPTIONS);
+// A value of a refused option that changes nothing: `httpVersion: 1` is axios's default.
+const HARMLESS: Readonly<Record<string, (value: unknown) => boolean>> = { httpVersion: (value) => value === 1 };
 
-/** The first refused option set (to anything but undefined/null) on an axios config, or undefined. */
+/** The first refused option set (to anything but undefined/null, or a harmless value) on an axios config, or undefined. */
 export function refusedOption(config: object): string | undefined {
   for (const name of NAMES) {
     const value = configField(config, name);
-    if (value !== undefined && value !== null) return name;
+    if (value !== undefined && value !== null && !HARMLESS[name]?.(value)) return name;
   }
   return undefined;
 }

@@ -54,7 +54,11 @@ export class FetchTransport implements OutboundTransport<Response> {
 
   send(hop: Hop): Promise<Response> {
     const parts = this.#parts;
-    const init: RequestInit & { duplex?: 'half' } = {
+    const init: RequestInit & { duplex?: 'half'; dispatcher?: unknown } = {
+      // An own `dispatcher`, the caller's or undefined (Node's global one): Node's fetch reads it
+      // from the init, and one inherited from a polluted Object.prototype would route the hop,
+      // token and all, through connection code nobody configured.
+      dispatcher: undefined,
       ...parts.rest,
       method: hop.first ? parts.method : hop.method,
       headers: this.#headers(hop),

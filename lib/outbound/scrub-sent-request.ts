@@ -16,6 +16,29 @@ function outHeadersSymbol(request: object): symbol {
   return kOutHeaders;
 }
 
+interface Unsent {
+  // Bytes written before the socket connected (a refused connection, a proxy that never
+  // answered): the whole header block, token and all, waits there as the error is raised.
+  outputData?: { data?: unknown }[];
+  socket?: { _pendingData?: unknown } | null;
+}
+
+function scrubChunk(chunk: unknown): unknown {
+  if (typeof chunk === 'string') return chunk.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`);
+  if (Buffer.isBuffer(chunk)) return Buffer.from(scrubChunk(chunk.toString('latin1')) as string, 'latin1');
+  return chunk;
+}
+
+function scrubUnsent(request: Unsent): void {
+  if (Array.isArray(request.outputData)) for (const item of request.outputData) if (item) item.data = scrubChunk(item.data);
+  const socket = request.socket;
+  const pending = socket?._pendingData;
+  if (pending === undefined || pending === null) return;
+  socket!._pendingData = Array.isArray(pending)
+    ? pending.map((item: unknown) => (typeof item === 'object' && item !== null && 'chunk' in item ? { ...item, chunk: scrubChunk(item.chunk) } : item))
+    : scrubChunk(pending);
+}
+
 /**
  * Replaces the credentials in a request object that has been sent: Node's `ClientRequest` (its raw
  * header block `_header` and its header map) or a fetch `Request` (its `Headers`). Such an object
@@ -34,6 +57,7 @@ export function scrubSentRequest(request: unknown, sent?: string): void {
     raw._header = sent === undefined || /roxy-/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
     const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
     if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
+    scrubUnsent(request);
     return;
   }
   if (typeof Request === 'function' && request instanceof Request) {

@@ -33,6 +33,8 @@ const CODES: Record<string, string> = {
   transport: 'ERR_MCA_REFUSED_AXIOS_TRANSPORT',
   socketPath: 'ERR_MCA_REFUSED_AXIOS_SOCKET_PATH',
   lookup: 'ERR_MCA_REFUSED_AXIOS_LOOKUP',
+  httpVersion: 'ERR_MCA_REFUSED_AXIOS_HTTP_VERSION',
+  http2Options: 'ERR_MCA_REFUSED_AXIOS_HTTP_2_OPTIONS',
 };
 const refused = (field: string) => expect.objectContaining({ name: 'McaConfigError', code: CODES[field], field });
 
@@ -41,6 +43,10 @@ describe.each(['http', 'fetch'])('row 3, with the %s adapter: refused axios opti
     ['transport', http],
     ['socketPath', '/tmp/express-mca-oauth-none.sock'],
     ['lookup', (_host: string, _opts: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, '127.0.0.1', 4)],
+    // HTTP/2 keeps the sent headers (the token) on the stream it hands back, and its own options
+    // carry a lookup and a connection factory of their own.
+    ['httpVersion', 2],
+    ['http2Options', { lookup: (_host: string, _opts: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, '127.0.0.2', 4) }],
   ])('`%s` per request is refused with a typed error, nothing sent', async (name, value) => {
     const m = make(adapter);
     await expect(rejection(m.client.get(`${backend.url}/ok`, { [name]: value }))).resolves.toEqual(refused(name));
@@ -58,14 +64,15 @@ describe.each(['http', 'fetch'])('row 3, with the %s adapter: refused axios opti
     intercepted.interceptors.request.use((config) => Object.assign(config, { socketPath: '/tmp/none.sock' }));
     await expect(rejection(intercepted.get(`${backend.url}/ok`))).resolves.toEqual(refused('socketPath'));
     expect(backend.hits).toEqual([]);
-    // The instance itself still works.
+    // The instance itself still works, and axios's default HTTP version, said out loud, is no escape.
     expect((await m.client.get(`${backend.url}/ok`)).status).toBe(200);
+    expect((await m.client.get(`${backend.url}/ok`, { httpVersion: 1 } as never)).status).toBe(200);
   });
 });
 
 it('row 3: the middleware refuses them at startup, naming `axios.<option>`', () => {
   for (const name of Object.keys(REFUSED_AXIOS_OPTIONS)) {
-    expect(() => make('http', { axios: { [name]: name === 'socketPath' ? '/tmp/x.sock' : () => undefined } })).toThrow(
+    expect(() => make('http', { axios: { [name]: name === 'socketPath' ? '/tmp/x.sock' : name === 'httpVersion' ? 2 : () => undefined } })).toThrow(
       expect.objectContaining({ code: 'ERR_MCA_INVALID_AXIOS', field: 'axios', message: expect.stringContaining(`\`axios.${name}\` is refused`) }),
     );
   }
@@ -171,7 +178,9 @@ it('attack: refused options, a baseURL and allowAbsoluteUrls: false on the globa
 });
 
 describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy off this machine for an http: hop that carries the token', (adapter) => {
-  const offMachine = { protocol: 'http', host: '192.0.2.10', port: 3128 };
+  // 0.0.0.0 is not loopback by the package's rule (Linux would deliver it here, so a regression
+  // sends nothing off this machine).
+  const offMachine = { protocol: 'http', host: '0.0.0.0', port: 9 };
   it('is refused before anything is sent (first hop and redirect hop); a call without the token may use it', async () => {
     const m = make(adapter);
     await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: offMachine }))).resolves.toEqual(
@@ -183,4 +192,45 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
     await m.client.get(`${backend.url}/ok`, { proxy: local, validateStatus: () => true });
     expect(backend.hits).toHaveLength(1);
   });
+
+  it('a `hostname` that pollution put on Object.prototype does not make the proxy look local', async () => {
+    const m = make(adapter);
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.hostname = '127.0.0.1';
+    try {
+      await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: offMachine }))).resolves.toEqual(
+        expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }),
+      );
+    } finally {
+      delete proto.hostname;
+    }
+    expect(backend.hits).toEqual([]);
+  });
+
+  it.each(['::1', '[::1]'])('an IPv6 loopback proxy (%s) is a local proxy, not refused', async (host) => {
+    const m = make(adapter);
+    const error = await m.client.get(`${backend.url}/ok`, { proxy: { protocol: 'http', host, port: 9 } }).catch((e: unknown) => watch.collect(e));
+    expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
+  });
+});
+
+it('req.mcaFetch: a `dispatcher` that pollution put on Object.prototype routes no hop', async () => {
+  const m = make();
+  const used: string[] = [];
+  const proto = Object.prototype as Record<string, unknown>;
+  proto.dispatcher = {
+    dispatch() {
+      used.push('polluted');
+      throw new Error('the polluted dispatcher was used');
+    },
+  };
+  try {
+    const response = await m.fetch(`${backend.url}/ok`);
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+  } finally {
+    delete proto.dispatcher;
+  }
+  expect(used).toEqual([]);
+  expect(backend.hits).toHaveLength(1);
 });
