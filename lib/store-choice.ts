@@ -11,7 +11,7 @@ import type { TokenProviderOptions } from './options';
 export function redisStoreFor(settings: RedisSettings, l1Size: number): TokenStore & { check(): Promise<void> } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { redisTokenStore } = require('./redis/redis-token-store') as typeof import('./redis/redis-token-store');
-  return redisTokenStore({ target: settings.target, fleetKey: settings.fleetKey, l1Size });
+  return redisTokenStore({ ...settings.tuning, target: settings.target, fleetKey: settings.fleetKey, l1Size });
 }
 
 /** The user's `store`; else Redis when MCA_REDIS_* asks for it; else an in-process LRU. */

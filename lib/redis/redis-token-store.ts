@@ -8,10 +8,11 @@ import type { FetchOnceResult, StoredToken, TokenStore, TokenStoreContext } from
 import { connectRedis, type RedisClientLike } from './redis-client';
 import { storeFleetKey } from './fleet-key';
 import { INVALIDATE, WRITE } from './redis-scripts';
-import { StoreHealth } from './store-health';
+import { StoreHealth, type StoreTopology } from './store-health';
 import { checkRedis } from './redis-check';
 import { checkOptions, targetOf, type RedisTokenStoreOptions } from './redis-store-options';
 import { boundedCommand } from './bounded-command';
+import { ConnectionWait } from './connection-wait';
 import { BackgroundWork } from './background-work';
 import { KeyStates } from './key-state';
 import { FleetLock } from './fleet-lock';
@@ -22,6 +23,13 @@ interface L1Entry {
   token: StoredToken;
   /** The Redis value it was read from or written as, for compare-and-delete. */
   raw: string;
+}
+
+/** What a user-built ioredis client connects to: `Cluster` says `isCluster`, a Sentinel client has `sentinels`. */
+function topologyOf(client: unknown): StoreTopology {
+  const c = client as { isCluster?: unknown; options?: { sentinels?: unknown } } | undefined;
+  if (c?.isCluster === true) return 'cluster';
+  return Array.isArray(c?.options?.sentinels) && c.options.sentinels.length > 0 ? 'sentinel' : 'single';
 }
 
 /** Counter TTL beyond its token: a restored copy stays refused this long after the token ended. */
@@ -42,6 +50,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   readonly #l1: QuickLRU<string, L1Entry>;
   readonly #keys: KeyStates;
   readonly #lock: FleetLock;
+  readonly #connection: ConnectionWait;
   readonly #reads = new Map<string, Promise<L1Entry | undefined>>();
   readonly #background = new BackgroundWork();
   // Aborted by close(): background retries stop waiting at once.
@@ -53,15 +62,20 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const fleetKey = storeFleetKey(options);
     this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
     this.#keys = new KeyStates(fleetKey, this.#settings.prefix, this.#settings.encrypt, Math.max(1_000, this.#settings.l1Size));
-    this.#health = new StoreHealth(this.#settings.backoffMs, (error) => {
-      if (this.listenerCount('store-error') > 0) this.emit('store-error', error);
-    });
     const target = targetOf(options);
+    this.#health = new StoreHealth(
+      this.#settings.backoffMs,
+      (error) => {
+        if (this.listenerCount('store-error') > 0) this.emit('store-error', error);
+      },
+      target?.kind ?? topologyOf(options.client),
+    );
     this.#ownsClient = target !== undefined;
     this.#client = target !== undefined ? connectRedis(target) : options.client!;
     // The client's own errors carry the real cause (WRONGPASS, a certificate, a refused port) that a
     // timed-out command cannot tell; an unlistened 'error' would also crash an owned client.
     (this.#client as unknown as Partial<EventEmitter>).on?.('error', (error: unknown) => this.#health.clientError(error));
+    this.#connection = new ConnectionWait(this.#client);
     this.#lock = new FleetLock(this.#client, (operation, run) => this.#command(operation, run), this.#background, this.#closing.signal, this.#settings);
   }
 
@@ -69,33 +83,37 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     return this.#l1.size;
   }
 
-  /** Runs one command, bounded by storeTimeoutMs whatever the client's own settings. */
-  #command<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return boundedCommand(this.#health, this.#settings.storeTimeoutMs, operation, run);
+  /**
+   * Runs one command, bounded by storeTimeoutMs whatever the client's own settings, after waiting
+   * for a client still connecting at most `connectBudgetMs` (a caller's deadline caps it).
+   */
+  #command<T>(operation: string, run: () => Promise<T>, connectBudgetMs = this.#settings.connectTimeoutMs): Promise<T> {
+    const budgetMs = Math.max(1, Math.min(this.#settings.connectTimeoutMs, connectBudgetMs));
+    return boundedCommand(this.#health, this.#settings.storeTimeoutMs, operation, run, { connection: this.#connection, budgetMs });
   }
 
   get(key: string, context: TokenStoreContext): StoredToken | undefined | Promise<StoredToken | undefined> {
     const hit = this.#l1.get(key);
     if (hit !== undefined) return hit.token;
-    return this.#read(key, context).then((entry) => entry?.token);
+    return this.#read(key, context, context.deadlineMs).then((entry) => entry?.token);
   }
 
   /** Reads Redis into L1, one read per key at a time. Never rejects: a failure is a miss. */
-  #read(key: string, context: TokenStoreContext): Promise<L1Entry | undefined> {
+  #read(key: string, context: TokenStoreContext, budgetMs: number): Promise<L1Entry | undefined> {
     let pending = this.#reads.get(key);
     if (pending === undefined) {
-      pending = this.#readOnce(key, context).finally(() => this.#reads.delete(key));
+      pending = this.#readOnce(key, context, budgetMs).finally(() => this.#reads.delete(key));
       this.#reads.set(key, pending);
     }
     return pending;
   }
 
-  async #readOnce(key: string, context: TokenStoreContext): Promise<L1Entry | undefined> {
+  async #readOnce(key: string, context: TokenStoreContext, budgetMs: number): Promise<L1Entry | undefined> {
     const state = this.#keys.get(key, context);
     let raw: string | null;
     let counter: string | null;
     try {
-      [raw = null, counter = null] = await this.#command('get', () => this.#client.mget(state.names.token, state.names.generation));
+      [raw = null, counter = null] = await this.#command('get', () => this.#client.mget(state.names.token, state.names.generation), budgetMs);
     } catch {
       return undefined;
     }
@@ -166,8 +184,10 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const signal = options.signal ?? new AbortController().signal;
     const state = this.#keys.get(key, context);
     const lock = state.names.lock;
+    // What the caller's deadline leaves: a wait for the connection never outlasts it.
+    const left = (): number => context.deadlineMs - (performance.now() - started);
     for (;;) {
-      const stored = await this.#read(key, context);
+      const stored = await this.#read(key, context, left());
       if (usable(stored?.token)) return { token: stored.token, fetched: false };
       if (!this.#health.available) return this.#fetchAlone(key, context, fetch);
       const owner = randomBytes(16).toString('hex');
@@ -179,7 +199,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
         // process's read and its ACQUIRE: read again, now that the lock is ours. A read of its own,
         // not one coalesced with a read sent before the lock was taken. Its write precedes its
         // release on one connection, so a read after the release sees the token.
-        const fresh = await this.#readOnce(key, context);
+        const fresh = await this.#readOnce(key, context, left());
         if (usable(fresh?.token)) {
           this.#lock.release(lock, owner);
           return { token: fresh.token, fetched: false };

@@ -1,21 +1,52 @@
 import { performance } from 'node:perf_hooks';
 
+/** How the store reaches Redis: the hints for a lost connection differ. */
+export type StoreTopology = 'single' | 'cluster' | 'sentinel';
+
 /**
  * What to change, by the cause a Redis error names (matched on the code, then the message), and
  * whether the cause is a misconfiguration (reported once for good) rather than an outage.
  */
-const HINTS: [RegExp, string, boolean][] = [
-  [/WRONGPASS|NOAUTH|invalid password|AUTH/i, 'check the user and password of the Redis URL (percent-encoded) or of `client`', true],
-  [
-    /CERT|certificate|SSL|TLS|EPROTO/i,
-    'the server certificate is not trusted: set NODE_EXTRA_CA_CERTS to the CA file, or pass a `client` built with `tls: { ca }`; use rediss:// only for a TLS port',
-    true,
-  ],
-  [/^MOVED|CLUSTERDOWN/, 'this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES (or the `clusterNodes` option) instead of MCA_REDIS_URL', true],
-  [/^READONLY/, 'this Redis is a replica (a demoted master?): point MCA_REDIS_URL at the master, or use MCA_REDIS_SENTINELS', true],
-  [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/, 'nothing answers at that host and port: check the Redis URL', false],
-  [/ECONNRESET|Connection is closed|socket hang up/i, 'the server closed the connection: if it requires TLS, use rediss://', false],
-];
+function hints(topology: StoreTopology): [RegExp, string, boolean][] {
+  const unreachable =
+    topology === 'sentinel'
+      ? 'neither the sentinels nor the master they name answer: check MCA_REDIS_SENTINELS (the sentinels, not the master), MCA_REDIS_SENTINEL_MASTER, and `SENTINEL get-master-addr-by-name <master>` on a sentinel (is a failover under way, is the new master reachable from here?)'
+      : topology === 'cluster'
+        ? 'no seed node of the cluster answers: check MCA_REDIS_CLUSTER_NODES, and that `CLUSTER INFO` says cluster_state:ok'
+        : 'nothing answers at that host and port: check the Redis URL';
+  return [
+    [/WRONGPASS|NOAUTH|invalid password|AUTH/i, 'check the user and password of the Redis URL (percent-encoded) or of `client`', true],
+    [
+      /NOPERM/,
+      "the Redis user lacks a command or key: grant it `+mget +eval +get +set +pttl +pexpire +del +incr ~<prefix>*` (ACL SETUSER; see the README's ACL section); the scripts' own commands count too",
+      true,
+    ],
+    [
+      /^OOM|OOM command not allowed/,
+      'Redis is out of memory (maxmemory) and its policy refuses writes: raise maxmemory, or set maxmemory-policy to volatile-lru or allkeys-lru (the store gives every key a TTL)',
+      false,
+    ],
+    [
+      /CERT|certificate|SSL|TLS|EPROTO/i,
+      'the server certificate is not trusted: set NODE_EXTRA_CA_CERTS to the CA file, or pass a `client` built with `tls: { ca }`; use rediss:// only for a TLS port',
+      true,
+    ],
+    [/^MOVED|CLUSTERDOWN/, 'this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES (or the `clusterNodes` option) instead of MCA_REDIS_URL', true],
+    [/^READONLY/, 'this Redis is a replica (a demoted master?): point MCA_REDIS_URL at the master, or use MCA_REDIS_SENTINELS', true],
+    [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|All sentinels are unreachable/, unreachable, false],
+    [/ECONNRESET|Connection is closed|socket hang up/i, 'the server closed the connection: if it requires TLS, use rediss://', false],
+    [
+      /ERR_MCA_STORE_CONNECT_TIMEOUT/,
+      'Redis did not finish connecting in time: check that it answers from this host; if it is only slow to start, raise MCA_REDIS_CONNECT_TIMEOUT_MS (`connectTimeoutMs`)',
+      false,
+    ],
+    [
+      /ERR_MCA_STORE_TIMEOUT/,
+      'a connected Redis answered too slowly: check its latency (SLOWLOG, LATENCY DOCTOR, a long script, CLIENT PAUSE), or raise MCA_REDIS_TIMEOUT_MS (`storeTimeoutMs`)',
+      false,
+    ],
+  ];
+}
 
 function causeOf(error: unknown): { code: string; message: string } {
   const e = error as { code?: unknown; message?: unknown } | undefined;
@@ -37,10 +68,15 @@ export class StoreHealth {
   readonly #warned = new Set<string>();
   readonly #permanent = new Set<string>();
 
+  readonly #hints: [RegExp, string, boolean][];
+
   constructor(
     private readonly backoffMs: number,
     private readonly report: (error: Error) => void,
-  ) {}
+    topology: StoreTopology = 'single',
+  ) {
+    this.#hints = hints(topology);
+  }
 
   get available(): boolean {
     return performance.now() >= this.#downUntil;
@@ -77,7 +113,7 @@ export class StoreHealth {
 
   #emit(operation: string, error: unknown): void {
     const { code, message } = causeOf(error);
-    const [, hint, permanent] = HINTS.find(([pattern]) => pattern.test(code) || pattern.test(message)) ?? [];
+    const [, hint, permanent] = this.#hints.find(([pattern]) => pattern.test(code) || pattern.test(message)) ?? [];
     // Numbers vary (MOVED <slot>, ports, ms) where the cause does not. A misconfiguration is
     // reported once for good; an outage, once until Redis works again.
     const key = permanent ? hint! : `${operation}\0${code}\0${message.replace(/\d+/g, '#')}`;

@@ -39,6 +39,29 @@ describe('Redis configuration errors at startup', () => {
     expect(error.message).toContain('encodeURIComponent');
   });
 
+  it.each([
+    ['MCA_REDIS_TIMEOUT_MS', 'abc', 'ERR_MCA_INVALID_STORE_TIMEOUT_MS'],
+    ['MCA_REDIS_CONNECT_TIMEOUT_MS', '0', 'ERR_MCA_INVALID_CONNECT_TIMEOUT_MS'],
+    ['MCA_REDIS_LOCK_WAIT_MS', '1.5', 'ERR_MCA_INVALID_LOCK_WAIT_MS'],
+    ['MCA_REDIS_BACKOFF_MS', '99999999999', 'ERR_MCA_INVALID_BACKOFF_MS'],
+  ])('%s=%s is a config error naming the setting and the variable', (variable, value, code) => {
+    const error = configError(() =>
+      createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:1', MCA_REDIS_FLEET_KEY: FLEET_KEY, [variable]: value } }),
+    );
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(variable);
+  });
+
+  it('the store settings come from MCA_REDIS_* when code builds the store without them; an option wins', () => {
+    const saved = { ...process.env };
+    process.env.MCA_REDIS_TIMEOUT_MS = 'nope';
+    try {
+      expect(configError(() => redisTokenStore({ url: 'redis://127.0.0.1:1', fleetKey: FLEET_KEY })).code).toBe('ERR_MCA_INVALID_STORE_TIMEOUT_MS');
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('a Redis store without a fleet key is refused, and says how to make one', () => {
     const error = configError(() => createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:6379' } }));
     expect(error.code).toBe('ERR_MCA_MISSING_FLEET_KEY');
