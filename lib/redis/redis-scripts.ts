@@ -10,6 +10,16 @@ if holder then return {holder, redis.call('pttl', KEYS[1])} end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return {ARGV[1], tonumber(ARGV[2])}`;
 
+/**
+ * KEYS: lock. ARGV: the holder's value given up on, the new owner, ttl ms. Takes the lock over only
+ * while it still holds that value (or nothing): of the waiters that gave up on one dead holder,
+ * one takes over and the others see it as the new holder. Answers as ACQUIRE does.
+ */
+export const TAKEOVER = `local holder = redis.call('get', KEYS[1])
+if holder and holder ~= ARGV[1] then return {holder, redis.call('pttl', KEYS[1])} end
+redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return {ARGV[2], tonumber(ARGV[3])}`;
+
 /** KEYS: lock. ARGV: owner, ttl ms. Extends the lock while its owner still holds it. */
 export const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0`;

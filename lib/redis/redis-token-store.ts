@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import QuickLRU from 'quick-lru';
 import { sleep } from '../core/backoff';
@@ -16,6 +15,7 @@ import { ConnectionWait } from './connection-wait';
 import { BackgroundWork } from './background-work';
 import { KeyStates } from './key-state';
 import { FleetLock } from './fleet-lock';
+import { LockValues } from './lock-value';
 
 export type { RedisTokenStoreOptions } from './redis-store-options';
 
@@ -51,6 +51,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   readonly #keys: KeyStates;
   readonly #lock: FleetLock;
   readonly #connection: ConnectionWait;
+  readonly #lockValues: LockValues;
   readonly #reads = new Map<string, Promise<L1Entry | undefined>>();
   readonly #background = new BackgroundWork();
   // Aborted by close(): background retries stop waiting at once.
@@ -60,6 +61,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     super();
     this.#settings = checkOptions(options);
     const fleetKey = storeFleetKey(options);
+    this.#lockValues = new LockValues([fleetKey]);
     this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
     this.#keys = new KeyStates(fleetKey, this.#settings.prefix, this.#settings.encrypt, Math.max(1_000, this.#settings.l1Size));
     const target = targetOf(options);
@@ -186,33 +188,43 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const lock = state.names.lock;
     // What the caller's deadline leaves: a wait for the connection never outlasts it.
     const left = (): number => context.deadlineMs - (performance.now() - started);
+    let takeovers = 0;
     for (;;) {
       const stored = await this.#read(key, context, left());
       if (usable(stored?.token)) return { token: stored.token, fetched: false };
       if (!this.#health.available) return this.#fetchAlone(key, context, fetch);
-      const owner = randomBytes(16).toString('hex');
-      const answer = await this.#lock.acquire(lock, owner, ttl);
+      const owner = this.#lockValues.mint(lock, Date.now());
+      let answer = await this.#lock.acquire(lock, owner, ttl);
       if (answer === undefined) return this.#fetchAlone(key, context, fetch);
-      const [holder, holderTtl] = answer;
-      if (holder === owner) {
-        // The previous holder may have written its token and released the lock between this
-        // process's read and its ACQUIRE: read again, now that the lock is ours. A read of its own,
-        // not one coalesced with a read sent before the lock was taken. Its write precedes its
-        // release on one connection, so a read after the release sees the token.
-        const fresh = await this.#readOnce(key, context, left());
-        if (usable(fresh?.token)) {
-          this.#lock.release(lock, owner);
-          return { token: fresh.token, fetched: false };
+      if (answer[0] !== owner) {
+        const [holder, holderTtl] = answer;
+        // A value no member wrote (a squatter's, or a member's replayed long after) is not waited
+        // for at all; a member's is, while it shows signs of life.
+        const member = this.#lockValues.isMember(lock, holder, Date.now(), context.deadlineMs);
+        const wait = member && holder !== state.stuckHolder ? watch.next(holder, holderTtl) : undefined;
+        if (wait !== undefined) {
+          await sleep(wait, signal, !options.background);
+          continue;
         }
-        return this.#lock.hold(lock, owner, ttl, () => this.#fetchAlone(key, context, fetch));
+        if (member) state.stuckHolder = holder;
+        // Take the lock over rather than fetch beside it: of the waiters that gave up on the same
+        // holder, one fetches and the others wait on it. A squatter that keeps re-setting the lock
+        // gets a few tries, then this caller fetches by itself.
+        if (++takeovers > 3) return this.#fetchAlone(key, context, fetch);
+        answer = await this.#lock.takeOver(lock, holder, owner, ttl);
+        if (answer === undefined) return this.#fetchAlone(key, context, fetch);
+        if (answer[0] !== owner) continue;
       }
-      if (holder === state.stuckHolder) return this.#fetchAlone(key, context, fetch);
-      const wait = watch.next(holder, holderTtl);
-      if (wait === undefined) {
-        state.stuckHolder = holder;
-        return this.#fetchAlone(key, context, fetch);
+      // The previous holder may have written its token and released the lock between this
+      // process's read and its ACQUIRE: read again, now that the lock is ours. A read of its own,
+      // not one coalesced with a read sent before the lock was taken. Its write precedes its
+      // release on one connection, so a read after the release sees the token.
+      const fresh = await this.#readOnce(key, context, left());
+      if (usable(fresh?.token)) {
+        this.#lock.release(lock, owner);
+        return { token: fresh.token, fetched: false };
       }
-      await sleep(wait, signal, !options.background);
+      return this.#lock.hold(lock, owner, ttl, () => this.#fetchAlone(key, context, fetch));
     }
   }
 
