@@ -4,11 +4,14 @@
 // fleet from a stalled Redis. Without this, a process started with the fleet timed out its first
 // read, skipped Redis, fetched by itself and dropped its write: N processes, N token requests.
 import type { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 
 /** What ioredis (`Redis`, `Cluster`) says about its connection; a client without `status` is taken as ready. */
-interface ConnectingClient {
+interface ConnectingClient extends Partial<Pick<EventEmitter, 'on' | 'off'>> {
   status?: string;
   connect?: () => Promise<unknown>;
+  /** A Cluster's node connections: ready only once each master's is. */
+  nodes?: (role: 'master') => ConnectingClient[];
 }
 
 class StoreConnectTimeoutError extends Error {
@@ -19,62 +22,83 @@ class StoreConnectTimeoutError extends Error {
 /** Statuses after which the client connects no more: waiting would only cost the budget. */
 const ENDED = new Set(['end', 'close']);
 
+const notReady = (client: ConnectingClient): boolean => typeof client.status === 'string' && client.status !== 'ready';
+
 /**
- * Waits for the client's `ready`, once per connection episode: the budget is granted to a client
+ * Waits for the client's `ready` (for a Cluster, each master's connection too: ioredis opens them
+ * lazily, on the first command), once per connection episode: the budget is granted to a client
  * that is connecting, and spent when that connection takes longer; then commands get only their
  * own bound until the client is ready again (a Redis that never comes costs a caller the budget
  * once, not at every probe).
  */
 export class ConnectionWait {
-  readonly #client: ConnectingClient & Partial<Pick<EventEmitter, 'on' | 'off'>>;
-  #episode: Promise<void> | undefined;
+  readonly #client: ConnectingClient;
+  /** One watch per connection that is coming up, shared by every command waiting on it. */
+  readonly #watches = new WeakMap<ConnectingClient, Promise<void>>();
   #spent = false;
 
   constructor(client: unknown) {
-    this.#client = client as ConnectingClient & Partial<Pick<EventEmitter, 'on' | 'off'>>;
+    this.#client = client as ConnectingClient;
     // A client that became ready again (a reconnect after a restart) earns a fresh budget.
     this.#client.on?.('ready', () => {
       this.#spent = false;
     });
   }
 
-  /** Whether commands sent now would wait in the client's offline queue. */
+  /** The first connection not ready yet: the client's, else a Cluster master's. */
+  #pending(): ConnectingClient | undefined {
+    if (notReady(this.#client)) return this.#client;
+    if (typeof this.#client.nodes !== 'function') return undefined;
+    try {
+      return this.#client.nodes('master').find(notReady);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether commands sent now would wait in an offline queue. */
   get connecting(): boolean {
-    const status = this.#client.status;
-    return typeof status === 'string' && status !== 'ready';
+    return this.#pending() !== undefined;
   }
 
   /**
    * Resolves when the client is ready, at once if it is; rejects after `budgetMs`, when the client
    * reports a connection error or ends, or at once when this episode's budget is already spent.
    */
-  ready(budgetMs: number): Promise<void> {
-    if (!this.connecting) return Promise.resolve();
-    if (this.#spent || ENDED.has(this.#client.status!)) return Promise.reject(this.#timeout(0));
-    if (this.#client.status === 'wait') {
+  async ready(budgetMs: number): Promise<void> {
+    const until = performance.now() + budgetMs;
+    for (let pending = this.#pending(); pending !== undefined; pending = this.#pending()) {
+      if (this.#spent || ENDED.has(pending.status!)) throw this.#timeout(0);
       // lazyConnect: nothing connects until asked. A command would have asked; so does this.
-      this.#client.connect?.().catch(() => undefined);
+      if (pending.status === 'wait') pending.connect?.().catch(() => undefined);
+      let watch = this.#watches.get(pending);
+      if (watch === undefined) {
+        watch = this.#watch(pending).finally(() => this.#watches.delete(pending));
+        this.#watches.set(pending, watch);
+      }
+      await this.#within(watch, until - performance.now(), budgetMs);
     }
-    this.#episode ??= this.#watch().finally(() => {
-      this.#episode = undefined;
-    });
+  }
+
+  #within(watch: Promise<void>, leftMs: number, budgetMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#spent = true;
-        reject(this.#timeout(budgetMs));
-      }, budgetMs);
+      const timer = setTimeout(
+        () => {
+          this.#spent = true;
+          reject(this.#timeout(budgetMs));
+        },
+        Math.max(0, leftMs),
+      );
       timer.unref();
-      this.#episode!.then(
+      watch.then(
         () => (clearTimeout(timer), resolve()),
         (error: unknown) => (clearTimeout(timer), reject(error)),
       );
     });
   }
 
-  /** One watch per episode, shared by every command that waits on it. */
-  #watch(): Promise<void> {
+  #watch(client: ConnectingClient): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const client = this.#client;
       const done = (): void => {
         client.off?.('ready', onReady);
         client.off?.('error', onError);
@@ -88,7 +112,7 @@ export class ConnectionWait {
       client.on?.('ready', onReady);
       client.on?.('error', onError);
       client.on?.('end', onEnd);
-      if (!this.connecting) onReady();
+      if (!notReady(client)) onReady();
     });
   }
 

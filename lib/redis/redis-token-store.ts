@@ -13,7 +13,7 @@ import { checkOptions, targetOf, type RedisTokenStoreOptions } from './redis-sto
 import { boundedCommand } from './bounded-command';
 import { ConnectionWait } from './connection-wait';
 import { BackgroundWork } from './background-work';
-import { KeyStates } from './key-state';
+import { KeyStates, MAX_AHEAD_MS, type KeyState } from './key-state';
 import { FleetLock } from './fleet-lock';
 import { LockValues } from './lock-value';
 
@@ -119,16 +119,15 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     } catch {
       return undefined;
     }
-    state.saw(counter);
-    if (raw === null) return undefined;
-    // A value that does not open is a miss; the next write overwrites it.
-    const payload = state.open(raw);
-    if (payload === undefined) return undefined;
-    if (!state.accept(payload)) {
-      this.#health.notice('get', 'a token older than the newest one the fleet wrote was found and refused (a restored backup, or a rollback)');
+    const judged = state.judge(raw, counter, Date.now());
+    if (!('payload' in judged)) {
+      if (judged.refused === 'rollback') {
+        this.#health.notice('get', 'a token older than the newest one the fleet wrote was found and refused (a restored backup, or a rollback)');
+      } else if (judged.refused === 'poisoned') this.#poisoned(state);
       return undefined;
     }
-    const entry = { token: payload.token, raw };
+    const { payload } = judged;
+    const entry = { token: payload.token, raw: raw! };
     this.#l1.set(key, entry);
     return entry;
   }
@@ -140,19 +139,34 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   /** Writes the token to L1 now and to Redis in the background: no caller waits on the SET. */
   #write(key: string, token: StoredToken, context: TokenStoreContext): void {
     const state = this.#keys.get(key, context);
-    const generation = state.generation + 1;
+    const generation = state.nextGeneration(Date.now());
     const raw = state.seal({ token, generation });
     this.#l1.set(key, { token, raw });
     // Absolute expiry: Redis never keeps a token past exp − skew, even when the write is late.
     const until = Math.floor(usableUntil(token, context.refreshSkewMs));
     if (until <= context.now()) return;
     const { names } = state;
+    const bound = Date.now() + MAX_AHEAD_MS;
     this.#background.add(
-      this.#command('set', () => this.#client.eval(WRITE, 2, names.token, names.generation, raw, generation, until, until + GENERATION_TTL_MS)).then(
-        (written) => {
-          if (written === 1) state.saw(generation);
+      this.#command('set', () => this.#client.eval(WRITE, 2, names.token, names.generation, raw, generation, until, until + GENERATION_TTL_MS, bound)).then(
+        (answer) => {
+          const [written, found] = answer as [number, string | null];
+          // A poisoned counter was replaced by this write (or, refused, what Redis holds is newer).
+          if (!state.saw(found, Date.now())) this.#poisoned(state);
+          if (written === 1) state.saw(generation, Date.now());
         },
       ),
+    );
+  }
+
+  /** A counter no member can have written: reported once until Redis holds a valid one again. */
+  #poisoned(state: KeyState): void {
+    if (state.poisonReported) return;
+    state.poisonReported = true;
+    this.#health.notice(
+      'get',
+      'the generation counter in Redis holds a value no process of the fleet can have written (someone with write access to Redis but without the fleet key?); it was refused, and the next write replaces it',
+      'ERR_MCA_STORE_POISONED',
     );
   }
 
@@ -163,8 +177,10 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const state = this.#keys.get(key, context);
     // Only the value this process knows: a newer token another process wrote stays. The counter
     // moves past it, so a copy restored later is refused.
-    const work = this.#command('delete', () => this.#client.eval(INVALIDATE, 2, state.names.token, state.names.generation, entry.raw)).then((counter) => {
-      state.saw(counter);
+    const work = this.#command('delete', () =>
+      this.#client.eval(INVALIDATE, 2, state.names.token, state.names.generation, entry.raw, Date.now(), Date.now() + MAX_AHEAD_MS),
+    ).then((counter) => {
+      if (counter !== 0) state.saw(counter, Date.now());
     });
     this.#background.add(work);
     return work.catch(() => undefined);

@@ -107,8 +107,8 @@ export class StoreHealth {
   }
 
   /** Something wrong that is not an outage (a refused rollback): reported, Redis still used. */
-  notice(operation: string, message: string): void {
-    this.#emit(operation, Object.assign(new Error(message), { code: 'ERR_MCA_STORE_ROLLBACK' }));
+  notice(operation: string, message: string, code = 'ERR_MCA_STORE_ROLLBACK'): void {
+    this.#emit(operation, Object.assign(new Error(message), { code }));
   }
 
   #emit(operation: string, error: unknown): void {
