@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import QuickLRU from 'quick-lru';
 import { sleep } from '../core/backoff';
 import { usableUntil } from '../core/refresh-timing';
-import type { FetchOnceResult, StoredToken, TokenStore, TokenStoreContext } from '../core/token-store';
+import { STORE_IDENTITY, type FetchOnceResult, type StoreHealthStats, type StoredToken, type TokenStore, type TokenStoreContext } from '../core/token-store';
 import { connectRedis, type RedisClientLike } from './redis-client';
 import { storeFleetKey } from './fleet-key';
 import { INVALIDATE, WRITE } from './redis-scripts';
@@ -83,6 +83,11 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
 
   get size(): number {
     return this.#l1.size;
+  }
+
+  /** Errors by code, and time spent skipping Redis after failures: `stats().store`, and the metrics. */
+  health(): StoreHealthStats {
+    return Object.defineProperty(this.#health.stats(), STORE_IDENTITY, { value: this });
   }
 
   /**

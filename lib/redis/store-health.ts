@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { StoreHealthStats } from '../core/token-store';
 
 /** How the store reaches Redis: the hints for a lost connection differ. */
 export type StoreTopology = 'single' | 'cluster' | 'sentinel';
@@ -63,6 +64,10 @@ function causeOf(error: unknown): { code: string; message: string } {
  */
 export class StoreHealth {
   #downUntil = 0;
+  /** Since when Redis is skipped (undefined while it works), and the time skipped before that. */
+  #downSince: number | undefined;
+  #downTotalMs = 0;
+  readonly #errors: Record<string, number> = {};
   #lastCause: string | undefined;
   readonly #reported = new Set<string>();
   readonly #warned = new Set<string>();
@@ -87,7 +92,15 @@ export class StoreHealth {
     return this.#lastCause;
   }
 
+  /** Errors by code and time unavailable, for stats() and the metrics. */
+  stats(): StoreHealthStats {
+    const now = performance.now();
+    const down = this.#downSince === undefined ? 0 : Math.min(now, this.#downUntil) - this.#downSince;
+    return { available: this.available, errors: { ...this.#errors }, unavailableMs: Math.round(this.#downTotalMs + Math.max(0, down)) };
+  }
+
   succeeded(): void {
+    this.#closeOutage(performance.now());
     this.#downUntil = 0;
     this.#lastCause = undefined;
     this.#reported.clear();
@@ -95,7 +108,11 @@ export class StoreHealth {
 
   /** A command failed (timeout, error answer, connection): skip Redis for a while, report it. */
   failed(operation: string, error: unknown): void {
-    this.#downUntil = performance.now() + this.backoffMs;
+    const now = performance.now();
+    // A failure after the backoff ran out opens a new outage: the time in between was usable.
+    if (now >= this.#downUntil) this.#closeOutage(now);
+    this.#downSince ??= now;
+    this.#downUntil = now + this.backoffMs;
     this.#emit(operation, error);
   }
 
@@ -111,8 +128,17 @@ export class StoreHealth {
     this.#emit(operation, Object.assign(new Error(message), { code }));
   }
 
+  #closeOutage(now: number): void {
+    if (this.#downSince === undefined) return;
+    this.#downTotalMs += Math.max(0, Math.min(now, this.#downUntil) - this.#downSince);
+    this.#downSince = undefined;
+  }
+
   #emit(operation: string, error: unknown): void {
     const { code, message } = causeOf(error);
+    // Counted by the code or the server's answer (NOPERM, OOM …), whatever the message says.
+    const kind = code !== 'ERR_MCA_STORE' ? code : (/^[A-Z]{3,}\b/.exec(message)?.[0] ?? code);
+    this.#errors[kind] = (this.#errors[kind] ?? 0) + 1;
     const [, hint, permanent] = this.#hints.find(([pattern]) => pattern.test(code) || pattern.test(message)) ?? [];
     // Numbers vary (MOVED <slot>, ports, ms) where the cause does not. A misconfiguration is
     // reported once for good; an outage, once until Redis works again.

@@ -60,6 +60,9 @@ describeWithRedis('the connect budget', () => {
     expect(first).toBeLessThan(2_000);
     expect(errors.map((e) => e.code)).toContain('ERR_MCA_STORE_CONNECT_TIMEOUT');
     expect(errors.find((e) => e.code === 'ERR_MCA_STORE_CONNECT_TIMEOUT')!.message).toContain('MCA_REDIS_CONNECT_TIMEOUT_MS');
+    const health = provider.stats().store!;
+    expect(health.errors.ERR_MCA_STORE_CONNECT_TIMEOUT).toBeGreaterThanOrEqual(1);
+    expect(health.unavailableMs).toBeGreaterThan(0);
     provider.invalidate();
     started = performance.now();
     await expect(provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');

@@ -73,6 +73,9 @@ describeWithRedis('a cold fleet makes one token request, whatever the topology',
         expect({ posts: tokens.requests.length, errors }).toEqual({ posts: 1, errors: [] });
         expect(new Set(outputs.map((o) => o.header)).size).toBe(1);
         expect(outputs.filter((o) => o.source === 'endpoint')).toHaveLength(1);
+        // The counters an operator alerts on say the same: one token request, seven pick-ups.
+        expect(outputs.reduce((n, o) => n + o.stats.fetches, 0)).toBe(1);
+        expect(outputs.reduce((n, o) => n + (o.stats.fromStore as number), 0)).toBe(HERD - 1);
       }
     },
     60_000 * REPEAT,
