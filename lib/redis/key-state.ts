@@ -32,6 +32,8 @@ export class KeyState {
   stuckHolder?: string;
   /** A poisoned counter was reported; not again until Redis holds a valid one. */
   poisonReported = false;
+  /** The same configuration under the other fleet keys of a rotation: read, never written. */
+  others: KeyState[] = [];
 
   readonly names: KeyNames;
   // Private fields: a key derived from the client secret shows in no rendering of the store.
@@ -90,12 +92,13 @@ export class KeyState {
 /** The state of each key, derived once (HMAC and HKDF) and kept for the most recent keys. */
 export class KeyStates {
   readonly #states: QuickLRU<string, KeyState>;
-  readonly #fleetKey: Buffer;
+  readonly #fleetKeys: Buffer[];
   readonly #prefix: string;
   readonly #encrypt: boolean;
 
-  constructor(fleetKey: Buffer, prefix: string, encrypt: boolean, maxSize: number) {
-    this.#fleetKey = fleetKey;
+  /** `fleetKeys`: the first seals and names what is written; the others are read too. */
+  constructor(fleetKeys: Buffer[], prefix: string, encrypt: boolean, maxSize: number) {
+    this.#fleetKeys = fleetKeys;
     this.#prefix = prefix;
     this.#encrypt = encrypt;
     this.#states = new QuickLRU({ maxSize });
@@ -104,7 +107,11 @@ export class KeyStates {
   get(key: string, context: TokenStoreContext): KeyState {
     let state = this.#states.get(key);
     if (state === undefined) {
-      state = new KeyState(keyNames(this.#fleetKey, this.#prefix, key), sealingKey(this.#fleetKey, context.encryptionKey, key), this.#encrypt);
+      const [primary, ...others] = this.#fleetKeys.map(
+        (fleetKey) => new KeyState(keyNames(fleetKey, this.#prefix, key), sealingKey(fleetKey, context.encryptionKey, key), this.#encrypt),
+      );
+      state = primary!;
+      state.others = others;
       this.#states.set(key, state);
     }
     return state;

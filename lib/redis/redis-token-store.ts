@@ -4,8 +4,9 @@ import QuickLRU from 'quick-lru';
 import { sleep } from '../core/backoff';
 import { usableUntil } from '../core/refresh-timing';
 import { STORE_IDENTITY, type FetchOnceResult, type StoreHealthStats, type StoredToken, type TokenStore, type TokenStoreContext } from '../core/token-store';
-import { connectRedis, type RedisClientLike } from './redis-client';
-import { storeFleetKey } from './fleet-key';
+import { connectRedis, topologyOf, type RedisClientLike } from './redis-client';
+import { fingerprint, storeFleetKeys } from './fleet-key';
+import { FleetRegistry } from './fleet-registry';
 import { INVALIDATE, WRITE } from './redis-scripts';
 import { StoreHealth, type StoreTopology } from './store-health';
 import { checkRedis } from './redis-check';
@@ -23,13 +24,6 @@ interface L1Entry {
   token: StoredToken;
   /** The Redis value it was read from or written as, for compare-and-delete. */
   raw: string;
-}
-
-/** What a user-built ioredis client connects to: `Cluster` says `isCluster`, a Sentinel client has `sentinels`. */
-function topologyOf(client: unknown): StoreTopology {
-  const c = client as { isCluster?: unknown; options?: { sentinels?: unknown } } | undefined;
-  if (c?.isCluster === true) return 'cluster';
-  return Array.isArray(c?.options?.sentinels) && c.options.sentinels.length > 0 ? 'sentinel' : 'single';
 }
 
 /** Counter TTL beyond its token: a restored copy stays refused this long after the token ended. */
@@ -52,6 +46,10 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   readonly #lock: FleetLock;
   readonly #connection: ConnectionWait;
   readonly #lockValues: LockValues;
+  readonly #registry: FleetRegistry;
+  /** Of each fleet key, in order: what `check` prints. */
+  readonly fingerprints: readonly string[];
+  readonly #topology: StoreTopology;
   readonly #reads = new Map<string, Promise<L1Entry | undefined>>();
   readonly #background = new BackgroundWork();
   // Aborted by close(): background retries stop waiting at once.
@@ -60,17 +58,19 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   constructor(options: RedisTokenStoreOptions) {
     super();
     this.#settings = checkOptions(options);
-    const fleetKey = storeFleetKey(options);
-    this.#lockValues = new LockValues([fleetKey]);
+    const fleetKeys = storeFleetKeys(options);
+    this.fingerprints = Object.freeze(fleetKeys.map(fingerprint));
+    this.#lockValues = new LockValues(fleetKeys);
     this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
-    this.#keys = new KeyStates(fleetKey, this.#settings.prefix, this.#settings.encrypt, Math.max(1_000, this.#settings.l1Size));
+    this.#keys = new KeyStates(fleetKeys, this.#settings.prefix, this.#settings.encrypt, Math.max(1_000, this.#settings.l1Size));
     const target = targetOf(options);
+    this.#topology = target?.kind ?? topologyOf(options.client);
     this.#health = new StoreHealth(
       this.#settings.backoffMs,
       (error) => {
         if (this.listenerCount('store-error') > 0) this.emit('store-error', error);
       },
-      target?.kind ?? topologyOf(options.client),
+      this.#topology,
     );
     this.#ownsClient = target !== undefined;
     this.#client = target !== undefined ? connectRedis(target) : options.client!;
@@ -78,6 +78,13 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     // timed-out command cannot tell; an unlistened 'error' would also crash an owned client.
     (this.#client as unknown as Partial<EventEmitter>).on?.('error', (error: unknown) => this.#health.clientError(error));
     this.#connection = new ConnectionWait(this.#client);
+    this.#registry = new FleetRegistry(
+      this.#client,
+      (operation, run) => this.#command(operation, run),
+      this.#settings.prefix,
+      fleetKeys,
+      (message) => this.#health.notice('register', message, 'ERR_MCA_STORE_FOREIGN_KEY'),
+    );
     this.#lock = new FleetLock(this.#client, (operation, run) => this.#command(operation, run), this.#background, this.#closing.signal, this.#settings);
   }
 
@@ -117,24 +124,32 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
 
   async #readOnce(key: string, context: TokenStoreContext, budgetMs: number): Promise<L1Entry | undefined> {
     const state = this.#keys.get(key, context);
+    // Under this process's own key first; during a rotation, under the others it holds too.
+    for (const under of [state, ...state.others]) {
+      const entry = await this.#readUnder(under, budgetMs);
+      if (entry === null) return undefined;
+      if (entry === undefined) continue;
+      this.#l1.set(key, entry);
+      return entry;
+    }
+    return undefined;
+  }
+
+  /** One read of a key's names: the entry, undefined for a miss, null when Redis failed. */
+  async #readUnder(state: KeyState, budgetMs: number): Promise<L1Entry | undefined | null> {
     let raw: string | null;
     let counter: string | null;
     try {
       [raw = null, counter = null] = await this.#command('get', () => this.#client.mget(state.names.token, state.names.generation), budgetMs);
     } catch {
-      return undefined;
+      return null;
     }
     const judged = state.judge(raw, counter, Date.now());
-    if (!('payload' in judged)) {
-      if (judged.refused === 'rollback') {
-        this.#health.notice('get', 'a token older than the newest one the fleet wrote was found and refused (a restored backup, or a rollback)');
-      } else if (judged.refused === 'poisoned') this.#poisoned(state);
-      return undefined;
-    }
-    const { payload } = judged;
-    const entry = { token: payload.token, raw: raw! };
-    this.#l1.set(key, entry);
-    return entry;
+    if ('payload' in judged) return { token: judged.payload.token, raw: raw! };
+    if (judged.refused === 'rollback') {
+      this.#health.notice('get', 'a token older than the newest one the fleet wrote was found and refused (a restored backup, or a rollback)');
+    } else if (judged.refused === 'poisoned') this.#poisoned(state);
+    return undefined;
   }
 
   set(key: string, token: StoredToken, context: TokenStoreContext): void {
@@ -158,7 +173,9 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
           const [written, found] = answer as [number, string | null];
           // A poisoned counter was replaced by this write (or, refused, what Redis holds is newer).
           if (!state.saw(found, Date.now())) this.#poisoned(state);
-          if (written === 1) state.saw(generation, Date.now());
+          if (written !== 1) return;
+          state.saw(generation, Date.now());
+          return this.#registry.record();
         },
       ),
     );
@@ -257,7 +274,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
 
   /** Connects, authenticates, writes, reads and deletes a probe key: what `check` in the CLI runs. */
   check(timeoutMs = 3_000): Promise<void> {
-    return checkRedis(this.#client, this.#settings.prefix, () => this.#health.lastCause, timeoutMs);
+    return checkRedis(this.#client, this.#settings.prefix, () => this.#health.lastCause, timeoutMs, this.#topology);
   }
 
   async close(): Promise<void> {

@@ -37,6 +37,11 @@ function hints(topology: StoreTopology): [RegExp, string, boolean][] {
     [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|All sentinels are unreachable/, unreachable, false],
     [/ECONNRESET|Connection is closed|socket hang up/i, 'the server closed the connection: if it requires TLS, use rediss://', false],
     [
+      /ERR_MCA_STORE_FOREIGN_KEY/,
+      'give every process the same MCA_REDIS_FLEET_KEY list; during a rotation every process holds both keys (README, "Rotating the fleet key"); `express-mca-oauth check` prints the fingerprints of a process',
+      false,
+    ],
+    [
       /ERR_MCA_STORE_CONNECT_TIMEOUT/,
       'Redis did not finish connecting in time: check that it answers from this host; if it is only slow to start, raise MCA_REDIS_CONNECT_TIMEOUT_MS (`connectTimeoutMs`)',
       false,
@@ -47,6 +52,12 @@ function hints(topology: StoreTopology): [RegExp, string, boolean][] {
       false,
     ],
   ];
+}
+
+/** The fix for an error, as the running store gives it: what `check` says too. */
+export function hintFor(error: unknown, topology: StoreTopology): string | undefined {
+  const { code, message } = causeOf(error);
+  return hints(topology).find(([pattern]) => pattern.test(code) || pattern.test(message))?.[1];
 }
 
 function causeOf(error: unknown): { code: string; message: string } {
@@ -125,7 +136,8 @@ export class StoreHealth {
 
   /** Something wrong that is not an outage (a refused rollback): reported, Redis still used. */
   notice(operation: string, message: string, code = 'ERR_MCA_STORE_ROLLBACK'): void {
-    this.#emit(operation, Object.assign(new Error(message), { code }));
+    // Redis works: the store-error carries the fix, and no "cannot use Redis" warning is due.
+    this.#emit(operation, Object.assign(new Error(message), { code }), false);
   }
 
   #closeOutage(now: number): void {
@@ -134,7 +146,7 @@ export class StoreHealth {
     this.#downSince = undefined;
   }
 
-  #emit(operation: string, error: unknown): void {
+  #emit(operation: string, error: unknown, warn = true): void {
     const { code, message } = causeOf(error);
     // Counted by the code or the server's answer (NOPERM, OOM …), whatever the message says.
     const kind = code !== 'ERR_MCA_STORE' ? code : (/^[A-Z]{3,}\b/.exec(message)?.[0] ?? code);
@@ -148,7 +160,7 @@ export class StoreHealth {
       else this.#reported.add(key);
       this.report(Object.assign(new Error(`Redis token store ${operation} failed: ${message}${hint ? `. Fix: ${hint}` : ''}`), { code }));
     }
-    if (hint !== undefined && !this.#warned.has(hint)) {
+    if (warn && hint !== undefined && !this.#warned.has(hint)) {
       this.#warned.add(hint);
       process.emitWarning(
         `express-mca-oauth: the Redis token store cannot use Redis (${code}: ${message}). Each process fetches its own tokens meanwhile. Fix: ${hint}.`,

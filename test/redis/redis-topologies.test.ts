@@ -4,7 +4,8 @@ import { redisTokenStore } from '../../lib/redis';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis } from '../helpers/redis-server';
 import { startRedisCluster, startRedisSentinel, type RedisCluster, type RedisSentinelSetup } from '../helpers/redis-topologies';
-import { FLEET_KEY, credentials, startHerd } from '../helpers/redis-fleet';
+import { FLEET_KEY, SECRET, credentials, startHerd } from '../helpers/redis-fleet';
+import { runCli } from '../helpers/run-cli';
 import { printFigures, underLoad } from '../helpers/redis-load';
 
 describeWithRedis('the Redis store on a real 3-master Cluster', () => {
@@ -61,6 +62,30 @@ describeWithRedis('the Redis store on a real 3-master Cluster', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('`check` with a single-node URL pointed at a cluster node gives the Cluster fix the running store gives', async () => {
+    // The probe's slot is served by one master: checking through each of the three, at least two answer MOVED.
+    const failures: string[] = [];
+    for (const url of cluster.urls) {
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        MCA_CLIENT_ID: 'client-1',
+        MCA_SECRET: SECRET,
+        MCA_TENANT_ID: 'tenant-1',
+        MCA_SERVER_URL: tokens.serverUrl,
+        MCA_REDIS_FLEET_KEY: FLEET_KEY,
+        MCA_REDIS_URL: url,
+      });
+      try {
+        const run = await runCli(['check', '--no-env-file']);
+        if (run.status !== 0) failures.push(run.err);
+      } finally {
+        process.env = saved;
+      }
+    }
+    expect(failures.length).toBeGreaterThanOrEqual(2);
+    for (const failure of failures) expect(failure).toMatch(/MOVED.*Fix: this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES/);
   });
 
   it('a single-node URL pointed at a cluster node says so, once per cause, and names the fix', async () => {
