@@ -18,7 +18,7 @@ function hints(topology: StoreTopology): [RegExp, string, boolean][] {
   return [
     [/WRONGPASS|NOAUTH|invalid password|AUTH/i, 'check the user and password of the Redis URL (percent-encoded) or of `client`', true],
     [
-      /NOPERM/,
+      /NOPERM|can't run this command|has no permissions/,
       "the Redis user lacks a command or key: grant it `+mget +eval +get +set +pttl +pexpire +del +incr ~<prefix>*` (ACL SETUSER; see the README's ACL section); the scripts' own commands count too",
       true,
     ],
@@ -60,11 +60,17 @@ export function hintFor(error: unknown, topology: StoreTopology): string | undef
   return hints(topology).find(([pattern]) => pattern.test(code) || pattern.test(message))?.[1];
 }
 
+/** A command the user may not run: `NOPERM` outside a script, a plain `ERR` inside one (Redis 7). */
+const DENIED = /NOPERM|can't run this command|has no permissions/;
+
 function causeOf(error: unknown): { code: string; message: string } {
   const e = error as { code?: unknown; message?: unknown } | undefined;
   const message = typeof e?.message === 'string' ? e.message : String(error);
+  // A server's answer has no code of its own: its first word (WRONGPASS, OOM, MOVED …) is one,
+  // except for a denied command inside a script, which Redis answers with a plain ERR.
+  const code = typeof e?.code === 'string' ? e.code : DENIED.test(message) ? 'NOPERM' : (/^[A-Z]{3,}\b/.exec(message)?.[0] ?? 'ERR_MCA_STORE');
   // ioredis's own messages name the command and the server's answer, never its arguments; cap them anyway.
-  return { code: typeof e?.code === 'string' ? e.code : 'ERR_MCA_STORE', message: message.slice(0, 200) };
+  return { code: code === 'ERR' ? 'ERR_MCA_STORE' : code, message: message.slice(0, 200) };
 }
 
 /**
@@ -148,9 +154,7 @@ export class StoreHealth {
 
   #emit(operation: string, error: unknown, warn = true): void {
     const { code, message } = causeOf(error);
-    // Counted by the code or the server's answer (NOPERM, OOM …), whatever the message says.
-    const kind = code !== 'ERR_MCA_STORE' ? code : (/^[A-Z]{3,}\b/.exec(message)?.[0] ?? code);
-    this.#errors[kind] = (this.#errors[kind] ?? 0) + 1;
+    this.#errors[code] = (this.#errors[code] ?? 0) + 1;
     const [, hint, permanent] = this.#hints.find(([pattern]) => pattern.test(code) || pattern.test(message)) ?? [];
     // Numbers vary (MOVED <slot>, ports, ms) where the cause does not. A misconfiguration is
     // reported once for good; an outage, once until Redis works again.

@@ -162,8 +162,10 @@ describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)'
     expect(tokens.requests.length - before).toBeLessThanOrEqual(2);
   }, 60_000);
 
-  it('the master killed: no caller error, no stall', async () => {
+  it('the master killed: no caller error, no stall; a lost master gives the Sentinel fix, not "check the Redis URL"', async () => {
     const providers = fleet(4);
+    const messages: string[] = [];
+    providers.forEach((p) => p.on('store-error', (e) => messages.push(e.message)));
     await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
     const oldPort = setup.master.port;
     const figures = await underLoad(providers, async () => {
@@ -174,5 +176,9 @@ describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)'
     printFigures('sentinel master killed', figures);
     expect(figures.errors).toBe(0);
     expect(figures.worstMs).toBeLessThan(1_500);
+    const refused = messages.filter((m) => /ECONNREFUSED|All sentinels/.test(m));
+    process.stdout.write(`sentinel master killed: ${refused.length} connection store-error(s), each with the Sentinel fix\n`);
+    for (const m of refused) expect(m).toContain('SENTINEL get-master-addr-by-name');
+    expect(messages.join('\n')).not.toContain('check the Redis URL');
   }, 60_000);
 });
