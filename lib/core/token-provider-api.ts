@@ -13,7 +13,7 @@ export interface ProviderStats {
    * callers waited on it; retries not counted). A token taken from a shared store is not one.
    */
   fetches: number;
-  /** Single flights answered by a shared store with a token another process of the fleet fetched. */
+  /** Tokens another process of the fleet fetched, taken from a shared store (by a single flight, or found on a read). */
   fromStore: number;
   /** Fetches that failed for good. */
   failures: number;

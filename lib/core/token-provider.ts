@@ -108,7 +108,11 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
 
   #answer(token: StoredToken | undefined): Promise<string> {
     if (token !== undefined) {
-      if (token !== this.#token) this.#remember(token);
+      if (token !== this.#token) {
+        // Not the token this provider fetched or was handed: another process's, from a shared store.
+        this.#fromStore++;
+        this.#remember(token);
+      }
       const now = this.#config.now();
       if (now < this.#refreshAt) {
         this.#hits++;

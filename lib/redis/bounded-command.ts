@@ -29,7 +29,16 @@ export async function boundedCommand<T>(health: StoreHealth, timeoutMs: number, 
       throw error;
     }
   }
-  return runBounded(health, timeoutMs, operation, run);
+  if (connect === undefined) return runBounded(health, timeoutMs, operation, run);
+  const bound = connect.connection.bound(timeoutMs, connect.budgetMs);
+  try {
+    const value = await runBounded(health, bound, operation, run);
+    connect.connection.answered();
+    return value;
+  } catch (error) {
+    if (error instanceof StoreTimeoutError) connect.connection.spend();
+    throw error;
+  }
 }
 
 function runBounded<T>(health: StoreHealth, timeoutMs: number, operation: string, run: () => Promise<T>): Promise<T> {

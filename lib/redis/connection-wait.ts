@@ -36,13 +36,34 @@ export class ConnectionWait {
   /** One watch per connection that is coming up, shared by every command waiting on it. */
   readonly #watches = new WeakMap<ConnectingClient, Promise<void>>();
   #spent = false;
+  // Until Redis has answered one command of this connection, connecting is not over: on a starved
+  // host (a fleet starting together, beside busy neighbours) the first answer after the ready
+  // check can take longer than the per-command bound, and that is a slow start, not a stalled Redis.
+  #answered: boolean;
 
   constructor(client: unknown) {
     this.#client = client as ConnectingClient;
+    this.#answered = typeof this.#client.status !== 'string';
     // A client that became ready again (a reconnect after a restart) earns a fresh budget.
     this.#client.on?.('ready', () => {
       this.#spent = false;
+      this.#answered = false;
     });
+  }
+
+  /** The bound of a command sent now: the connect budget until Redis answered one, then `timeoutMs`. */
+  bound(timeoutMs: number, budgetMs: number): number {
+    return this.#answered || this.#spent ? timeoutMs : Math.max(timeoutMs, budgetMs);
+  }
+
+  /** A command was answered: connecting is over. */
+  answered(): void {
+    this.#answered = true;
+  }
+
+  /** A command under the connect budget timed out: the budget of this connection is spent. */
+  spend(): void {
+    if (!this.#answered) this.#spent = true;
   }
 
   /** The first connection not ready yet: the client's, else a Cluster master's. */

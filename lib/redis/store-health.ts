@@ -35,7 +35,11 @@ function hints(topology: StoreTopology): [RegExp, string, boolean][] {
     [/^MOVED|CLUSTERDOWN/, 'this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES (or the `clusterNodes` option) instead of MCA_REDIS_URL', true],
     [/^READONLY/, 'this Redis is a replica (a demoted master?): point MCA_REDIS_URL at the master, or use MCA_REDIS_SENTINELS', true],
     [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|All sentinels are unreachable/, unreachable, false],
-    [/ECONNRESET|Connection is closed|socket hang up/i, 'the server closed the connection: if it requires TLS, use rediss://', false],
+    [
+      /ECONNRESET|Connection is closed|socket hang up/i,
+      'the server closed the connection: Redis stopped or restarted (it reconnects by itself), or, if it requires TLS, use rediss://',
+      false,
+    ],
     [
       /ERR_MCA_STORE_FOREIGN_KEY/,
       'give every process the same MCA_REDIS_FLEET_KEY list; during a rotation every process holds both keys (README, "Rotating the fleet key"); `express-mca-oauth check` prints the fingerprints of a process',

@@ -72,3 +72,37 @@ describeWithRedis("the README's ACL commands", () => {
     expect(run.messages.join('\n')).toContain('Fix: the Redis user lacks a command or key');
   });
 });
+
+describeWithRedis('a Redis out of memory under noeviction', () => {
+  it('the write is refused with OOM: reported with the memory fix; callers still get tokens', async () => {
+    const redis = await startRedisServer(['--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']);
+    const tokens = await startTokenServer();
+    const admin = new Redis(redis.url);
+    const store = redisTokenStore({ url: redis.url, fleetKey: FLEET_KEY, storeTimeoutMs: 1_000 });
+    const provider = createTokenProvider({ ...credentials(tokens), store });
+    const errors: (Error & { code?: string })[] = [];
+    provider.on('store-error', (e) => errors.push(e));
+    try {
+      // Other data, without TTLs, fills memory until Redis refuses writes.
+      const filler = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 200; i++) {
+        const full = await admin.set(`other:${i}`, filler).then(
+          () => false,
+          () => true,
+        );
+        if (full) break;
+      }
+      await expect(provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
+      for (let i = 0; i < 200 && !errors.some((e) => e.code === 'OOM'); i++) await new Promise((r) => setTimeout(r, 10));
+      const oom = errors.find((e) => e.code === 'OOM')!;
+      expect(oom.message).toContain('Fix: Redis is out of memory');
+      expect(provider.stats().store!.errors.OOM).toBeGreaterThanOrEqual(1);
+    } finally {
+      await provider.close();
+      await store.close();
+      admin.disconnect();
+      await tokens.close();
+      await redis.stop();
+    }
+  });
+});
