@@ -2,11 +2,16 @@
 // `npm run bench:fleet`: K = 4 processes against one token server, first each with its own
 // memory store, then sharing a Redis store. Each run: a cold herd, then 3 token lifetimes of
 // steady load. Prints token POSTs per run and the hit-path cost per call.
+// Then a cold start: 8 processes started together per topology (one node, Cluster, Sentinel;
+// configured by options, by a user-built client, by MCA_REDIS_*), each building its store only
+// at "go" and making 50 calls at once: token POSTs (1 is the promise) and the worst call.
+// BENCH_FLEET_COLD_ONLY=1 runs the cold start alone.
 const { fork, spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const net = require('node:net');
 const { join } = require('node:path');
 const { startServers } = require('./support/processes');
+const { startTopologies } = require('./support/redis-topologies');
 const { median } = require('./support/stats');
 
 const K = 4;
@@ -67,8 +72,69 @@ async function run(store, servers, redisUrl) {
   };
 }
 
+const COLD = 8;
+
+/** One cold start: COLD workers ready (package loaded), told to go at once. */
+async function coldStart(servers, settings) {
+  await servers.ask('reset');
+  const workers = Array.from({ length: COLD }, () => {
+    const child = fork(join(__dirname, 'support', 'cold-worker.js'), [
+      JSON.stringify({ ...settings, fleetKey: FLEET_KEY, credentials: servers.ready.credentials }),
+    ]);
+    const ready = new Promise((resolve) => child.once('message', resolve));
+    const done = new Promise((resolve, reject) => {
+      child.on('message', (m) => m.type === 'done' && resolve(m));
+      child.on('exit', (code) => code && reject(new Error(`cold worker exited with ${code}`)));
+    });
+    return { child, ready, done };
+  });
+  await Promise.all(workers.map((w) => w.ready));
+  for (const w of workers) w.child.send({ type: 'go' });
+  const results = await Promise.all(workers.map((w) => w.done));
+  const { stats } = await servers.ask('stats');
+  return { posts: stats.posts, worstMs: Math.max(...results.map((r) => r.worstMs)), errors: results.reduce((n, r) => n + r.errors, 0) };
+}
+
+async function coldStarts(servers) {
+  const t = await startTopologies();
+  const cases = [
+    ['url option', { build: 'options', store: { url: t.single.url } }, [t.single.port]],
+    ['user-built Redis', { build: 'user-single', store: { url: t.single.url } }, [t.single.port]],
+    ['MCA_REDIS_URL', { build: 'env', env: { MCA_REDIS_URL: t.single.url } }, [t.single.port]],
+    ['user-built Cluster', { build: 'user-cluster', store: { clusterNodes: t.cluster.urls } }, t.cluster.ports],
+    ['MCA_REDIS_CLUSTER_NODES', { build: 'env', env: { MCA_REDIS_CLUSTER_NODES: t.cluster.urls.join(',') } }, t.cluster.ports],
+    ['user-built Sentinel', { build: 'user-sentinel', store: { sentinels: [t.sentinel.url], sentinelMaster: t.sentinel.masterName } }, [t.sentinel.masterPort]],
+    [
+      'MCA_REDIS_SENTINELS',
+      { build: 'env', env: { MCA_REDIS_SENTINELS: t.sentinel.url, MCA_REDIS_SENTINEL_MASTER: t.sentinel.masterName } },
+      [t.sentinel.masterPort],
+    ],
+  ];
+  const rows = [];
+  try {
+    for (const [name, settings, ports] of cases) {
+      t.flush(ports);
+      rows.push({ name, ...(await coldStart(servers, settings)) });
+    }
+  } finally {
+    await t.stop();
+  }
+  console.log(`cold start: ${COLD} processes started together, 50 calls each, empty Redis (1 token POST is the promise)`);
+  console.log('| topology | token POSTs | worst call, ms | caller errors |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${r.posts} | ${Math.round(r.worstMs)} | ${r.errors} |`);
+}
+
 async function main() {
   const servers = await startServers({ lifetimeSeconds: LIFETIME_S });
+  if (process.env.BENCH_FLEET_COLD_ONLY === '1') {
+    try {
+      await coldStarts(servers);
+    } finally {
+      await servers.stop();
+    }
+    return;
+  }
   const redis = await startRedis();
   try {
     const memory = await run('memory', servers);
@@ -86,6 +152,7 @@ async function main() {
     console.log(
       `POSTs with Redis: ${(memory.posts / shared.posts).toFixed(1)}× fewer; hit path with Redis: ${Math.round(shared.hitNs - memory.hitNs)} ns/call more than memory`,
     );
+    await coldStarts(servers);
   } finally {
     redis.stop();
     await servers.stop();

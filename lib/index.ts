@@ -10,7 +10,15 @@ export { getAuthorizationHeaderFromIncomingRequest, type RequestWithHeaders } fr
 export { Constant } from './seed/constant';
 export { type TokenProvider, type ProviderStats, type TokenEvent, type InvalidatedEvent, type TokenProviderEvents } from './core/token-provider';
 export type { RetryEvent } from './core/fetch-with-retry';
-export { MemoryTokenStore, type TokenStore, type StoredToken, type TokenStoreContext, type FetchOnceResult } from './core/token-store';
+export {
+  MemoryTokenStore,
+  STORE_IDENTITY,
+  type TokenStore,
+  type StoredToken,
+  type TokenStoreContext,
+  type FetchOnceResult,
+  type StoreHealthStats,
+} from './core/token-store';
 export { McaOAuthError, isMcaOAuthError, type McaOAuthErrorDetails } from './errors/mca-oauth-error';
 export { McaConfigError, isMcaConfigError } from './errors/mca-config-error';
 export { McaTokenError, isMcaTokenError, type TokenErrorResponse } from './errors/mca-token-error';

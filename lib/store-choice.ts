@@ -8,10 +8,10 @@ import { MemoryTokenStore, type TokenStore } from './core/token-store';
 import type { TokenProviderOptions } from './options';
 
 /** A Redis store for what MCA_REDIS_* asked for; the fleet key comes from the same environment. */
-export function redisStoreFor(settings: RedisSettings, l1Size: number): TokenStore & { check(): Promise<void> } {
+export function redisStoreFor(settings: RedisSettings, l1Size: number): TokenStore & { check(): Promise<void>; readonly fingerprints: readonly string[] } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { redisTokenStore } = require('./redis/redis-token-store') as typeof import('./redis/redis-token-store');
-  return redisTokenStore({ target: settings.target, fleetKey: settings.fleetKey, l1Size });
+  return redisTokenStore({ ...settings.tuning, target: settings.target, fleetKey: settings.fleetKey, l1Size });
 }
 
 /** The user's `store`; else Redis when MCA_REDIS_* asks for it; else an in-process LRU. */

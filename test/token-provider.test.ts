@@ -25,7 +25,7 @@ describe('the cached provider', () => {
     const p = provider();
     for (let i = 0; i < 50; i++) await expect(p.getAuthorizationHeader()).resolves.toBe('Bearer tok-1');
     expect(server.requests).toHaveLength(1);
-    expect(p.stats()).toEqual({ hits: 49, misses: 1, fetches: 1, failures: 0, inflight: 0, size: 1 });
+    expect(p.stats()).toEqual({ hits: 49, misses: 1, fetches: 1, fromStore: 0, failures: 0, inflight: 0, size: 1 });
     await p.close();
   });
 

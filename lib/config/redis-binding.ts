@@ -2,6 +2,7 @@ import type { EnvSource } from './env-source';
 import { invalid } from './option-checks';
 import { isRecord, parseVcapServices } from './vcap';
 import { McaConfigError } from '../errors/mca-config-error';
+import { readRedisTuning, type RedisTuning } from './redis-tuning';
 
 /** One Redis node as ioredis takes it, parsed and checked here so a bad URL fails at startup. */
 export interface RedisEndpoint {
@@ -22,6 +23,8 @@ export interface RedisSettings {
   target: RedisTarget;
   /** `MCA_REDIS_FLEET_KEY`, when set (the store checks its strength). */
   fleetKey: string | undefined;
+  /** MCA_REDIS_TIMEOUT_MS, MCA_REDIS_CONNECT_TIMEOUT_MS, MCA_REDIS_LOCK_WAIT_MS, MCA_REDIS_BACKOFF_MS, when set. */
+  tuning: RedisTuning;
 }
 
 const SCHEME = /^rediss?:\/\//;
@@ -124,15 +127,16 @@ export function findRedisSettings(env: EnvSource): RedisSettings | undefined {
     });
   }
   const fleetKey = read('MCA_REDIS_FLEET_KEY');
+  const tuning = readRedisTuning(read);
   const [which] = asked as [string];
   const value = read(which)!;
-  if (which === 'MCA_REDIS_URL') return { target: { kind: 'single', node: parseRedisUrl(which, value) }, fleetKey };
-  if (which === 'MCA_REDIS_CLUSTER_NODES') return { target: { kind: 'cluster', nodes: parseNodeList(which, value) }, fleetKey };
+  if (which === 'MCA_REDIS_URL') return { target: { kind: 'single', node: parseRedisUrl(which, value) }, fleetKey, tuning };
+  if (which === 'MCA_REDIS_CLUSTER_NODES') return { target: { kind: 'cluster', nodes: parseNodeList(which, value) }, fleetKey, tuning };
   if (which === 'MCA_REDIS_SENTINELS') {
     const masterName = read('MCA_REDIS_SENTINEL_MASTER');
     if (masterName === undefined)
       throw invalid('MCA_REDIS_SENTINEL_MASTER', 'it is needed with MCA_REDIS_SENTINELS: the master name the sentinels monitor (e.g. mymaster).');
-    return { target: { kind: 'sentinel', sentinels: parseNodeList(which, value), masterName }, fleetKey };
+    return { target: { kind: 'sentinel', sentinels: parseNodeList(which, value), masterName }, fleetKey, tuning };
   }
-  return { target: { kind: 'single', node: boundService(env, value) }, fleetKey };
+  return { target: { kind: 'single', node: boundService(env, value) }, fleetKey, tuning };
 }

@@ -1,3 +1,4 @@
+import type { StoreHealthStats } from './token-store';
 import type { McaOAuthError } from '../errors/mca-oauth-error';
 import type { RetryEvent } from './fetch-with-retry';
 
@@ -7,14 +8,21 @@ export interface ProviderStats {
   hits: number;
   /** Calls that found no usable token and waited for one (or got the cooldown error). */
   misses: number;
-  /** Fetches started (one per single flight, however many callers waited on it; retries not counted). */
+  /**
+   * Token requests to the endpoint (one per single flight that asked the endpoint, however many
+   * callers waited on it; retries not counted). A token taken from a shared store is not one.
+   */
   fetches: number;
+  /** Tokens another process of the fleet fetched, taken from a shared store (by a single flight, or found on a read). */
+  fromStore: number;
   /** Fetches that failed for good. */
   failures: number;
   /** Fetches under way now: 0 or 1. */
   inflight: number;
   /** Tokens held by the store, when it can tell. */
   size: number;
+  /** The shared store's health (errors by code, time unavailable), with a store that reports it (Redis). */
+  store?: StoreHealthStats;
 }
 
 /** Payload of the `token` event. Never the token itself. */

@@ -57,6 +57,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   #hits = 0;
   #misses = 0;
   #fetches = 0;
+  #fromStore = 0;
   #failures = 0;
   #closed = false;
 
@@ -107,7 +108,11 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
 
   #answer(token: StoredToken | undefined): Promise<string> {
     if (token !== undefined) {
-      if (token !== this.#token) this.#remember(token);
+      if (token !== this.#token) {
+        // Not the token this provider fetched or was handed: another process's, from a shared store.
+        this.#fromStore++;
+        this.#remember(token);
+      }
       const now = this.#config.now();
       if (now < this.#refreshAt) {
         this.#hits++;
@@ -154,11 +159,11 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   }
 
   #fetch(background: boolean): Promise<string> {
-    this.#fetches++;
     const startedMono = performance.now();
     const flight = (async () => {
       try {
         const { token, attempts, source } = await this.#obtain(background);
+        if (source === 'store') this.#fromStore++;
         if (this.#closed) throw closedError();
         this.#remember(token);
         this.#cooldown = undefined;
@@ -193,6 +198,8 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
     const key = this.#config.cacheKey;
     let attempts = 0;
     const request = async (): Promise<StoredToken> => {
+      // Counted here: only a flight that asks the endpoint is a token request.
+      this.#fetches++;
       // Counted from before the request: the server's clock started when it answered, ours earlier.
       const startedAt = this.#config.now();
       // Callers wait on a foreground fetch: its retry waits hold the process, as its sockets do.
@@ -251,9 +258,11 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
       hits: this.#hits,
       misses: this.#misses,
       fetches: this.#fetches,
+      fromStore: this.#fromStore,
       failures: this.#failures,
       inflight: this.#inflight ? 1 : 0,
       size: this.#store.size ?? (this.#token ? 1 : 0),
+      ...(this.#store.health ? { store: this.#store.health() } : {}),
     };
   }
 

@@ -30,6 +30,22 @@ export interface TokenStoreContext {
   readonly now: () => number;
 }
 
+/**
+ * Set by a store on its {@link StoreHealthStats} (not enumerable): which store it is, so that the
+ * metrics count a store shared by several providers once.
+ */
+export const STORE_IDENTITY: unique symbol = Symbol.for('express-mca-oauth.store-identity');
+
+/** What a shared store says of its own health, for `stats()` and the metrics. Counts since it was created. */
+export interface StoreHealthStats {
+  /** Whether the store uses its backend now (false while it backs off after a failure). */
+  available: boolean;
+  /** Failures and refusals by code (`ERR_MCA_STORE_TIMEOUT`, `ERR_MCA_STORE_CONNECT_TIMEOUT`, `NOPERM`, `ERR_MCA_STORE_ROLLBACK` …). */
+  errors: Record<string, number>;
+  /** Total time, in ms, the store spent skipping its backend after failures. */
+  unavailableMs: number;
+}
+
 /** Result of {@link TokenStore.fetchOnce}. */
 export interface FetchOnceResult {
   token: StoredToken;
@@ -60,6 +76,8 @@ export interface TokenStore {
     fetch: () => Promise<StoredToken>,
     options: { newerThan?: number; signal?: AbortSignal; background?: boolean },
   ): Promise<FetchOnceResult>;
+  /** The store's health, for a store with a backend that can fail (Redis). */
+  health?(): StoreHealthStats;
   /** Number of tokens held (in process), when the store can tell cheaply. */
   readonly size?: number;
   /** Releases connections or timers. Called by `provider.close()` only for a store the provider created. */

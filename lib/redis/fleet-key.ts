@@ -40,19 +40,55 @@ export function parseFleetKey(value: unknown, source: string): Buffer {
   return Buffer.from(bytes);
 }
 
+/** Keys a process may hold at once: the one it seals with, and those of a rotation under way. */
+const MAX_KEYS = 4;
+
 /**
- * The store's fleet key: the `fleetKey` option, else MCA_REDIS_FLEET_KEY from the process
- * environment. A store built from the environment (`target`) was handed the key the edge read from
+ * Reads a comma-separated list of fleet keys (a Buffer is one key): the first seals and names
+ * what this process writes, all of them open what it reads. A rotation adds the new key second,
+ * swaps the order, then drops the old one (README, "Rotating the fleet key").
+ */
+export function parseFleetKeys(value: unknown, source: string): Buffer[] {
+  if (typeof value !== 'string' || !value.includes(',')) return [parseFleetKey(value, source)];
+  const parts = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (parts.length === 0 || parts.length > MAX_KEYS) {
+    throw new McaConfigError(
+      'ERR_MCA_INVALID_FLEET_KEY',
+      `Invalid fleet key list (from ${source}): give 1 to ${MAX_KEYS} keys separated by commas, the one to seal with first. ${HOW}`,
+      { field: 'fleetKey' },
+    );
+  }
+  const keys = parts.map((part, i) => parseFleetKey(part, `${source}, key ${i + 1}`));
+  if (new Set(keys.map((key) => key.toString('hex'))).size !== keys.length) {
+    throw new McaConfigError('ERR_MCA_INVALID_FLEET_KEY', `Invalid fleet key list (from ${source}): a key is listed twice.`, { field: 'fleetKey' });
+  }
+  return keys;
+}
+
+/**
+ * The store's fleet keys: the `fleetKey` option, else MCA_REDIS_FLEET_KEY from the process
+ * environment. A store built from the environment (`target`) was handed the keys the edge read from
  * the same env view.
  */
-export function storeFleetKey(options: Pick<RedisTokenStoreOptions, 'fleetKey' | 'target'>): Buffer {
+export function storeFleetKeys(options: Pick<RedisTokenStoreOptions, 'fleetKey' | 'target'>): Buffer[] {
   // Own property only: process.env falls back to Object.prototype, and a key that prototype
   // pollution planted there is one the attacker knows, which makes Redis an oracle again.
   const fromEnv = options.target === undefined && Object.hasOwn(process.env, 'MCA_REDIS_FLEET_KEY') ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
-  return parseFleetKey(
+  return parseFleetKeys(
     options.fleetKey ?? fromEnv,
     options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY',
   );
+}
+
+/**
+ * A name for a fleet key that reveals nothing of it (12 characters of an HMAC under it): `check`
+ * prints it so two processes can be compared, and the store records it beside what it writes.
+ */
+export function fingerprint(fleetKey: Buffer): string {
+  return createHmac('sha256', fleetKey).update('express-mca-oauth fleet key fingerprint').digest('base64url').slice(0, 12);
 }
 
 /** The Redis key names of one configuration; one hash tag, so a Cluster keeps them in one slot. */

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { sleep } from '../core/backoff';
 import type { BackgroundWork } from './background-work';
 import type { RedisClientLike } from './redis-client';
-import { ACQUIRE, RELEASE, RENEW } from './redis-scripts';
+import { ACQUIRE, RELEASE, RENEW, TAKEOVER } from './redis-scripts';
 
 /** A command bounded by the store's timeout (see bounded-command.ts). */
 export type Command = <T>(operation: string, run: () => Promise<T>) => Promise<T>;
@@ -49,9 +49,21 @@ export class FleetLock {
    * Takes the lock for `owner` if it is free. Answers whoever holds it now (`owner` when taken)
    * and its remaining TTL; undefined when Redis did not answer.
    */
-  async acquire(lock: string, owner: string, ttl: number): Promise<[holder: string, ttl: number] | undefined> {
+  acquire(lock: string, owner: string, ttl: number): Promise<[holder: string, ttl: number] | undefined> {
+    return this.#take(lock, owner, () => this.#client.eval(ACQUIRE, 1, lock, owner, ttl));
+  }
+
+  /**
+   * Takes the lock over from `seen`, a holder given up on (silent too long, or no member of the
+   * fleet), if it still holds it. Answers as {@link acquire}.
+   */
+  takeOver(lock: string, seen: string, owner: string, ttl: number): Promise<[holder: string, ttl: number] | undefined> {
+    return this.#take(lock, owner, () => this.#client.eval(TAKEOVER, 1, lock, seen, owner, ttl));
+  }
+
+  async #take(lock: string, owner: string, run: () => Promise<unknown>): Promise<[holder: string, ttl: number] | undefined> {
     try {
-      const [holder, holderTtl] = (await this.#command('lock', () => this.#client.eval(ACQUIRE, 1, lock, owner, ttl))) as [string, number];
+      const [holder, holderTtl] = (await this.#command('lock', run)) as [string, number];
       return [holder, holderTtl];
     } catch {
       // A timed-out command may still run later (Redis wakes up, the client reconnects): queue

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClientLike } from './redis-client';
 import { RELEASE } from './redis-scripts';
+import { hintFor, type StoreTopology } from './store-health';
 
 /**
  * Connects, authenticates, writes, reads and deletes a probe key, each step bounded by `timeoutMs`
  * (a first connection may take longer than one store timeout). A failure names the client's real
  * cause (WRONGPASS, a certificate, a refused port) as the client reported it.
  */
-export async function checkRedis(client: RedisClientLike, prefix: string, lastCause: () => string | undefined, timeoutMs: number): Promise<void> {
+export async function checkRedis(
+  client: RedisClientLike,
+  prefix: string,
+  lastCause: () => string | undefined,
+  timeoutMs: number,
+  topology: StoreTopology,
+): Promise<void> {
   const probe = `${prefix}{check-${randomBytes(8).toString('hex')}}:probe`;
   const value = randomBytes(8).toString('hex');
   const run = async <T>(operation: string, command: () => Promise<T>): Promise<T> => {
@@ -19,7 +26,9 @@ export async function checkRedis(client: RedisClientLike, prefix: string, lastCa
       return await Promise.race([command(), timeout]);
     } catch (error) {
       const cause = lastCause();
-      throw Object.assign(new Error(`${operation}: ${(error as Error).message}${cause ? ` (client error: ${cause})` : ''}`), {
+      // The fix the running store would give (MOVED: a Cluster node named as a single node …).
+      const hint = hintFor(error, topology) ?? (cause === undefined ? undefined : hintFor(new Error(cause), topology));
+      throw Object.assign(new Error(`${operation}: ${(error as Error).message}${cause ? ` (client error: ${cause})` : ''}${hint ? `. Fix: ${hint}` : ''}`), {
         code: (error as { code?: string }).code ?? 'ERR_MCA_STORE',
       });
     } finally {

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { RedisEndpoint, RedisTarget } from '../config/redis-binding';
+import type { StoreTopology } from './store-health';
 
 /**
  * The part of an ioredis client (single node, Sentinel or Cluster) the store uses. Typed here
@@ -112,4 +113,11 @@ export function connectRedis(target: RedisTarget): RedisClientLike {
     reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
     sentinelRetryStrategy: (times: number) => Math.min(times * 100, 1_000),
   });
+}
+
+/** What a user-built ioredis client connects to: `Cluster` says `isCluster`, a Sentinel client has `sentinels`. */
+export function topologyOf(client: unknown): StoreTopology {
+  const c = client as { isCluster?: unknown; options?: { sentinels?: unknown } } | undefined;
+  if (c?.isCluster === true) return 'cluster';
+  return Array.isArray(c?.options?.sentinels) && c.options.sentinels.length > 0 ? 'sentinel' : 'single';
 }

@@ -1,5 +1,6 @@
 import { invalid } from '../config/option-checks';
 import { parseRedisUrl, type RedisTarget } from '../config/redis-binding';
+import { readRedisTuning } from '../config/redis-tuning';
 import type { RedisClientLike } from './redis-client';
 
 /** Options of {@link redisTokenStore}. Pass exactly one of `client`, `url`, `clusterNodes`, `sentinels`. */
@@ -35,13 +36,27 @@ export interface RedisTokenStoreOptions {
    */
   encrypt?: boolean;
   /**
-   * A Redis command slower than this counts as a failure, and the provider carries on locally.
+   * A Redis command of a connected client slower than this counts as a failure, and the provider
+   * carries on locally. Time spent waiting for the connection is not counted here (see
+   * {@link connectTimeoutMs}).
    * @default 100
+   * Env: `MCA_REDIS_TIMEOUT_MS`.
    */
   storeTimeoutMs?: number;
   /**
+   * How long a command waits for a client that is still connecting (at startup, or reconnecting
+   * after a restart) before Redis counts as failed: TCP, AUTH and the ready check, and for a
+   * Cluster `CLUSTER SLOTS`, for Sentinel the master lookup. Never longer than the caller's own
+   * `deadlineMs`. Granted once per connection: a Redis that never connects costs it once, then
+   * each probe only `storeTimeoutMs`. A client that reports a connection error is not waited for.
+   * @default 5000
+   * Env: `MCA_REDIS_CONNECT_TIMEOUT_MS`.
+   */
+  connectTimeoutMs?: number;
+  /**
    * After a failure, Redis is skipped this long (misses fetch locally at no cost), then probed again.
    * @default 1000
+   * Env: `MCA_REDIS_BACKOFF_MS`.
    */
   backoffMs?: number;
   /**
@@ -55,6 +70,7 @@ export interface RedisTokenStoreOptions {
    * costs this much, once per holder. A live holder is waited for up to `deadlineMs`. Capped at
    * half the lock TTL.
    * @default 2000
+   * Env: `MCA_REDIS_LOCK_WAIT_MS`.
    */
   lockWaitMs?: number;
   /**
@@ -107,13 +123,18 @@ export function checkOptions(options: RedisTokenStoreOptions) {
     throw invalid('prefix', 'it must be a string without "{" or "}" (the store puts a hash tag after it).');
   const encrypt = options.encrypt ?? true;
   if (typeof encrypt !== 'boolean') throw invalid('encrypt', 'it must be true or false.');
+  // A store built from MCA_REDIS_* was handed the values the edge read; one built by code falls
+  // back to the process environment (own properties only, as for the fleet key).
+  const env = options.target === undefined ? readRedisTuning((name) => (Object.hasOwn(process.env, name) ? process.env[name] : undefined)) : {};
+  const tuned = (name: keyof typeof env, fallback: number): number => (options[name] === undefined ? (env[name] ?? fallback) : positive(name, fallback));
   return {
     prefix,
     encrypt,
-    storeTimeoutMs: positive('storeTimeoutMs', 100),
-    backoffMs: positive('backoffMs', 1_000),
+    storeTimeoutMs: tuned('storeTimeoutMs', 100),
+    connectTimeoutMs: tuned('connectTimeoutMs', 5_000),
+    backoffMs: tuned('backoffMs', 1_000),
     lockTtlMs: options.lockTtlMs === undefined ? undefined : Math.round(positive('lockTtlMs', 15_000)),
-    lockWaitMs: positive('lockWaitMs', 2_000),
+    lockWaitMs: tuned('lockWaitMs', 2_000),
     pollMs: positive('pollMs', 50),
     l1Size: Math.round(positive('l1Size', 100)),
   };

@@ -1,20 +1,22 @@
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import QuickLRU from 'quick-lru';
 import { sleep } from '../core/backoff';
 import { usableUntil } from '../core/refresh-timing';
-import type { FetchOnceResult, StoredToken, TokenStore, TokenStoreContext } from '../core/token-store';
-import { connectRedis, type RedisClientLike } from './redis-client';
-import { storeFleetKey } from './fleet-key';
+import { STORE_IDENTITY, type FetchOnceResult, type StoreHealthStats, type StoredToken, type TokenStore, type TokenStoreContext } from '../core/token-store';
+import { connectRedis, topologyOf, type RedisClientLike } from './redis-client';
+import { fingerprint, storeFleetKeys } from './fleet-key';
+import { FleetRegistry } from './fleet-registry';
 import { INVALIDATE, WRITE } from './redis-scripts';
-import { StoreHealth } from './store-health';
+import { StoreHealth, type StoreTopology } from './store-health';
 import { checkRedis } from './redis-check';
 import { checkOptions, targetOf, type RedisTokenStoreOptions } from './redis-store-options';
 import { boundedCommand } from './bounded-command';
+import { ConnectionWait } from './connection-wait';
 import { BackgroundWork } from './background-work';
-import { KeyStates } from './key-state';
+import { KeyStates, MAX_AHEAD_MS, type KeyState } from './key-state';
 import { FleetLock } from './fleet-lock';
+import { LockValues } from './lock-value';
 
 export type { RedisTokenStoreOptions } from './redis-store-options';
 
@@ -42,6 +44,12 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   readonly #l1: QuickLRU<string, L1Entry>;
   readonly #keys: KeyStates;
   readonly #lock: FleetLock;
+  readonly #connection: ConnectionWait;
+  readonly #lockValues: LockValues;
+  readonly #registry: FleetRegistry;
+  /** Of each fleet key, in order: what `check` prints. */
+  readonly fingerprints: readonly string[];
+  readonly #topology: StoreTopology;
   readonly #reads = new Map<string, Promise<L1Entry | undefined>>();
   readonly #background = new BackgroundWork();
   // Aborted by close(): background retries stop waiting at once.
@@ -50,18 +58,33 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   constructor(options: RedisTokenStoreOptions) {
     super();
     this.#settings = checkOptions(options);
-    const fleetKey = storeFleetKey(options);
+    const fleetKeys = storeFleetKeys(options);
+    this.fingerprints = Object.freeze(fleetKeys.map(fingerprint));
+    this.#lockValues = new LockValues(fleetKeys);
     this.#l1 = new QuickLRU({ maxSize: this.#settings.l1Size });
-    this.#keys = new KeyStates(fleetKey, this.#settings.prefix, this.#settings.encrypt, Math.max(1_000, this.#settings.l1Size));
-    this.#health = new StoreHealth(this.#settings.backoffMs, (error) => {
-      if (this.listenerCount('store-error') > 0) this.emit('store-error', error);
-    });
+    this.#keys = new KeyStates(fleetKeys, this.#settings.prefix, this.#settings.encrypt, Math.max(1_000, this.#settings.l1Size));
     const target = targetOf(options);
+    this.#topology = target?.kind ?? topologyOf(options.client);
+    this.#health = new StoreHealth(
+      this.#settings.backoffMs,
+      (error) => {
+        if (this.listenerCount('store-error') > 0) this.emit('store-error', error);
+      },
+      this.#topology,
+    );
     this.#ownsClient = target !== undefined;
     this.#client = target !== undefined ? connectRedis(target) : options.client!;
     // The client's own errors carry the real cause (WRONGPASS, a certificate, a refused port) that a
     // timed-out command cannot tell; an unlistened 'error' would also crash an owned client.
     (this.#client as unknown as Partial<EventEmitter>).on?.('error', (error: unknown) => this.#health.clientError(error));
+    this.#connection = new ConnectionWait(this.#client);
+    this.#registry = new FleetRegistry(
+      this.#client,
+      (operation, run) => this.#command(operation, run),
+      this.#settings.prefix,
+      fleetKeys,
+      (message) => this.#health.notice('register', message, 'ERR_MCA_STORE_FOREIGN_KEY'),
+    );
     this.#lock = new FleetLock(this.#client, (operation, run) => this.#command(operation, run), this.#background, this.#closing.signal, this.#settings);
   }
 
@@ -69,48 +92,64 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     return this.#l1.size;
   }
 
-  /** Runs one command, bounded by storeTimeoutMs whatever the client's own settings. */
-  #command<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return boundedCommand(this.#health, this.#settings.storeTimeoutMs, operation, run);
+  /** Errors by code, and time spent skipping Redis after failures: `stats().store`, and the metrics. */
+  health(): StoreHealthStats {
+    return Object.defineProperty(this.#health.stats(), STORE_IDENTITY, { value: this });
+  }
+
+  /**
+   * Runs one command, bounded by storeTimeoutMs whatever the client's own settings, after waiting
+   * for a client still connecting at most `connectBudgetMs` (a caller's deadline caps it).
+   */
+  #command<T>(operation: string, run: () => Promise<T>, connectBudgetMs = this.#settings.connectTimeoutMs): Promise<T> {
+    const budgetMs = Math.max(1, Math.min(this.#settings.connectTimeoutMs, connectBudgetMs));
+    return boundedCommand(this.#health, this.#settings.storeTimeoutMs, operation, run, { connection: this.#connection, budgetMs });
   }
 
   get(key: string, context: TokenStoreContext): StoredToken | undefined | Promise<StoredToken | undefined> {
     const hit = this.#l1.get(key);
     if (hit !== undefined) return hit.token;
-    return this.#read(key, context).then((entry) => entry?.token);
+    return this.#read(key, context, context.deadlineMs).then((entry) => entry?.token);
   }
 
   /** Reads Redis into L1, one read per key at a time. Never rejects: a failure is a miss. */
-  #read(key: string, context: TokenStoreContext): Promise<L1Entry | undefined> {
+  #read(key: string, context: TokenStoreContext, budgetMs: number): Promise<L1Entry | undefined> {
     let pending = this.#reads.get(key);
     if (pending === undefined) {
-      pending = this.#readOnce(key, context).finally(() => this.#reads.delete(key));
+      pending = this.#readOnce(key, context, budgetMs).finally(() => this.#reads.delete(key));
       this.#reads.set(key, pending);
     }
     return pending;
   }
 
-  async #readOnce(key: string, context: TokenStoreContext): Promise<L1Entry | undefined> {
+  async #readOnce(key: string, context: TokenStoreContext, budgetMs: number): Promise<L1Entry | undefined> {
     const state = this.#keys.get(key, context);
+    // Under this process's own key first; during a rotation, under the others it holds too.
+    for (const under of [state, ...state.others]) {
+      const entry = await this.#readUnder(under, budgetMs);
+      if (entry === null) return undefined;
+      if (entry === undefined) continue;
+      this.#l1.set(key, entry);
+      return entry;
+    }
+    return undefined;
+  }
+
+  /** One read of a key's names: the entry, undefined for a miss, null when Redis failed. */
+  async #readUnder(state: KeyState, budgetMs: number): Promise<L1Entry | undefined | null> {
     let raw: string | null;
     let counter: string | null;
     try {
-      [raw = null, counter = null] = await this.#command('get', () => this.#client.mget(state.names.token, state.names.generation));
+      [raw = null, counter = null] = await this.#command('get', () => this.#client.mget(state.names.token, state.names.generation), budgetMs);
     } catch {
-      return undefined;
+      return null;
     }
-    state.saw(counter);
-    if (raw === null) return undefined;
-    // A value that does not open is a miss; the next write overwrites it.
-    const payload = state.open(raw);
-    if (payload === undefined) return undefined;
-    if (!state.accept(payload)) {
+    const judged = state.judge(raw, counter, Date.now());
+    if ('payload' in judged) return { token: judged.payload.token, raw: raw! };
+    if (judged.refused === 'rollback') {
       this.#health.notice('get', 'a token older than the newest one the fleet wrote was found and refused (a restored backup, or a rollback)');
-      return undefined;
-    }
-    const entry = { token: payload.token, raw };
-    this.#l1.set(key, entry);
-    return entry;
+    } else if (judged.refused === 'poisoned') this.#poisoned(state);
+    return undefined;
   }
 
   set(key: string, token: StoredToken, context: TokenStoreContext): void {
@@ -120,19 +159,36 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   /** Writes the token to L1 now and to Redis in the background: no caller waits on the SET. */
   #write(key: string, token: StoredToken, context: TokenStoreContext): void {
     const state = this.#keys.get(key, context);
-    const generation = state.generation + 1;
+    const generation = state.nextGeneration(Date.now());
     const raw = state.seal({ token, generation });
     this.#l1.set(key, { token, raw });
     // Absolute expiry: Redis never keeps a token past exp − skew, even when the write is late.
     const until = Math.floor(usableUntil(token, context.refreshSkewMs));
     if (until <= context.now()) return;
     const { names } = state;
+    const bound = Date.now() + MAX_AHEAD_MS;
     this.#background.add(
-      this.#command('set', () => this.#client.eval(WRITE, 2, names.token, names.generation, raw, generation, until, until + GENERATION_TTL_MS)).then(
-        (written) => {
-          if (written === 1) state.saw(generation);
+      this.#command('set', () => this.#client.eval(WRITE, 2, names.token, names.generation, raw, generation, until, until + GENERATION_TTL_MS, bound)).then(
+        (answer) => {
+          const [written, found] = answer as [number, string | null];
+          // A poisoned counter was replaced by this write (or, refused, what Redis holds is newer).
+          if (!state.saw(found, Date.now())) this.#poisoned(state);
+          if (written !== 1) return;
+          state.saw(generation, Date.now());
+          return this.#registry.record();
         },
       ),
+    );
+  }
+
+  /** A counter no member can have written: reported once until Redis holds a valid one again. */
+  #poisoned(state: KeyState): void {
+    if (state.poisonReported) return;
+    state.poisonReported = true;
+    this.#health.notice(
+      'get',
+      'the generation counter in Redis holds a value no process of the fleet can have written (someone with write access to Redis but without the fleet key?); it was refused, and the next write replaces it',
+      'ERR_MCA_STORE_POISONED',
     );
   }
 
@@ -143,8 +199,10 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const state = this.#keys.get(key, context);
     // Only the value this process knows: a newer token another process wrote stays. The counter
     // moves past it, so a copy restored later is refused.
-    const work = this.#command('delete', () => this.#client.eval(INVALIDATE, 2, state.names.token, state.names.generation, entry.raw)).then((counter) => {
-      state.saw(counter);
+    const work = this.#command('delete', () =>
+      this.#client.eval(INVALIDATE, 2, state.names.token, state.names.generation, entry.raw, Date.now(), Date.now() + MAX_AHEAD_MS),
+    ).then((counter) => {
+      if (counter !== 0) state.saw(counter, Date.now());
     });
     this.#background.add(work);
     return work.catch(() => undefined);
@@ -166,33 +224,45 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
     const signal = options.signal ?? new AbortController().signal;
     const state = this.#keys.get(key, context);
     const lock = state.names.lock;
+    // What the caller's deadline leaves: a wait for the connection never outlasts it.
+    const left = (): number => context.deadlineMs - (performance.now() - started);
+    let takeovers = 0;
     for (;;) {
-      const stored = await this.#read(key, context);
+      const stored = await this.#read(key, context, left());
       if (usable(stored?.token)) return { token: stored.token, fetched: false };
       if (!this.#health.available) return this.#fetchAlone(key, context, fetch);
-      const owner = randomBytes(16).toString('hex');
-      const answer = await this.#lock.acquire(lock, owner, ttl);
+      const owner = this.#lockValues.mint(lock, Date.now());
+      let answer = await this.#lock.acquire(lock, owner, ttl);
       if (answer === undefined) return this.#fetchAlone(key, context, fetch);
-      const [holder, holderTtl] = answer;
-      if (holder === owner) {
-        // The previous holder may have written its token and released the lock between this
-        // process's read and its ACQUIRE: read again, now that the lock is ours. A read of its own,
-        // not one coalesced with a read sent before the lock was taken. Its write precedes its
-        // release on one connection, so a read after the release sees the token.
-        const fresh = await this.#readOnce(key, context);
-        if (usable(fresh?.token)) {
-          this.#lock.release(lock, owner);
-          return { token: fresh.token, fetched: false };
+      if (answer[0] !== owner) {
+        const [holder, holderTtl] = answer;
+        // A value no member wrote (a squatter's, or a member's replayed long after) is not waited
+        // for at all; a member's is, while it shows signs of life.
+        const member = this.#lockValues.isMember(lock, holder, Date.now(), context.deadlineMs);
+        const wait = member && holder !== state.stuckHolder ? watch.next(holder, holderTtl) : undefined;
+        if (wait !== undefined) {
+          await sleep(wait, signal, !options.background);
+          continue;
         }
-        return this.#lock.hold(lock, owner, ttl, () => this.#fetchAlone(key, context, fetch));
+        if (member) state.stuckHolder = holder;
+        // Take the lock over rather than fetch beside it: of the waiters that gave up on the same
+        // holder, one fetches and the others wait on it. A squatter that keeps re-setting the lock
+        // gets a few tries, then this caller fetches by itself.
+        if (++takeovers > 3) return this.#fetchAlone(key, context, fetch);
+        answer = await this.#lock.takeOver(lock, holder, owner, ttl);
+        if (answer === undefined) return this.#fetchAlone(key, context, fetch);
+        if (answer[0] !== owner) continue;
       }
-      if (holder === state.stuckHolder) return this.#fetchAlone(key, context, fetch);
-      const wait = watch.next(holder, holderTtl);
-      if (wait === undefined) {
-        state.stuckHolder = holder;
-        return this.#fetchAlone(key, context, fetch);
+      // The previous holder may have written its token and released the lock between this
+      // process's read and its ACQUIRE: read again, now that the lock is ours. A read of its own,
+      // not one coalesced with a read sent before the lock was taken. Its write precedes its
+      // release on one connection, so a read after the release sees the token.
+      const fresh = await this.#readOnce(key, context, left());
+      if (usable(fresh?.token)) {
+        this.#lock.release(lock, owner);
+        return { token: fresh.token, fetched: false };
       }
-      await sleep(wait, signal, !options.background);
+      return this.#lock.hold(lock, owner, ttl, () => this.#fetchAlone(key, context, fetch));
     }
   }
 
@@ -204,7 +274,7 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
 
   /** Connects, authenticates, writes, reads and deletes a probe key: what `check` in the CLI runs. */
   check(timeoutMs = 3_000): Promise<void> {
-    return checkRedis(this.#client, this.#settings.prefix, () => this.#health.lastCause, timeoutMs);
+    return checkRedis(this.#client, this.#settings.prefix, () => this.#health.lastCause, timeoutMs, this.#topology);
   }
 
   async close(): Promise<void> {

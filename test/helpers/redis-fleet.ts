@@ -27,11 +27,37 @@ export interface FleetChild {
   ready: Promise<void>;
 }
 
+/** How a child builds its store (see test/redis/fleet-child.js). */
+export interface FleetChildSettings {
+  store: Record<string, unknown>;
+  credentials: Record<string, unknown>;
+  barrier?: boolean;
+  /** Built at "go" with the store's defaults, not connected before the first call. */
+  cold?: boolean;
+  build?: 'options' | 'env' | 'user-single' | 'user-cluster' | 'user-sentinel';
+  /** MCA_REDIS_* variables, with `build: 'env'` (the fleet key is added). */
+  env?: Record<string, string>;
+}
+
+/** What a child prints once it has its token. */
+export interface FleetChildOutput {
+  header: string;
+  source: string;
+  ms: number;
+  stats: { fetches: number; [name: string]: unknown };
+  storeErrors?: string[];
+}
+
 /** Forks test/redis/fleet-child.js (the built package) with these settings. */
-export function runFleetChild(settings: { store: Record<string, unknown>; credentials: Record<string, unknown>; barrier?: boolean }): FleetChild {
-  const child = fork(join(__dirname, '..', 'redis', 'fleet-child.js'), [JSON.stringify({ ...settings, store: { fleetKey: FLEET_KEY, ...settings.store } })], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+export function runFleetChild(settings: FleetChildSettings): FleetChild {
+  const env = settings.env === undefined ? undefined : { MCA_REDIS_FLEET_KEY: FLEET_KEY, ...settings.env };
+  const child = fork(
+    join(__dirname, '..', 'redis', 'fleet-child.js'),
+    [JSON.stringify({ ...settings, env, store: { fleetKey: FLEET_KEY, ...settings.store } })],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const done = new Promise<string>((resolve, reject) => {
@@ -47,7 +73,7 @@ export function runFleetChild(settings: { store: Record<string, unknown>; creden
  * A barrier, not a clock: forks `count` children that load the package and connect to the store,
  * and only when all of them are ready tells them to ask at once (a cold herd).
  */
-export async function startHerd(count: number, settings: { store: Record<string, unknown>; credentials: Record<string, unknown> }): Promise<FleetChild[]> {
+export async function startHerd(count: number, settings: Omit<FleetChildSettings, 'barrier'>): Promise<FleetChild[]> {
   const children = Array.from({ length: count }, () => runFleetChild({ ...settings, barrier: true }));
   await Promise.all(children.map((c) => c.ready));
   for (const c of children) c.child.send({ type: 'go' });

@@ -43,7 +43,9 @@ describeWithRedis('the IAM API key grant with the Redis fleet store', () => {
     const raw = new Redis(redis.url);
     try {
       const keys = await raw.keys('*');
-      const values = await Promise.all(keys.map((k) => raw.get(k).then((v) => v ?? '')));
+      const values = await Promise.all(
+        keys.map(async (k) => ((await raw.type(k)) === 'zset' ? (await raw.zrange(k, '0', '-1')).join(' ') : ((await raw.get(k)) ?? ''))),
+      );
       const fingerprint = resolveProviderConfig({ env: {}, envFile: false, apikey: APIKEY, iamUrl: iam.url }).auth.cacheKeyParts[0]!;
       const everything = [...keys, ...values].join('\n');
       expect(keys.length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -10,6 +11,7 @@ import { describeWithRedis, startRedisServer, type RedisServer } from '../helper
 import { FLEET_KEY, SECRET, credentials } from '../helpers/redis-fleet';
 
 const PASSWORD = 'red-pa55-word';
+const OTHER_KEY = randomBytes(32).toString('base64');
 
 function configError(run: () => unknown): { code: string; message: string } {
   try {
@@ -37,6 +39,29 @@ describe('Redis configuration errors at startup', () => {
     expect(error.message).not.toContain(PASSWORD);
     expect(error.message).not.toContain('ioredis is not installed');
     expect(error.message).toContain('encodeURIComponent');
+  });
+
+  it.each([
+    ['MCA_REDIS_TIMEOUT_MS', 'abc', 'ERR_MCA_INVALID_STORE_TIMEOUT_MS'],
+    ['MCA_REDIS_CONNECT_TIMEOUT_MS', '0', 'ERR_MCA_INVALID_CONNECT_TIMEOUT_MS'],
+    ['MCA_REDIS_LOCK_WAIT_MS', '1.5', 'ERR_MCA_INVALID_LOCK_WAIT_MS'],
+    ['MCA_REDIS_BACKOFF_MS', '99999999999', 'ERR_MCA_INVALID_BACKOFF_MS'],
+  ])('%s=%s is a config error naming the setting and the variable', (variable, value, code) => {
+    const error = configError(() =>
+      createTokenProvider({ ...base, env: { MCA_REDIS_URL: 'redis://127.0.0.1:1', MCA_REDIS_FLEET_KEY: FLEET_KEY, [variable]: value } }),
+    );
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(variable);
+  });
+
+  it('the store settings come from MCA_REDIS_* when code builds the store without them; an option wins', () => {
+    const saved = { ...process.env };
+    process.env.MCA_REDIS_TIMEOUT_MS = 'nope';
+    try {
+      expect(configError(() => redisTokenStore({ url: 'redis://127.0.0.1:1', fleetKey: FLEET_KEY })).code).toBe('ERR_MCA_INVALID_STORE_TIMEOUT_MS');
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('a Redis store without a fleet key is refused, and says how to make one', () => {
@@ -182,6 +207,12 @@ describeWithRedis('a misconfigured Redis is loud and names its real cause', () =
     const ok = await cli({ MCA_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` });
     expect(ok.status).toBe(0);
     expect(ok.out).toMatch(/^store\s+Redis 127\.0\.0\.1:\d+: connect, auth, write, read OK in \d+ ms$/m);
+    // A fingerprint per key (not the key), so two processes can be compared.
+    const rotating = await cli({ MCA_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`, MCA_REDIS_FLEET_KEY: `${OTHER_KEY},${FLEET_KEY}` });
+    expect(rotating.out).toMatch(/^fleet key\s+[\w-]{12} \(seals and opens\)\nfleet key\s+[\w-]{12} \(opens only\)$/m);
+    expect(rotating.out.match(/^fleet key\s+([\w-]{12})/gm)![1]!.slice(-12)).toBe(ok.out.match(/^fleet key\s+([\w-]{12})/m)![1]);
+    expect(rotating.out).not.toContain(FLEET_KEY);
+    expect(rotating.out).not.toContain(OTHER_KEY);
     const raw = new Redis({ port: redis.port, password: PASSWORD });
     try {
       expect(await raw.keys('*')).toEqual([]);

@@ -8,7 +8,7 @@ import { deriveTokenKey } from '../../lib/core/token-crypto';
 import { secretFingerprint } from '../../lib/core/client-auth/slow-fingerprint';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
-import { FLEET_KEY, SECRET, credentials, runFleetChild, startHerd } from '../helpers/redis-fleet';
+import { FLEET_KEY, SECRET, credentials, runFleetChild, startHerd, type FleetChildOutput } from '../helpers/redis-fleet';
 import { waitFor } from '../helpers/wait';
 import { ACQUIRE } from '../../lib/redis/redis-scripts';
 
@@ -50,7 +50,10 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
   }
   async function allValues(): Promise<{ keys: string[]; values: string[] }> {
     const keys = await raw.keys('*');
-    const values = await Promise.all(keys.map((k) => raw.get(k).then((v) => v ?? '')));
+    // Strings, and the members of the fingerprint registry (a sorted set): every byte the store wrote.
+    const values = await Promise.all(
+      keys.map(async (k) => ((await raw.type(k)) === 'zset' ? (await raw.zrange(k, '0', '-1')).join(' ') : ((await raw.get(k)) ?? ''))),
+    );
     return { keys, values };
   }
   /** Polls Redis until `check` holds (writes land in the background, after the caller's answer). */
@@ -167,23 +170,25 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     await eventually(async () => (await raw.keys('mca:*:lock')).length === 0);
   });
 
-  it('a lock holder killed mid-fetch: a waiter fetches by itself after lockWaitMs, not the lock TTL', async () => {
+  it('a lock holder killed mid-fetch, then 8 waiters: one takes the lock over after lockWaitMs (not the lock TTL); 1 POST between them', async () => {
     tokens.script.push({ hang: true });
     // The holder renews every quarter of its own lockWaitMs: the fleet's settings, as in production.
-    const holder = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000, lockWaitMs: 1_000 }, credentials: credentials(tokens) });
+    const settings = { store: { url: redis.url, lockTtlMs: 30_000, lockWaitMs: 1_000 }, credentials: credentials(tokens) };
+    const holder = runFleetChild(settings);
     await waitFor(() => tokens.requests.length === 1);
-    const waiter = runFleetChild({ store: { url: redis.url, lockTtlMs: 30_000, lockWaitMs: 1_000 }, credentials: credentials(tokens) });
-    await waiter.asking;
-    const killedAt = Date.now();
     holder.child.kill('SIGKILL');
-    const out = JSON.parse(await waiter.done) as { header: string; source: string };
-    expect(out).toEqual({ header: 'Bearer tok-1', source: 'endpoint' });
+    await holder.done.catch(() => undefined);
+    const killedAt = Date.now();
+    const waiters = await startHerd(8, settings);
+    const outputs = (await Promise.all(waiters.map((w) => w.done))).map((o) => JSON.parse(o) as FleetChildOutput);
     process.stdout.write(
-      `fault lock holder killed: the waiter had its token ${Date.now() - killedAt} ms after the kill (lockWaitMs 1000, a process start included)\n`,
+      `fault lock holder killed, 8 waiters: ${tokens.requests.length - 1} token POST(s) after the kill, the last token ${Date.now() - killedAt} ms after it (lockWaitMs 1000, process starts included)\n`,
     );
-    // Well under the 30 s lock TTL: the wait bound, plus a process start on a loaded machine.
-    expect(Date.now() - killedAt).toBeLessThan(8_000);
-    expect(tokens.requests).toHaveLength(2);
+    expect(tokens.requests.length - 1).toBe(1);
+    expect(outputs.map((o) => o.header)).toEqual(Array(8).fill('Bearer tok-1'));
+    expect(outputs.filter((o) => o.source === 'endpoint')).toHaveLength(1);
+    // Well under the 30 s lock TTL: the wait bound, plus process starts on a loaded machine.
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
   }, 30_000);
 
   it('a fetch slower than lockWaitMs, from a live holder that renews its lock, is waited for: 1 POST', async () => {
@@ -213,23 +218,41 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     await expect(pending).resolves.toBe('Bearer tok-1');
   });
 
-  it('a squatted lock (no TTL) costs one bounded wait, then none for the same holder', async () => {
+  it('a squatted lock (a value no member wrote, no TTL) costs no wait, every time', async () => {
     const s = store({ lockWaitMs: 500 });
     const a = provider(s);
     await a.getAuthorizationHeader();
     const key = await tokenKey();
     const lock = key.replace(/:token$/, ':lock');
-    await raw.set(lock, 'squatter');
-    a.invalidate();
-    await eventually(async () => (await raw.get(key)) === null);
-    let started = performance.now();
-    await expect(a.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');
-    // The wait ends before a poll would overshoot the bound: within one poll (±50% of 50 ms) of it.
-    expect(performance.now() - started).toBeGreaterThanOrEqual(400);
-    a.invalidate();
-    started = performance.now();
-    await expect(a.getAuthorizationHeader()).resolves.toBe('Bearer tok-3');
-    expect(performance.now() - started).toBeLessThan(300);
+    for (const next of ['Bearer tok-2', 'Bearer tok-3']) {
+      await raw.set(lock, 'squatter');
+      a.invalidate();
+      await eventually(async () => (await raw.get(key)) === null);
+      const started = performance.now();
+      await expect(a.getAuthorizationHeader()).resolves.toBe(next);
+      expect(performance.now() - started).toBeLessThan(300);
+    }
+  });
+
+  it('a squatter that keeps re-setting the lock (as a live holder would) costs at most about lockWaitMs, at every cold fetch', async () => {
+    // What a writer without the fleet key can do: read the lock's name (SCAN) and keep it alive.
+    const a = provider(store({ lockWaitMs: 1_000 }), { deadlineMs: 8_000 });
+    await a.getAuthorizationHeader();
+    const key = await tokenKey();
+    const lock = key.replace(/:token$/, ':lock');
+    let n = 0;
+    const squat = setInterval(() => void raw.set(lock, `squatter-${n++}`, 'PX', 5_000), 100);
+    cleanup.push(() => clearInterval(squat));
+    const costs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      a.invalidate();
+      await eventually(async () => (await raw.get(key)) === null && (await raw.get(lock)) !== null);
+      const started = performance.now();
+      await a.getAuthorizationHeader();
+      costs.push(performance.now() - started);
+    }
+    process.stdout.write(`squatted lock, 3 cold fetches: ${costs.map((c) => Math.round(c)).join(', ')} ms\n`);
+    expect(Math.max(...costs)).toBeLessThan(1_200);
   });
 
   it('a tampered value is a miss, and is overwritten', async () => {
@@ -384,7 +407,7 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
     for (const forbidden of [SECRET, Buffer.from(`client-1:${SECRET}`).toString('base64'), 'client-1', a.cacheKey, scoped.cacheKey, ...tokens.issued]) {
       expect(everything).not.toContain(forbidden);
     }
-    expect(keys.every((k) => /^mca:\{[A-Za-z0-9_-]{43}\}:(token|lock|gen)$/.test(k))).toBe(true);
+    expect(keys.every((k) => /^mca:\{[A-Za-z0-9_-]{43}\}:(token|lock|gen)$/.test(k) || k === 'mca:{fleet}:keys')).toBe(true);
   });
 
   it('another fleet key sees other names and cannot open the values', async () => {

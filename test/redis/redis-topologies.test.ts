@@ -4,7 +4,8 @@ import { redisTokenStore } from '../../lib/redis';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis } from '../helpers/redis-server';
 import { startRedisCluster, startRedisSentinel, type RedisCluster, type RedisSentinelSetup } from '../helpers/redis-topologies';
-import { FLEET_KEY, credentials, startHerd } from '../helpers/redis-fleet';
+import { FLEET_KEY, SECRET, credentials, startHerd } from '../helpers/redis-fleet';
+import { runCli } from '../helpers/run-cli';
 import { printFigures, underLoad } from '../helpers/redis-load';
 
 describeWithRedis('the Redis store on a real 3-master Cluster', () => {
@@ -61,6 +62,31 @@ describeWithRedis('the Redis store on a real 3-master Cluster', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('`check` with a single-node URL pointed at a cluster node gives the Cluster fix the running store gives', async () => {
+    // Each check writes a random probe key, whose slot one of the three masters serves: checking
+    // through the first node, a run fails with MOVED 2 times in 3 (20 runs all passing: 3e-10).
+    const failures: string[] = [];
+    for (let run = 0; run < 20 && failures.length === 0; run++) {
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        MCA_CLIENT_ID: 'client-1',
+        MCA_SECRET: SECRET,
+        MCA_TENANT_ID: 'tenant-1',
+        MCA_SERVER_URL: tokens.serverUrl,
+        MCA_REDIS_FLEET_KEY: FLEET_KEY,
+        MCA_REDIS_URL: cluster.urls[0]!,
+      });
+      try {
+        const result = await runCli(['check', '--no-env-file']);
+        if (result.status !== 0) failures.push(result.err);
+      } finally {
+        process.env = saved;
+      }
+    }
+    expect(failures).toHaveLength(1);
+    for (const failure of failures) expect(failure).toMatch(/MOVED.*Fix: this Redis is a Cluster node: set MCA_REDIS_CLUSTER_NODES/);
   });
 
   it('a single-node URL pointed at a cluster node says so, once per cause, and names the fix', async () => {
@@ -137,8 +163,10 @@ describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)'
     expect(tokens.requests.length - before).toBeLessThanOrEqual(2);
   }, 60_000);
 
-  it('the master killed: no caller error, no stall', async () => {
+  it('the master killed: no caller error, no stall; a lost master gives the Sentinel fix, not "check the Redis URL"', async () => {
     const providers = fleet(4);
+    const messages: string[] = [];
+    providers.forEach((p) => p.on('store-error', (e) => messages.push(e.message)));
     await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
     const oldPort = setup.master.port;
     const figures = await underLoad(providers, async () => {
@@ -149,5 +177,9 @@ describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)'
     printFigures('sentinel master killed', figures);
     expect(figures.errors).toBe(0);
     expect(figures.worstMs).toBeLessThan(1_500);
+    const refused = messages.filter((m) => /ECONNREFUSED|All sentinels/.test(m));
+    process.stdout.write(`sentinel master killed: ${refused.length} connection store-error(s), each with the Sentinel fix\n`);
+    for (const m of refused) expect(m).toContain('SENTINEL get-master-addr-by-name');
+    expect(messages.join('\n')).not.toContain('check the Redis URL');
   }, 60_000);
 });
