@@ -19,7 +19,10 @@ export interface ProviderStats {
   failures: number;
   /** Fetches under way now: 0 or 1. */
   inflight: number;
-  /** Tokens held by the store, when it can tell. */
+  /**
+   * The tokens this provider holds: 1 while it has one that has not expired, else 0. Its own,
+   * not the shared store's: summed over `mw.stats()`, the tokens the middleware holds.
+   */
   size: number;
   /** The shared store's health (errors by code, time unavailable), with a store that reports it (Redis). */
   store?: StoreHealthStats;

@@ -261,7 +261,9 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
       fromStore: this.#fromStore,
       failures: this.#failures,
       inflight: this.#inflight ? 1 : 0,
-      size: this.#store.size ?? (this.#token ? 1 : 0),
+      // This provider's own: a store shared by several providers (a middleware's back ends, the
+      // drop-in's configurations) would count every one of them under each name.
+      size: this.#token !== undefined && this.#config.now() < this.#token.expiresAt ? 1 : 0,
       ...(this.#store.health ? { store: this.#store.health() } : {}),
     };
   }

@@ -188,6 +188,8 @@ describe('names, events and stats of IAM entries', () => {
     expect(events.map((e) => e.backend)).toEqual([undefined, 'cos', 'db']);
     expect(Object.keys(m.stats())).toEqual(['default', 'cos', 'db']);
     expect([m.stats().cos!.fetches, m.stats().db!.fetches]).toEqual([1, 1]);
+    // Each provider counts its own token, not the shared store's total: three tokens, three in all.
+    expect(Object.values(m.stats()).map((s) => s.size)).toEqual([1, 1, 1]);
     // Two API keys, two cache keys, neither of which holds a key.
     const keys = ['default', 'cos', 'db'].map((n) => m.backends.get(n)!.cacheKey);
     expect(new Set(keys).size).toBe(3);
