@@ -25,7 +25,11 @@ async function freePort() {
 async function startRedis() {
   if (spawnSync('redis-server', ['--version']).status !== 0) throw new Error('redis-server is not installed: apt-get install -y redis-server');
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', require('node:os').tmpdir()], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', require('node:os').tmpdir()],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 200; i++) {
     const up = await new Promise((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
