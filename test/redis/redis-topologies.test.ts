@@ -130,11 +130,17 @@ describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)'
     printFigures('sentinel failover', figures);
     expect(figures.errors).toBe(0);
     expect(figures.worstMs).toBeLessThan(1_500);
-    // Sharing works again: a dropped token is fetched once for the four.
-    const before = tokens.requests.length;
-    providers.forEach((p) => p.invalidate());
-    await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
-    expect(tokens.requests.length - before).toBeLessThanOrEqual(2);
+    // Sharing works again: a dropped token is fetched at most twice for the four. A store whose
+    // commands failed during the failover skips Redis for backoffMs, which a loaded CPU stretches
+    // (4 POSTs, once, under two CPU hogs): asked again until it holds, within 10 s.
+    let posts = Infinity;
+    for (const until = Date.now() + 10_000; posts > 2 && Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      const before = tokens.requests.length;
+      providers.forEach((p) => p.invalidate());
+      await Promise.all(providers.map((p) => p.getAuthorizationHeader()));
+      posts = tokens.requests.length - before;
+    }
+    expect(posts).toBeLessThanOrEqual(2);
   }, 60_000);
 
   it('the master killed: no caller error, no stall', async () => {
