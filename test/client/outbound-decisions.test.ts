@@ -71,7 +71,7 @@ describe.each(['axios', 'fetch'] as const)('%s: the 401 replay after a redirect'
 
 describe('which spellings of the caller’s own Authorization opt the call out', () => {
   const own = 'Basic Y2FsbGVyOm93bg==';
-  it.each<[string, () => HeadersInit]>([
+  it.each<[string, () => NonNullable<RequestInit['headers']>]>([
     ['a plain object, canonical case', () => ({ Authorization: own })],
     ['a plain object, lower case', () => ({ authorization: own })],
     ['a plain object, upper case', () => ({ AUTHORIZATION: own })],
