@@ -176,3 +176,69 @@ describe('mcaFetch: what a network failure’s error shows', () => {
     expect((error.cause.cause as Error).message).toBe('fetch failed');
   });
 });
+
+// Survivors of StrykerJS over lib/fetch (issue 22): fetch's own redirect modes and a Request's own
+// settings, which mcaFetch must keep as fetch keeps them.
+describe('mcaFetch keeps fetch’s redirect modes and a Request’s own settings', () => {
+  it('redirect: "error" rejects a redirect as fetch does, and passes any other answer', async () => {
+    const { backend } = fixture;
+    const m = make();
+    expect((await m.fetch(`${backend.url}/ok`, { redirect: 'error' })).status).toBe(200);
+    const error = watch.collect(
+      await m.fetch(`${backend.url}${to('/ok')}`, { redirect: 'error' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ) as TypeError;
+    expect([error.name, error.message, (error.cause as Error).message]).toEqual(['TypeError', 'fetch failed', 'unexpected redirect']);
+    // A Request's own redirect mode counts when the init has none.
+    const fromRequest = watch.collect(
+      await m.fetch(new Request(`${backend.url}${to('/ok')}`, { redirect: 'error' })).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
+    expect((fromRequest as TypeError).message).toBe('fetch failed');
+    expect(backend.hits.map((h) => h.path)).toEqual(['/ok', '/redirect', '/redirect']);
+  });
+
+  it('a redirect loop ends as fetch’s does: TypeError, cause "redirect count exceeded"', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const error = watch.collect(
+      await m.fetch(`${backend.url}/loop`).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ) as TypeError;
+    expect([error.name, error.message, (error.cause as Error).message]).toEqual(['TypeError', 'fetch failed', 'redirect count exceeded']);
+    expect(backend.hits).toHaveLength(21);
+  });
+
+  it('a Request’s own aborted signal aborts the call: nothing is sent', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const error = watch.collect(
+      await m.fetch(new Request(`${backend.url}/ok`, { signal: AbortSignal.abort() })).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
+    expect((error as Error).name).toBe('AbortError');
+    expect(backend.hits).toHaveLength(0);
+  });
+
+  it.each([
+    ['exactly 1 MiB: kept, and replayed after a 401', 1024 * 1024, 200],
+    ['1 MiB and one byte: streamed, and the 401 goes back to the caller', 1024 * 1024 + 1, 401],
+  ])('a Request body of %s', async (_case, size, status) => {
+    const { backend } = fixture;
+    const m = make();
+    expect(await m.authorization()).toBe('Bearer tok-1');
+    revoked.add('tok-1');
+    const response = await m.fetch(new Request(`${backend.url}/ok`, { method: 'POST', body: 'x'.repeat(size) }));
+    await response.arrayBuffer();
+    expect(response.status).toBe(status);
+    expect(backend.hits).toHaveLength(status === 200 ? 2 : 1);
+  });
+});
