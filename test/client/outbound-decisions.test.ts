@@ -242,3 +242,29 @@ describe('mcaFetch keeps fetch’s redirect modes and a Request’s own settings
     expect(backend.hits).toHaveLength(status === 200 ? 2 : 1);
   });
 });
+
+describe('mcaFetch: the method and the body on a redirect and a replay', () => {
+  it('a POST answered 302 goes on as a GET without its body, as fetch does', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const response = await m.fetch(`${backend.url}${to('/ok')}&status=302`, { method: 'POST', body: 'payload' });
+    expect(response.status).toBe(200);
+    expect(backend.hits.map((h) => [h.method, h.path])).toEqual([
+      ['POST', '/redirect'],
+      ['GET', '/ok'],
+    ]);
+  });
+
+  it('a string body is sent again after a 401', async () => {
+    const { backend } = fixture;
+    const m = make();
+    expect(await m.authorization()).toBe('Bearer tok-1');
+    revoked.add('tok-1');
+    const response = await m.fetch(`${backend.url}/ok`, { method: 'POST', body: 'payload' });
+    expect(response.status).toBe(200);
+    expect(backend.hits.map((h) => [h.method, h.authorization])).toEqual([
+      ['POST', 'Bearer tok-1'],
+      ['POST', 'Bearer tok-2'],
+    ]);
+  });
+});
