@@ -12,7 +12,7 @@ export default tseslint.config(
       'reports/',
       '.consumers-*/',
       '.stryker-tmp/',
-      // Compiled inside the consumer projects of test/package.test.ts, against the packed tarball.
+      // Compiled inside the consumer projects of test/slow/package.test.ts, against the packed tarball.
       'test/consumers/',
     ],
   },

@@ -31,7 +31,9 @@ it('DEBUG=* prints no secret, Basic credential or token for token requests of an
     {}, // a retry, then success
     { status: 400, body: { error: `Basic ${basic}`, error_description: secret } }, // a hostile echo
     { status: 401, body: { error: secret } },
-    { hang: true }, // a timeout
+    // A timeout. timeoutMs is 2 s, not less: under load an answer took over 200 ms, the attempt
+    // timed out, its retry took the next scripted answer, and the script ran out of step.
+    { hang: true },
     { status: 429, body: { error: 'temporarily_unavailable' }, headers: { 'Retry-After': '0' } },
     {},
   );
@@ -40,7 +42,7 @@ it('DEBUG=* prints no secret, Basic credential or token for token requests of an
     const { createTokenProvider } = require(${dist});
     const make = (extra) => createTokenProvider({ env: {}, envFile: false, clientId: 'client-1', secret: ${JSON.stringify(secret)},
       tenantId: 'tenant-1', serverUrl: ${JSON.stringify(server.serverUrl)}, retryBaseMs: 1, retryMaxMs: 5, failureCooldownMs: 0,
-      timeoutMs: 200, ...extra });
+      timeoutMs: 2000, ...extra });
     (async () => {
       const p = make({});
       const header = await p.getAuthorizationHeader();

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { dirname } from 'node:path';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { RedisEndpoint, RedisTarget } from '../config/redis-binding';
@@ -79,6 +80,25 @@ function auth(node: RedisEndpoint): Record<string, unknown> {
 // a caller waits, and one failed reconnect attempt flushes the queue, so it stays small.
 const COMMON = { enableOfflineQueue: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 };
 
+const ignore = (): void => undefined;
+
+/**
+ * ioredis (6.0) listens for its socket's first 'error' only (`stream.once`). A TLS socket can raise
+ * two: the certificate the client refuses (an untrusted CA), then the server's alert answering the
+ * abort (ERR_SSL_TLSV1_ALERT_DECODE_ERROR). The second, with no listener left, is an uncaught
+ * exception: it ended the application's process (and, under load, failed the rediss:// test). The
+ * client has reported the failure with the first and reconnects on a new socket; what the old
+ * socket raises after that is dropped.
+ */
+function keepSocketErrorsCaught<T extends RedisClientLike>(client: T): T {
+  const emitter = client as unknown as EventEmitter & { stream?: EventEmitter };
+  emitter.on?.('error', () => {
+    const stream = emitter.stream;
+    if (stream !== undefined && typeof stream.listenerCount === 'function' && stream.listenerCount('error') === 0) stream.on('error', ignore);
+  });
+  return client;
+}
+
 /**
  * Connects to a single node, a Cluster or a Sentinel-managed master. Settings come parsed
  * (`parseRedisUrl`), so what was validated at startup is exactly what connects.
@@ -87,7 +107,7 @@ export function connectRedis(target: RedisTarget): RedisClientLike {
   const Redis = loadIoredis();
   if (target.kind === 'single') {
     const { host, port, db } = target.node;
-    return new Redis({ ...COMMON, host, port, ...(db !== undefined ? { db } : {}), ...auth(target.node) });
+    return keepSocketErrorsCaught(new Redis({ ...COMMON, host, port, ...(db !== undefined ? { db } : {}), ...auth(target.node) }));
   }
   if (target.kind === 'cluster') {
     const [first] = target.nodes as [RedisEndpoint];
@@ -97,22 +117,24 @@ export function connectRedis(target: RedisTarget): RedisClientLike {
     );
   }
   const [first] = target.sentinels as [RedisEndpoint];
-  return new Redis({
-    ...COMMON,
-    sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
-    name: target.masterName,
-    // The sentinels' credentials and TLS serve the master too: the common deployment. Anything
-    // else: build the ioredis client yourself and pass it as `client`.
-    ...auth(first),
-    ...(first.username !== undefined ? { sentinelUsername: first.username } : {}),
-    ...(first.password !== undefined ? { sentinelPassword: first.password } : {}),
-    ...(first.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
-    // A demoted master's READONLY means "reconnect and ask the sentinels again", resending the
-    // command. (ioredis's `failoverDetector` is left off: its sentinel subscriptions outlived
-    // quit() in our tests and kept reconnecting to a stopped sentinel.)
-    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
-    sentinelRetryStrategy: (times: number) => Math.min(times * 100, 1_000),
-  });
+  return keepSocketErrorsCaught(
+    new Redis({
+      ...COMMON,
+      sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+      name: target.masterName,
+      // The sentinels' credentials and TLS serve the master too: the common deployment. Anything
+      // else: build the ioredis client yourself and pass it as `client`.
+      ...auth(first),
+      ...(first.username !== undefined ? { sentinelUsername: first.username } : {}),
+      ...(first.password !== undefined ? { sentinelPassword: first.password } : {}),
+      ...(first.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+      // A demoted master's READONLY means "reconnect and ask the sentinels again", resending the
+      // command. (ioredis's `failoverDetector` is left off: its sentinel subscriptions outlived
+      // quit() in our tests and kept reconnecting to a stopped sentinel.)
+      reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
+      sentinelRetryStrategy: (times: number) => Math.min(times * 100, 1_000),
+    }),
+  );
 }
 
 /** What a user-built ioredis client connects to: `Cluster` says `isCluster`, a Sentinel client has `sentinels`. */

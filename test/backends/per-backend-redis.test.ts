@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { mcaOAuth, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
+import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
 import { startIamServer } from '../helpers/iam-server';
@@ -14,6 +15,7 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
   let redis: RedisServer;
   let tokens: ClaimsTokenServer;
   const open: McaOAuthMiddleware[] = [];
+  const stores: RedisTokenStore[] = [];
   beforeAll(async () => {
     redis = await startRedisServer();
   });
@@ -25,6 +27,7 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
   });
   afterEach(async () => {
     await Promise.all(open.splice(0).map((m) => m.close()));
+    await Promise.all(stores.splice(0).map((s) => s.close()));
     await tokens.close();
   });
 
@@ -34,8 +37,14 @@ describeWithRedis('per-back-end tokens on the Redis store', () => {
       { match: 'https://inventory.example.com', clientId: 'inv-client', secret: 'inv-secret', name: 'inventory' },
     ],
   ): McaOAuthMiddleware => {
+    // Each "process" has its own store and connection. This suite is about what the fleet shares,
+    // not about the per-command bound (the fault suites are): with the default 100 ms, a CPU starved
+    // by other work turned a slow answer into a local fetch, and B fetched its own tokens.
+    const store = redisTokenStore({ url: redis.url, fleetKey: FLEET_KEY, storeTimeoutMs: 10_000 });
+    stores.push(store);
     const m = mcaOAuth({
-      env: { MCA_REDIS_URL: redis.url, MCA_REDIS_FLEET_KEY: FLEET_KEY },
+      env: {},
+      store,
       envFile: false,
       clientId: 'main-client',
       secret: 'main-secret',

@@ -6,6 +6,8 @@ export interface Hit {
   authorization: string | undefined;
   method: string;
   cookie: string | undefined;
+  /** Every header of the request, as Node parsed it (lower-case names). */
+  headers: http.IncomingHttpHeaders;
   body: string;
 }
 
@@ -26,7 +28,14 @@ export async function startScriptedBackend(valid: () => Iterable<string>): Promi
   const hits: Hit[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const hit: Hit = { path: url.pathname, authorization: req.headers.authorization, method: req.method ?? '', cookie: req.headers.cookie, body: '' };
+    const hit: Hit = {
+      path: url.pathname,
+      authorization: req.headers.authorization,
+      method: req.method ?? '',
+      cookie: req.headers.cookie,
+      headers: req.headers,
+      body: '',
+    };
     hits.push(hit);
     req.on('data', (chunk: Buffer) => (hit.body += chunk.toString()));
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];

@@ -1,1 +1,1 @@
-// Written by test/package.test.ts: a deliberate type error.
+// Written by test/slow/package.test.ts: a deliberate type error.

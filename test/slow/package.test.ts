@@ -3,11 +3,14 @@ import { rmSync, writeFileSync, readFileSync, readdirSync, cpSync, mkdtempSync }
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-// `npm test` builds dist/ first (pretest). This packs it as a user would receive it and installs
-// the tarball into a fresh consumer project (its dependencies from the local npm cache). The
-// consumer lives below the repository, so that express 4 and 5, connect and typescript resolve
-// from the repository's own node_modules without another download.
-const root = join(__dirname, '..');
+// `npm run test:slow` (CI runs it after `npm test`) builds dist/ first. This packs it once, as a user
+// would receive it, and installs the tarball into one fresh consumer project (its dependencies from
+// the local npm cache) that every consumer below shares. The consumer lives below the repository,
+// so that express 4 and 5, connect and typescript resolve from the repository's own node_modules
+// without another download. Not part of `npm test`: four tsc runs, a Jest, a Vitest and npm itself
+// are a minute of CPU on a 2-core machine, and they test the package, not a code path.
+const root = join(__dirname, '..', '..');
+const consumers = join(root, 'test', 'consumers');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const run = promisify(execFile);
 // The child gets none of this Jest's worker variables, so a Jest consumer starts as a user's would;
@@ -35,8 +38,8 @@ beforeAll(() => {
   });
   // The sources of every consumer: the TypeScript projects (tsconfig*.json) and, in subfolders, a
   // Jest, a Vitest and a node --test project that find the installed package one folder up.
-  cpSync(join(__dirname, 'consumers'), consumer, { recursive: true });
-  cpSync(join(__dirname, 'consumers', 'tsconfig.consumer.json'), join(consumer, 'tsconfig.json'));
+  cpSync(consumers, consumer, { recursive: true });
+  cpSync(join(consumers, 'tsconfig.consumer.json'), join(consumer, 'tsconfig.json'));
   // Every TypeScript sample of the README and the guides in docs/, compiled as a consumer would
   // write it. Samples that continue an earlier one (using `app`, `mcaOAuth`) get the imports they assume.
   const guides = ['README.md', ...readdirSync(join(root, 'docs')).map((f) => join('docs', f))].filter((f) => f.endsWith('.md'));
