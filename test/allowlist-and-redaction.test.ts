@@ -14,7 +14,13 @@ import { startProtectedBackend, type ProtectedBackend } from './helpers/protecte
 const target = { name: 'default' } as TokenTarget;
 function allowlist(entries: readonly (string | RegExp)[]): (url: string) => boolean {
   const routes = new BackendRoutes(
-    entries.map((entry, index) => ({ matcher: compileBackendEntry(entry, index, false), target, index, acceptsFrom: new Set<number>(), label: `protectedBackends[${index}]` })),
+    entries.map((entry, index) => ({
+      matcher: compileBackendEntry(entry, index, false),
+      target,
+      index,
+      acceptsFrom: new Set<number>(),
+      label: `protectedBackends[${index}]`,
+    })),
     target,
     false,
   );

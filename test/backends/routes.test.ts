@@ -41,9 +41,27 @@ describe('with an allowlist', () => {
   const b = target('b');
   const routes = new BackendRoutes(
     [
-      { matcher: compileBackendEntry('https://a.example.com/v1/', 0, false), target: a, index: 0, acceptsFrom: new Set<number>(), label: 'protectedBackends[0]' },
-      { matcher: compileBackendEntry(/^https:\/\/[a-z]+\.example\.com\/shared\//, 1, false), target: b, index: 1, acceptsFrom: new Set([0]), label: 'protectedBackends[1]' },
-      { matcher: compileBackendEntry('https://a.example.com', 2, false), target: fallback, index: 2, acceptsFrom: new Set<number>(), label: 'protectedBackends[2]' },
+      {
+        matcher: compileBackendEntry('https://a.example.com/v1/', 0, false),
+        target: a,
+        index: 0,
+        acceptsFrom: new Set<number>(),
+        label: 'protectedBackends[0]',
+      },
+      {
+        matcher: compileBackendEntry(/^https:\/\/[a-z]+\.example\.com\/shared\//, 1, false),
+        target: b,
+        index: 1,
+        acceptsFrom: new Set([0]),
+        label: 'protectedBackends[1]',
+      },
+      {
+        matcher: compileBackendEntry('https://a.example.com', 2, false),
+        target: fallback,
+        index: 2,
+        acceptsFrom: new Set<number>(),
+        label: 'protectedBackends[2]',
+      },
     ],
     fallback,
     false,
@@ -84,8 +102,20 @@ describe('remembered decisions', () => {
   const build = () =>
     new BackendRoutes(
       [
-        { matcher: compileBackendEntry('https://a.example.com/v1/', 0, false), target: a, index: 0, acceptsFrom: new Set<number>(), label: 'protectedBackends[0]' },
-        { matcher: compileBackendEntry('https://b.example.com', 1, false), target: fallback, index: 1, acceptsFrom: new Set<number>(), label: 'protectedBackends[1]' },
+        {
+          matcher: compileBackendEntry('https://a.example.com/v1/', 0, false),
+          target: a,
+          index: 0,
+          acceptsFrom: new Set<number>(),
+          label: 'protectedBackends[0]',
+        },
+        {
+          matcher: compileBackendEntry('https://b.example.com', 1, false),
+          target: fallback,
+          index: 1,
+          acceptsFrom: new Set<number>(),
+          label: 'protectedBackends[1]',
+        },
       ],
       fallback,
       false,

@@ -16,7 +16,7 @@ const PROVIDER = deriveTokenKey('s3cr3t-value', CACHE_KEY);
 const payload = { token: { accessToken: 'tok-1', expiresAt: 2_000_000_000_000, obtainedAt: 1_999_999_000_000 }, generation: 1 };
 const context = (encryptionKey: Buffer) => ({ encryptionKey }) as TokenStoreContext;
 /** A process's view of one configuration: its fleet key, its provider key, its cache key. */
-const processOf = (fleet: Buffer, provider: Buffer, cacheKey = CACHE_KEY) => new KeyStates(fleet, 'mca:', true, 10).get(cacheKey, context(provider));
+const processOf = (fleet: Buffer, provider: Buffer, cacheKey = CACHE_KEY) => new KeyStates([fleet], 'mca:', true, 10).get(cacheKey, context(provider));
 
 describe('the sealing key of a stored token', () => {
   it('is the same in every process of the fleet with the same configuration, and differs when any of its three inputs does', () => {
