@@ -9,9 +9,9 @@ import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
 
-/** The ACL SETUSER rules the README gives, without the user name and password. */
+/** The ACL SETUSER rules the fleet guide gives, without the user name and password. */
 function readmeRules(): string[] {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'fleet.md'), 'utf8');
   const line = /^ACL SETUSER mca-tokens on >password (.+)$/m.exec(readme)![1]!;
   return line.split(' ');
 }
