@@ -68,6 +68,62 @@ const byObject = new WeakMap<object, Remembered>();
 // `getAuthorizationHeader()` with no options (all from env) takes the fast path too.
 const NO_OPTIONS = Object.freeze({});
 
+// Second fast path: the seed's documented style builds a fresh options literal on every call, so
+// the object is new each time. A literal of plain values (strings, numbers, booleans) is looked up
+// in a trie keyed by its own property names and values, in order; the leaf holds the provider the
+// slow path chose for the same literal. The caller's strings are the same string objects on every
+// call (their hashes are cached), so the walk builds no string and hashes nothing new, and Map's
+// SameValueZero keeps "100" and 100 apart. Literals that hold objects (env, store, now) take the
+// slow path, which counts objects by identity. Bounded: past MAX_LITERALS leaves the trie starts
+// afresh; a leaf whose provider was evicted is skipped and replaced. Like the value key below, it
+// holds the secret as the options do, only in this process's memory.
+interface LiteralNode {
+  readonly next: Map<unknown, LiteralNode>;
+  provider?: TokenProvider;
+}
+const MAX_LITERALS = 4 * DEFAULT_CACHE_SIZE;
+let literals: LiteralNode = { next: new Map() };
+let literalCount = 0;
+
+const isPlain = (value: unknown): boolean => value === null || (typeof value !== 'object' && typeof value !== 'function');
+
+/** The leaf of `options` (created when `create`), or undefined when it holds objects or is not there. */
+function literalLeaf(options: object, create: boolean): LiteralNode | undefined {
+  let node = literals;
+  for (const name of Object.keys(options)) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (!isPlain(value)) return undefined;
+    // Two levels per property, the name then the value, so that no two literals share a path.
+    const named = step(node, name, create);
+    const valued = named && step(named, value, create);
+    if (valued === undefined) return undefined;
+    node = valued;
+  }
+  return node;
+}
+
+function step(node: LiteralNode, key: unknown, create: boolean): LiteralNode | undefined {
+  let child = node.next.get(key);
+  if (child === undefined && create) {
+    child = { next: new Map() };
+    node.next.set(key, child);
+  }
+  return child;
+}
+
+function rememberLiteral(options: object, provider: TokenProvider): void {
+  if (literalCount >= MAX_LITERALS) {
+    literals = { next: new Map() };
+    literalCount = 0;
+  }
+  // Checked first, so that a literal holding an object leaves no dangling path behind.
+  if (!Object.values(options).every(isPlain)) return;
+  const leaf = literalLeaf(options, true);
+  if (leaf === undefined) return;
+  if (leaf.provider === undefined) literalCount++;
+  leaf.provider = provider;
+}
+
 // Object-valued options (env, store, now) count by identity in the value key.
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 0;
@@ -125,22 +181,37 @@ function providerFor(options: Record<string, unknown>, target: object): TokenPro
  * callers ask at once. It never throws synchronously: bad options reject the promise with
  * {@link McaConfigError}. Like the seed, it accepts keys it does not know (one process warning per
  * key); `mcaOAuth()` and `createTokenProvider()` reject them.
+ *
+ * @example
+ * ```js
+ * const { getAuthorizationHeader } = require('express-mca-oauth'); // was require('bms-mca-oauth-sdk')
+ * const header = await getAuthorizationHeader({ cacheSize: 100, appId, clientId, secret, serverUrl });
+ * await axios.get('https://orders.example.com/api/orders', { headers: { Authorization: header } });
+ * ```
  */
 export function getAuthorizationHeader(options?: GetAuthorizationHeaderOptions): Promise<string> {
   const target: object = options ?? NO_OPTIONS;
-  const remembered = byObject.get(target);
-  if (
-    remembered !== undefined &&
-    !remembered.provider.closed &&
-    !retired.has(remembered.provider) &&
-    sameValues(target as Record<string, unknown>, remembered.values)
-  ) {
-    return remembered.provider.getAuthorizationHeader();
-  }
   try {
+    // A literal of plain values, fresh or reused: its current values lead to the provider, so a
+    // mutated object finds the provider of its new values.
+    const fromLiteral = typeof target === 'object' ? literalLeaf(target, false)?.provider : undefined;
+    if (fromLiteral !== undefined && !fromLiteral.closed && !retired.has(fromLiteral)) return fromLiteral.getAuthorizationHeader();
+    // An object that holds objects (env, store, now): the same object as last time, with the same values.
+    const remembered = byObject.get(target);
+    if (
+      remembered !== undefined &&
+      !remembered.provider.closed &&
+      !retired.has(remembered.provider) &&
+      sameValues(target as Record<string, unknown>, remembered.values)
+    ) {
+      return remembered.provider.getAuthorizationHeader();
+    }
     const checked = lenientOptions(target, PROVIDER_OPTION_KEYS, 'getAuthorizationHeader');
-    return providerFor(checked, target).getAuthorizationHeader();
+    const provider = providerFor(checked, target);
+    if (typeof target === 'object') rememberLiteral(target, provider);
+    return provider.getAuthorizationHeader();
   } catch (error) {
+    // Never a synchronous throw (an options getter that throws included): the seed's callers chain `.catch()`.
     return Promise.reject(error);
   }
 }
@@ -153,6 +224,8 @@ export async function closeAuthorizationHeaderCache(): Promise<void> {
   const all = [...providers.values(), ...retiring];
   retiring.clear();
   providers.clear();
+  literals = { next: new Map() };
+  literalCount = 0;
   store.close();
   await Promise.all([...all.map((provider) => provider.close()), closeCertificateProviders()]);
   const redis = [...redisStores.values()];

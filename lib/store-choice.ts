@@ -24,6 +24,16 @@ export function chooseStore(config: ProviderConfig): ProviderWiring {
 /**
  * Creates the framework-free provider. All configuration is resolved and validated here, once;
  * a bad configuration throws {@link McaConfigError}.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider } from 'express-mca-oauth';
+ *
+ * // Jobs and queues outside Express: the same resolution (options, env, .env, VCAP_SERVICES).
+ * const provider = createTokenProvider({ tokenUrl: 'https://idp.example.com/oauth/token', scope: 'orders:read' });
+ * const header = await provider.getAuthorizationHeader(); // "Bearer …", cached and refreshed
+ * await provider.close(); // on shutdown
+ * ```
  */
 export function createTokenProvider(options?: TokenProviderOptions): TokenProvider {
   const checked = checkOptionKeys(options, PROVIDER_OPTION_KEYS, 'createTokenProvider');

@@ -433,6 +433,22 @@ describe('17. a bound service that lacks credentials says so', () => {
     expect(error.message).toMatch(/user-provided service\(s\) "my-mca", which are used only when named: set `serviceName` or MCA_SERVICE_NAME/);
     expect(resolve({ env: { VCAP_SERVICES: vcap }, serviceName: 'my-mca' }).clientId).toBe('id');
   });
+
+  it('a Cloudant binding alone (an IAM apikey, no MCA/App ID service): the error names it and says to set MCA_SERVICE_NAME', () => {
+    const vcap = JSON.stringify({
+      cloudantNoSQLDB: [{ name: 'orders-db', label: 'cloudantNoSQLDB', credentials: { apikey: SECRET, url: 'https://x.cloudant.com' } }],
+    });
+    const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: vcap } }));
+    expect(error.code).toBe('ERR_MCA_MISSING_CLIENT_ID');
+    expect(error.message).toMatch(/^Missing `clientId` \([^)]*\)\. VCAP_SERVICES binds "orders-db" \(cloudantNoSQLDB\), with an IAM API key/);
+    expect(error.message).toContain('set MCA_SERVICE_NAME=orders-db (or the `serviceName` option)');
+    expect(error.message).not.toContain(SECRET);
+    // The fix the message gives works.
+    expect(resolve({ env: { VCAP_SERVICES: vcap, MCA_SERVICE_NAME: 'orders-db' } }).endpointKind).toBe('iam');
+    // A service without an apikey gets no such hint.
+    const plain = JSON.stringify({ cloudantNoSQLDB: [{ name: 'orders-db', credentials: { url: 'https://x' } }] });
+    expect(thrownBy(() => resolve({ env: { VCAP_SERVICES: plain } })).message).not.toContain('MCA_SERVICE_NAME=');
+  });
 });
 
 describe('18. smaller items', () => {

@@ -92,6 +92,61 @@ describe('getAuthorizationHeader: the seed API as a drop-in', () => {
     await waitFor(() => server.connections() <= 2, 3000);
   });
 
+  describe("a fresh literal of plain values on every call (the seed's documented style, no env object)", () => {
+    // No `env` object: the literal holds only strings, numbers and booleans, as the seed's callers
+    // write it, so it takes the literal path (what it leaves out comes from process.env).
+    type SeedOptions = Parameters<typeof getAuthorizationHeader>[0];
+    const literal = (over: Record<string, unknown> = {}): SeedOptions & Record<string, unknown> => ({
+      cacheSize: 100,
+      appId: 'appId',
+      clientId: 'clientId',
+      secret: 'secret',
+      serverUrl: server.serverUrl,
+      envFile: false,
+      ...over,
+    });
+
+    it('makes one POST for many calls, and 500 concurrent calls share it', async () => {
+      server.script.push({ delayMs: 30 });
+      const all = await Promise.all(Array.from({ length: 500 }, () => getAuthorizationHeader(literal())));
+      for (let i = 0; i < 20; i++) all.push(await getAuthorizationHeader(literal()));
+      expect(new Set(all)).toEqual(new Set(['Bearer tok-1']));
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it("never hands one literal's token to another whose names and values run together alike", async () => {
+      await expect(getAuthorizationHeader(literal())).resolves.toBe('Bearer tok-1');
+      // A value that spells out another option, as a key without lengths would read it (the
+      // secret last, so nothing follows it): the secret is wrong, so the token server must be
+      // asked, and it refuses.
+      const { secret: _secret, ...rest } = literal();
+      await expect(getAuthorizationHeader({ ...rest, secret: 'secret', scope: 'x' })).resolves.toBe('Bearer tok-2');
+      await expect(getAuthorizationHeader({ ...rest, secret: 'secret;5:scopesx' })).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT' });
+      await expect(getAuthorizationHeader({ ...rest, secret: 'secret;5:scopes1:x' })).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT' });
+      // The same value under another type is another literal: a string cacheSize is refused.
+      await expect(getAuthorizationHeader(literal({ cacheSize: '100' }))).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_CACHE_SIZE' });
+      expect(server.requests).toHaveLength(4);
+    });
+
+    it('a rotated secret in the next literal is asked for, not served the old token', async () => {
+      await getAuthorizationHeader(literal());
+      await expect(getAuthorizationHeader(literal({ secret: 'rotated' }))).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT' });
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it('eviction never fails a caller: literals of more configurations than cacheSize all resolve', async () => {
+      server.script.push(...Array.from({ length: 12 }, () => ({})));
+      const forClient = (n: number) => literal({ cacheSize: 2, clientId: `c${n}`, clientAuth: 'post' });
+      for (let round = 0; round < 2; round++) {
+        const headers = await Promise.all([1, 2, 3, 4].map((n) => getAuthorizationHeader(forClient(n))));
+        expect(headers.every((h) => h.startsWith('Bearer '))).toBe(true);
+      }
+      // The last two stayed cached; the first two were evicted and fetched again.
+      expect(server.requests.length).toBeGreaterThanOrEqual(6);
+      expect(server.requests.length).toBeLessThanOrEqual(8);
+    });
+  });
+
   it('reads what options leave out from the environment, as the seed did', async () => {
     const header = await getAuthorizationHeader({
       env: { MCA_CLIENT_ID: 'clientId', MCA_SECRET: 'secret', MCA_APP_ID: 'appId', MCA_SERVER_URL: server.serverUrl },

@@ -24,11 +24,11 @@ describe('checkOptionKeys', () => {
       expect.objectContaining({
         code: 'ERR_MCA_UNKNOWN_OPTION',
         field: 'clientID',
-        message: 'mcaOAuth() received an unsupported option `clientID`. Did you mean `clientId`? See the README for the list.',
+        message: 'mcaOAuth() received an unsupported option `clientID`. Did you mean `clientId`? See docs/configuration.md for the list.',
       }),
     );
     expect(() => checkOptionKeys({ zzzzzzzz: 1 }, PROVIDER_OPTION_KEYS, 'mcaOAuth')).toThrow(
-      'mcaOAuth() received an unsupported option `zzzzzzzz`. See the README for the list.',
+      'mcaOAuth() received an unsupported option `zzzzzzzz`. See docs/configuration.md for the list.',
     );
   });
 });

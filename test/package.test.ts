@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync, readFileSync, cpSync, mkdtempSync } from 'node:fs';
+import { rmSync, writeFileSync, readFileSync, readdirSync, cpSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -37,11 +37,11 @@ beforeAll(() => {
   // Jest, a Vitest and a node --test project that find the installed package one folder up.
   cpSync(join(__dirname, 'consumers'), consumer, { recursive: true });
   cpSync(join(__dirname, 'consumers', 'tsconfig.consumer.json'), join(consumer, 'tsconfig.json'));
-  // Every TypeScript sample of the README, compiled as a consumer would write it. Samples that
-  // continue an earlier one (using `app`, `mcaOAuth`) get the imports they assume.
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const samples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  if (samples.length < 4) throw new Error('README lost its TypeScript samples');
+  // Every TypeScript sample of the README and the guides in docs/, compiled as a consumer would
+  // write it. Samples that continue an earlier one (using `app`, `mcaOAuth`) get the imports they assume.
+  const guides = ['README.md', ...readdirSync(join(root, 'docs')).map((f) => join('docs', f))].filter((f) => f.endsWith('.md'));
+  const samples = guides.flatMap((f) => [...readFileSync(join(root, f), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!));
+  if (samples.length < 8) throw new Error('README and docs/ lost their TypeScript samples');
   samples.forEach((sample, i) => {
     const prelude = [
       /import express/.test(sample) || !/\bapp\./.test(sample) ? '' : "import express from 'express';\nconst app = express();",
@@ -75,6 +75,8 @@ describe('the packed tarball, from consumer projects', () => {
         'dist/vendor/quick-lru.js',
         'redis/package.json',
         'README.md',
+        'docs/configuration.md',
+        'docs/testing.md',
         'LICENSE',
         'CHANGELOG.md',
         'package.json',
@@ -86,10 +88,12 @@ describe('the packed tarball, from consumer projects', () => {
       scripts?: Record<string, string>;
     };
     expect(installed.scripts?.prepare).toBeUndefined();
-    // npm's page renders the README: an image it shows must not point at a file left out of the package.
+    // npm's page renders the README: an image it shows, or a guide it links to, must not point at a
+    // file left out of the package.
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((src) => !/^https?:/.test(src));
-    expect(images.filter((src) => !files.includes(src))).toEqual([]);
+    const targets = [...readme.matchAll(/\]\(([^)\s#]+)(?:#[^)\s]*)?\)/g)].map((m) => m[1]!).filter((src) => !/^https?:/.test(src));
+    expect(targets.length).toBeGreaterThan(5);
+    expect(targets.filter((src) => !files.includes(src))).toEqual([]);
   });
 
   it('loads with require() (CJS)', async () => {
@@ -132,9 +136,10 @@ describe('the packed tarball, from consumer projects', () => {
     expect(failure.stdout).toMatch(/misuse\/index\.ts.*error TS2322: Type 'AxiosInstance' is not assignable to type 'number'/);
   }, 60_000);
 
-  it('runs a CommonJS test under Jest with its default configuration and supertest', async () => {
+  it('runs CommonJS tests under Jest with its default configuration and supertest (and the recipe of docs/testing.md, with nock)', async () => {
     const { stdout, stderr } = await nodeOrExplain([join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], join(consumer, 'jest'));
-    expect(`${stdout}${stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(`${stdout}${stderr}`).toMatch(/Tests:\s+4 passed, 4 total/);
+    expect(`${stdout}${stderr}`).toMatch(/PASS \.\/testing-your-app\.test\.js/);
   }, 60_000);
 
   it('runs an ESM test under Vitest', async () => {

@@ -11,13 +11,18 @@
 //              middleware, then req.mcaFetch) and GET /proxy-static-fetch (a no-op middleware,
 //              then the global fetch with a static header); GET /proxy-manual-fetch (information:
 //              the global fetch as each mcaFetch hop calls it, an init per call, redirect 'manual')
+//   iam-pair     - the peer row's two routes in one process, both with an IAM API key against the
+//              same IAM server and back end: GET /proxy-mca-iam (mcaOAuth({ apikey, iamUrl }) as
+//              route middleware, then req.mcaClient) and GET /proxy-sdk-iam (a no-op middleware,
+//              then an axios instance whose request interceptor asks ibm-cloud-sdk-core's
+//              IamAuthenticator for the header, as IBM Cloud users write it)
 // Routes: GET /hello (hello world), GET /proxy (calls the back end through req.mcaClient, or
 // through a plain axios instance with a static header when variant is 'static').
 const express = require('express');
 const axios = require('axios');
 const { mcaOAuth } = require('express-mca-oauth');
 
-const { variant, credentials, backendUrl, staticToken, options = {} } = JSON.parse(process.argv[2]);
+const { variant, credentials, backendUrl, staticToken, iam, options = {} } = JSON.parse(process.argv[2]);
 const app = express();
 let auth;
 if (variant === 'mca') {
@@ -74,6 +79,28 @@ if (variant === 'fetch-pair') {
       (e) => fail(res, e),
     ),
   );
+}
+
+if (variant === 'iam-pair') {
+  const { IamAuthenticator } = require('ibm-cloud-sdk-core');
+  auth = mcaOAuth({ apikey: iam.apikey, iamUrl: iam.iamUrl, env: {}, envFile: false, protectedBackends: [backendUrl] });
+  auth.provider.on('error', (e) => console.error('provider error:', e.code, e.message, e.attempts));
+  const authenticator = new IamAuthenticator({ apikey: iam.apikey, url: iam.iamUrl });
+  const sdkClient = axios.create({ maxRedirects: 0 });
+  sdkClient.interceptors.request.use(async (config) => {
+    await authenticator.authenticate(config);
+    return config;
+  });
+  const pass = (req, res, next) => next();
+  const proxy = (client) => async (res) => {
+    try {
+      res.json((await client.get(`${backendUrl}/api/orders`)).data);
+    } catch (error) {
+      res.status(502).json({ code: error.code ?? 'ERR', status: error.response?.status });
+    }
+  };
+  app.get('/proxy-mca-iam', auth, (req, res) => proxy(req.mcaClient)(res));
+  app.get('/proxy-sdk-iam', pass, (req, res) => proxy(sdkClient)(res));
 }
 
 const server = app.listen(0, '127.0.0.1', () => {

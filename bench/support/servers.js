@@ -18,7 +18,32 @@ const STATIC_TOKEN = 'static0123456789abcdef0123456789a';
 issued.set(STATIC_TOKEN, Number.MAX_SAFE_INTEGER);
 const stats = { posts: 0, failedOnPurpose: 0, backendRequests: 0, backendRejected: 0 };
 
+// IBM Cloud IAM's API key grant, for the peer rows: ibm-cloud-sdk-core's IamAuthenticator decodes
+// the access token as a JWT (exp, iat), so the token is one (unsigned: nobody verifies it here).
+const IAM_APIKEY = 'bench-apikey-0123456789abcdef0123456789';
+const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+function iamToken(req, res) {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk) => (body += chunk));
+  req.on('end', () => {
+    stats.posts++;
+    const form = new URLSearchParams(body);
+    if (form.get('grant_type') !== 'urn:ibm:params:oauth:grant-type:apikey' || form.get('apikey') !== IAM_APIKEY) {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      return res.end('{"errorCode":"BXNIM0415E","errorMessage":"Provided API key could not be found."}');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + settings.lifetimeSeconds;
+    const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ iat: now, exp, jti: randomBytes(8).toString('hex') })}.${randomBytes(16).toString('base64url')}`;
+    issued.set(token, exp * 1000);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ access_token: token, refresh_token: 'not-used', token_type: 'Bearer', expires_in: settings.lifetimeSeconds, expiration: exp }));
+  });
+}
+
 const tokenServer = http.createServer((req, res) => {
+  if (req.url === '/identity/token') return iamToken(req, res);
   req.resume();
   req.on('end', () => {
     stats.posts++;
@@ -61,6 +86,7 @@ Promise.all([listen(tokenServer), listen(backend)]).then(([tokenPort, backendPor
     credentials: { clientId: CLIENT, secret: SECRET, tenantId: TENANT, serverUrl: `http://127.0.0.1:${tokenPort}/imf-authserver` },
     backendUrl: `http://127.0.0.1:${backendPort}`,
     staticToken: STATIC_TOKEN,
+    iam: { apikey: IAM_APIKEY, iamUrl: `http://127.0.0.1:${tokenPort}` },
   });
 });
 

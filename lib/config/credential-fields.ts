@@ -84,7 +84,8 @@ export function missing(field: CredentialField, what: string, vcap: VcapCredenti
   } else {
     const bind = VCAP_FIELD[field] ? `, or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.${field})` : '';
     const note = vcap.note !== undefined ? ` Note: ${vcap.note}.` : '';
-    message = `Missing \`${field}\` (${what}). Pass the \`${field}\` option, set ${envNames} in the environment or .env${bind}.${note}`;
+    const lead = vcap.iamHint !== undefined ? ` ${vcap.iamHint} For an OAuth client instead:` : '';
+    message = `Missing \`${field}\` (${what}).${lead} Pass the \`${field}\` option, set ${envNames} in the environment or .env${bind}.${note}`;
   }
   return new McaConfigError(`ERR_MCA_MISSING_${constantCase(field)}`, message, { field });
 }

@@ -170,7 +170,7 @@ export function checkOptionKeys(options: unknown, known: ReadonlySet<string>, fa
       const shown = capped(key, 60);
       throw new McaConfigError(
         'ERR_MCA_UNKNOWN_OPTION',
-        `${factory}() received an unsupported option \`${shown}\`.${hint ? ` Did you mean \`${hint}\`?` : ''} See the README for the list.`,
+        `${factory}() received an unsupported option \`${shown}\`.${hint ? ` Did you mean \`${hint}\`?` : ''} See docs/configuration.md for the list.`,
         { field: shown },
       );
     }

@@ -78,7 +78,7 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInse
     const note = vcap.note !== undefined ? ` Note: ${vcap.note}.` : '';
     throw new McaConfigError(
       'ERR_MCA_MISSING_SERVER_URL',
-      `Missing \`serverUrl\` (the token server).${bound} Pass \`serverUrl\` (MCA), \`oauthServerUrl\` (App ID) or \`tokenUrl\` (any OAuth server); set MCA_SERVER_URL, MCA_OAUTH_SERVER_URL or MCA_TOKEN_URL in the environment or .env; or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.serverUrl).${note}`,
+      `Missing \`serverUrl\` (the token server).${bound}${vcap.iamHint !== undefined ? ` ${vcap.iamHint} For an OAuth client instead:` : ''} Pass \`serverUrl\` (MCA), \`oauthServerUrl\` (App ID) or \`tokenUrl\` (any OAuth server); set MCA_SERVER_URL, MCA_OAUTH_SERVER_URL or MCA_TOKEN_URL in the environment or .env; or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.serverUrl).${note}`,
       { field: 'serverUrl' },
     );
   }

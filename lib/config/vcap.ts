@@ -22,6 +22,11 @@ export interface VcapCredentials {
    * instance, user-provided services and no `serviceName`), for the "missing" messages.
    */
   note?: string;
+  /**
+   * Set when no MCA or App ID service is bound but a service with an IAM `apikey` is: the
+   * "missing" messages lead with it, since naming that service is the likelier fix.
+   */
+  iamHint?: string;
 }
 
 const SERVICE_PREFIXES = ['AdvancedMobileAccess', 'AppID'];
@@ -54,15 +59,19 @@ function stringField(credentials: Record<string, unknown>, key: string, where: s
 function pickInstance(
   services: Record<string, unknown>,
   serviceName: string | undefined,
-): { instance: Record<string, unknown>; where: string } | { note: string } | undefined {
+): { instance: Record<string, unknown>; where: string } | { note?: string; iamHint?: string } | undefined {
   const empty: string[] = [];
   const userProvided: string[] = [];
+  const withApikey: { name: string; label: string }[] = [];
   for (const [label, instances] of Object.entries(services)) {
     const ours = SERVICE_PREFIXES.some((p) => label.startsWith(p));
     if (serviceName === undefined && label === 'user-provided' && Array.isArray(instances)) {
       for (const instance of instances) if (isRecord(instance) && typeof own(instance, 'name') === 'string') userProvided.push(own(instance, 'name') as string);
     }
-    if (serviceName === undefined && !ours) continue;
+    if (serviceName === undefined && !ours) {
+      if (label !== 'user-provided' && Array.isArray(instances)) withApikey.push(...apikeyServices(label, instances));
+      continue;
+    }
     if (!Array.isArray(instances)) throw badVcap(`key "${capped(label, 60)}" must hold an array of service instances.`);
     if (instances.length === 0 && ours) empty.push(capped(label, 60));
     for (let i = 0; i < instances.length; i++) {
@@ -88,7 +97,33 @@ function pickInstance(
       .join(', ');
     notes.push(`VCAP_SERVICES binds user-provided service(s) ${names}, which are used only when named: set \`serviceName\` or MCA_SERVICE_NAME`);
   }
-  return notes.length > 0 ? { note: notes.join('; ') } : undefined;
+  const iamHint = withApikey.length > 0 ? iamBindingHint(withApikey) : undefined;
+  if (notes.length === 0 && iamHint === undefined) return undefined;
+  return { note: notes.length > 0 ? notes.join('; ') : undefined, iamHint };
+}
+
+// A Cloudant (or any IBM Cloud) binding alone is the usual start on IBM Cloud: its API key is used
+// only when the service is named, and the fix must say so rather than point at MCA.
+function iamBindingHint(services: { name: string; label: string }[]): string {
+  const listed = services
+    .slice(0, 3)
+    .map((s) => `"${capped(s.name, 60)}" (${capped(s.label, 40)})`)
+    .join(', ');
+  return `VCAP_SERVICES binds ${listed}, with an IAM API key (credentials.apikey) that is used only when its service is named: to call IAM-protected services with it, set MCA_SERVICE_NAME=${capped(services[0]!.name, 60)} (or the \`serviceName\` option).`;
+}
+
+/** The names of a label's instances whose credentials carry an IAM `apikey`, for the hint. */
+function apikeyServices(label: string, instances: unknown[]): { name: string; label: string }[] {
+  const names: { name: string; label: string }[] = [];
+  for (const instance of instances) {
+    if (!isRecord(instance)) continue;
+    const credentials = own(instance, 'credentials');
+    const name = own(instance, 'name');
+    if (isRecord(credentials) && typeof own(credentials, 'apikey') === 'string' && typeof name === 'string' && name !== '') {
+      names.push({ name, label });
+    }
+  }
+  return names;
 }
 
 /**
@@ -147,7 +182,7 @@ export function readVcap(env: EnvSource, serviceName: string | undefined): VcapC
   }
   const picked = pickInstance(parsed, serviceName);
   if (picked === undefined) return { applicationId };
-  if ('note' in picked) return { applicationId, note: picked.note };
+  if (!('instance' in picked)) return { applicationId, ...picked };
   const { instance, where } = picked;
   const credentials = own(instance, 'credentials');
   if (!isRecord(credentials)) throw badVcap(`${where}.credentials must be an object. Fix the service binding.`);

@@ -143,7 +143,7 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
     maxRedirects: 0,
     maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
     // HTTP_PROXY would get a loopback request, Basic header and all, in clear; a proxy never
-    // serves loopback anyway. Other hosts follow HTTPS_PROXY / HTTP_PROXY / NO_PROXY (README).
+    // serves loopback anyway. Other hosts follow HTTPS_PROXY / HTTP_PROXY / NO_PROXY (docs/security.md).
     ...(isLoopbackHost(new URL(config.tokenUrl).hostname) ? { proxy: false as const } : {}),
     responseType: 'text',
     transformRequest: [(data: unknown) => data],

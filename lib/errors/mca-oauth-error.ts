@@ -11,7 +11,7 @@ export interface McaOAuthErrorDetails {
 /**
  * Base class of every error this package throws or rejects with.
  *
- * `code` is stable and documented in the README; match on it, not on the message.
+ * `code` is stable and documented in docs/errors.md; match on it, not on the message.
  * Messages, stacks, `toJSON()` and `util.inspect` output never contain a client secret,
  * a Basic header or an access token: errors are built from field names, never from values.
  */

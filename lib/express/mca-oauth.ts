@@ -53,6 +53,26 @@ function looksLikeRequest(value: unknown): boolean {
  * Express/Connect middleware. Resolves the credentials and builds one provider and one axios
  * instance now, so a bad configuration throws {@link McaConfigError} at startup. Each request then
  * only gets `req.mcaAuth` and `req.mcaClient` attached.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { mcaOAuth } from 'express-mca-oauth';
+ *
+ * const app = express();
+ * const auth = mcaOAuth({ protectedBackends: ['https://orders.example.com'] });
+ * app.use(auth); // mount it before the routes that use req.mcaClient, req.mcaFetch or req.mcaAuth
+ * app.get('/orders', async (req, res, next) => {
+ *   try {
+ *     const { data } = await req.mcaClient.get('https://orders.example.com/api/orders');
+ *     res.json(data);
+ *   } catch (error) {
+ *     next(error);
+ *   }
+ * });
+ * const server = app.listen(8080);
+ * process.once('SIGTERM', () => server.close(() => void auth.close()));
+ * ```
  */
 export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   if (looksLikeRequest(options)) {

@@ -8,7 +8,7 @@ export type { BackendTokenSettings };
 /**
  * Where the credentials and the token endpoint come from. Every field is resolved on its own,
  * first match wins: this option, then the environment variable, then the same key in the `.env`
- * file, then `VCAP_SERVICES` (Cloud Foundry). See the README's configuration table.
+ * file, then `VCAP_SERVICES` (Cloud Foundry). See docs/configuration.md.
  */
 export interface CredentialOptions {
   /**

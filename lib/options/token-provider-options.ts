@@ -72,7 +72,7 @@ export interface TokenProviderOptions extends CredentialOptions {
    * Where tokens are kept. Defaults to an in-process LRU of {@link cacheSize} entries, or to a
    * Redis store when the environment asks for one.
    * Env: `MCA_REDIS_URL`, `MCA_REDIS_CLUSTER_NODES`, `MCA_REDIS_SENTINELS` or `MCA_REDIS_SERVICE_NAME`,
-   * with `MCA_REDIS_FLEET_KEY` (see the README's fleet section).
+   * with `MCA_REDIS_FLEET_KEY` (see docs/fleet.md).
    */
   store?: TokenStore;
   /**

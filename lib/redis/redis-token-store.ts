@@ -223,7 +223,21 @@ export class RedisTokenStore extends EventEmitter implements TokenStore {
   }
 }
 
-/** Creates a {@link RedisTokenStore}: `mcaOAuth({ store: redisTokenStore({ client: new Redis(url), fleetKey }) })`. */
+/**
+ * Creates a {@link RedisTokenStore}, so that a fleet of processes shares one token per back end.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis';
+ * import { mcaOAuth } from 'express-mca-oauth';
+ * import { redisTokenStore } from 'express-mca-oauth/redis';
+ *
+ * // The same fleet key on every process (openssl rand -base64 32); or set MCA_REDIS_URL and
+ * // MCA_REDIS_FLEET_KEY and pass nothing.
+ * const store = redisTokenStore({ client: new Redis(process.env.REDIS_URL!), fleetKey: process.env.FLEET_KEY! });
+ * app.use(mcaOAuth({ store }));
+ * ```
+ */
 export function redisTokenStore(options: RedisTokenStoreOptions): RedisTokenStore {
   return new RedisTokenStore(options);
 }
