@@ -5,6 +5,7 @@ import { suggest } from './known-options';
 import type { ProviderConfig } from './resolve-config';
 import type { BackendList } from './read-backend-list';
 import { ENTRY_SETTINGS, entryError, resolveEntryToken, type EntryPlace } from './resolve-entry-token';
+import { readOnBehalfOf, type OnBehalfOfMode } from './resolve-on-behalf-of';
 
 /** One `protectedBackends` entry, validated, with its own token configuration resolved. */
 export interface ResolvedBackend {
@@ -16,9 +17,11 @@ export interface ResolvedBackend {
   config: ProviderConfig | undefined;
   /** Names of the entries whose redirects into this one carry its token. */
   acceptRedirectsFrom: readonly string[];
+  /** The entry's own `onBehalfOf`, or undefined to take the middleware's. */
+  onBehalfOf: OnBehalfOfMode | undefined;
 }
 
-const ENTRY_KEYS = new Set<string>(['match', 'name', 'acceptRedirectsFrom', ...ENTRY_SETTINGS]);
+const ENTRY_KEYS = new Set<string>(['match', 'name', 'acceptRedirectsFrom', 'onBehalfOf', ...ENTRY_SETTINGS]);
 /** Bounds the list: each name is checked at startup, and each redirect hop reads a set. */
 const MAX_ACCEPTED = 64;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -39,7 +42,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function resolveBackends(list: BackendList, options: Record<string, unknown>, env: EnvSource, main: ProviderConfig): ResolvedBackend[] {
   const names = new Set<string>();
   const resolved = list.items.map((item, index): ResolvedBackend => {
-    if (typeof item === 'string' || item instanceof RegExp) return { index, name: undefined, match: item, config: undefined, acceptRedirectsFrom: [] };
+    if (typeof item === 'string' || item instanceof RegExp) return { index, name: undefined, match: item, config: undefined, acceptRedirectsFrom: [], onBehalfOf: undefined };
     const place: EntryPlace = { index, listFrom: list.from };
     if (!isPlainObject(item)) {
       throw entryError(
@@ -80,7 +83,8 @@ export function resolveBackends(list: BackendList, options: Record<string, unkno
       names.add(name);
     }
     const accepted = acceptedNames(entry.acceptRedirectsFrom, place);
-    return { index, name, match, config: resolveEntryToken(entry, place, options, env, main), acceptRedirectsFrom: accepted };
+    const onBehalfOf = readOnBehalfOf(entry.onBehalfOf, `protectedBackends[${index}].onBehalfOf`, list.from);
+    return { index, name, match, config: resolveEntryToken(entry, place, options, env, main), acceptRedirectsFrom: accepted, onBehalfOf };
   });
   // Once every name is known: a name that is no entry's (a typo) or this entry's own is an error.
   for (const backend of resolved) {

@@ -8,7 +8,7 @@ import { parseRetryAfter } from './backoff';
 import { boundAttempt } from './attempt-bound';
 import { capped, echoUrl, knownOAuthError } from '../errors/echo';
 import { isLoopbackHost } from '../config/cleartext';
-import { tokenRequestBuilder } from './client-auth/token-request';
+import { tokenRequestBuilder, type GrantOverride } from './client-auth/token-request';
 import { crossCheckExpiration, iamErrorCode } from './iam-response';
 
 /** Largest token response read; anything bigger is not a token response. */
@@ -31,8 +31,11 @@ export interface TokenGrant {
 
 /** Sends the client-credentials request of one configuration. Built once per provider. */
 export interface TokenEndpoint {
-  /** One attempt. `timeoutMs` bounds all of it, headers and body; `signal` aborts it (provider closed). */
-  requestToken(signal: AbortSignal, timeoutMs: number): Promise<TokenGrant>;
+  /**
+   * One attempt. `timeoutMs` bounds all of it, headers and body; `signal` aborts it (provider
+   * closed). `grant` replaces the client's own grant for this request (token exchange).
+   */
+  requestToken(signal: AbortSignal, timeoutMs: number, grant?: GrantOverride): Promise<TokenGrant>;
   close(): void;
 }
 
@@ -152,8 +155,8 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
   });
 
   return {
-    async requestToken(signal, timeoutMs) {
-      const { headers, body } = await buildRequest();
+    async requestToken(signal, timeoutMs, grant) {
+      const { headers, body } = await buildRequest(grant);
       let response: AxiosResponse<string>;
       const bound = boundAttempt(signal, timeoutMs);
       try {
