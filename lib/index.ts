@@ -14,6 +14,7 @@ export { MemoryTokenStore, type TokenStore, type StoredToken, type TokenStoreCon
 export { McaOAuthError, isMcaOAuthError, type McaOAuthErrorDetails } from './errors/mca-oauth-error';
 export { McaConfigError, isMcaConfigError } from './errors/mca-config-error';
 export { McaTokenError, isMcaTokenError, type TokenErrorResponse } from './errors/mca-token-error';
+export { McaSubjectTokenError, isMcaSubjectTokenError } from './errors/mca-subject-token-error';
 export type {
   CredentialOptions,
   TokenProviderOptions,
@@ -22,5 +23,6 @@ export type {
   BackendMatcher,
   BackendEntry,
   BackendTokenSettings,
+  OnBehalfOf,
 } from './options';
 export type { McaFetch, McaFetchInit } from './fetch/authorized-fetch';

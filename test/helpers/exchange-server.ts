@@ -126,8 +126,11 @@ export async function startExchangeServer(client: { id: string; secret: string }
 }
 
 /** A back end that answers 200 with whom the token it got was minted for, 401 for anything else. */
-export async function startUserBackend(server: ExchangeServer): Promise<{ url: string; seen: (string | undefined)[]; close(): Promise<void> }> {
+export async function startUserBackend(
+  server: ExchangeServer,
+): Promise<{ url: string; seen: (string | undefined)[]; revoked: Set<string>; close(): Promise<void> }> {
   const seen: (string | undefined)[] = [];
+  const revoked = new Set<string>();
   const backend = http.createServer((req, res) => {
     req.resume();
     const auth = req.headers.authorization;
@@ -138,7 +141,7 @@ export async function startUserBackend(server: ExchangeServer): Promise<{ url: s
       res.end();
       return;
     }
-    const minted = auth?.startsWith('Bearer ') ? server.minted.get(auth.slice(7)) : undefined;
+    const minted = auth?.startsWith('Bearer ') && !revoked.has(auth.slice(7)) ? server.minted.get(auth.slice(7)) : undefined;
     if (minted === undefined) {
       res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
       res.end();
@@ -148,7 +151,7 @@ export async function startUserBackend(server: ExchangeServer): Promise<{ url: s
     res.end(JSON.stringify({ ...minted, path: req.url }));
   });
   const loop = await listenOnLoopback(backend);
-  return { url: loop.url, seen, close: loop.close };
+  return { url: loop.url, seen, revoked, close: loop.close };
 }
 
 /** A JWT-shaped subject token (unsigned: the test server knows its tokens by value) with `sub` and `exp`. */

@@ -19,11 +19,24 @@ const errors: unknown[] = [];
 const users = ['alice', 'bob', 'carol', 'dave'] as const;
 const tokenOf: Record<string, string> = {};
 
+// Routes wait here until this many requests have reached them: every call then starts after every
+// request's middleware ran, as when routes await a database before calling the back end.
+let gateSize = 1;
+let waiting: (() => void)[] = [];
+function gate(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    if (waiting.length >= gateSize) for (const go of waiting.splice(0)) go();
+  });
+}
+
 const secrets = (): string[] => [CLIENT.secret, ...Object.values(tokenOf), ...server.minted.keys(), 'revoked-subject-token'];
 
 beforeEach(async () => {
   clock = START;
   errors.length = 0;
+  gateSize = 1;
+  waiting = [];
   server = await startExchangeServer(CLIENT, { audience: 'orders-api', scope: 'orders.read' });
   backend = await startUserBackend(server);
   for (const user of users) {
@@ -65,6 +78,7 @@ async function startApp(opts: McaOAuthOptions): Promise<{ url: string; close(): 
   const target = (path: unknown): string => `${backend.url}${typeof path === 'string' ? path : '/orders/list'}`;
   web.get('/axios', async (req, res, next) => {
     try {
+      await gate();
       res.json((await req.mcaClient.get(target(req.query.path))).data);
     } catch (error) {
       next(error);
@@ -72,6 +86,7 @@ async function startApp(opts: McaOAuthOptions): Promise<{ url: string; close(): 
   });
   web.get('/fetch', async (req, res, next) => {
     try {
+      await gate();
       const answer = await req.mcaFetch(target(req.query.path));
       res.status(answer.status).json(answer.ok ? await answer.json() : {});
     } catch (error) {
@@ -120,7 +135,9 @@ const exchanges = (): number => server.requests.filter((r) => r.form.grant_type 
 
 it('two users at the same moment, through req.mcaClient and req.mcaFetch: each back-end call carries a token minted for its own user', async () => {
   app = await startApp(options());
-  // The token server answers no exchange until all four are pending: the calls overlap.
+  // No route calls before all four requests reached it, and the token server answers no exchange
+  // until all four are pending: the calls overlap.
+  gateSize = 4;
   server.barrier = 4;
   const answers = await Promise.all(
     users.map((user, i) => get(`/${i % 2 === 0 ? 'axios' : 'fetch'}`, `Bearer ${tokenOf[user]}`).then((a) => ({ user, ...a }))),
@@ -285,4 +302,48 @@ it('onBehalfOf on the middleware: req.mcaAuth() and every entry without its own 
     }),
   );
   expect((await get('/axios?path=/app/x', `Bearer ${tokenOf.alice}`)).body).toMatchObject({ user: 'app', grant: 'client_credentials' });
+});
+
+it("a 401 from the back end drops that user's exchanged token only, exchanges again and replays once", async () => {
+  app = await startApp(options());
+  await get('/axios', `Bearer ${tokenOf.alice}`);
+  await get('/axios', `Bearer ${tokenOf.bob}`);
+  const [alicesFirst] = [...server.minted.entries()].find(([, m]) => m.user === 'alice')!;
+  backend.revoked.add(alicesFirst);
+  expect(await get('/fetch', `Bearer ${tokenOf.alice}`)).toMatchObject({ status: 200, body: { user: 'alice' } });
+  expect(exchanges()).toBe(3);
+  expect(server.requests[2]!.form.subject_token).toBe(tokenOf.alice);
+  // Bob's token was not touched.
+  expect((await get('/axios', `Bearer ${tokenOf.bob}`)).body.user).toBe('bob');
+  expect(exchanges()).toBe(3);
+});
+
+it('DEBUG=express-mca-oauth* lines of exchanges name the entry and hold no token, user token or secret', async () => {
+  const { execFile } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const dist = JSON.stringify(join(__dirname, '..', '..', 'dist'));
+  const script = `
+    const http = require('node:http');
+    const { mcaOAuth } = require(${dist});
+    const mw = mcaOAuth({ env: {}, envFile: false, clientId: ${JSON.stringify(CLIENT.id)}, secret: ${JSON.stringify(CLIENT.secret)},
+      tokenUrl: ${JSON.stringify(server.tokenUrl)}, failureCooldownMs: 0,
+      protectedBackends: [{ match: ${JSON.stringify(`${backend.url}/orders`)}, name: 'orders', onBehalfOf: true, audience: 'orders-api', scope: 'orders.read' }] });
+    const call = (authorization) => new Promise((resolve) => {
+      const req = Object.assign(new http.IncomingMessage(null), { method: 'GET', headers: { authorization } });
+      mw(req, {}, () => req.mcaClient.get(${JSON.stringify(`${backend.url}/orders/x`)}).then(resolve, resolve));
+    });
+    (async () => {
+      await call(${JSON.stringify(`Bearer ${tokenOf.alice}`)});
+      await call('Bearer revoked-subject-token');
+      await mw.close();
+    })();
+  `;
+  const log = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ['-e', script], { env: { ...process.env, DEBUG: 'express-mca-oauth*', DEBUG_COLORS: '0' } }, (error, _out, err) =>
+      error ? reject(error) : resolve(err),
+    ),
+  );
+  expect(log).toMatch(/\[orders, on behalf of the user\]: token fetched/);
+  expect(log).toMatch(/fetch failed: ERR_MCA_TOKEN_EXCHANGE_REFUSED/);
+  expect(leakedSecrets(log, secrets())).toEqual([]);
 });
