@@ -66,6 +66,7 @@ const middlewareKeys: KeysEnum<McaOAuthOptions> = {
   retryOn401MinIntervalMs: true,
   onBehalfOf: true,
   onBehalfOfCacheSize: true,
+  dpop: true,
 };
 
 export const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(providerKeys));

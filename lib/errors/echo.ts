@@ -41,6 +41,9 @@ const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set([
   'temporarily_unavailable',
   // RFC 8693 §2.2.2: the token exchange's own.
   'invalid_target',
+  // RFC 9449 §12.2: DPoP's.
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ]);
 
 export function knownOAuthError(value: unknown): string | undefined {

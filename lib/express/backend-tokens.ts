@@ -5,6 +5,7 @@ import { DefaultTokenProvider, type TokenProvider } from '../core/token-provider
 import { OnBehalfOfProvider } from '../core/on-behalf-of/on-behalf-of-provider';
 import type { SubjectReading } from '../core/on-behalf-of/subject-token';
 import { checkExchangeClient, type OnBehalfOfMode } from '../config/resolve-on-behalf-of';
+import { createDpopBinding, withDpop } from '../core/dpop/dpop-binding';
 import { McaConfigError } from '../errors/mca-config-error';
 import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import { BackendRoutes } from '../outbound/backend-routes';
@@ -49,6 +50,8 @@ export function buildBackendTokens(
   backends: readonly ResolvedBackend[] | undefined,
   replacementMinIntervalMs: number,
   onBehalfOf: OnBehalfOfSetting,
+  /** The middleware's `dpop`; each entry may say otherwise. */
+  dpop = false,
 ): BackendTokens {
   const { allowInsecureHttp } = config;
   const matchers = backends?.map((backend) => compileMatch(backend, backend.name !== undefined || backend.config !== undefined, allowInsecureHttp));
@@ -64,7 +67,10 @@ export function buildBackendTokens(
   // MCA_REDIS_*, or an in-process LRU); closed here, after the providers, when it was made here.
   const { store, ownsStore } = chooseStore(config);
   const byKey = new Map<string, TokenTarget>();
-  const targetFor = (resolved: ProviderConfig, name: string, mode: OnBehalfOfMode): TokenTarget => {
+  // One key per middleware, made only when some token is bound to it.
+  const binding = dpop || backends?.some((backend) => backend.dpop === true) ? createDpopBinding() : undefined;
+  const targetFor = (unbound: ProviderConfig, name: string, mode: OnBehalfOfMode, bound: boolean): TokenTarget => {
+    const resolved = bound && binding !== undefined ? withDpop(unbound, binding) : unbound;
     const key = mode === false ? resolved.cacheKey : `${resolved.cacheKey}:on-behalf-of:${mode}`;
     let target = byKey.get(key);
     if (target === undefined) {
@@ -74,18 +80,20 @@ export function buildBackendTokens(
         mode === false
           ? new DefaultTokenProvider(resolved, { store, ownsStore: false, backend })
           : new OnBehalfOfProvider(resolved, { grant: mode, subject: onBehalfOf.subject, cacheSize: onBehalfOf.cacheSize, backend });
-      target = new TokenTarget(name, provider, replacementMinIntervalMs, resolved.now);
+      target = new TokenTarget(name, provider, replacementMinIntervalMs, resolved.now, resolved.dpop);
       byKey.set(key, target);
     }
     return target;
   };
-  const defaultTarget = targetFor(config, 'default', mainMode);
+  const defaultTarget = targetFor(config, 'default', mainMode, dpop);
   const byName = new Map<string, TokenTarget>([['default', defaultTarget]]);
   const indexOf = new Map(backends?.flatMap((backend) => (backend.name === undefined ? [] : [[backend.name, backend.index] as const])));
   const routes = backends?.map((backend, i) => {
     const label = backend.name ?? `protectedBackends[${backend.index}]`;
     const mode = backend.onBehalfOf ?? mainMode;
-    const target = backend.config === undefined && mode === mainMode ? defaultTarget : targetFor(backend.config ?? config, label, mode);
+    const bound = backend.dpop ?? dpop;
+    const target =
+      backend.config === undefined && mode === mainMode && bound === dpop ? defaultTarget : targetFor(backend.config ?? config, label, mode, bound);
     if (backend.name !== undefined) byName.set(backend.name, target);
     else if (target !== defaultTarget && target.name === label) byName.set(label, target);
     // resolveBackends has checked that each name is another entry's.

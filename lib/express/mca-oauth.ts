@@ -109,10 +109,18 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const onBehalfOf = readOnBehalfOf(checked.onBehalfOf, 'onBehalfOf') ?? false;
   const onBehalfOfCacheSize = numberOption(checked, 'onBehalfOfCacheSize', DEFAULT_ON_BEHALF_OF_CACHE_SIZE, { integer: true, min: 1 });
   const context = new RequestContext();
+  const dpop = checked.dpop ?? false;
+  if (typeof dpop !== 'boolean') throw invalid('dpop', 'it must be true or false.');
 
   // Everything is validated above (the allowlist is compiled before any provider exists): only
   // now are sockets (and a Redis connection) opened.
-  const tokens = buildBackendTokens(config, backends, replacementMinIntervalMs, { mode: onBehalfOf, cacheSize: onBehalfOfCacheSize, subject: context.subject });
+  const tokens = buildBackendTokens(
+    config,
+    backends,
+    replacementMinIntervalMs,
+    { mode: onBehalfOf, cacheSize: onBehalfOfCacheSize, subject: context.subject },
+    dpop,
+  );
   // Only a middleware that exchanges users' tokens somewhere needs to know, per call, whose request it serves.
   const perUser = onBehalfOf !== false || backends?.some((backend) => backend.onBehalfOf !== undefined && backend.onBehalfOf !== false) === true;
   const policy = new OutboundPolicy({ routes: tokens.routes, defaultTarget: tokens.defaultTarget, retryOn401 });

@@ -97,6 +97,12 @@ export interface BackendEntry extends BackendTokenSettings {
    * @default the middleware's `onBehalfOf`
    */
   onBehalfOf?: OnBehalfOf;
+  /**
+   * This back end's tokens are DPoP-bound (RFC 9449): see {@link McaOAuthOptions.dpop}. No
+   * environment variable (the JSON file of {@link McaOAuthOptions.protectedBackendsFile} may set it).
+   * @default the middleware's `dpop`
+   */
+  dpop?: boolean;
 }
 
 /**
@@ -168,4 +174,13 @@ export interface McaOAuthOptions extends TokenProviderOptions {
    * @default 1000
    */
   onBehalfOfCacheSize?: number;
+  /**
+   * Tokens bound to a key of this middleware (DPoP, RFC 9449; docs/dpop.md): a key pair (ES256)
+   * is made at startup and kept in memory, never rendered; each token request and each request to
+   * a back end, every redirect hop included, carries a fresh proof and `Authorization: DPoP …`. A
+   * token server that answers a plain bearer token is an error (`ERR_MCA_DPOP_NOT_BOUND`). Each
+   * entry may set its own. No environment variable.
+   * @default false
+   */
+  dpop?: boolean;
 }

@@ -1,4 +1,5 @@
 // onBehalfOf's startup checks, and what the per-user parts show when rendered.
+import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { readSubject, SubjectToken } from '../../lib/core/on-behalf-of/subject-token';
@@ -76,7 +77,7 @@ describe('the subject token', () => {
     expect(new SubjectToken('a.bm90IGpzb24.c').expiresAt).toBeUndefined();
     const shown = [inspect(subject, { showHidden: true, depth: Infinity }), JSON.stringify(subject), String(subject)].join('\n');
     expect(shown).not.toContain(token);
-    expect(shown).not.toContain(require('node:crypto').createHash('sha256').update(token).digest('base64url'));
+    expect(shown).not.toContain(createHash('sha256').update(token).digest('base64url'));
     expect(leakedSecrets(subject, [token])).toEqual([]);
     expect(subject.fingerprint).toBe(new SubjectToken(token).fingerprint);
     expect(subject.fingerprint).not.toBe(new SubjectToken(subjectToken('bob', 2_000_000_000)).fingerprint);

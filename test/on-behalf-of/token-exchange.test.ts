@@ -41,7 +41,7 @@ beforeEach(async () => {
   backend = await startUserBackend(server);
   for (const user of users) {
     tokenOf[user] = subjectToken(user, START / 1000 + 3600);
-    server.subjects.set(tokenOf[user]!, user);
+    server.subjects.set(tokenOf[user], user);
   }
 });
 afterEach(async () => {
@@ -194,7 +194,7 @@ it('the cache is bounded by onBehalfOfCacheSize (least recently used users evict
   const many = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
   for (const user of many) {
     tokenOf[user] = subjectToken(user, START / 1000 + 3600);
-    server.subjects.set(tokenOf[user]!, user);
+    server.subjects.set(tokenOf[user], user);
   }
   app = await startApp(options({ onBehalfOfCacheSize: 2 }));
   for (const user of many) expect((await get('/axios', `Bearer ${tokenOf[user]}`)).body.user).toBe(user);

@@ -149,7 +149,7 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
         if (this.#closed) throw closedError();
         // No longer than the issued token's lifetime, nor than the user's own token when it says.
         const expiresAt = Math.min(startedAt + issued.lifetimeMs, subject.expiresAt ?? Number.POSITIVE_INFINITY);
-        const headerText = `Bearer ${issued.accessToken}`;
+        const headerText = `${config.dpop === undefined ? 'Bearer' : 'DPoP'} ${issued.accessToken}`;
         const lifetimeMs = expiresAt - startedAt;
         if (lifetimeMs > 0) {
           const usableUntil = expiresAt - Math.min(config.refreshSkewMs, lifetimeMs / 2);
