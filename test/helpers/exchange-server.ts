@@ -4,6 +4,8 @@ import { listenOnLoopback } from './loopback';
 /** One token request as it arrived, its form decoded. */
 export interface ExchangeRequest {
   authorization: string | undefined;
+  /** The DPoP proof header, when one came. */
+  dpop: string | undefined;
   contentType: string | undefined;
   form: Record<string, string>;
   /** Field names in the order they came. */
@@ -68,7 +70,13 @@ export async function startExchangeServer(client: { id: string; secret: string }
     req.on('end', () => {
       const params = new URLSearchParams(raw);
       const form = Object.fromEntries(params);
-      state.requests.push({ authorization: req.headers.authorization, contentType: req.headers['content-type'], form, order: [...params.keys()] });
+      state.requests.push({
+        authorization: req.headers.authorization,
+        dpop: typeof req.headers.dpop === 'string' ? req.headers.dpop : undefined,
+        contentType: req.headers['content-type'],
+        form,
+        order: [...params.keys()],
+      });
       const basic = `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;
       if (req.method !== 'POST' || req.url !== '/token') return answer(res, 404, { error: 'invalid_request' });
       if (req.headers['content-type'] !== 'application/x-www-form-urlencoded')
@@ -109,7 +117,8 @@ export async function startExchangeServer(client: { id: string; secret: string }
         if (user === undefined) return answer(res, 400, { error: 'invalid_grant', error_description: `subject ${subject ?? ''} not accepted` });
         answer(res, 200, {
           access_token: mint({ user, audience: form.audience, grant: grant === JWT_BEARER ? 'jwt-bearer' : 'token-exchange' }),
-          token_type: 'Bearer',
+          // With a DPoP proof on the request, the token is bound (the test's back end checks the proof).
+          token_type: req.headers.dpop === undefined ? 'Bearer' : 'DPoP',
           expires_in: state.expiresIn,
           ...(grant === TOKEN_EXCHANGE ? { issued_token_type: ACCESS_TOKEN } : {}),
         });
@@ -141,14 +150,16 @@ export async function startUserBackend(
       res.end();
       return;
     }
-    const minted = auth?.startsWith('Bearer ') && !revoked.has(auth.slice(7)) ? server.minted.get(auth.slice(7)) : undefined;
+    const scheme = auth?.startsWith('DPoP ') && typeof req.headers.dpop === 'string' ? 'DPoP ' : 'Bearer ';
+    const value = auth?.startsWith(scheme) ? auth.slice(scheme.length) : undefined;
+    const minted = value !== undefined && !revoked.has(value) ? server.minted.get(value) : undefined;
     if (minted === undefined) {
       res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
       res.end();
       return;
     }
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ ...minted, path: req.url }));
+    res.end(JSON.stringify({ ...minted, path: req.url, scheme: scheme.trim(), proof: req.headers.dpop }));
   });
   const loop = await listenOnLoopback(backend);
   return { url: loop.url, seen, revoked, close: loop.close };

@@ -1,6 +1,7 @@
 // Issue 26, part 1: calls on behalf of the end user. The incoming request's bearer token is
 // exchanged (RFC 8693, or Entra's on-behalf-of) at a real token server on loopback that checks
 // every field, and the back end learns from the token it receives whom it was minted for.
+import { createHash } from 'node:crypto';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -346,4 +347,16 @@ it('DEBUG=express-mca-oauth* lines of exchanges name the entry and hold no token
   expect(log).toMatch(/\[orders, on behalf of the user\]: token fetched/);
   expect(log).toMatch(/fetch failed: ERR_MCA_TOKEN_EXCHANGE_REFUSED/);
   expect(leakedSecrets(log, secrets())).toEqual([]);
+});
+
+it('with dpop on the entry, the exchange carries a proof and the exchanged token goes out as DPoP, with a proof of the call', async () => {
+  app = await startApp(options({}, { dpop: true }));
+  const answer = await get('/axios?path=/orders/bound', `Bearer ${tokenOf.alice}`);
+  expect(answer.body).toMatchObject({ user: 'alice', grant: 'token-exchange', scheme: 'DPoP' });
+  const payload = JSON.parse(Buffer.from(String(answer.body.proof).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  const token = backend.seen[0]!.slice('DPoP '.length);
+  expect(payload).toMatchObject({ htm: 'GET', htu: `${backend.url}/orders/bound`, ath: createHash('sha256').update(token).digest('base64url') });
+  const exchangeProof = JSON.parse(Buffer.from(server.requests[0]!.dpop!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  expect(exchangeProof).toMatchObject({ htm: 'POST', htu: server.tokenUrl });
+  expect(exchangeProof.ath).toBeUndefined();
 });
