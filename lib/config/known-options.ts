@@ -67,6 +67,8 @@ const middlewareKeys: KeysEnum<McaOAuthOptions> = {
   onBehalfOf: true,
   onBehalfOfCacheSize: true,
   dpop: true,
+  dpopKey: true,
+  dpopKeyFile: true,
 };
 
 export const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(providerKeys));

@@ -6,6 +6,7 @@ import { OnBehalfOfProvider } from '../core/on-behalf-of/on-behalf-of-provider';
 import type { SubjectReading } from '../core/on-behalf-of/subject-token';
 import { checkExchangeClient, type OnBehalfOfMode } from '../config/resolve-on-behalf-of';
 import { createDpopBinding, withDpop } from '../core/dpop/dpop-binding';
+import type { DpopKey } from '../core/dpop/dpop-key';
 import { McaConfigError } from '../errors/mca-config-error';
 import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import { BackendRoutes } from '../outbound/backend-routes';
@@ -52,6 +53,8 @@ export function buildBackendTokens(
   onBehalfOf: OnBehalfOfSetting,
   /** The middleware's `dpop`; each entry may say otherwise. */
   dpop = false,
+  /** The configured DPoP key; without one, a key is made here when some token is bound. */
+  dpopKey?: DpopKey,
 ): BackendTokens {
   const { allowInsecureHttp } = config;
   const matchers = backends?.map((backend) => compileMatch(backend, backend.name !== undefined || backend.config !== undefined, allowInsecureHttp));
@@ -68,7 +71,7 @@ export function buildBackendTokens(
   const { store, ownsStore } = chooseStore(config);
   const byKey = new Map<string, TokenTarget>();
   // One key per middleware, made only when some token is bound to it.
-  const binding = dpop || backends?.some((backend) => backend.dpop === true) ? createDpopBinding() : undefined;
+  const binding = dpop || backends?.some((backend) => backend.dpop === true) ? createDpopBinding(dpopKey) : undefined;
   const targetFor = (unbound: ProviderConfig, name: string, mode: OnBehalfOfMode, bound: boolean): TokenTarget => {
     const resolved = bound && binding !== undefined ? withDpop(unbound, binding) : unbound;
     const key = mode === false ? resolved.cacheKey : `${resolved.cacheKey}:on-behalf-of:${mode}`;

@@ -16,6 +16,7 @@ import { buildBackendTokens } from './backend-tokens';
 import { attachRequestFields, type RequestFields } from './request-fields';
 import { RequestContext } from './request-context';
 import { readOnBehalfOf } from '../config/resolve-on-behalf-of';
+import { resolveDpopKey } from '../config/resolve-dpop-key';
 import './request-augmentation';
 
 /** The middleware, with the shared parts exposed for work that runs outside a request. */
@@ -111,6 +112,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const context = new RequestContext();
   const dpop = checked.dpop ?? false;
   if (typeof dpop !== 'boolean') throw invalid('dpop', 'it must be true or false.');
+  const dpopKey = resolveDpopKey(checked, env);
 
   // Everything is validated above (the allowlist is compiled before any provider exists): only
   // now are sockets (and a Redis connection) opened.
@@ -120,6 +122,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     replacementMinIntervalMs,
     { mode: onBehalfOf, cacheSize: onBehalfOfCacheSize, subject: context.subject },
     dpop,
+    dpopKey,
   );
   // Only a middleware that exchanges users' tokens somewhere needs to know, per call, whose request it serves.
   const perUser = onBehalfOf !== false || backends?.some((backend) => backend.onBehalfOf !== undefined && backend.onBehalfOf !== false) === true;

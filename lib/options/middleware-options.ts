@@ -183,4 +183,17 @@ export interface McaOAuthOptions extends TokenProviderOptions {
    * @default false
    */
   dpop?: boolean;
+  /**
+   * The DPoP key (a P-256 private key: PEM, JWK or `KeyObject`) instead of one made per process,
+   * for a fleet whose processes share bound tokens through the Redis store (each bound token's
+   * cache key names the key's thumbprint). Read once, at startup; never rendered.
+   * Env: `MCA_DPOP_KEY`.
+   * @default a new key per middleware
+   */
+  dpopKey?: string | object;
+  /**
+   * A file holding {@link dpopKey}. Env: `MCA_DPOP_KEY_FILE`.
+   * @default none
+   */
+  dpopKeyFile?: string;
 }

@@ -2,6 +2,10 @@
 // (`requireNonce` on), used through req.mcaClient and req.mcaFetch against a back end that
 // verifies every proof and the token's binding to the proof's key (introspection).
 import { fork, type ChildProcess } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import http from 'node:http';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -164,4 +168,50 @@ it('entries: dpop on one entry only; the other keeps a bearer token; `dpop` must
   expect(mw.backends.get('bound')).not.toBe(mw.provider);
   expect(await call('fetch', `${backend.url}/api`)).toBe(200);
   expect(backend.verified).toHaveLength(1);
+});
+
+describe('a configured key (dpopKey, dpopKeyFile, MCA_DPOP_KEY_FILE), for a fleet that shares bound tokens', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dpop-key-'));
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const file = join(dir, 'dpop.pem');
+  writeFileSync(file, pem);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const thumbprint = (): Promise<string> => calculateJwkThumbprint(createPublicKey(privateKey).export({ format: 'jwk' }) as JWK, 'sha256');
+
+  it.each<[string, Record<string, unknown>]>([
+    ['dpopKey (PEM)', { dpopKey: pem }],
+    ['dpopKey (JWK)', { dpopKey: privateKey.export({ format: 'jwk' }) }],
+    ['dpopKeyFile', { dpopKeyFile: file }],
+    ['MCA_DPOP_KEY_FILE', { env: { MCA_DPOP_KEY_FILE: file } }],
+  ])('%s: the bound token names that key, and the cache key is the same in every process with it', async (_name, extra) => {
+    mw = mcaOAuth(options({ protectedBackends: [backend.url], ...extra }));
+    const other = mcaOAuth(options({ protectedBackends: [backend.url], ...extra }));
+    const unkeyed = mcaOAuth(options({ protectedBackends: [backend.url] }));
+    try {
+      expect(other.provider.cacheKey).toBe(mw.provider.cacheKey);
+      expect(unkeyed.provider.cacheKey).not.toBe(mw.provider.cacheKey);
+    } finally {
+      await Promise.all([other.close(), unkeyed.close()]);
+    }
+    expect(await call('fetch', `${backend.url}/api`)).toBe(200);
+    expect(backend.verified[0]!.jkt).toBe(await thumbprint());
+    expect(leakedSecrets(mw, [pem, String((privateKey.export({ format: 'jwk' }) as { d?: string }).d)])).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['an RSA key', { dpopKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }, 'ERR_MCA_INVALID_DPOP_KEY'],
+    ['not a key', { dpopKey: 'not a key' }, 'ERR_MCA_INVALID_DPOP_KEY'],
+    ['a missing file', { dpopKeyFile: join(dir, 'absent.pem') }, 'ERR_MCA_INVALID_DPOP_KEY_FILE'],
+    ['both', { dpopKey: pem, dpopKeyFile: file }, 'ERR_MCA_CONFLICTING_OPTIONS'],
+  ])('refused at startup: %s', (_name, extra, code) => {
+    let error: unknown;
+    try {
+      mw = mcaOAuth(options(extra));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: 'McaConfigError', code });
+    expect(leakedSecrets(error, [pem])).toEqual([]);
+  });
 });
