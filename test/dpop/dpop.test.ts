@@ -177,7 +177,7 @@ describe('a configured key (dpopKey, dpopKeyFile, MCA_DPOP_KEY_FILE), for a flee
   const file = join(dir, 'dpop.pem');
   writeFileSync(file, pem);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const thumbprint = (): Promise<string> => calculateJwkThumbprint(createPublicKey(privateKey).export({ format: 'jwk' }) as JWK, 'sha256');
+  const thumbprint = (): Promise<string> => calculateJwkThumbprint(createPublicKey(privateKey).export({ format: 'jwk' }), 'sha256');
 
   it.each<[string, Record<string, unknown>]>([
     ['dpopKey (PEM)', { dpopKey: pem }],
