@@ -215,3 +215,25 @@ describe('a configured key (dpopKey, dpopKeyFile, MCA_DPOP_KEY_FILE), for a flee
     expect(leakedSecrets(error, [pem])).toEqual([]);
   });
 });
+
+it.each(['axios', 'fetch'] as const)('%s: a redirect off the allowlist carries neither the bound token nor a proof', async (kind) => {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const outside = await listenOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      seen.push(req.headers);
+      res.end('outside');
+    }),
+  );
+  try {
+    mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+    backend.redirects.set('/away', `${outside.url}/landing`);
+    expect(await call(kind, `${backend.url}/away`)).toBe(200);
+    expect(backend.verified).toHaveLength(1);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.authorization).toBeUndefined();
+    expect(seen[0]!.dpop).toBeUndefined();
+  } finally {
+    await outside.close();
+  }
+});

@@ -102,6 +102,14 @@ async function startApp(opts: McaOAuthOptions): Promise<{ url: string; close(): 
       next(error);
     }
   });
+  // A body parser mounted after the middleware: the route runs from the request stream's 'end'.
+  web.post('/posted', express.json(), async (req, res, next) => {
+    try {
+      res.json((await req.mcaClient.post(target('/orders/new'), req.body)).data);
+    } catch (error) {
+      next(error);
+    }
+  });
   web.get('/mixed', async (req, res, next) => {
     try {
       const [orders, own] = await Promise.all([req.mcaClient.get(target('/orders/a')), req.mcaFetch(target('/app/b')).then((r) => r.json())]);
@@ -359,4 +367,15 @@ it('with dpop on the entry, the exchange carries a proof and the exchanged token
   const exchangeProof = JSON.parse(Buffer.from(server.requests[0]!.dpop!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
   expect(exchangeProof).toMatchObject({ htm: 'POST', htu: server.tokenUrl });
   expect(exchangeProof.ath).toBeUndefined();
+});
+
+it('a route behind a body parser mounted after the middleware still knows its user', async () => {
+  app = await startApp(options());
+  const response = await fetch(`${app.url}/posted`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokenOf.bob}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ item: 1 }),
+  });
+  expect(response.status).toBe(200);
+  expect(await response.json()).toMatchObject({ user: 'bob' });
 });
