@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { mcaOAuth, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
+import { MemoryTokenStore, mcaOAuth, type StoredToken, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
+import { inspect } from 'node:util';
 import { leakedSecrets } from '../helpers/leak-watch';
 import { ACCESS_TOKEN, JWT_BEARER, TOKEN_EXCHANGE, startExchangeServer, startUserBackend, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
 
@@ -197,6 +198,22 @@ it('caches per user: one exchange per user and back end, never shared, and no lo
   expect((await get('/axios', `Bearer ${tokenOf.alice}`)).body.user).toBe('alice');
   expect(exchanges()).toBe(5);
   expect(mw!.stats().orders).toMatchObject({ fetches: 5, failures: 0 });
+  // The middleware, its providers and their caches render no user token and no exchanged token.
+  expect(leakedSecrets(mw, secrets())).toEqual([]);
+  expect(inspect(mw!.backends.get('orders'), { depth: Infinity, showHidden: true })).not.toMatch(/minted-|eyJ/);
+});
+
+it('exchanged tokens are never written to the store (the fleet store), only the app token is', async () => {
+  const store = new MemoryTokenStore({ maxSize: 10 });
+  const written: string[] = [];
+  const set = store.set.bind(store);
+  store.set = (key: string, token: StoredToken): void => {
+    written.push(token.accessToken);
+    set(key, token);
+  };
+  app = await startApp(options({ store }));
+  expect((await get('/mixed', `Bearer ${tokenOf.alice}`)).body).toMatchObject({ orders: { user: 'alice' }, own: { user: 'app' } });
+  expect(written.map((token) => server.minted.get(token)?.user)).toEqual(['app']);
 });
 
 it('the cache is bounded by onBehalfOfCacheSize (least recently used users evicted)', async () => {
