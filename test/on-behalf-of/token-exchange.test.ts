@@ -396,3 +396,21 @@ it('a route behind a body parser mounted after the middleware still knows its us
   expect(response.status).toBe(200);
   expect(await response.json()).toMatchObject({ user: 'bob' });
 });
+
+it('exchanges under way are bounded too: beyond onBehalfOfCacheSize distinct users at once, a call fails instead of queueing', async () => {
+  app = await startApp(options({ onBehalfOfCacheSize: 1 }));
+  gateSize = 2;
+  const [first, second] = await Promise.all([get('/axios', `Bearer ${tokenOf.alice}`), get('/fetch', `Bearer ${tokenOf.bob}`)]);
+  const statuses = [first.status, second.status].sort();
+  expect(statuses).toEqual([200, 503]);
+  expect([first.body, second.body]).toContainEqual({ code: 'ERR_MCA_TOKEN_REQUEST_FAILED' });
+  expect(exchanges()).toBe(1);
+});
+
+it('a call that opts out (`mcaAuth: false`) needs no user and carries no token', async () => {
+  app = await startApp(options());
+  const answer = await mw!.client.get(`${backend.url}/orders/x`, { mcaAuth: false, validateStatus: () => true });
+  expect(answer.status).toBe(401);
+  expect(backend.seen).toEqual([undefined]);
+  expect(server.requests).toEqual([]);
+});
