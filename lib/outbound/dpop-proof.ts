@@ -2,6 +2,9 @@ import type { DpopBinding } from '../core/dpop/dpop-binding';
 import type { Hop } from './transport';
 
 const SCHEME = 'DPoP ';
+const MAX_CHALLENGE = 4096;
+const DPOP_SCHEME = /(?:^|[\s,])DPoP(?:\s|$)/i;
+const USE_DPOP_NONCE = /error\s*=\s*"?use_dpop_nonce\b/i;
 
 /**
  * Gives a hop that carries a DPoP-bound token its proof (RFC 9449 §7): `htm` and `htu` of this
@@ -19,6 +22,7 @@ export function signHop(dpop: DpopBinding, hop: Hop): void {
 
 /** `DPoP-Nonce` of a 401 whose `WWW-Authenticate` asks for one (`error="use_dpop_nonce"`). */
 export function askedNonce(status: number, wwwAuthenticate: unknown, nonce: unknown): string | undefined {
-  if (status !== 401 || typeof nonce !== 'string' || typeof wwwAuthenticate !== 'string') return undefined;
-  return /\bDPoP\b[^]*\berror\s*=\s*"?use_dpop_nonce"?/i.test(wwwAuthenticate) ? nonce : undefined;
+  if (status !== 401 || typeof nonce !== 'string' || typeof wwwAuthenticate !== 'string' || wwwAuthenticate.length > MAX_CHALLENGE) return undefined;
+  // Two linear tests, no pattern that backtracks over a header a hostile back end wrote.
+  return DPOP_SCHEME.test(wwwAuthenticate) && USE_DPOP_NONCE.test(wwwAuthenticate) ? nonce : undefined;
 }
