@@ -15,11 +15,26 @@ async function onBehalfOfCost(servers) {
     plain: await startApp({ variant: 'mca', credentials, backendUrl }),
     'with-obo-entry': await startApp({ variant: 'mca', credentials, backendUrl, options: { protectedBackends: [backendUrl, elsewhere] } }),
   };
+  // Information: the plain app inside a request scope of someone else's (support/request-scope.js).
+  const before = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${before ?? ''} --require ${require.resolve('./support/request-scope')}`.trim();
+  try {
+    apps['other-scope'] = await startApp({ variant: 'mca', credentials, backendUrl });
+  } finally {
+    if (before === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = before;
+  }
   try {
     const out = {};
     for (const path of ['/hello', '/proxy']) {
       const s = await alternateCpu(Object.fromEntries(Object.entries(apps).map(([name, app]) => [name, { app, path }])));
-      out[path] = { ratio: ratioOfRounds(s.plain, s['with-obo-entry']), plainUs: median(s.plain), withOboUs: median(s['with-obo-entry']) };
+      out[path] = {
+        ratio: ratioOfRounds(s.plain, s['with-obo-entry']),
+        plainUs: median(s.plain),
+        withOboUs: median(s['with-obo-entry']),
+        otherScopeUs: median(s['other-scope']),
+        otherScopeRatio: ratioOfRounds(s.plain, s['other-scope']),
+      };
     }
     return out;
   } finally {
@@ -37,7 +52,7 @@ if (require.main === module) {
       const r = await onBehalfOfCost(servers);
       for (const [path, f] of Object.entries(r)) {
         console.log(
-          `${path}: ${f.plainUs.toFixed(1)} µs without onBehalfOf, ${f.withOboUs.toFixed(1)} µs with an onBehalfOf entry elsewhere; ratio ${f.ratio.toFixed(3)}`,
+          `${path}: ${f.plainUs.toFixed(1)} µs without onBehalfOf, ${f.withOboUs.toFixed(1)} µs with an onBehalfOf entry elsewhere (ratio ${f.ratio.toFixed(3)}), ${f.otherScopeUs.toFixed(1)} µs without it inside another library's request scope (ratio ${f.otherScopeRatio.toFixed(3)})`,
         );
       }
     } finally {

@@ -11,7 +11,7 @@ export interface ProviderStats {
   fetches: number;
   /** Fetches that failed for good. */
   failures: number;
-  /** Fetches under way now: 0 or 1. */
+  /** Fetches under way now: 0 or 1 (for an entry on behalf of the user, one per user being exchanged for). */
   inflight: number;
   /** Tokens held by the store, when it can tell. */
   size: number;

@@ -414,3 +414,15 @@ it('a call that opts out (`mcaAuth: false`) needs no user and carries no token',
   expect(backend.seen).toEqual([undefined]);
   expect(server.requests).toEqual([]);
 });
+
+it('single flight per user: calls of one user at the same moment make one exchange', async () => {
+  app = await startApp(options());
+  gateSize = 3;
+  const answers = await Promise.all([
+    get('/axios', `Bearer ${tokenOf.carol}`),
+    get('/fetch', `Bearer ${tokenOf.carol}`),
+    get('/axios?path=/orders/other', `Bearer ${tokenOf.carol}`),
+  ]);
+  for (const answer of answers) expect(answer.body.user).toBe('carol');
+  expect(exchanges()).toBe(1);
+});
