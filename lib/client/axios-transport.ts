@@ -3,29 +3,12 @@ import type { Hop, HopAnswer, OutboundCall, OutboundTransport } from '../outboun
 import { scrubSentRequest } from '../outbound/scrub-sent-request';
 import { configField } from './config-field';
 import { finalUrl } from './final-url';
-import { isLoopbackHost } from '../config/cleartext';
 import { redactAxiosError } from './redact-axios-error';
 import { askedNonce } from '../outbound/dpop-proof';
+import { cleartextProxyError, envProxyOff } from './hop-proxy';
 
 type RedirectOptions = Record<string, unknown> & { href: string; headers: Record<string, unknown> };
 type BeforeRedirect = (options: RedirectOptions, responseDetails: unknown, requestDetails: unknown) => void;
-
-/**
- * A hop that carries the token over `http:` to loopback is never sent through a proxy from the
- * environment (`HTTP_PROXY`): the proxy would read the token in clear, and "loopback" would mean
- * the proxy's own. The token request does the same. (`http:` elsewhere needs `allowInsecureHttp`,
- * and then the environment applies, as documented; an explicit `proxy` option is the caller's.)
- */
-function envProxyOff(hop: Hop, proxy: unknown): boolean {
-  if (hop.authorization === undefined || proxy !== undefined) return false;
-  const url = String(hop.url);
-  if (!/^http:/i.test(url)) return false;
-  try {
-    return isLoopbackHost(new URL(url).hostname);
-  } catch {
-    return false;
-  }
-}
 
 function isReplayable(data: unknown): boolean {
   // A stream is consumed by the first send (this covers the `form-data` package and what
@@ -100,6 +83,8 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
     const { maxRedirects, validateStatus, timeout, timeoutErrorMessage, proxy, url, baseURL } = config;
     const ownUrl = Object.hasOwn(config, 'url');
     const ownBase = Object.hasOwn(config, 'baseURL');
+    const refusedProxy = cleartextProxyError(hop, proxy);
+    if (refusedProxy !== undefined) return Promise.reject(refusedProxy);
     const noProxy = envProxyOff(hop, proxy);
     // The token goes into a shallow copy of the headers (~0.1 µs), never into the caller's object:
     // that object may be shared (an interceptor that sets `config.headers = commonHeaders`), and
@@ -156,6 +141,8 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   /** Redirect hops: a copy of the config, so that the caller's keeps its URL, method and body. */
   #sendCopy(hop: Hop): Promise<AxiosResponse> {
     const config = this.#config;
+    const refusedProxy = cleartextProxyError(hop, config.proxy);
+    if (refusedProxy !== undefined) return Promise.reject(refusedProxy);
     const headers = new AxiosHeaders(this.#redirectHeaders ?? config.headers);
     for (const name of hop.dropHeaders) headers.delete(name);
     if (hop.authorization !== undefined) headers.set('Authorization', hop.authorization);

@@ -170,3 +170,18 @@ it('attack: refused options, a baseURL and allowAbsoluteUrls: false on the globa
     await provider.close();
   }
 });
+
+describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy off this machine for an http: hop that carries the token', (adapter) => {
+  const offMachine = { protocol: 'http', host: '192.0.2.10', port: 3128 };
+  it('is refused before anything is sent (first hop and redirect hop); a call without the token may use it', async () => {
+    const m = make(adapter);
+    await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: offMachine }))).resolves.toEqual(
+      expect.objectContaining({ name: 'McaConfigError', code: 'ERR_MCA_REFUSED_AXIOS_PROXY', field: 'proxy' }),
+    );
+    expect(backend.hits).toEqual([]);
+    // A proxy on loopback (a local debugging proxy) is the caller's choice, as before.
+    const local = { protocol: 'http', host: '127.0.0.1', port: Number(new URL(backend.url).port) };
+    await m.client.get(`${backend.url}/ok`, { proxy: local, validateStatus: () => true });
+    expect(backend.hits).toHaveLength(1);
+  });
+});
