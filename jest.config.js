@@ -16,7 +16,8 @@ module.exports = {
     // bundles it instead: see scripts/build.js.)
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!quick-lru/)'],
+  // jose 6 is ESM-only too: the DPoP tests verify proofs with it.
+  transformIgnorePatterns: ['/node_modules/(?!quick-lru/|jose/)'],
   // The dist tests spawn real processes; the rest use real loopback servers.
   testTimeout: 30000,
   // `npm test` runs with --coverage. The child processes that run dist/ count too (see the reporter).

@@ -22,6 +22,7 @@ export {
 export { McaOAuthError, isMcaOAuthError, type McaOAuthErrorDetails } from './errors/mca-oauth-error';
 export { McaConfigError, isMcaConfigError } from './errors/mca-config-error';
 export { McaTokenError, isMcaTokenError, type TokenErrorResponse } from './errors/mca-token-error';
+export { McaSubjectTokenError, isMcaSubjectTokenError } from './errors/mca-subject-token-error';
 export type {
   CredentialOptions,
   TokenProviderOptions,
@@ -30,5 +31,6 @@ export type {
   BackendMatcher,
   BackendEntry,
   BackendTokenSettings,
+  OnBehalfOf,
 } from './options';
 export type { McaFetch, McaFetchInit } from './fetch/authorized-fetch';

@@ -36,6 +36,15 @@ export function configFor(
       { field: 'backend' },
     );
   }
+  if (entry.onBehalfOf !== undefined && entry.onBehalfOf !== false) {
+    // Its token exists only for an end user's request: the app's own token for that entry would be
+    // one the middleware never sends there.
+    throw new McaConfigError(
+      'ERR_MCA_INVALID_ON_BEHALF_OF',
+      `The entry "${backend}" is called on behalf of end users (\`onBehalfOf\`): its token is exchanged from a user's token during a request, which the CLI does not have. Try the exchange from the app, or name an entry without \`onBehalfOf\`.`,
+      { field: 'backend' },
+    );
+  }
   // The file is named as given (flag or variable): the user's own spelling of where to look.
   const from = file ?? env.get('MCA_PROTECTED_BACKENDS_FILE')?.value ?? 'the backends file';
   const settings = list.items[entry.index] as Record<string, unknown>;

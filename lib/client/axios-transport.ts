@@ -4,6 +4,7 @@ import { scrubSentRequest } from '../outbound/scrub-sent-request';
 import { configField } from './config-field';
 import { finalUrl } from './final-url';
 import { redactAxiosError } from './redact-axios-error';
+import { askedNonce } from '../outbound/dpop-proof';
 import { cleartextProxyError, envProxyOff } from './hop-proxy';
 
 type RedirectOptions = Record<string, unknown> & { href: string; headers: Record<string, unknown> };
@@ -94,6 +95,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
     if (hop.authorization !== undefined) {
       const lent = Object.assign(Object.create(AxiosHeaders.prototype) as AxiosHeaders, headers);
       (lent as unknown as Record<string, unknown>).Authorization = hop.authorization;
+      if (hop.proof !== undefined) (lent as unknown as Record<string, unknown>).DPoP = hop.proof;
       config.headers = lent;
     }
     // The adapter sends the very text the token was decided on (baseURL already applied by
@@ -144,6 +146,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
     const headers = new AxiosHeaders(this.#redirectHeaders ?? config.headers);
     for (const name of hop.dropHeaders) headers.delete(name);
     if (hop.authorization !== undefined) headers.set('Authorization', hop.authorization);
+    if (hop.proof !== undefined) headers.set('DPoP', hop.proof);
     const sent: InternalAxiosRequestConfig = Object.assign({}, config, {
       headers,
       url: hop.url,
@@ -191,7 +194,13 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
   answer(response: AxiosResponse): HopAnswer {
     const headers = response.headers as AxiosHeaders | Record<string, unknown> | undefined;
     const location = headers instanceof AxiosHeaders ? headers.get('location') : headers?.location;
-    return { status: response.status, location: typeof location === 'string' ? location : undefined };
+    const answer: HopAnswer = { status: response.status, location: typeof location === 'string' ? location : undefined };
+    if (response.status === 401) {
+      const read = (name: string): unknown => (headers instanceof AxiosHeaders ? headers.get(name) : headers?.[name]);
+      const nonce = askedNonce(401, read('www-authenticate'), read('dpop-nonce'));
+      if (nonce !== undefined) answer.dpopNonce = nonce;
+    }
+    return answer;
   }
 
   discard(response: AxiosResponse): void {

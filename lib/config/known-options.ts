@@ -64,6 +64,11 @@ const middlewareKeys: KeysEnum<McaOAuthOptions> = {
   protectedBackendsFile: true,
   retryOn401: true,
   retryOn401MinIntervalMs: true,
+  onBehalfOf: true,
+  onBehalfOfCacheSize: true,
+  dpop: true,
+  dpopKey: true,
+  dpopKeyFile: true,
 };
 
 export const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(providerKeys));

@@ -5,6 +5,7 @@ import { suggest } from './known-options';
 import type { ProviderConfig } from './resolve-config';
 import type { BackendList } from './read-backend-list';
 import { ENTRY_SETTINGS, entryError, resolveEntryToken, type EntryPlace } from './resolve-entry-token';
+import { readOnBehalfOf, type OnBehalfOfMode } from './resolve-on-behalf-of';
 
 /** One `protectedBackends` entry, validated, with its own token configuration resolved. */
 export interface ResolvedBackend {
@@ -16,9 +17,13 @@ export interface ResolvedBackend {
   config: ProviderConfig | undefined;
   /** Names of the entries whose redirects into this one carry its token. */
   acceptRedirectsFrom: readonly string[];
+  /** The entry's own `onBehalfOf`, or undefined to take the middleware's. */
+  onBehalfOf: OnBehalfOfMode | undefined;
+  /** The entry's own `dpop`, or undefined to take the middleware's. */
+  dpop: boolean | undefined;
 }
 
-const ENTRY_KEYS = new Set<string>(['match', 'name', 'acceptRedirectsFrom', ...ENTRY_SETTINGS]);
+const ENTRY_KEYS = new Set<string>(['match', 'name', 'acceptRedirectsFrom', 'onBehalfOf', 'dpop', ...ENTRY_SETTINGS]);
 /** Bounds the list: each name is checked at startup, and each redirect hop reads a set. */
 const MAX_ACCEPTED = 64;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -39,7 +44,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function resolveBackends(list: BackendList, options: Record<string, unknown>, env: EnvSource, main: ProviderConfig): ResolvedBackend[] {
   const names = new Set<string>();
   const resolved = list.items.map((item, index): ResolvedBackend => {
-    if (typeof item === 'string' || item instanceof RegExp) return { index, name: undefined, match: item, config: undefined, acceptRedirectsFrom: [] };
+    if (typeof item === 'string' || item instanceof RegExp)
+      return { index, name: undefined, match: item, config: undefined, acceptRedirectsFrom: [], onBehalfOf: undefined, dpop: undefined };
     const place: EntryPlace = { index, listFrom: list.from };
     if (!isPlainObject(item)) {
       throw entryError(
@@ -80,7 +86,10 @@ export function resolveBackends(list: BackendList, options: Record<string, unkno
       names.add(name);
     }
     const accepted = acceptedNames(entry.acceptRedirectsFrom, place);
-    return { index, name, match, config: resolveEntryToken(entry, place, options, env, main), acceptRedirectsFrom: accepted };
+    const onBehalfOf = readOnBehalfOf(entry.onBehalfOf, `protectedBackends[${index}].onBehalfOf`, list.from);
+    const dpop = entry.dpop;
+    if (dpop !== undefined && typeof dpop !== 'boolean') throw entryError(place, 'dpop', 'ERR_MCA_INVALID_DPOP', 'it must be true or false.');
+    return { index, name, match, config: resolveEntryToken(entry, place, options, env, main), acceptRedirectsFrom: accepted, onBehalfOf, dpop };
   });
   // Once every name is known: a name that is no entry's (a typo) or this entry's own is an error.
   for (const backend of resolved) {

@@ -6,6 +6,7 @@ import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
 import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionOrigin, ownOptions, parseBooleanVariable } from './option-checks';
 import type { ClientAuth } from '../core/client-auth/client-auth';
+import type { DpopBinding } from '../core/dpop/dpop-binding';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
 import { checkTenantId } from './tenant-id';
@@ -53,6 +54,8 @@ export interface ProviderConfig {
   /** The Redis store the environment asks for (MCA_REDIS_* variables), when no `store` is given. */
   redis: RedisSettings | undefined;
   now: () => number;
+  /** Tokens bound to this key (DPoP, RFC 9449), set by the middleware for `dpop: true`; the cache key then names its thumbprint. */
+  dpop?: DpopBinding;
   /** Identifies the token: endpoint, client, what tells the credential apart (sha-256 of the secret, a key's thumbprint), scope, audience. No secret in clear. */
   cacheKey: string;
 }

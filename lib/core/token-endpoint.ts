@@ -8,7 +8,7 @@ import { parseRetryAfter } from './backoff';
 import { boundAttempt } from './attempt-bound';
 import { capped, echoUrl, knownOAuthError } from '../errors/echo';
 import { isLoopbackHost } from '../config/cleartext';
-import { tokenRequestBuilder } from './client-auth/token-request';
+import { tokenRequestBuilder, type GrantOverride } from './client-auth/token-request';
 import { crossCheckExpiration, iamErrorCode } from './iam-response';
 
 /** Largest token response read; anything bigger is not a token response. */
@@ -31,8 +31,11 @@ export interface TokenGrant {
 
 /** Sends the client-credentials request of one configuration. Built once per provider. */
 export interface TokenEndpoint {
-  /** One attempt. `timeoutMs` bounds all of it, headers and body; `signal` aborts it (provider closed). */
-  requestToken(signal: AbortSignal, timeoutMs: number): Promise<TokenGrant>;
+  /**
+   * One attempt. `timeoutMs` bounds all of it, headers and body; `signal` aborts it (provider
+   * closed). `grant` replaces the client's own grant for this request (token exchange).
+   */
+  requestToken(signal: AbortSignal, timeoutMs: number, grant?: GrantOverride): Promise<TokenGrant>;
   close(): void;
 }
 
@@ -70,6 +73,7 @@ function parseLifetime(raw: unknown, config: ProviderConfig, status: number, res
 }
 
 function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): TokenGrant {
+  const dpop = config.dpop !== undefined;
   const status = response.status;
   let body: unknown;
   try {
@@ -90,8 +94,17 @@ function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): To
     throw badResponse('`access_token` holds whitespace or characters a header cannot carry.', status, response);
   }
   const type = fields.token_type;
+  if (dpop && (typeof type !== 'string' || type.toLowerCase() !== 'dpop')) {
+    // A plain bearer token where a bound one was asked for: whoever steals it can use it, which is
+    // what `dpop` was set to prevent. Refused rather than used.
+    throw new McaTokenError(
+      'ERR_MCA_DPOP_NOT_BOUND',
+      `The token endpoint ${endpointLabel(config.tokenUrl)} answered a token that is not DPoP-bound (\`token_type\` is not "DPoP") although \`dpop\` is set. Register the client for DPoP-bound tokens at the server (e.g. \`dpop_bound_access_tokens\`), or remove \`dpop\`.`,
+      { status },
+    );
+  }
   // RFC 6749 §7.1: a client must not use a token whose type it does not understand.
-  if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer')) {
+  if (!dpop && type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer')) {
     throw badResponse('`token_type` is not "Bearer".', status, response);
   }
   const date = response.headers['date'];
@@ -151,13 +164,30 @@ export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
     validateStatus: () => true,
   });
 
+  const dpop = config.dpop;
+  // With DPoP, every request (the nonce retry included) carries a fresh proof for the token URL.
+  const post = (headers: Record<string, string>, body: string, signal: AbortSignal): Promise<AxiosResponse<string>> => {
+    if (dpop === undefined) return client.post<string>(config.tokenUrl, body, { headers, signal });
+    const proof = dpop.key.proof({ htm: 'POST', htu: config.tokenUrl, nonce: dpop.nonces.get(config.tokenUrl) }, Date.now());
+    return client.post<string>(config.tokenUrl, body, { headers: { ...headers, DPoP: proof }, signal });
+  };
+
   return {
-    async requestToken(signal, timeoutMs) {
-      const { headers, body } = await buildRequest();
+    async requestToken(signal, timeoutMs, grant) {
+      const { headers, body } = await buildRequest(grant);
       let response: AxiosResponse<string>;
       const bound = boundAttempt(signal, timeoutMs);
       try {
-        response = await client.post<string>(config.tokenUrl, body, { headers, signal: bound.signal });
+        response = await post(headers, body, bound.signal);
+        if (dpop !== undefined) {
+          // Every answer may bring the server's next nonce. RFC 9449 §8: an answer `use_dpop_nonce`
+          // with a new one gets one more request, with it (the same attempt, not a retry).
+          const fresh = dpop.nonces.remember(config.tokenUrl, response.headers['dpop-nonce']);
+          if (fresh && response.status === 400 && oauthErrorCode(response.data) === 'use_dpop_nonce') {
+            response = await post(headers, body, bound.signal);
+            dpop.nonces.remember(config.tokenUrl, response.headers['dpop-nonce']);
+          }
+        }
       } catch (error) {
         throw networkError(error, label, bound.timedOut(), timeoutMs);
       } finally {

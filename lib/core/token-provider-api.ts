@@ -17,7 +17,7 @@ export interface ProviderStats {
   fromStore: number;
   /** Fetches that failed for good. */
   failures: number;
-  /** Fetches under way now: 0 or 1. */
+  /** Fetches under way now: 0 or 1 (for an entry on behalf of the user, one per user being exchanged for). */
   inflight: number;
   /**
    * The tokens this provider holds: 1 while it has one that has not expired, else 0. Its own,

@@ -145,7 +145,8 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   #remember(token: StoredToken): void {
     this.#token = token;
     this.#lastExpiresAt = token.expiresAt;
-    this.#headerText = `Bearer ${token.accessToken}`;
+    // A DPoP-bound token goes out as `DPoP <token>`, each request with a proof (lib/outbound).
+    this.#headerText = `${this.#config.dpop === undefined ? 'Bearer' : 'DPoP'} ${token.accessToken}`;
     this.#header = Promise.resolve(this.#headerText);
     const timing = refreshTiming(token, this.#config.refreshSkewMs, this.#config.refreshWindowMs);
     this.#refreshAt = timing.refreshAt;

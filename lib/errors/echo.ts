@@ -24,7 +24,7 @@ export function echoUrl(value: string | URL): string | undefined {
 }
 
 /**
- * The error codes of RFC 6749 (§4.1.2.1, §5.2). A server's `error` field is echoed only when it
+ * The error codes of RFC 6749 (§4.1.2.1, §5.2) and RFC 8693. A server's `error` field is echoed only when it
  * is one of them: a hostile or broken server may put anything there, the credentials it received
  * included.
  */
@@ -39,6 +39,11 @@ const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set([
   'unsupported_response_type',
   'server_error',
   'temporarily_unavailable',
+  // RFC 8693 §2.2.2: the token exchange's own.
+  'invalid_target',
+  // RFC 9449 §12.2: DPoP's.
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ]);
 
 export function knownOAuthError(value: unknown): string | undefined {

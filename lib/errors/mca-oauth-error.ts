@@ -42,7 +42,7 @@ export class McaOAuthError extends Error {
   }
 }
 
-const OUR_NAMES = new Set(['McaOAuthError', 'McaConfigError', 'McaTokenError']);
+const OUR_NAMES = new Set(['McaOAuthError', 'McaConfigError', 'McaTokenError', 'McaSubjectTokenError']);
 
 /** True for any error of this package, also across realms or duplicate installs (checks `name`). */
 export function isMcaOAuthError(error: unknown): error is McaOAuthError {

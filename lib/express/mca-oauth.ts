@@ -14,6 +14,9 @@ import { McaConfigError } from '../errors/mca-config-error';
 import type { McaOAuthOptions } from '../options';
 import { buildBackendTokens } from './backend-tokens';
 import { attachRequestFields, type RequestFields } from './request-fields';
+import { RequestContext } from './request-context';
+import { readOnBehalfOf } from '../config/resolve-on-behalf-of';
+import { resolveDpopKey } from '../config/resolve-dpop-key';
 import './request-augmentation';
 
 /** The middleware, with the shared parts exposed for work that runs outside a request. */
@@ -39,6 +42,7 @@ export interface McaOAuthMiddleware {
   close(): Promise<void>;
 }
 const DEFAULT_REPLACEMENT_INTERVAL_MS = 5000;
+const DEFAULT_ON_BEHALF_OF_CACHE_SIZE = 1000;
 
 function looksLikeRequest(value: unknown): boolean {
   return (
@@ -103,10 +107,25 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const retryOn401 = checked.retryOn401 ?? true;
   if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');
   const replacementMinIntervalMs = numberOption(checked, 'retryOn401MinIntervalMs', DEFAULT_REPLACEMENT_INTERVAL_MS, { min: 0 });
+  const onBehalfOf = readOnBehalfOf(checked.onBehalfOf, 'onBehalfOf') ?? false;
+  const onBehalfOfCacheSize = numberOption(checked, 'onBehalfOfCacheSize', DEFAULT_ON_BEHALF_OF_CACHE_SIZE, { integer: true, min: 1 });
+  const context = new RequestContext();
+  const dpop = checked.dpop ?? false;
+  if (typeof dpop !== 'boolean') throw invalid('dpop', 'it must be true or false.');
+  const dpopKey = resolveDpopKey(checked, env);
 
   // Everything is validated above (the allowlist is compiled before any provider exists): only
   // now are sockets (and a Redis connection) opened.
-  const tokens = buildBackendTokens(config, backends, replacementMinIntervalMs);
+  const tokens = buildBackendTokens(
+    config,
+    backends,
+    replacementMinIntervalMs,
+    { mode: onBehalfOf, cacheSize: onBehalfOfCacheSize, subject: context.subject },
+    dpop,
+    dpopKey,
+  );
+  // Only a middleware that exchanges users' tokens somewhere needs to know, per call, whose request it serves.
+  const perUser = onBehalfOf !== false || backends?.some((backend) => backend.onBehalfOf !== undefined && backend.onBehalfOf !== false) === true;
   const policy = new OutboundPolicy({ routes: tokens.routes, defaultTarget: tokens.defaultTarget, retryOn401 });
   const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios'], 'the global `axios.defaults`');
   const fetch = createAuthorizedFetch(policy, globalThis.fetch);
@@ -125,10 +144,15 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const fields: RequestFields = { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch };
   const providers = new Map([...tokens.byName].map(([name, target]) => [name, target.provider]));
 
-  const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
-    attachRequestFields(req, fields);
-    next();
-  };
+  const middleware = perUser
+    ? function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+        attachRequestFields(req, fields);
+        context.run(req, next);
+      }
+    : function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+        attachRequestFields(req, fields);
+        next();
+      };
   return Object.assign(middleware, {
     provider,
     client,

@@ -2,6 +2,7 @@ import { isRedirect } from '../outbound/next-hop';
 import type { Hop, HopAnswer, OutboundTransport } from '../outbound/transport';
 import { isStreamBody } from './fetch-body';
 import { redactFetchError } from './redact-fetch-error';
+import { askedNonce } from '../outbound/dpop-proof';
 
 // The DOM lib's names, which @types/node does not declare globally.
 export type HeadersInit = NonNullable<RequestInit['headers']>;
@@ -81,18 +82,25 @@ export class FetchTransport implements OutboundTransport<Response> {
     const given = this.#parts.headers;
     // The hot path: no Headers object to build when the caller gave a plain object or nothing.
     if (hop.dropHeaders.size === 0 && isPlainHeaders(given)) {
-      return hop.authorization === undefined ? given : { ...given, authorization: hop.authorization };
+      if (hop.authorization === undefined) return given;
+      return hop.proof === undefined ? { ...given, authorization: hop.authorization } : { ...given, authorization: hop.authorization, dpop: hop.proof };
     }
     const headers = new Headers(given);
     for (const name of hop.dropHeaders) headers.delete(name);
     if (hop.authorization !== undefined) headers.set('authorization', hop.authorization);
+    if (hop.proof !== undefined) headers.set('dpop', hop.proof);
     return headers;
   }
 
   answer(response: Response): HopAnswer {
     const status = response.status;
     // Headers.get is not free (WebIDL checks): read Location only where it can matter.
-    return { status, location: isRedirect(status) ? (response.headers.get('location') ?? undefined) : undefined };
+    const answer: HopAnswer = { status, location: isRedirect(status) ? (response.headers.get('location') ?? undefined) : undefined };
+    if (status === 401) {
+      const nonce = askedNonce(status, response.headers.get('www-authenticate'), response.headers.get('dpop-nonce'));
+      if (nonce !== undefined) answer.dpopNonce = nonce;
+    }
+    return answer;
   }
 
   discard(response: Response): void {

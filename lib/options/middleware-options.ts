@@ -89,7 +89,29 @@ export interface BackendEntry extends BackendTokenSettings {
    * @default [] (no other entry's redirect carries this entry's token)
    */
   acceptRedirectsFrom?: string[];
+  /**
+   * Calls to this back end carry a token minted for the end user whose request is being served:
+   * the incoming request's `Authorization: Bearer …` exchanged at this entry's token endpoint,
+   * with its client, `audience`, `resource` and `scope` (see {@link McaOAuthOptions.onBehalfOf}).
+   * No environment variable (the JSON file of {@link McaOAuthOptions.protectedBackendsFile} may set it).
+   * @default the middleware's `onBehalfOf`
+   */
+  onBehalfOf?: OnBehalfOf;
+  /**
+   * This back end's tokens are DPoP-bound (RFC 9449): see {@link McaOAuthOptions.dpop}. No
+   * environment variable (the JSON file of {@link McaOAuthOptions.protectedBackendsFile} may set it).
+   * @default the middleware's `dpop`
+   */
+  dpop?: boolean;
 }
+
+/**
+ * `true`: RFC 8693 token exchange (`grant_type=urn:ietf:params:oauth:grant-type:token-exchange`,
+ * `subject_token`, `subject_token_type=urn:ietf:params:oauth:token-type:access_token`).
+ * `{ grant: 'jwt-bearer' }`: Microsoft Entra's on-behalf-of flow (`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`,
+ * `assertion`, `requested_token_use=on_behalf_of`). `false`: the app's own token.
+ */
+export type OnBehalfOf = boolean | { grant?: 'token-exchange' | 'jwt-bearer' };
 
 /** Options of the Express/Connect middleware ({@link mcaOAuth}). */
 export interface McaOAuthOptions extends TokenProviderOptions {
@@ -134,4 +156,44 @@ export interface McaOAuthOptions extends TokenProviderOptions {
    * @default 5000
    */
   retryOn401MinIntervalMs?: number;
+  /**
+   * The middleware's own token (`req.mcaAuth()`, and every entry that does not say otherwise) is
+   * exchanged for one on behalf of the end user whose request is being served: its
+   * `Authorization: Bearer …` is the subject token (docs/on-behalf-of.md). A call made with no
+   * such request, or for a request without a bearer token, is not sent and rejects with
+   * `ERR_MCA_NO_SUBJECT_TOKEN`; a refused exchange with `ERR_MCA_TOKEN_EXCHANGE_REFUSED`. Each
+   * entry may set its own. No environment variable: which calls carry the user's identity is the
+   * code's decision, like the routes that make them.
+   * @default false
+   */
+  onBehalfOf?: OnBehalfOf;
+  /**
+   * Tokens exchanged on behalf of end users kept in memory, per entry (one per user and back
+   * end, least recently used evicted first); also the most exchanges under way at once. Never in
+   * the shared `store`. No environment variable.
+   * @default 1000
+   */
+  onBehalfOfCacheSize?: number;
+  /**
+   * Tokens bound to a key of this middleware (DPoP, RFC 9449; docs/dpop.md): a key pair (ES256)
+   * is made at startup and kept in memory, never rendered; each token request and each request to
+   * a back end, every redirect hop included, carries a fresh proof and `Authorization: DPoP …`. A
+   * token server that answers a plain bearer token is an error (`ERR_MCA_DPOP_NOT_BOUND`). Each
+   * entry may set its own. No environment variable.
+   * @default false
+   */
+  dpop?: boolean;
+  /**
+   * The DPoP key (a P-256 private key: PEM, JWK or `KeyObject`) instead of one made per process,
+   * for a fleet whose processes share bound tokens through the Redis store (each bound token's
+   * cache key names the key's thumbprint). Read once, at startup; never rendered.
+   * Env: `MCA_DPOP_KEY`.
+   * @default a new key per middleware
+   */
+  dpopKey?: string | object;
+  /**
+   * A file holding {@link dpopKey}. Env: `MCA_DPOP_KEY_FILE`.
+   * @default none
+   */
+  dpopKeyFile?: string;
 }

@@ -4,6 +4,7 @@ import type { TokenTarget } from './token-target';
 import type { Hop, OutboundCall, OutboundTransport } from './transport';
 import { expired, remainingMs, type CallBounds } from './wait-for-token';
 import { logNoToken, routeDebugEnabled } from './route-debug';
+import { signHop } from './dpop-proof';
 
 export interface OutboundPolicyOptions {
   /** Which token each URL gets (the allowlist, and each back end's own token). */
@@ -126,6 +127,7 @@ function sendFirst<R>(
 ): Promise<R> {
   if (expired(bounds)) return Promise.reject(transport.timeoutError());
   const hop = firstHop(call, header, bounds);
+  if (route?.target.dpop !== undefined) signHop(route.target.dpop, hop);
   return transport.send(hop).then(
     (response) => {
       const { status, location } = transport.answer(response);
@@ -157,6 +159,7 @@ async function follow<R>(
   let route = firstRoute;
   let redirects = 0;
   let replayed = false;
+  let nonceRetried = false;
   // The entries this call has carried a token to: the next entry must accept redirects from each.
   const chain = new Set<number>(firstRoute === undefined ? [] : [firstRoute.index]);
   // Once a hop has gone where no token goes (off the allowlist, into an entry that does not accept
@@ -185,6 +188,21 @@ async function follow<R>(
         } else chain.add(route.index);
         next.authorization = await headerOf(route?.target, bounds, transport);
         next.timeoutMs = remainingMs(bounds);
+        // Every hop that carries a bound token gets a proof of its own: method, URL, a new jti.
+        if (route?.target.dpop !== undefined) signHop(route.target.dpop, next);
+      }
+    }
+    // RFC 9449 §9: a resource server that wants its nonce in the proof answers 401 with one. The
+    // same hop once more, same token, a proof with the nonce: not a token replacement, so it does
+    // not count against the 401 rule's limit.
+    const dpop = route?.target.dpop;
+    if (next === undefined && status === 401 && dpop !== undefined && hop.proof !== undefined && !nonceRetried && (hop.dropBody || call.bodyReplayable)) {
+      const nonce = transport.answer(response).dpopNonce;
+      if (nonce !== undefined && dpop.nonces.remember(hop.url, nonce)) {
+        transport.discard(response);
+        nonceRetried = true;
+        next = { ...hop, timeoutMs: remainingMs(bounds) };
+        signHop(dpop, next);
       }
     }
     // A 401 to a hop that never saw a token (it was dropped on the way) says nothing about one.
@@ -203,6 +221,7 @@ async function follow<R>(
       const fresh = await route.target.replacement(hop.authorization, bounds, transport);
       replayed = true;
       next = { ...hop, authorization: fresh, timeoutMs: remainingMs(bounds) };
+      if (route.target.dpop !== undefined) signHop(route.target.dpop, next);
     }
     if (next === undefined) return response;
     if (expired(bounds)) throw transport.timeoutError();

@@ -1,6 +1,7 @@
 const REDACTED = '[redacted]';
-const CREDENTIAL_LINE = /^((?:proxy-)?authorization):[^\r\n]*/gim;
-const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization']);
+// A DPoP proof (RFC 9449) goes with a bound token: it is a credential for its method and URL.
+const CREDENTIAL_LINE = /^((?:proxy-)?authorization|dpop):[^\r\n]*/gim;
+const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization', 'dpop']);
 
 // The header map of http.OutgoingMessage lives under a symbol that Node does not export; its
 // values are [name, value]. Found once, on the first request seen.
@@ -54,7 +55,7 @@ export function scrubSentRequest(request: unknown, sent?: string): void {
   if (typeof raw._header === 'string') {
     // The hot path knows the value it sent: a plain string replace, no scan of a long header block.
     const header = sent === undefined ? raw._header : raw._header.replace(`: ${sent}\r\n`, `: ${REDACTED}\r\n`);
-    raw._header = sent === undefined || /roxy-/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
+    raw._header = sent === undefined || sent.startsWith('DPoP ') || /roxy-/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
     const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
     if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
     scrubUnsent(request);

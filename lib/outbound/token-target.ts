@@ -1,4 +1,5 @@
 import type { TokenProvider } from '../core/token-provider-api';
+import type { DpopBinding } from '../core/dpop/dpop-binding';
 import { ReplacementLimiter } from './replacement-limiter';
 import type { OutboundTransport } from './transport';
 import { waitForToken, type CallBounds } from './wait-for-token';
@@ -12,15 +13,18 @@ export class TokenTarget {
   /** `default`, or the entry's name (`protectedBackends[2]` when it has none). */
   readonly name: string;
   readonly provider: TokenProvider;
+  /** The key this target's tokens are bound to (DPoP): each hop that carries one gets a fresh proof. */
+  readonly dpop: DpopBinding | undefined;
   readonly #limiter: ReplacementLimiter;
   // The provider hands out the same already-resolved promise on every cache hit: once seen
   // resolved, it needs no race against the caller's timeout (no timer, no listener).
   #settled: Promise<string> | undefined;
   #settledHeader = '';
 
-  constructor(name: string, provider: TokenProvider, replacementMinIntervalMs: number, now: () => number) {
+  constructor(name: string, provider: TokenProvider, replacementMinIntervalMs: number, now: () => number, dpop?: DpopBinding) {
     this.name = name;
     this.provider = provider;
+    this.dpop = dpop;
     this.#limiter = new ReplacementLimiter(replacementMinIntervalMs, now);
   }
 

@@ -36,12 +36,16 @@ export interface Hop {
   dropHeaders: ReadonlySet<string>;
   /** What is left of the caller's timeout, in ms; 0 for none. */
   timeoutMs: number;
+  /** The `DPoP` proof for this hop (RFC 9449), fresh for its method and URL, with a DPoP-bound token. */
+  proof?: string;
 }
 
 /** What the policy needs to know about a response. */
 export interface HopAnswer {
   status: number;
   location: string | undefined;
+  /** On a 401 that says `WWW-Authenticate: DPoP error="use_dpop_nonce"`: the `DPoP-Nonce` it sent. */
+  dpopNonce?: string;
 }
 
 /**

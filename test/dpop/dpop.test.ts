@@ -1,0 +1,239 @@
+// Issue 26, part 2: DPoP-bound tokens (RFC 9449) from oidc-provider with `features.dPoP`
+// (`requireNonce` on), used through req.mcaClient and req.mcaFetch against a back end that
+// verifies every proof and the token's binding to the proof's key (introspection).
+import { fork, type ChildProcess } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { calculateJwkThumbprint } from 'jose';
+import http from 'node:http';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { startDpopBackend, type DpopBackend } from '../helpers/dpop-backend';
+import { leakedSecrets } from '../helpers/leak-watch';
+import { listenOnLoopback } from '../helpers/loopback';
+
+const CLIENT_ID = 'dpop-client';
+const SECRET = 'dpop-s3cret-value';
+interface Ready {
+  tokenUrl: string;
+  introspectionUrl: string;
+}
+let child: ChildProcess;
+let ready: Ready;
+const events: { type: string; error?: string; proof?: string | null }[] = [];
+let backend: DpopBackend;
+let mw: McaOAuthMiddleware | undefined;
+const tokens = new Set<string>();
+
+async function introspect(token: string): Promise<{ active: boolean; cnf?: { jkt?: string } }> {
+  tokens.add(token);
+  const response = await fetch(ready.introspectionUrl, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  return (await response.json()) as { active: boolean; cnf?: { jkt?: string } };
+}
+
+beforeAll(async () => {
+  child = fork(join(__dirname, 'dpop-server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  ready = await new Promise<Ready>((resolve) => {
+    child.on('message', (message: { type: string } & Ready) => (message.type === 'ready' ? resolve(message) : events.push(message)));
+    child.send({ clientId: CLIENT_ID, secret: SECRET, requireNonce: true });
+  });
+});
+afterAll(() => child.disconnect());
+beforeEach(async () => {
+  events.length = 0;
+  backend = await startDpopBackend(introspect);
+});
+afterEach(async () => {
+  await mw?.close();
+  mw = undefined;
+  await backend.close();
+});
+
+const secrets = (): string[] => [SECRET, ...tokens, ...backend.seenProofs];
+const options = (extra: Record<string, unknown> = {}) => ({
+  env: {},
+  envFile: false as const,
+  clientId: CLIENT_ID,
+  secret: SECRET,
+  tokenUrl: ready.tokenUrl,
+  dpop: true,
+  ...extra,
+});
+
+async function call(kind: 'axios' | 'fetch', url: string): Promise<number> {
+  if (kind === 'axios') return (await mw!.client.get(url, { validateStatus: () => true })).status;
+  const response = await mw!.fetch(url);
+  await response.arrayBuffer();
+  return response.status;
+}
+
+it.each(['axios', 'fetch'] as const)(
+  '%s: a DPoP-bound token, `Authorization: DPoP`, a fresh verified proof per request; the token request took the server nonce on the second try',
+  async (kind) => {
+    mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+    expect(await call(kind, `${backend.url}/api/orders?page=2#top`)).toBe(200);
+    expect(await call(kind, `${backend.url}/api/orders`)).toBe(200);
+    expect(backend.refused).toEqual([]);
+    expect(backend.verified.map((v) => [v.htm, v.htu])).toEqual([
+      ['GET', `${backend.url}/api/orders`],
+      ['GET', `${backend.url}/api/orders`],
+    ]);
+    expect(new Set(backend.verified.map((v) => v.jti)).size).toBe(2);
+    // requireNonce: the first token request was refused with use_dpop_nonce, the second carried it.
+    expect(events.filter((e) => e.type === 'rejected').map((e) => e.error)).toEqual(['use_dpop_nonce']);
+    expect(events.filter((e) => e.type === 'granted')).toHaveLength(1);
+    expect(mw.provider.stats().fetches).toBe(1);
+  },
+);
+
+it.each(['axios', 'fetch'] as const)('%s: every redirect hop carries its own proof (its URL, a new jti)', async (kind) => {
+  mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+  backend.redirects.set('/start', `${backend.url}/landing`);
+  expect(await call(kind, `${backend.url}/start`)).toBe(200);
+  expect(backend.refused).toEqual([]);
+  expect(backend.verified.map((v) => v.htu)).toEqual([`${backend.url}/start`, `${backend.url}/landing`]);
+  expect(backend.verified[0]!.jti).not.toBe(backend.verified[1]!.jti);
+});
+
+it.each(['axios', 'fetch'] as const)("%s: a resource server's use_dpop_nonce 401 gets one retry with its nonce, no new token", async (kind) => {
+  mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+  backend.nonce = 'rs-nonce-1';
+  expect(await call(kind, `${backend.url}/api`)).toBe(200);
+  expect(backend.refused).toEqual(['nonce']);
+  expect(backend.verified.map((v) => v.nonce)).toEqual(['rs-nonce-1']);
+  expect(mw.provider.stats().fetches).toBe(1);
+  // The nonce is remembered for that server: the next call needs no retry.
+  expect(await call(kind, `${backend.url}/api`)).toBe(200);
+  expect(backend.refused).toEqual(['nonce']);
+});
+
+it('a token server that answers a plain bearer token when dpop is set: ERR_MCA_DPOP_NOT_BOUND, nothing sent to the back end', async () => {
+  const plain = await listenOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ access_token: 'plain-bearer-token-value', token_type: 'Bearer', expires_in: 3600 }));
+    }),
+  );
+  try {
+    mw = mcaOAuth(options({ tokenUrl: `${plain.url}/token`, protectedBackends: [backend.url] }));
+    for (const kind of ['axios', 'fetch'] as const) {
+      const error = await call(kind, `${backend.url}/api`).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'McaTokenError', code: 'ERR_MCA_DPOP_NOT_BOUND' });
+      expect(leakedSecrets(error, [SECRET, 'plain-bearer-token-value'])).toEqual([]);
+    }
+    expect(backend.paths).toEqual([]);
+  } finally {
+    await plain.close();
+  }
+});
+
+it.each(['axios', 'fetch'] as const)(
+  '%s: the key is never rendered; a refused DPoP request leaves no token and no proof in what the caller gets',
+  async (kind) => {
+    mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+    backend.deny.add('/deny');
+    let outcome: unknown;
+    if (kind === 'axios') outcome = await mw.client.get(`${backend.url}/deny`).catch((e: unknown) => e);
+    else outcome = await mw.fetch(`${backend.url}/deny`);
+    expect(kind === 'axios' ? (outcome as { response?: { status?: number } }).response?.status : (outcome as Response).status).toBe(401);
+    // The 401 rule replayed once with a fresh token: two requests, two proofs, both on the wire.
+    expect(backend.seenProofs).toHaveLength(2);
+    expect(tokens.size).toBeGreaterThan(0);
+    expect(leakedSecrets(outcome, secrets())).toEqual([]);
+    // A successful answer's request object, which axios hands back, is scrubbed of the proof too.
+    if (kind === 'axios') {
+      const ok = await mw.client.get(`${backend.url}/fine`);
+      expect(leakedSecrets(ok.request, secrets())).toEqual([]);
+      expect(String((ok.request as { _header?: string })._header)).toContain('DPoP: [redacted]');
+    }
+    const rendered = inspect(mw, { depth: Infinity, showHidden: true }) + JSON.stringify(mw.provider);
+    expect(rendered).not.toMatch(/"d"|BEGIN|PRIVATE/);
+    expect(leakedSecrets(mw, secrets())).toEqual([]);
+  },
+);
+
+it('entries: dpop on one entry only; the other keeps a bearer token; `dpop` must be a boolean', async () => {
+  expect(() => mcaOAuth(options({ dpop: 'yes' }))).toThrow(expect.objectContaining({ code: 'ERR_MCA_INVALID_DPOP' }));
+  expect(() => mcaOAuth(options({ dpop: false, protectedBackends: [{ match: backend.url, dpop: 1 }] }))).toThrow(
+    expect.objectContaining({ code: 'ERR_MCA_INVALID_DPOP', field: 'protectedBackends[0].dpop' }),
+  );
+  mw = mcaOAuth(options({ dpop: false, protectedBackends: [{ match: backend.url, name: 'bound', dpop: true }] }));
+  expect(mw.backends.get('bound')).not.toBe(mw.provider);
+  expect(await call('fetch', `${backend.url}/api`)).toBe(200);
+  expect(backend.verified).toHaveLength(1);
+});
+
+describe('a configured key (dpopKey, dpopKeyFile, MCA_DPOP_KEY_FILE), for a fleet that shares bound tokens', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dpop-key-'));
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const file = join(dir, 'dpop.pem');
+  writeFileSync(file, pem);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const thumbprint = (): Promise<string> => calculateJwkThumbprint(createPublicKey(privateKey).export({ format: 'jwk' }), 'sha256');
+
+  it.each<[string, Record<string, unknown>]>([
+    ['dpopKey (PEM)', { dpopKey: pem }],
+    ['dpopKey (JWK)', { dpopKey: privateKey.export({ format: 'jwk' }) }],
+    ['dpopKeyFile', { dpopKeyFile: file }],
+    ['MCA_DPOP_KEY_FILE', { env: { MCA_DPOP_KEY_FILE: file } }],
+  ])('%s: the bound token names that key, and the cache key is the same in every process with it', async (_name, extra) => {
+    mw = mcaOAuth(options({ protectedBackends: [backend.url], ...extra }));
+    const other = mcaOAuth(options({ protectedBackends: [backend.url], ...extra }));
+    const unkeyed = mcaOAuth(options({ protectedBackends: [backend.url] }));
+    try {
+      expect(other.provider.cacheKey).toBe(mw.provider.cacheKey);
+      expect(unkeyed.provider.cacheKey).not.toBe(mw.provider.cacheKey);
+    } finally {
+      await Promise.all([other.close(), unkeyed.close()]);
+    }
+    expect(await call('fetch', `${backend.url}/api`)).toBe(200);
+    expect(backend.verified[0]!.jkt).toBe(await thumbprint());
+    expect(leakedSecrets(mw, [pem, String((privateKey.export({ format: 'jwk' }) as { d?: string }).d)])).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['an RSA key', { dpopKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }, 'ERR_MCA_INVALID_DPOP_KEY'],
+    ['not a key', { dpopKey: 'not a key' }, 'ERR_MCA_INVALID_DPOP_KEY'],
+    ['a missing file', { dpopKeyFile: join(dir, 'absent.pem') }, 'ERR_MCA_INVALID_DPOP_KEY_FILE'],
+    ['both', { dpopKey: pem, dpopKeyFile: file }, 'ERR_MCA_CONFLICTING_OPTIONS'],
+  ])('refused at startup: %s', (_name, extra, code) => {
+    let error: unknown;
+    try {
+      mw = mcaOAuth(options(extra));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: 'McaConfigError', code });
+    expect(leakedSecrets(error, [pem])).toEqual([]);
+  });
+});
+
+it.each(['axios', 'fetch'] as const)('%s: a redirect off the allowlist carries neither the bound token nor a proof', async (kind) => {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const outside = await listenOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      seen.push(req.headers);
+      res.end('outside');
+    }),
+  );
+  try {
+    mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+    backend.redirects.set('/away', `${outside.url}/landing`);
+    expect(await call(kind, `${backend.url}/away`)).toBe(200);
+    expect(backend.verified).toHaveLength(1);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.authorization).toBeUndefined();
+    expect(seen[0]!.dpop).toBeUndefined();
+  } finally {
+    await outside.close();
+  }
+});
