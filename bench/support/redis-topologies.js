@@ -60,7 +60,8 @@ async function startTopologies() {
   for (let i = 0; i < 3; i++) {
     nodes.push(
       await startServer(
-        ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--cluster-node-timeout', '2000'],
+        // An explicit bus port: the default (port + 10000) is past 65535 for a port above 55535.
+        ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()), '--cluster-config-file', `nodes-${i}.conf`, '--cluster-node-timeout', '2000'],
         mkdtempSync(join(clusterDir, 'n')),
       ),
     );

@@ -19,10 +19,24 @@ export interface RedisCluster {
 export async function startRedisCluster(): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'mca-cluster-'));
   const ports = [await freePort(), await freePort(), await freePort()];
+  // The cluster bus defaults to port + 10000: past 65535 for a port above 55535 (a fifth of the
+  // ephemeral range), or a port another process holds. Each node gets a free bus port of its own.
+  const busPorts = [await freePort(), await freePort(), await freePort()];
   const nodes = await Promise.all(
-    ports.map((port) =>
+    ports.map((port, i) =>
       startRedisServer(
-        ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--dir', dir],
+        [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(busPorts[i]),
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '2000',
+          '--dir',
+          dir,
+        ],
         port,
       ),
     ),
