@@ -141,7 +141,7 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));
     return target.provider.getAuthorizationHeader();
   };
-  const fields: RequestFields = { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch };
+  const fields: RequestFields = { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch, ...(perUser ? { enter: context.enter } : {}) };
   const providers = new Map([...tokens.byName].map(([name, target]) => [name, target.provider]));
 
   const middleware = perUser

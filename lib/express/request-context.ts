@@ -18,6 +18,9 @@ class Served {
   authorization(): string | string[] | undefined {
     return this.#req.headers.authorization;
   }
+  serves(req: object): boolean {
+    return this.#req === req;
+  }
 }
 
 /**
@@ -34,10 +37,25 @@ class Served {
 export class RequestContext {
   readonly #requests = new AsyncLocalStorage<Served>();
 
+  readonly #served = new WeakMap<object, Served>();
+
   /** Runs `next` (and everything it starts) as the handling of `req`. */
   run(req: IncomingMessage, next: () => void): void {
-    this.#requests.run(new Served(req), next);
+    const served = new Served(req);
+    this.#served.set(req, served);
+    this.#requests.run(served, next);
   }
+
+  /**
+   * Makes the code running now serve `req`, from here on: called when `req.mcaClient` (or another
+   * field) is read. A callback can run in another request's async context (a pooled connection
+   * that request opened calls back into every later request's code), and a call made there
+   * through this request's `req` must carry this request's user, never the other one's.
+   */
+  readonly enter = (req: object): void => {
+    const served = this.#served.get(req);
+    if (served !== undefined && this.#requests.getStore() !== served) this.#requests.enterWith(served);
+  };
 
   /** The subject token of the request being served now. */
   readonly subject = (): SubjectReading => {

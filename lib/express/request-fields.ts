@@ -7,6 +7,12 @@ export interface RequestFields {
   mcaAuth: (urlOrName?: string) => Promise<string>;
   mcaClient: AxiosInstance;
   mcaFetch: McaFetch;
+  /**
+   * With `onBehalfOf`: called with the request whenever one of its fields is read, so that a call
+   * made through `req.mcaClient` (or `mcaFetch`, `mcaAuth`) serves that request even when the code
+   * runs in another request's async context (a callback from a connection another request opened).
+   */
+  enter?: (req: object) => void;
 }
 
 // Express gives every request its app's prototype (Object.setPrototypeOf(req, app.request)).
@@ -24,7 +30,9 @@ function installGetters(proto: object): void {
       configurable: true,
       enumerable: false,
       get(this: object) {
-        return fieldsOf.get(this)?.[name];
+        const fields = fieldsOf.get(this);
+        fields?.enter?.(this);
+        return fields?.[name];
       },
       // Code that assigns req.mcaClient itself gets an own property, as it would without getters.
       set(this: object, value: unknown) {
@@ -59,7 +67,19 @@ export function attachRequestFields(req: object, fields: RequestFields): void {
     return;
   }
   // Connect or a bare http server: the request keeps Node's own prototype, which a library must
-  // not touch; own properties cost nothing extra there.
+  // not touch; own properties cost nothing extra there. With `enter`, own getters, which do.
+  if (fields.enter !== undefined) {
+    const enter = fields.enter;
+    for (const name of ['mcaAuth', 'mcaClient', 'mcaFetch'] as const) {
+      Object.defineProperty(req, name, {
+        configurable: true,
+        enumerable: true,
+        get: () => (enter(req), fields[name]),
+        set: (value: unknown) => Object.defineProperty(req, name, { value, writable: true, configurable: true, enumerable: true }),
+      });
+    }
+    return;
+  }
   const target = req as RequestFields;
   target.mcaAuth = fields.mcaAuth;
   target.mcaClient = fields.mcaClient;
