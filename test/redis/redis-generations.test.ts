@@ -4,8 +4,9 @@
 import Redis from 'ioredis';
 import { createTokenProvider, type TokenProvider } from '../../lib';
 import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
-import { startTokenServer, type TokenServer } from '../helpers/token-server';
-import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import type { TokenServer } from '../helpers/token-server';
+import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
+import { useRedisSuite } from '../helpers/redis-suite';
 import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
 
 describeWithRedis('generations: lost data, poisoned counters', () => {
@@ -13,24 +14,7 @@ describeWithRedis('generations: lost data, poisoned counters', () => {
   let tokens: TokenServer;
   let raw: Redis;
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
-  beforeEach(async () => {
-    tokens = await startTokenServer();
-    raw = new Redis(redis.url, { lazyConnect: true });
-    await raw.connect();
-    await raw.flushall();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-    raw.disconnect();
-    await tokens.close();
-  });
+  useRedisSuite((parts) => ({ redis, tokens, raw } = parts), cleanup);
 
   /** A process of the fleet: its own store (own connection, own memory) and provider. */
   function member(): { provider: TokenProvider; store: RedisTokenStore; codes: string[] } {

@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { createTokenProvider, isMcaConfigError, type TokenProvider } from '../../lib';
 import { redisTokenStore } from '../../lib/redis';
-import { startTokenServer, type TokenServer } from '../helpers/token-server';
-import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import type { TokenServer } from '../helpers/token-server';
+import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
+import { useRedisSuite } from '../helpers/redis-suite';
 import { credentials } from '../helpers/redis-fleet';
 
 const OLD = randomBytes(32).toString('base64');
@@ -18,24 +19,7 @@ describeWithRedis('fleet key rotation', () => {
   let tokens: TokenServer;
   let raw: Redis;
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
-  beforeEach(async () => {
-    tokens = await startTokenServer();
-    raw = new Redis(redis.url, { lazyConnect: true });
-    await raw.connect();
-    await raw.flushall();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-    raw.disconnect();
-    await tokens.close();
-  });
+  useRedisSuite((parts) => ({ redis, tokens, raw } = parts), cleanup);
 
   /** A process of the fleet with this MCA_REDIS_FLEET_KEY. */
   function member(fleetKey: string): { provider: TokenProvider; messages: string[]; codes: string[] } {

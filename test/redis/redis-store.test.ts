@@ -7,7 +7,8 @@ import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
 import { deriveTokenKey } from '../../lib/core/token-crypto';
 import { secretFingerprint } from '../../lib/core/client-auth/slow-fingerprint';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
-import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
+import { useRedisSuite } from '../helpers/redis-suite';
 import { FLEET_KEY, SECRET, credentials, runFleetChild, startHerd, type FleetChildOutput } from '../helpers/redis-fleet';
 import { waitFor } from '../helpers/wait';
 import { ACQUIRE } from '../../lib/redis/redis-scripts';
@@ -17,24 +18,7 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
   let tokens: TokenServer;
   let raw: Redis;
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
-  beforeEach(async () => {
-    tokens = await startTokenServer();
-    raw = new Redis(redis.url, { lazyConnect: true });
-    await raw.connect();
-    await raw.flushall();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-    raw.disconnect();
-    await tokens.close();
-  });
+  useRedisSuite((parts) => ({ redis, tokens, raw } = parts), cleanup);
 
   function store(extra: Record<string, unknown> = {}): RedisTokenStore {
     // A store timeout a loaded 2-core machine meets: these tests check what lands in Redis, and a
