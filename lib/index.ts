@@ -1,15 +1,15 @@
 // Exports only. The Express and axios type augmentations ride along with these imports.
-import './express/request-augmentation';
-import './client/axios-augmentation';
+import './middleware/request-augmentation';
+import './transports/axios/axios-augmentation';
 
-export { mcaOAuth, type McaOAuthMiddleware } from './express/mca-oauth';
-export { getAuthorizationHeader, getAuthorizationHeaderBySecret, closeAuthorizationHeaderCache } from './get-authorization-header';
-export { createTokenProvider } from './store-choice';
-export { getAuthorizationHeaderByCertificate, type GetAuthorizationHeaderByCertificateOptions } from './seed/by-certificate';
-export { getAuthorizationHeaderFromIncomingRequest, type RequestWithHeaders } from './seed/incoming-request';
-export { Constant } from './seed/constant';
-export { type TokenProvider, type ProviderStats, type TokenEvent, type InvalidatedEvent, type TokenProviderEvents } from './core/token-provider';
-export type { RetryEvent } from './core/fetch-with-retry';
+export { mcaOAuth, type McaOAuthMiddleware } from './middleware/mca-oauth';
+export { getAuthorizationHeader, getAuthorizationHeaderBySecret, closeAuthorizationHeaderCache } from './compat/get-authorization-header';
+export { createTokenProvider } from './create-token-provider';
+export { getAuthorizationHeaderByCertificate, type GetAuthorizationHeaderByCertificateOptions } from './compat/by-certificate';
+export { getAuthorizationHeaderFromIncomingRequest, type RequestWithHeaders } from './compat/incoming-request';
+export { Constant } from './compat/constant';
+export { type TokenProvider, type ProviderStats, type TokenEvent, type InvalidatedEvent, type TokenProviderEvents } from './token/token-provider';
+export type { RetryEvent } from './token/fetch-with-retry';
 export {
   MemoryTokenStore,
   STORE_IDENTITY,
@@ -18,7 +18,7 @@ export {
   type TokenStoreContext,
   type FetchOnceResult,
   type StoreHealthStats,
-} from './core/token-store';
+} from './token/token-store';
 export { McaOAuthError, isMcaOAuthError, type McaOAuthErrorDetails } from './errors/mca-oauth-error';
 export { McaConfigError, isMcaConfigError } from './errors/mca-config-error';
 export { McaTokenError, isMcaTokenError, type TokenErrorResponse } from './errors/mca-token-error';
@@ -32,5 +32,5 @@ export type {
   BackendEntry,
   BackendTokenSettings,
   OnBehalfOf,
-} from './options';
-export type { McaFetch, McaFetchInit } from './fetch/authorized-fetch';
+} from './settings/options';
+export type { McaFetch, McaFetchInit } from './transports/fetch/authorized-fetch';

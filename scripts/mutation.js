@@ -29,11 +29,11 @@ const MODULES = {
     ],
   },
   fetch: {
-    mutate: ['lib/fetch/**/*.ts'],
+    mutate: ['lib/transports/fetch/**/*.ts'],
     tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts'],
   },
   client: {
-    mutate: ['lib/client/**/*.ts'],
+    mutate: ['lib/transports/axios/**/*.ts'],
     tests: [
       'test/client/**',
       'test/backends/**',
@@ -46,7 +46,7 @@ const MODULES = {
     ],
   },
   config: {
-    mutate: ['lib/config/**/*.ts'],
+    mutate: ['lib/settings/**/*.ts'],
     tests: [
       'test/config*.test.ts',
       'test/option-keys.test.ts',
@@ -68,7 +68,7 @@ const MODULES = {
     tests: ['test/redis/**', 'test/backends/per-backend-redis.test.ts', 'test/iam/iam-redis.test.ts'],
   },
   'client-auth': {
-    mutate: ['lib/core/client-auth/**/*.ts'],
+    mutate: ['lib/token/client-auth/**/*.ts'],
     tests: [
       'test/client-auth.test.ts',
       'test/oauth-server/**',

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { AxiosError } from 'axios';
-import { compileBackendEntry } from '../lib/client/protected-backends';
+import { compileBackendEntry } from '../lib/transports/axios/protected-backends';
 import { BackendRoutes } from '../lib/outbound/backend-routes';
 import type { TokenTarget } from '../lib/outbound/token-target';
-import { redactAxiosError } from '../lib/client/redact-axios-error';
+import { redactAxiosError } from '../lib/transports/axios/redact-axios-error';
 import { mcaOAuth, type McaOAuthMiddleware } from '../lib';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 import { startProtectedBackend, type ProtectedBackend } from './helpers/protected-backend';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { formatSkew } from '../lib/cli';
+import { formatSkew } from '../lib/cli/main';
 import { runCli } from './helpers/run-cli';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 
@@ -73,7 +73,7 @@ describe('the CLI', () => {
 
   it('runs as the package bin', async () => {
     // Asynchronously: the token server lives in this process and must keep answering.
-    const bin = join(__dirname, '..', 'dist', 'cli.js');
+    const bin = join(__dirname, '..', 'dist', 'cli', 'main.js');
     const runBin = (args: string[]) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
         execFile(process.execPath, [bin, ...args], { encoding: 'utf8' }, (error, stdout, stderr) =>

@@ -2,12 +2,12 @@ import { inspect } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientAuth } from '../lib/core/client-auth/client-auth';
-import { ClientSecretBasic } from '../lib/core/client-auth/client-secret-basic';
-import { ClientSecretPost } from '../lib/core/client-auth/client-secret-post';
-import { PrivateKeyJwt } from '../lib/core/client-auth/private-key-jwt';
-import { ImfCert } from '../lib/core/client-auth/imf-cert';
-import { tokenRequestBuilder } from '../lib/core/client-auth/token-request';
+import type { ClientAuth } from '../lib/token/client-auth/client-auth';
+import { ClientSecretBasic } from '../lib/token/client-auth/client-secret-basic';
+import { ClientSecretPost } from '../lib/token/client-auth/client-secret-post';
+import { PrivateKeyJwt } from '../lib/token/client-auth/private-key-jwt';
+import { ImfCert } from '../lib/token/client-auth/imf-cert';
+import { tokenRequestBuilder } from '../lib/token/client-auth/token-request';
 import { TestCa, rsaKey } from './helpers/certificates';
 
 // The seam every grant goes through: what each method puts in a request, and what it never shows.

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenProvider, mcaOAuth, McaConfigError, isMcaConfigError, isMcaOAuthError } from '../lib';
-import { resolveProviderConfig } from '../lib/config/resolve-config';
+import { resolveProviderConfig } from '../lib/settings/resolve-config';
 import { expectNoSecrets } from './helpers/secrets';
 
 const SECRET = 'top-secret-42';

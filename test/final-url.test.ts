@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { finalUrl } from '../lib/client/authorized-client';
+import { finalUrl } from '../lib/transports/axios/authorized-client';
 
 // finalUrl must agree with axios's own URL building, or the allowlist would judge another URL
 // than the one requested.

@@ -1,7 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createTokenProvider } from '../lib';
-import { MemoryTokenStore, STORE_IDENTITY } from '../lib/core/token-store';
+import { MemoryTokenStore, STORE_IDENTITY } from '../lib/token/token-store';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 
 // A reader the test collects from by hand. The global meter provider is set before any token

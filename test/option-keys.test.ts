@@ -1,5 +1,5 @@
-import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from '../lib/config/known-options';
-import { invalid } from '../lib/config/option-checks';
+import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from '../lib/settings/known-options';
+import { invalid } from '../lib/settings/option-checks';
 
 // The helmet-style option check shared by the factories and the CLI's flag suggestions.
 describe('checkOptionKeys', () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenProvider, isMcaConfigError } from '../lib';
-import { readTokenFile, readTokenFileSync } from '../lib/core/client-auth/token-file';
-import { MAX_MATERIAL_FILE_BYTES, readMaterialFile, readMaterialFileSync } from '../lib/core/client-auth/key-material';
+import { readTokenFile, readTokenFileSync } from '../lib/token/client-auth/token-file';
+import { MAX_MATERIAL_FILE_BYTES, readMaterialFile, readMaterialFileSync } from '../lib/token/client-auth/key-material';
 
 // Paths an operator may get wrong: a FIFO (a read blocks until a writer appears, which would
 // freeze startup and park a libuv pool thread per request), a device that never ends, a directory,

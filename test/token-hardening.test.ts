@@ -1,8 +1,8 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createTokenProvider, McaTokenError, type TokenProvider } from '../lib';
-import { MAX_ACCESS_TOKEN_CHARS } from '../lib/core/token-endpoint';
-import { MIN_TOKEN_LIFETIME_MS } from '../lib/core/refresh-timing';
+import { MAX_ACCESS_TOKEN_CHARS } from '../lib/token/token-endpoint';
+import { MIN_TOKEN_LIFETIME_MS } from '../lib/token/refresh-timing';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 import { startCaptureProxy, type CaptureProxy } from './helpers/capture-proxy';
 import { expectNoSecrets } from './helpers/secrets';

@@ -97,7 +97,7 @@ async function main() {
 
 function runCli(args, env) {
   const { execFile } = require('node:child_process');
-  const bin = require.resolve('express-mca-oauth').replace(/index\.js$/, 'cli.js');
+  const bin = require.resolve('express-mca-oauth').replace(/index\.js$/, 'cli/main.js');
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
       error ? reject(new Error(`express-mca-oauth ${args[0]} failed: ${stderr.trim()}`)) : resolve(stdout),

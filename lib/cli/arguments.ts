@@ -1,8 +1,8 @@
 // Reading the command line: which flag sets which option, the flags turned into the options the
 // middleware takes, and one line for a flag that parseArgs refuses.
 import { parseArgs } from 'node:util';
-import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from '../config/known-options';
-import type { CredentialField } from '../config/resolve-config';
+import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from '../settings/known-options';
+import type { CredentialField } from '../settings/resolve-config';
 import { McaConfigError } from '../errors/mca-config-error';
 
 /** Each string flag and the option it sets. */

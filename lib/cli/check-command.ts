@@ -1,11 +1,11 @@
 // `check`: where each setting came from, the token URL, one real token request with the server's
 // clock skew, and, with MCA_REDIS_* set, a write and a read through the Redis store. Never a secret.
 import { performance } from 'node:perf_hooks';
-import type { CredentialField, ProviderConfig } from '../config/resolve-config';
-import { secretFingerprint } from '../core/client-auth/slow-fingerprint';
-import { createTokenEndpoint } from '../core/token-endpoint';
+import type { CredentialField, ProviderConfig } from '../settings/resolve-config';
+import { secretFingerprint } from '../token/client-auth/slow-fingerprint';
+import { createTokenEndpoint } from '../token/token-endpoint';
 import { McaOAuthError } from '../errors/mca-oauth-error';
-import { redisStoreFor } from '../store-choice';
+import { redisStoreFor } from '../create-token-provider';
 import type { ChosenEntry } from './config-for';
 import { origins } from './origins';
 import { bare, type Out } from './output';

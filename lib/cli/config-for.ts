@@ -1,7 +1,7 @@
 // Which configuration a command uses: the default one, or the one of the back end `--backend` names.
-import { readBackendList, readBackendsFile } from '../config/read-backend-list';
-import { resolveBackends } from '../config/resolve-backends';
-import { envSourceFromOptions, resolveProviderConfig, type ProviderConfig } from '../config/resolve-config';
+import { readBackendList, readBackendsFile } from '../settings/read-backend-list';
+import { resolveBackends } from '../settings/resolve-backends';
+import { envSourceFromOptions, resolveProviderConfig, type ProviderConfig } from '../settings/resolve-config';
 import { McaConfigError } from '../errors/mca-config-error';
 
 /** The `--backend` entry a configuration came from: what it sets itself, and how to name it. */

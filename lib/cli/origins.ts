@@ -1,6 +1,6 @@
 // Where each setting `check` shows came from, worded for someone about to go and change it.
-import { ENV_NAMES, envSourceFromOptions, type CredentialField, type ProviderConfig } from '../config/resolve-config';
-import { readVcap } from '../config/vcap';
+import { ENV_NAMES, envSourceFromOptions, type CredentialField, type ProviderConfig } from '../settings/resolve-config';
+import { readVcap } from '../settings/vcap';
 import { flagOf } from './arguments';
 import type { ChosenEntry } from './config-for';
 

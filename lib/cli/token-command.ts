@@ -1,7 +1,7 @@
 // `token`: one real token request, and the Authorization header value on stdout, for
 // curl -H "Authorization: $(npx express-mca-oauth token)".
-import type { ProviderConfig } from '../config/resolve-config';
-import { createTokenEndpoint } from '../core/token-endpoint';
+import type { ProviderConfig } from '../settings/resolve-config';
+import { createTokenEndpoint } from '../token/token-endpoint';
 import type { Out } from './output';
 
 export async function token(config: ProviderConfig, out: Out): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DpopBinding } from '../core/dpop/dpop-binding';
+import type { DpopBinding } from '../token/dpop/dpop-binding';
 import type { Hop } from './transport';
 
 const SCHEME = 'DPoP ';

@@ -1,5 +1,5 @@
-import type { TokenProvider } from '../core/token-provider-api';
-import type { DpopBinding } from '../core/dpop/dpop-binding';
+import type { TokenProvider } from '../token/token-provider-api';
+import type { DpopBinding } from '../token/dpop/dpop-binding';
 import { ReplacementLimiter } from './replacement-limiter';
 import type { OutboundTransport } from './transport';
 import { waitForToken, type CallBounds } from './wait-for-token';

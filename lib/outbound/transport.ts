@@ -1,6 +1,6 @@
 /**
  * The contract between the outbound policy (this folder) and a transport (the axios client in
- * lib/client/, the fetch wrapper in lib/fetch/). The policy decides; the transport only moves bytes.
+ * lib/transports/axios/, the fetch wrapper in lib/transports/fetch/). The policy decides; the transport only moves bytes.
  *
  * Where each duty lives, and why:
  * - Injection, the allowlist and which token: `OutboundPolicy.target` / `hopTarget` (by

@@ -2,7 +2,7 @@
 // lock in Redis. The holder renews the lock while it fetches and releases it after; a waiter
 // watches the lock's remaining TTL and gives up on a holder that shows no sign of life.
 import { performance } from 'node:perf_hooks';
-import { sleep } from '../core/backoff';
+import { sleep } from '../token/backoff';
 import type { BackgroundWork } from './background-work';
 import type { RedisClientLike } from './redis-client';
 import { ACQUIRE, RELEASE, RENEW, TAKEOVER } from './redis-scripts';

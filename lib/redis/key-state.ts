@@ -6,8 +6,8 @@
 // Generations are times (epoch ms, or one more than the counter when that is ahead), so a counter
 // far in the future cannot come from the fleet: it is refused and reported, never adopted.
 import QuickLRU from 'quick-lru';
-import { openPlainToken, openToken, plainToken, sealToken, type SealedPayload } from '../core/token-crypto';
-import type { TokenStoreContext } from '../core/token-store';
+import { openPlainToken, openToken, plainToken, sealToken, type SealedPayload } from '../token/token-crypto';
+import type { TokenStoreContext } from '../token/token-store';
 import { keyNames, sealingKey, type KeyNames } from './fleet-key';
 
 /** How far ahead of this process's clock a fleet member's generation may be (clocks differ). */

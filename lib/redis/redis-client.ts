@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { dirname } from 'node:path';
 import { McaConfigError } from '../errors/mca-config-error';
-import type { RedisEndpoint, RedisTarget } from '../config/redis-binding';
+import type { RedisEndpoint, RedisTarget } from '../settings/redis-binding';
 import type { StoreTopology } from './store-health';
 
 /**

@@ -1,6 +1,6 @@
-import { invalid } from '../config/option-checks';
-import { parseRedisUrl, type RedisTarget } from '../config/redis-binding';
-import { readRedisTuning } from '../config/redis-tuning';
+import { invalid } from '../settings/option-checks';
+import { parseRedisUrl, type RedisTarget } from '../settings/redis-binding';
+import { readRedisTuning } from '../settings/redis-tuning';
 import type { RedisClientLike } from './redis-client';
 
 /** Options of {@link redisTokenStore}. Pass exactly one of `client`, `url`, `clusterNodes`, `sentinels`. */

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import QuickLRU from 'quick-lru';
-import { sleep } from '../core/backoff';
-import { usableUntil } from '../core/refresh-timing';
-import { STORE_IDENTITY, type FetchOnceResult, type StoreHealthStats, type StoredToken, type TokenStore, type TokenStoreContext } from '../core/token-store';
+import { sleep } from '../token/backoff';
+import { usableUntil } from '../token/refresh-timing';
+import { STORE_IDENTITY, type FetchOnceResult, type StoreHealthStats, type StoredToken, type TokenStore, type TokenStoreContext } from '../token/token-store';
 import { connectRedis, topologyOf, type RedisClientLike } from './redis-client';
 import { fingerprint, storeFleetKeys } from './fleet-key';
 import { FleetRegistry } from './fleet-registry';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { StoreHealthStats } from '../core/token-store';
+import type { StoreHealthStats } from '../token/token-store';
 
 /** How the store reaches Redis: the hints for a lost connection differ. */
 export type StoreTopology = 'single' | 'cluster' | 'sentinel';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenProvider, type McaOAuthMiddleware } from '../../lib';
-import { REFUSED_AXIOS_OPTIONS } from '../../lib/client/refused-options';
+import { REFUSED_AXIOS_OPTIONS } from '../../lib/transports/axios/refused-options';
 import { SECRET, middlewareFixture } from '../helpers/middleware-fixture';
 import { startScriptedBackend, type ScriptedBackend } from './scripted-backend';
 

@@ -1,8 +1,8 @@
 // The parts of DPoP that take input from servers: the nonce a 401 asks for, and the nonce memory.
 import { inspect } from 'node:util';
 import { askedNonce } from '../../lib/outbound/dpop-proof';
-import { DpopNonces } from '../../lib/core/dpop/dpop-nonces';
-import { DpopKey, proofUrl } from '../../lib/core/dpop/dpop-key';
+import { DpopNonces } from '../../lib/token/dpop/dpop-nonces';
+import { DpopKey, proofUrl } from '../../lib/token/dpop/dpop-key';
 
 it.each<[string, string, string | undefined]>([
   ['the DPoP challenge', 'DPoP error="use_dpop_nonce"', 'n-1'],

@@ -1,5 +1,5 @@
 // Runs the CLI in-process, as its bin does, and collects what it prints.
-import { main } from '../../lib/cli';
+import { main } from '../../lib/cli/main';
 
 export interface CliRun {
   status: number;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createTokenProvider, mcaOAuth, type TokenProvider } from '../../lib';
-import { main } from '../../lib/cli';
+import { main } from '../../lib/cli/main';
 import { fakeJwt, startIamServer, type IamServer } from '../helpers/iam-server';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
 import { watchForLeaks } from '../helpers/leak-watch';

@@ -175,7 +175,7 @@ describe('the IAM API key grant', () => {
     expect(a.cacheKey).not.toBe(b.cacheKey);
     const { createHash } = await import('node:crypto');
     const sha = createHash('sha256').update(APIKEY).digest('hex');
-    const { resolveProviderConfig } = await import('../../lib/config/resolve-config');
+    const { resolveProviderConfig } = await import('../../lib/settings/resolve-config');
     const config = resolveProviderConfig({ env: {}, envFile: false, iamUrl: iam.url, apikey: APIKEY });
     expect(config.auth.cacheKeyParts.join()).not.toContain(sha);
     expect(config.auth.cacheKeyParts.join()).not.toContain(APIKEY);
@@ -191,7 +191,7 @@ describe('the IAM API key grant', () => {
     const cloudant = provider({ env: { VCAP_SERVICES: vcap, VCAP_APPLICATION: JSON.stringify({ application_id: 'app-guid' }) }, serviceName: 'orders-db' });
     expect(await cloudant.getAuthorizationHeader()).toBe(`Bearer ${iam.issued[0]}`);
     expect(new URLSearchParams(iam.requests[0]!.body).get('apikey')).toBe(APIKEY);
-    const { resolveProviderConfig } = await import('../../lib/config/resolve-config');
+    const { resolveProviderConfig } = await import('../../lib/settings/resolve-config');
     const appId = resolveProviderConfig({ env: { VCAP_SERVICES: vcap }, envFile: false });
     expect(appId).toMatchObject({ clientAuth: 'basic', endpointKind: 'appid' });
     const picked = resolveProviderConfig({ env: { VCAP_SERVICES: vcap }, envFile: false, serviceName: 'appid' });

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { isMcaConfigError } from '../../lib';
-import { resolveProviderConfig } from '../../lib/config/resolve-config';
-import { DEFAULT_CR_TOKEN_FILES } from '../../lib/core/client-auth/compute-resource-token';
-import { IamApiKey } from '../../lib/core/client-auth/iam-api-key';
-import { ComputeResourceToken } from '../../lib/core/client-auth/compute-resource-token';
-import { AssertionFile } from '../../lib/core/client-auth/assertion-file';
-import type { ClientAuth } from '../../lib/core/client-auth/client-auth';
+import { resolveProviderConfig } from '../../lib/settings/resolve-config';
+import { DEFAULT_CR_TOKEN_FILES } from '../../lib/token/client-auth/compute-resource-token';
+import { IamApiKey } from '../../lib/token/client-auth/iam-api-key';
+import { ComputeResourceToken } from '../../lib/token/client-auth/compute-resource-token';
+import { AssertionFile } from '../../lib/token/client-auth/assertion-file';
+import type { ClientAuth } from '../../lib/token/client-auth/client-auth';
 import { fakeJwt } from '../helpers/iam-server';
-import { readFirstTokenFile, readFirstTokenFileSync } from '../../lib/core/client-auth/token-file';
+import { readFirstTokenFile, readFirstTokenFileSync } from '../../lib/token/client-auth/token-file';
 import { expectNoSecrets } from '../helpers/secrets';
 
 // Configuration errors of the IAM and assertion-file grants: each names the field and where it

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { createTokenProvider, type TokenProvider } from '../../lib';
 import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
-import { resolveProviderConfig } from '../../lib/config/resolve-config';
+import { resolveProviderConfig } from '../../lib/settings/resolve-config';
 import { startIamServer, type IamServer } from '../helpers/iam-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY } from '../helpers/redis-fleet';

@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import express from 'express';
 import request from 'supertest';
 import { createTokenProvider, isMcaConfigError, mcaOAuth, type TokenProvider } from '../../lib';
-import { main } from '../../lib/cli';
+import { main } from '../../lib/cli/main';
 import { TestCa, ecKey, rsaKey, type TestKey } from '../helpers/certificates';
 import { renderEverywhere } from '../helpers/secrets';
 import { waitFor } from '../helpers/wait';

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { readSubject, SubjectToken } from '../../lib/core/on-behalf-of/subject-token';
+import { readSubject, SubjectToken } from '../../lib/token/on-behalf-of/subject-token';
 import { leakedSecrets } from '../helpers/leak-watch';
 import { subjectToken } from '../helpers/exchange-server';
 

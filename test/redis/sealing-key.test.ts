@@ -4,8 +4,8 @@
 // whoever lacks any one of the three does not, and a value moved to another configuration's name
 // does not open there.
 import { randomBytes } from 'node:crypto';
-import { deriveTokenKey } from '../../lib/core/token-crypto';
-import type { TokenStoreContext } from '../../lib/core/token-store';
+import { deriveTokenKey } from '../../lib/token/token-crypto';
+import type { TokenStoreContext } from '../../lib/token/token-store';
 import { sealingKey } from '../../lib/redis/fleet-key';
 import { KeyStates } from '../../lib/redis/key-state';
 

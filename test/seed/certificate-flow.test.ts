@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Constant, closeAuthorizationHeaderCache, getAuthorizationHeaderByCertificate, mcaOAuth } from '../../lib';
-import { seedCertificateString } from '../../lib/core/client-auth/imf-cert';
+import { seedCertificateString } from '../../lib/token/client-auth/imf-cert';
 import { TestCa, rsaKey } from '../helpers/certificates';
 import { renderEverywhere } from '../helpers/secrets';
 

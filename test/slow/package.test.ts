@@ -72,7 +72,7 @@ describe('the packed tarball, from consumer projects', () => {
         'dist/index.mjs',
         'dist/index.d.ts',
         'dist/index.d.mts',
-        'dist/cli.js',
+        'dist/cli/main.js',
         'dist/redis/index.js',
         'dist/redis/index.d.mts',
         'dist/vendor/quick-lru.js',

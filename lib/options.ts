@@ -1,4 +1,0 @@
-// Exports only: the public option types, one group per file under options/. Code imports them from here.
-export type { CredentialOptions } from './options/credential-options';
-export type { TokenProviderOptions, GetAuthorizationHeaderOptions } from './options/token-provider-options';
-export type { McaOAuthOptions, BackendMatcher, BackendTokenSettings, BackendEntry, OnBehalfOf } from './options/middleware-options';

@@ -1,0 +1,186 @@
+import { McaConfigError } from '../errors/mca-config-error';
+import type { McaOAuthOptions, TokenProviderOptions } from './options';
+import { capped } from '../errors/echo';
+import { ownOptions } from './option-checks';
+
+// A Record over every key makes the compiler fail when an option is added to the types but not
+// here, so the unknown-option check can never reject a documented option.
+type KeysEnum<T> = { [K in keyof Required<T>]: true };
+
+const providerKeys: KeysEnum<TokenProviderOptions> = {
+  clientId: true,
+  secret: true,
+  tenantId: true,
+  appId: true,
+  serverUrl: true,
+  oauthServerUrl: true,
+  tokenUrl: true,
+  scope: true,
+  audience: true,
+  resource: true,
+  clientAuth: true,
+  privateKey: true,
+  privateKeyFile: true,
+  certificate: true,
+  certificateFile: true,
+  keyId: true,
+  signingAlgorithm: true,
+  assertionAudience: true,
+  x5t: true,
+  x5c: true,
+  apikey: true,
+  iamUrl: true,
+  iamProfileId: true,
+  iamProfileName: true,
+  iamProfileCrn: true,
+  crTokenFile: true,
+  iamClientId: true,
+  iamClientSecret: true,
+  clientAssertionFile: true,
+  serviceName: true,
+  envFile: true,
+  env: true,
+  cacheSize: true,
+  refreshSkewSeconds: true,
+  defaultExpiresIn: true,
+  maxTokenLifetimeSeconds: true,
+  refreshWindowSeconds: true,
+  timeoutMs: true,
+  deadlineMs: true,
+  retries: true,
+  retryBaseMs: true,
+  retryMaxMs: true,
+  retryAfterMaxMs: true,
+  failureCooldownMs: true,
+  store: true,
+  now: true,
+  allowInsecureHttp: true,
+};
+
+const middlewareKeys: KeysEnum<McaOAuthOptions> = {
+  ...providerKeys,
+  axios: true,
+  protectedBackends: true,
+  protectedBackendsFile: true,
+  retryOn401: true,
+  retryOn401MinIntervalMs: true,
+  onBehalfOf: true,
+  onBehalfOfCacheSize: true,
+  dpop: true,
+  dpopKey: true,
+  dpopKeyFile: true,
+};
+
+export const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(providerKeys));
+export const MIDDLEWARE_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(middlewareKeys));
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+// Spellings users bring from the seed SDK, IBM's other SDKs (ibmcloud-appid, ibm-cloud-sdk-core)
+// and RFC 6749's wire names. Compared lower-case with "_" and "-" dropped.
+const ALIASES: Record<string, string> = {
+  clientsecret: 'secret',
+  secretkey: 'secret',
+  password: 'secret',
+  apisecret: 'secret',
+  appsecret: 'secret',
+  clientkey: 'clientId',
+  username: 'clientId',
+  client: 'clientId',
+  tenant: 'tenantId',
+  applicationid: 'tenantId',
+  appguid: 'tenantId',
+  applicationguid: 'tenantId',
+  serverurl: 'serverUrl',
+  authserverurl: 'serverUrl',
+  url: 'tokenUrl',
+  tokenendpoint: 'tokenUrl',
+  accesstokenurl: 'tokenUrl',
+  tokenuri: 'tokenUrl',
+  issuer: 'oauthServerUrl',
+  oauthserver: 'oauthServerUrl',
+  scopes: 'scope',
+  authmethod: 'clientAuth',
+  tokenendpointauthmethod: 'clientAuth',
+  authenticationtype: 'clientAuth',
+  timeout: 'timeoutMs',
+  deadline: 'deadlineMs',
+  retry: 'retries',
+  maxretries: 'retries',
+  cachesize: 'cacheSize',
+  cache: 'store',
+  redisurl: 'store',
+  backends: 'protectedBackends',
+  allowedhosts: 'protectedBackends',
+  allowhttp: 'allowInsecureHttp',
+  insecure: 'allowInsecureHttp',
+  key: 'privateKey',
+  privatekeypath: 'privateKeyFile',
+  keyfile: 'privateKeyFile',
+  keypath: 'privateKeyFile',
+  cert: 'certificate',
+  certfile: 'certificateFile',
+  certificatepath: 'certificateFile',
+  kid: 'keyId',
+  alg: 'signingAlgorithm',
+  algorithm: 'signingAlgorithm',
+  iamapikey: 'apikey',
+  crtokenfilename: 'crTokenFile',
+  iamprofile: 'iamProfileId',
+  clientassertion: 'clientAssertionFile',
+};
+
+function normalized(key: string): string {
+  return key.toLowerCase().replace(/[_-]/g, '');
+}
+
+export function suggest(key: string, known: ReadonlySet<string>): string | undefined {
+  const alias = ALIASES[normalized(key)];
+  if (alias !== undefined && known.has(alias)) return alias;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = normalized(candidate) === normalized(key) ? 0 : distance(key, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Rejects anything but a plain object of known keys, helmet-style, with a suggestion for typos. */
+export function checkOptionKeys(options: unknown, known: ReadonlySet<string>, factory: string): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new McaConfigError('ERR_MCA_INVALID_OPTIONS', `${factory}() takes an options object (or nothing).`, {
+      field: 'options',
+    });
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) {
+      const hint = suggest(key, known);
+      const shown = capped(key, 60);
+      throw new McaConfigError(
+        'ERR_MCA_UNKNOWN_OPTION',
+        `${factory}() received an unsupported option \`${shown}\`.${hint ? ` Did you mean \`${hint}\`?` : ''} See docs/configuration.md for the list.`,
+        { field: shown },
+      );
+    }
+  }
+  // A copy with no prototype: later reads (`options.tokenUrl`) see the caller's own values only,
+  // never what prototype pollution elsewhere put on Object.prototype.
+  return ownOptions(options as Record<string, unknown>);
+}

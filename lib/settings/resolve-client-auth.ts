@@ -1,0 +1,157 @@
+import { KeyObject } from 'node:crypto';
+import { McaConfigError } from '../errors/mca-config-error';
+import type { ClientAuth } from '../token/client-auth/client-auth';
+import { ClientSecretBasic } from '../token/client-auth/client-secret-basic';
+import { ClientSecretPost } from '../token/client-auth/client-secret-post';
+import { PrivateKeyJwt } from '../token/client-auth/private-key-jwt';
+import { AssertionFile } from '../token/client-auth/assertion-file';
+import { ASSERTION_ALGORITHMS, type AssertionAlgorithm, type MaterialSource } from '../token/client-auth/key-material';
+import { describeVariable, type EnvSource } from './env-source';
+import { invalid, optionOrigin, optionalString } from './option-checks';
+
+/** The `clientAuth` values: how the client proves who it is. */
+export type ClientAuthName = 'basic' | 'post' | 'private_key_jwt' | 'imf_cert' | 'assertion_file' | 'iam_apikey' | 'iam_cr_token';
+const PUBLIC_NAMES = ['basic', 'post', 'private_key_jwt'];
+
+interface Found {
+  value: string;
+  source: string;
+  /** Where exactly, for messages. */
+  from: string;
+}
+
+/** The option, else the first variable set (environment, then `.env`). */
+function stringSetting(options: Record<string, unknown>, env: EnvSource, field: string, envName: string): { value: string; origin: string } | undefined {
+  const option = optionalString(options, field);
+  if (option !== undefined) return { value: option, origin: optionOrigin(options, field) };
+  const hit = env.get(envName);
+  return hit && { value: hit.value, origin: describeVariable(env, envName, hit) };
+}
+
+function conflict(a: string, b: string): McaConfigError {
+  return new McaConfigError('ERR_MCA_CONFLICTING_OPTIONS', `Both \`${a}\` and \`${b}\` are set (options, environment or .env). Give only one of them.`, {
+    field: a,
+  });
+}
+
+/** `privateKey` (PEM, JWK, KeyObject) or `privateKeyFile`, from options, then MCA_PRIVATE_KEY / MCA_PRIVATE_KEY_FILE. */
+function keySource(options: Record<string, unknown>, env: EnvSource): MaterialSource<unknown> | undefined {
+  const raw = options.privateKey;
+  let inline: MaterialSource<unknown> | undefined;
+  if (raw !== undefined) {
+    const ok = (typeof raw === 'string' && raw.trim() !== '') || raw instanceof KeyObject || (typeof raw === 'object' && raw !== null && !Array.isArray(raw));
+    if (!ok) throw invalid('privateKey', 'it must be a PEM string, a JWK (object or JSON text) or a KeyObject.');
+    inline = { kind: 'value', value: raw, origin: optionOrigin(options, 'privateKey') };
+  }
+  const fileOption = optionalString(options, 'privateKeyFile');
+  if (inline && fileOption !== undefined) throw conflict('privateKey', 'privateKeyFile');
+  if (inline) return inline;
+  if (fileOption !== undefined) return { kind: 'file', path: fileOption, origin: optionOrigin(options, 'privateKeyFile') };
+  const envKey = stringSetting({}, env, 'privateKey', 'MCA_PRIVATE_KEY');
+  const envFile = stringSetting({}, env, 'privateKeyFile', 'MCA_PRIVATE_KEY_FILE');
+  if (envKey && envFile) throw conflict('privateKey', 'privateKeyFile');
+  if (envKey) return { kind: 'value', value: envKey.value, origin: envKey.origin };
+  if (envFile) return { kind: 'file', path: envFile.value, origin: envFile.origin };
+  return undefined;
+}
+
+/** `certificate` (PEM chain) or `certificateFile`, from options, then MCA_CERTIFICATE / MCA_CERTIFICATE_FILE. */
+function certificateSource(options: Record<string, unknown>, env: EnvSource): MaterialSource<string> | undefined {
+  const pem = stringSetting(options, env, 'certificate', 'MCA_CERTIFICATE');
+  const file = stringSetting(options, env, 'certificateFile', 'MCA_CERTIFICATE_FILE');
+  if (pem && file) throw conflict('certificate', 'certificateFile');
+  if (pem) return { kind: 'value', value: pem.value, origin: pem.origin };
+  if (file) return { kind: 'file', path: file.value, origin: file.origin };
+  return undefined;
+}
+
+// The header names, as codes: ERR_MCA_INVALID_X5T reads better than the generic X_5T.
+function headerOptionError(field: 'x5t' | 'x5c', fix: string): McaConfigError {
+  return new McaConfigError(`ERR_MCA_INVALID_${field.toUpperCase()}`, `Invalid \`${field}\`: ${fix}`, { field });
+}
+
+function booleanOption(options: Record<string, unknown>, field: 'x5t' | 'x5c'): boolean {
+  const value = options[field];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw headerOptionError(field, 'it must be true or false (default false).');
+  return value;
+}
+
+/**
+ * Decides how the client authenticates and builds that method, once, at startup. An explicit
+ * `clientAuth` decides. Without one: a private key and no secret means `private_key_jwt`, a secret
+ * and no key `basic`, both an error (which one was meant cannot be guessed).
+ */
+export function resolveClientAuth(
+  options: Record<string, unknown>,
+  env: EnvSource,
+  clientIdFound: Found,
+  secret: Found | undefined,
+  requested: Found | undefined,
+  missingSecret: () => McaConfigError,
+): { name: ClientAuthName; auth: ClientAuth } {
+  const clientId = clientIdFound.value;
+  // Case-insensitive, as the wire names are often written in capitals in consoles and docs.
+  const requestedName = requested?.value.toLowerCase();
+  if (requestedName !== undefined && !PUBLIC_NAMES.includes(requestedName)) {
+    throw invalid('clientAuth', 'it must be "basic", "post" or "private_key_jwt".', requested?.from);
+  }
+  const key = keySource(options, env);
+  const assertionFile = stringSetting(options, env, 'clientAssertionFile', 'MCA_CLIENT_ASSERTION_FILE');
+  if (assertionFile !== undefined) {
+    // A platform-signed assertion is the whole client authentication: anything else beside it is a second, competing one.
+    const other = requested !== undefined ? 'clientAuth' : key !== undefined ? 'privateKey' : secret !== undefined ? 'secret' : undefined;
+    if (other !== undefined) throw conflict('clientAssertionFile', other);
+    return { name: 'assertion_file', auth: new AssertionFile({ clientId, path: assertionFile.value, origin: assertionFile.origin }) };
+  }
+  let name = requestedName as ClientAuthName | undefined;
+  if (name === undefined) {
+    if (key !== undefined && secret !== undefined) {
+      throw new McaConfigError(
+        'ERR_MCA_CONFLICTING_OPTIONS',
+        'Both a client secret and a private key are configured. Set `clientAuth` ("basic", "post" or "private_key_jwt", env MCA_CLIENT_AUTH) to say which one to use.',
+        { field: 'clientAuth' },
+      );
+    }
+    name = key !== undefined ? 'private_key_jwt' : 'basic';
+  }
+  if (name === 'private_key_jwt') {
+    if (key === undefined) {
+      throw new McaConfigError(
+        'ERR_MCA_MISSING_PRIVATE_KEY',
+        'Missing `privateKey` (clientAuth is private_key_jwt). Pass `privateKey` (PEM, JWK or KeyObject) or `privateKeyFile`, or set MCA_PRIVATE_KEY or MCA_PRIVATE_KEY_FILE in the environment or .env.',
+        { field: 'privateKey' },
+      );
+    }
+    const algorithm = stringSetting(options, env, 'signingAlgorithm', 'MCA_SIGNING_ALGORITHM')?.value;
+    if (algorithm !== undefined && !ASSERTION_ALGORITHMS.includes(algorithm as AssertionAlgorithm)) {
+      throw invalid('signingAlgorithm', `it must be one of ${ASSERTION_ALGORITHMS.join(', ')}.`);
+    }
+    const certificate = certificateSource(options, env);
+    const x5t = booleanOption(options, 'x5t');
+    const x5c = booleanOption(options, 'x5c');
+    if ((x5t || x5c) && certificate === undefined) {
+      throw headerOptionError(x5t ? 'x5t' : 'x5c', 'it needs a `certificate` or `certificateFile` (env MCA_CERTIFICATE or MCA_CERTIFICATE_FILE).');
+    }
+    const audience = stringSetting(options, env, 'assertionAudience', 'MCA_ASSERTION_AUDIENCE')?.value;
+    return {
+      name,
+      auth: new PrivateKeyJwt({
+        clientId,
+        key,
+        certificate,
+        keyId: stringSetting(options, env, 'keyId', 'MCA_KEY_ID')?.value,
+        algorithm: algorithm as AssertionAlgorithm | undefined,
+        audience,
+        x5t,
+        x5c,
+      }),
+    };
+  }
+  if (secret === undefined) throw missingSecret();
+  // RFC 7617: a colon in the user-id makes `id:secret` ambiguous, so no server could read it back.
+  if (name === 'basic' && clientId.includes(':')) {
+    throw invalid('clientId', 'it contains ":", which Basic authentication cannot carry. Use `clientAuth: "post"`.', clientIdFound.from);
+  }
+  return { name, auth: name === 'basic' ? new ClientSecretBasic(clientId, secret.value) : new ClientSecretPost(clientId, secret.value) };
+}

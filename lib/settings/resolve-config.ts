@@ -1,0 +1,242 @@
+import { createHash } from 'node:crypto';
+import { McaConfigError } from '../errors/mca-config-error';
+import type { TokenStore } from '../token/token-store';
+import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
+import { readVcap, type VcapCredentials } from './vcap';
+import { findRedisSettings, type RedisSettings } from './redis-binding';
+import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionOrigin, ownOptions, parseBooleanVariable } from './option-checks';
+import type { ClientAuth } from '../token/client-auth/client-auth';
+import type { DpopBinding } from '../token/dpop/dpop-binding';
+import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
+import { resolveIamGrant } from './resolve-iam';
+import { checkTenantId } from './tenant-id';
+import type { EntryLayer } from './resolve-entry-token';
+import { ENV_NAMES, VCAP_FIELD, checkForm, fromOptionOrEnv, missing, type CredentialField, type Found } from './credential-fields';
+
+export { ENV_NAMES, type CredentialField } from './credential-fields';
+
+/** Which rule built the token endpoint URL. */
+export type EndpointKind = 'mca' | 'appid' | 'tokenUrl' | 'iam';
+
+/** The fully resolved, validated configuration of one provider. Every field is decided. */
+export interface ProviderConfig {
+  /** The OAuth client id; undefined for IBM Cloud IAM's grants, which have none. */
+  clientId: string | undefined;
+  /** The client secret; undefined when the client authenticates with a key. */
+  secret: string | undefined;
+  tenantId: string | undefined;
+  tokenUrl: string;
+  endpointKind: EndpointKind;
+  scope: string | undefined;
+  audience: string | undefined;
+  resource: string | undefined;
+  clientAuth: ClientAuthName;
+  /** Builds the client's part of each token request (one file per method, in token/client-auth). */
+  auth: ClientAuth;
+  /** Plain `http:` to hosts other than loopback is allowed (token endpoint and protected back ends). */
+  allowInsecureHttp: boolean;
+  /** Where each resolved field came from (diagnostics; the values themselves are not here). */
+  sources: Partial<Record<CredentialField, ValueSource>>;
+  cacheSize: number;
+  refreshSkewMs: number;
+  defaultExpiresInMs: number;
+  maxLifetimeMs: number;
+  /** Fixed refresh window, or undefined for the default (20% of the lifetime, 30–300 s). */
+  refreshWindowMs: number | undefined;
+  timeoutMs: number;
+  deadlineMs: number;
+  retries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  retryAfterMaxMs: number;
+  failureCooldownMs: number;
+  store: TokenStore | undefined;
+  /** The Redis store the environment asks for (MCA_REDIS_* variables), when no `store` is given. */
+  redis: RedisSettings | undefined;
+  now: () => number;
+  /** Tokens bound to this key (DPoP, RFC 9449), set by the middleware for `dpop: true`; the cache key then names its thumbprint. */
+  dpop?: DpopBinding;
+  /** Identifies the token: endpoint, client, what tells the credential apart (sha-256 of the secret, a key's thumbprint), scope, audience. No secret in clear. */
+  cacheKey: string;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Builds the token endpoint URL by the rules of docs/protocol.md ("Which URL"): tokenUrl, then App ID, then MCA. */
+function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInsecureHttp: boolean, vcap: VcapCredentials): { url: string; kind: EndpointKind } {
+  const check = (field: 'tokenUrl' | 'oauthServerUrl' | 'serverUrl', hit: Found, base: boolean): URL =>
+    credentialUrl(field, hit.value.trim(), hit.from, { base, allowInsecureHttp });
+  if (found.tokenUrl) return { url: check('tokenUrl', found.tokenUrl, false).href, kind: 'tokenUrl' };
+  if (found.oauthServerUrl) {
+    const base = check('oauthServerUrl', found.oauthServerUrl, true);
+    return { url: `${base.href.replace(/\/+$/, '')}/token`, kind: 'appid' };
+  }
+  if (!found.serverUrl) {
+    const bound =
+      vcap.where === undefined
+        ? ''
+        : ` A service is bound (VCAP_SERVICES ${vcap.where}), but its credentials have neither \`serverUrl\` nor \`oauthServerUrl\`.`;
+    const note = vcap.note !== undefined ? ` Note: ${vcap.note}.` : '';
+    throw new McaConfigError(
+      'ERR_MCA_MISSING_SERVER_URL',
+      `Missing \`serverUrl\` (the token server).${bound}${vcap.iamHint !== undefined ? ` ${vcap.iamHint} For an OAuth client instead:` : ''} Pass \`serverUrl\` (MCA), \`oauthServerUrl\` (App ID) or \`tokenUrl\` (any OAuth server); set MCA_SERVER_URL, MCA_OAUTH_SERVER_URL or MCA_TOKEN_URL in the environment or .env; or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.serverUrl).${note}`,
+      { field: 'serverUrl' },
+    );
+  }
+  const serverUrl = found.serverUrl.value.trim();
+  check('serverUrl', found.serverUrl, true);
+  const tenant = found.tenantId;
+  if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`', vcap);
+  checkTenantId('tenantId', tenant.value, tenant.from);
+  // Exactly as the seed builds it: trimmed, one "/" added when missing, then the fixed path.
+  const withSlash = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
+  return { url: `${withSlash}authorization/v1/apps/${tenant.value}/token`, kind: 'mca' };
+}
+
+/**
+ * Resolves options, environment, `.env` and VCAP bindings into one validated configuration, or
+ * throws the first {@link McaConfigError}. Called once per provider; nothing is half-applied.
+ */
+export function resolveProviderConfig(
+  input: Record<string, unknown>,
+  envSource?: EnvSource,
+  /** A client authentication built by the caller (the seed's certificate flow), instead of one from the options. */
+  prebuiltAuth?: { name: ClientAuthName; auth: ClientAuth },
+  /** A `protectedBackends` entry's own settings, over what the options and environment give. */
+  entry?: EntryLayer,
+): ProviderConfig {
+  const options = ownOptions(input);
+  const env = envSource ?? envSourceFromOptions(options);
+  // No prototype: `found.tokenUrl` must never be something polluted onto Object.prototype.
+  const found = Object.create(null) as Partial<Record<CredentialField, Found>>;
+  for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
+    const hit = fromOptionOrEnv(options, env, field);
+    if (hit) {
+      checkForm(field, hit);
+      found[field] = hit;
+    }
+  }
+  const vcap: VcapCredentials = Object.assign(Object.create(null), readVcap(env, found.serviceName?.value));
+  for (const [field, key] of Object.entries(VCAP_FIELD) as [CredentialField, keyof VcapCredentials][]) {
+    const value = vcap[key];
+    if (!found[field] && value !== undefined) {
+      found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}` };
+      checkForm(field, found[field]);
+    }
+  }
+  if (!found.tenantId && vcap.applicationId !== undefined) {
+    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id' };
+    checkForm('tenantId', found.tenantId);
+  }
+  if (entry !== undefined) layerEntry(found, vcap, entry, options);
+
+  const allowInsecureHttp = readAllowInsecureHttp(options, env);
+  // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
+  const iam = prebuiltAuth ? undefined : resolveIamGrant(options, env, found, vcap, allowInsecureHttp);
+  for (const field of iam?.dropped ?? []) delete found[field as CredentialField];
+  if (!iam && !found.clientId) throw missing('clientId', 'the OAuth client id', vcap);
+  const { name: clientAuth, auth } =
+    prebuiltAuth ??
+    iam ??
+    resolveClientAuth(options, env, found.clientId!, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap));
+  const endpoint = iam ? { url: iam.tokenUrl, kind: 'iam' as const } : tokenEndpoint(found, allowInsecureHttp, vcap);
+
+  const sources: Partial<Record<CredentialField, ValueSource>> = {};
+  for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) sources[field] = hit.source;
+
+  const clientId = found.clientId?.value;
+  const secret = found.secret?.value;
+  const scope = found.scope?.value;
+  const audience = found.audience?.value;
+  const resource = found.resource?.value;
+  const store = options.store as TokenStore | undefined;
+  if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
+    throw invalid('store', 'it must be a TokenStore: an object with get(key), set(key, token) and delete(key).');
+  }
+  const now = options.now;
+  if (now !== undefined && typeof now !== 'function') throw invalid('now', 'it must be a function returning epoch milliseconds.');
+
+  return {
+    clientId,
+    secret,
+    tenantId: found.tenantId?.value,
+    tokenUrl: endpoint.url,
+    endpointKind: endpoint.kind,
+    scope,
+    audience,
+    resource,
+    clientAuth,
+    auth,
+    allowInsecureHttp,
+    sources,
+    cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
+    refreshSkewMs: numberOption(options, 'refreshSkewSeconds', 60, { min: 0 }) * 1000,
+    defaultExpiresInMs: numberOption(options, 'defaultExpiresIn', 300, { min: 0, minExclusive: true }) * 1000,
+    maxLifetimeMs: numberOption(options, 'maxTokenLifetimeSeconds', 86_400, { min: 0, minExclusive: true }) * 1000,
+    refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : numberOption(options, 'refreshWindowSeconds', 0, { min: 0 }) * 1000,
+    timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
+    deadlineMs: numberOption(options, 'deadlineMs', 30_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
+    retries: numberOption(options, 'retries', 3, { integer: true, min: 0 }),
+    retryBaseMs: numberOption(options, 'retryBaseMs', 200, { min: 0 }),
+    retryMaxMs: numberOption(options, 'retryMaxMs', 5_000, { min: 0 }),
+    retryAfterMaxMs: numberOption(options, 'retryAfterMaxMs', 30_000, { min: 0 }),
+    failureCooldownMs: numberOption(options, 'failureCooldownMs', 1_000, { min: 0 }),
+    store,
+    redis: store === undefined ? findRedisSettings(env) : undefined,
+    now: (now as (() => number) | undefined) ?? Date.now,
+    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scope ?? null, audience ?? null, clientAuth, resource ?? null])),
+  };
+}
+
+function readAllowInsecureHttp(options: Record<string, unknown>, env: EnvSource): boolean {
+  const option = options.allowInsecureHttp;
+  if (option !== undefined) {
+    if (typeof option !== 'boolean') throw invalid('allowInsecureHttp', 'it must be true or false.');
+    return option;
+  }
+  const variable = env.get('MCA_ALLOW_INSECURE_HTTP');
+  if (variable === undefined) return false;
+  return parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(env, 'MCA_ALLOW_INSECURE_HTTP', variable));
+}
+
+const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl', 'serverUrl'];
+
+/**
+ * A `protectedBackends` entry's own settings, over what the middleware's resolved. An entry that
+ * names an endpoint names the whole of it: a `tokenUrl` or `oauthServerUrl` found elsewhere must
+ * not outrank the `serverUrl` it set.
+ */
+function layerEntry(found: Partial<Record<CredentialField, Found>>, vcap: VcapCredentials, entry: EntryLayer, options: Record<string, unknown>): void {
+  // The caller took the withheld settings out of the options and the environment; a bound service's go here.
+  for (const field of entry.withheld) delete found[field as CredentialField];
+  // A bound service's API key is the middleware's IAM credential, never a client's of its own.
+  if (entry.withheld.has('apikey')) delete vcap.apikey;
+  if (ENDPOINT_FIELDS.some((field) => entry.fields[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
+  for (const [field, value] of Object.entries(entry.fields) as [CredentialField, string | undefined][]) {
+    if (value === undefined) continue;
+    found[field] = { value, source: 'protectedBackends', from: optionOrigin(options, field) };
+    checkForm(field, found[field]);
+  }
+}
+
+/** The environment view the `env` and `envFile` options ask for, validated. */
+export function envSourceFromOptions(options: Record<string, unknown>): EnvSource {
+  return createEnvSource(readEnvOption(options), readEnvFileOption(options));
+}
+
+function readEnvOption(options: Record<string, unknown>): Record<string, string | undefined> | undefined {
+  const env = options.env;
+  if (env === undefined) return undefined;
+  if (typeof env !== 'object' || env === null) throw invalid('env', 'it must be an object of environment variables.');
+  // Lookups read own properties only (see createEnvSource).
+  return env as Record<string, string | undefined>;
+}
+
+function readEnvFileOption(options: Record<string, unknown>): string | false | undefined {
+  const envFile = options.envFile;
+  if (envFile === undefined || envFile === false) return envFile;
+  if (typeof envFile !== 'string' || envFile === '') throw invalid('envFile', 'it must be a file path, or false to read no file.');
+  return envFile;
+}

@@ -1,0 +1,52 @@
+import { parsePrivateKey, readMaterialFileSync } from '../token/client-auth/key-material';
+import { DpopKey } from '../token/dpop/dpop-key';
+import { McaConfigError } from '../errors/mca-config-error';
+import { isMcaOAuthError } from '../errors/mca-oauth-error';
+import { describeVariable, type EnvSource } from './env-source';
+
+function asDpopKeyError(error: unknown, field: 'dpopKey' | 'dpopKeyFile'): unknown {
+  if (!isMcaOAuthError(error)) return error;
+  // The key parser speaks of `privateKey` (the client's key); this is the DPoP key.
+  return new McaConfigError(`ERR_MCA_INVALID_${field === 'dpopKey' ? 'DPOP_KEY' : 'DPOP_KEY_FILE'}`, error.message.replace('`privateKey`', `\`${field}\``), {
+    field,
+  });
+}
+
+function load(read: () => string | unknown, origin: string, field: 'dpopKey' | 'dpopKeyFile'): DpopKey {
+  try {
+    return new DpopKey(parsePrivateKey(read(), origin));
+  } catch (error) {
+    throw asDpopKeyError(error, field);
+  }
+}
+
+/**
+ * The DPoP key a fleet shares (`dpopKey`, `dpopKeyFile`, `MCA_DPOP_KEY`, `MCA_DPOP_KEY_FILE`), read
+ * once at startup: processes with the same key can share bound tokens through the store (the cache
+ * key names its thumbprint). Undefined when none is configured: the middleware makes its own.
+ */
+export function resolveDpopKey(options: Record<string, unknown>, env: EnvSource): DpopKey | undefined {
+  const value = options.dpopKey;
+  const file = options.dpopKeyFile;
+  if (value !== undefined && file !== undefined) {
+    throw new McaConfigError('ERR_MCA_CONFLICTING_OPTIONS', 'Both `dpopKey` and `dpopKeyFile` are set. Pass only one of them.', { field: 'dpopKey' });
+  }
+  if (value !== undefined) return load(() => value, 'the `dpopKey` option', 'dpopKey');
+  if (file !== undefined) {
+    if (typeof file !== 'string' || file === '') {
+      throw new McaConfigError('ERR_MCA_INVALID_DPOP_KEY_FILE', 'Invalid `dpopKeyFile`: it must be a file path.', { field: 'dpopKeyFile' });
+    }
+    return load(() => readMaterialFileSync('dpopKeyFile', file), `file ${file}`, 'dpopKeyFile');
+  }
+  const variable = env.get('MCA_DPOP_KEY');
+  if (variable !== undefined) return load(() => variable.value, describeVariable(env, 'MCA_DPOP_KEY', variable), 'dpopKey');
+  const path = env.get('MCA_DPOP_KEY_FILE');
+  if (path !== undefined) {
+    return load(
+      () => readMaterialFileSync('dpopKeyFile', path.value.trim()),
+      `file ${path.value.trim()} (${describeVariable(env, 'MCA_DPOP_KEY_FILE', path)})`,
+      'dpopKeyFile',
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,192 @@
+import { McaConfigError } from '../errors/mca-config-error';
+import type { ClientAuth } from '../token/client-auth/client-auth';
+import { DEFAULT_IAM_URL, IAM_TOKEN_PATH, type IamClient } from '../token/client-auth/iam-grant';
+import { IamApiKey } from '../token/client-auth/iam-api-key';
+import { ComputeResourceToken, type TrustedProfile } from '../token/client-auth/compute-resource-token';
+import { describeVariable, type EnvSource, type ValueSource } from './env-source';
+import type { VcapCredentials } from './vcap';
+import { constantCase, credentialUrl, invalid, optionOrigin, optionalString } from './option-checks';
+
+/** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
+interface Setting {
+  value: string;
+  origin: string;
+  explicit: boolean;
+}
+
+/** The credential fields already found by the caller, with their source. */
+type FoundFields = Record<string, { value: string; source: ValueSource; from?: string } | undefined>;
+
+export interface IamChoice {
+  name: 'iam_apikey' | 'iam_cr_token';
+  auth: ClientAuth;
+  tokenUrl: string;
+  /** Fields found only in VCAP_SERVICES that an explicitly configured IAM grant overrides. */
+  dropped: string[];
+}
+
+// Given exactly: a stray space in a key or a profile only shows up later as IAM's BXNIM0415E.
+const EXACT = new Set(['apikey', 'iamClientId', 'iamClientSecret', 'iamProfileId', 'iamProfileName', 'iamProfileCrn']);
+
+function setting(options: Record<string, unknown>, env: EnvSource, field: string, envName: string): Setting | undefined {
+  const option = optionalString(options, field);
+  const hit = option !== undefined ? undefined : env.get(envName);
+  const found =
+    option !== undefined
+      ? { value: option, origin: optionOrigin(options, field), explicit: true }
+      : hit && { value: hit.value, origin: describeVariable(env, envName, hit), explicit: true };
+  if (found && EXACT.has(field) && found.value.trim() !== found.value) {
+    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.origin);
+  }
+  return found;
+}
+
+const PROFILE_FIELDS = [
+  ['iamProfileId', 'MCA_IAM_PROFILE_ID', 'profile_id'],
+  ['iamProfileName', 'MCA_IAM_PROFILE_NAME', 'profile_name'],
+  ['iamProfileCrn', 'MCA_IAM_PROFILE_CRN', 'profile_crn'],
+] as const;
+
+// What another grant is made of. Set next to an IAM grant, it means the configuration names two
+// ways to get a token, and which one was meant cannot be guessed.
+const OTHER_GRANT: Record<string, string> = {
+  secret: 'an API key or a trusted profile needs no client secret',
+  clientId: "IAM's optional Basic client is `iamClientId` with `iamClientSecret`",
+  clientAuth: 'it applies to the client-credentials grants, not to IAM',
+  tokenUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
+  serverUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
+  oauthServerUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
+  tenantId: 'it names an MCA tenant, which IAM has none of',
+  audience: 'IAM takes no `audience`',
+  resource: 'IAM takes no `resource`',
+};
+const OTHER_GRANT_OPTIONS: readonly [string, string][] = [
+  ['privateKey', 'MCA_PRIVATE_KEY'],
+  ['privateKeyFile', 'MCA_PRIVATE_KEY_FILE'],
+  ['certificate', 'MCA_CERTIFICATE'],
+  ['certificateFile', 'MCA_CERTIFICATE_FILE'],
+  ['clientAssertionFile', 'MCA_CLIENT_ASSERTION_FILE'],
+];
+
+function conflict(field: string, from: string, grant: Setting, why: string): McaConfigError {
+  return new McaConfigError(
+    'ERR_MCA_CONFLICTING_OPTIONS',
+    `Both an IAM grant (from ${grant.origin}) and \`${field}\` (from ${from}) are configured: ${why}. Remove one of them.`,
+    { field },
+  );
+}
+
+/**
+ * `{iamUrl}/identity/token`: a trailing `/identity/token` (or `/`) on the configured URL is not
+ * doubled. The rules of every credential URL apply: https (http only to loopback, or with
+ * `allowInsecureHttp`), no userinfo, no query or fragment.
+ */
+export function iamTokenUrl(options: Record<string, unknown>, env: EnvSource, allowInsecureHttp: boolean): string {
+  const configured = setting(options, env, 'iamUrl', 'MCA_IAM_URL');
+  const raw = configured?.value.trim() ?? DEFAULT_IAM_URL;
+  const url = credentialUrl('iamUrl', raw, configured?.origin ?? 'the default', { base: true, allowInsecureHttp });
+  let base = url.href.replace(/\/+$/, '');
+  if (base.endsWith(IAM_TOKEN_PATH)) base = base.slice(0, -IAM_TOKEN_PATH.length);
+  return `${base}${IAM_TOKEN_PATH}`;
+}
+
+/** IAM's optional Basic client: both fields or neither (IBM's SDK silently drops a lone one). */
+function iamClient(options: Record<string, unknown>, env: EnvSource): IamClient | undefined {
+  const id = setting(options, env, 'iamClientId', 'MCA_IAM_CLIENT_ID');
+  const secret = setting(options, env, 'iamClientSecret', 'MCA_IAM_CLIENT_SECRET');
+  if (id && secret) return { id: id.value, secret: secret.value };
+  if (!id && !secret) return undefined;
+  const [given, lacking, envName] = id ? [id, 'iamClientSecret', 'MCA_IAM_CLIENT_SECRET'] : [secret!, 'iamClientId', 'MCA_IAM_CLIENT_ID'];
+  return failMissing(
+    lacking,
+    `\`${lacking === 'iamClientId' ? 'iamClientSecret' : 'iamClientId'}\` is set (from ${given.origin}), and IAM's Basic client needs both. Pass \`${lacking}\` or set ${envName}, or remove the other.`,
+  );
+}
+
+function failMissing(field: string, why: string): never {
+  throw new McaConfigError(`ERR_MCA_MISSING_${constantCase(field)}`, `Missing \`${field}\`: ${why}`, { field });
+}
+
+/**
+ * Decides whether the configuration asks for one of IBM Cloud IAM's grants, and builds it: an
+ * `apikey` (option, MCA_APIKEY, or the `credentials.apikey` of a binding that has no client secret),
+ * or a trusted profile with a compute-resource token file. Undefined when it asks for neither.
+ */
+export function resolveIamGrant(
+  options: Record<string, unknown>,
+  env: EnvSource,
+  found: FoundFields,
+  vcap: VcapCredentials,
+  allowInsecureHttp = false,
+): IamChoice | undefined {
+  const explicitKey = setting(options, env, 'apikey', 'MCA_APIKEY');
+  const profiles = PROFILE_FIELDS.map(([field, envName, form]) => ({ form, hit: setting(options, env, field, envName), field })).filter((p) => p.hit);
+  const crFile = setting(options, env, 'crTokenFile', 'MCA_CR_TOKEN_FILE');
+  // An App ID binding carries an `apikey` for its management API next to its client secret: such a
+  // binding still means App ID. A binding with an apikey and no secret (Cloudant and most IBM
+  // services) means IAM.
+  const boundKey: Setting | undefined =
+    vcap.apikey !== undefined && vcap.secret === undefined
+      ? { value: vcap.apikey, origin: `VCAP_SERVICES service "${vcap.serviceName ?? '?'}" credentials.apikey`, explicit: false }
+      : undefined;
+  const wantsProfile = profiles.length > 0 || crFile !== undefined;
+  const apikey = explicitKey ?? (wantsProfile ? undefined : boundKey);
+  if (!apikey && !wantsProfile) {
+    // IAM settings without a credential: the API key (or a profile) was meant and is missing.
+    const iamOnly = setting(options, env, 'iamUrl', 'MCA_IAM_URL') ?? setting(options, env, 'iamClientId', 'MCA_IAM_CLIENT_ID');
+    if (iamOnly) {
+      failMissing(
+        'apikey',
+        `IAM settings are given (from ${iamOnly.origin}) but no API key. Pass \`apikey\`, set MCA_APIKEY in the environment or .env, or pick a bound service whose credentials hold an \`apikey\` with \`serviceName\` (MCA_SERVICE_NAME); for a trusted profile, set MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN.`,
+      );
+    }
+    return undefined;
+  }
+
+  if (apikey && wantsProfile) {
+    const other = profiles[0]?.hit ?? crFile!;
+    throw new McaConfigError(
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      `Both an IAM API key (from ${apikey.origin}) and a trusted profile (from ${other.origin}) are configured. Give one: \`apikey\`, or a profile with its compute-resource token.`,
+      { field: 'apikey' },
+    );
+  }
+  const grant = apikey ?? profiles[0]?.hit ?? crFile!;
+  const dropped: string[] = [];
+  for (const [field, why] of Object.entries(OTHER_GRANT)) {
+    const hit = found[field];
+    if (hit === undefined) continue;
+    // An explicit IAM setting wins over what a bound service happens to carry; the application's
+    // own id (VCAP_APPLICATION, always there on Cloud Foundry) never names a grant.
+    if (hit.source === 'VCAP_APPLICATION' || (hit.source === 'VCAP_SERVICES' && grant.explicit)) {
+      dropped.push(field);
+      continue;
+    }
+    throw conflict(field, hit.from ?? hit.source, grant, why);
+  }
+  for (const [field, envName] of OTHER_GRANT_OPTIONS) {
+    const hit = options[field] !== undefined ? { origin: optionOrigin(options, field) } : setting({}, env, field, envName);
+    if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM');
+  }
+
+  const tokenUrl = iamTokenUrl(options, env, allowInsecureHttp);
+  const client = iamClient(options, env);
+  if (apikey) return { name: 'iam_apikey', auth: new IamApiKey({ apikey: apikey.value, origin: apikey.origin, client }), tokenUrl, dropped };
+
+  if (profiles.length === 0) {
+    failMissing(
+      'iamProfileId',
+      `a compute-resource token file is set (from ${crFile!.origin}), but no trusted profile to assume. Pass \`iamProfileId\`, \`iamProfileName\` or \`iamProfileCrn\`, or set MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN.`,
+    );
+  }
+  if (profiles.length > 1) {
+    throw new McaConfigError(
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      `More than one trusted profile is configured (${profiles.map((p) => p.hit!.origin).join(', ')}). Give one of \`iamProfileId\`, \`iamProfileName\`, \`iamProfileCrn\`.`,
+      { field: profiles[1]!.field },
+    );
+  }
+  const profile: TrustedProfile = { field: profiles[0]!.form, value: profiles[0]!.hit!.value };
+  const file = crFile && { path: crFile.value, origin: crFile.origin };
+  return { name: 'iam_cr_token', auth: new ComputeResourceToken({ file, profile, client }), tokenUrl, dropped };
+}

@@ -1,0 +1,46 @@
+// Which proxy a hop that carries the token may go through: the axios transport's rules.
+import { isLoopbackHost } from '../../settings/cleartext';
+import { McaConfigError } from '../../errors/mca-config-error';
+import type { Hop } from '../../outbound/transport';
+import { configField } from './config-field';
+
+/**
+ * A hop that carries the token over `http:` to loopback is never sent through a proxy from the
+ * environment (`HTTP_PROXY`): the proxy would read the token in clear, and "loopback" would mean
+ * the proxy's own. The token request does the same. (`http:` elsewhere needs `allowInsecureHttp`,
+ * and then the environment applies, as documented; an explicit `proxy` option is the caller's.)
+ */
+export function envProxyOff(hop: Hop, proxy: unknown): boolean {
+  if (hop.authorization === undefined || proxy !== undefined) return false;
+  const url = String(hop.url);
+  if (!/^http:/i.test(url)) return false;
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A hop that carries the token over `http:` (to loopback, or anywhere with `allowInsecureHttp`)
+ * through an explicit `proxy` on another machine: the token would cross the network in clear to a
+ * host no entry names. Refused, not stripped: the caller asked for that proxy. A loopback proxy (a
+ * local debugging proxy) and `https:` hops (tunnelled with CONNECT: the proxy reads nothing) pass.
+ */
+export function cleartextProxyError(hop: Hop, proxy: unknown): McaConfigError | undefined {
+  if (hop.authorization === undefined || typeof proxy !== 'object' || proxy === null || !/^http:/i.test(hop.url)) return undefined;
+  // As axios reads them (own fields, or an application's own prototype): a `hostname` that
+  // pollution put on Object.prototype must not make an off-machine `host` look like loopback.
+  const hostname = configField(proxy, 'hostname');
+  const name = typeof hostname === 'string' && hostname !== '' ? hostname : configField(proxy, 'host');
+  if (typeof name === 'string') {
+    // `::1` and `[::1]` alike: the loopback rule takes IPv6 literals in brackets, as URLs spell them.
+    const bare = name.replace(/^\[|\]$/g, '');
+    if (isLoopbackHost(bare.includes(':') ? `[${bare}]` : bare)) return undefined;
+  }
+  return new McaConfigError(
+    'ERR_MCA_REFUSED_AXIOS_PROXY',
+    'The axios option `proxy` names a proxy off this machine for an `http:` request that carries the token: the proxy and the network would read the token in clear. Use https:// for the back end, a proxy on loopback, or `proxy: false` for this call.',
+    { field: 'proxy' },
+  );
+}

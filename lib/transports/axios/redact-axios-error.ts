@@ -1,0 +1,53 @@
+import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
+import { scrubSentRequest } from '../../outbound/scrub-sent-request';
+
+const REDACTED = '[redacted]';
+const MAX_CAUSES = 5;
+
+function hasCredentials(config: InternalAxiosRequestConfig): boolean {
+  const headers = config.headers;
+  const inHeaders = headers instanceof AxiosHeaders ? headers.has('Authorization') || headers.has('Proxy-Authorization') : false;
+  return inHeaders || (config.auth !== undefined && config.auth !== null);
+}
+
+/**
+ * A copy of the config with the caller's own credentials (its `Authorization`, `Proxy-Authorization`
+ * or `auth`) replaced. A copy, never the object itself: axios, axios-retry or the caller may send
+ * that config again. The provider's token is never in it to begin with (see AxiosTransport).
+ */
+function redactedConfig(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+  const headers = new AxiosHeaders(config.headers);
+  if (headers.has('Authorization')) headers.set('Authorization', REDACTED);
+  if (headers.has('Proxy-Authorization')) headers.set('Proxy-Authorization', REDACTED);
+  const copy = Object.assign({}, config, { headers });
+  if (config.auth) copy.auth = { username: config.auth.username, password: REDACTED };
+  return copy;
+}
+
+function redactOne(error: AxiosError): void {
+  scrubSentRequest(error.request);
+  const response = error.response;
+  if (response) {
+    scrubSentRequest(response.request);
+    scrubSentRequest((response.data as { req?: unknown } | null | undefined)?.req);
+  }
+  const config = error.config;
+  if (config && hasCredentials(config)) {
+    const copy = redactedConfig(config);
+    error.config = copy;
+    if (response && response.config === config) response.config = copy;
+  }
+}
+
+/**
+ * Makes an error fit to leave `req.mcaClient`: whatever raised it (the adapter, axios's
+ * transforms, a user's interceptor), no rendering of it or of its `cause` chain holds a credential.
+ */
+export function redactAxiosError(error: unknown): unknown {
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_CAUSES && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof AxiosError) redactOne(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return error;
+}
