@@ -5,33 +5,41 @@ import { capped } from '../errors/echo';
 import { describeVariable, type EnvSource, type ValueSource } from './env-source';
 import type { VcapCredentials } from './vcap';
 import { constantCase, invalid, optionOrigin, optionalString } from './option-checks';
+import { optionRow, variablesOf } from './settings-table';
 
 export type CredentialField =
   'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';
 
-export const ENV_NAMES: Record<CredentialField, readonly string[]> = {
-  clientId: ['MCA_CLIENT_ID'],
-  secret: ['MCA_SECRET'],
-  tenantId: ['MCA_TENANT_ID', 'MCA_APP_ID'],
-  serverUrl: ['MCA_SERVER_URL'],
-  oauthServerUrl: ['MCA_OAUTH_SERVER_URL'],
-  tokenUrl: ['MCA_TOKEN_URL'],
-  scope: ['MCA_SCOPE'],
-  audience: ['MCA_AUDIENCE'],
-  resource: ['MCA_RESOURCE'],
-  clientAuth: ['MCA_CLIENT_AUTH'],
-  serviceName: ['MCA_SERVICE_NAME'],
-};
+const CREDENTIAL_FIELDS: readonly CredentialField[] = [
+  'clientId',
+  'secret',
+  'tenantId',
+  'serverUrl',
+  'oauthServerUrl',
+  'tokenUrl',
+  'scope',
+  'audience',
+  'resource',
+  'clientAuth',
+  'serviceName',
+];
 
-export const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>> = {
-  // @ts-expect-error: no prototype, so a polluted Object.prototype adds no field
-  __proto__: null,
-  clientId: 'clientId',
-  secret: 'secret',
-  tenantId: 'tenantId',
-  serverUrl: 'serverUrl',
-  oauthServerUrl: 'oauthServerUrl',
-};
+/** Each field's variables, from the settings table. */
+export const ENV_NAMES: Record<CredentialField, readonly string[]> = Object.fromEntries(
+  CREDENTIAL_FIELDS.map((field) => [field, variablesOf(field)]),
+) as Record<CredentialField, readonly string[]>;
+
+/** The fields a bound service's `credentials` give, and under which name: from the table's VCAP paths. */
+export const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>> = Object.assign(
+  // No prototype, so a polluted Object.prototype adds no field.
+  Object.create(null) as Partial<Record<CredentialField, keyof VcapCredentials>>,
+  Object.fromEntries(
+    CREDENTIAL_FIELDS.flatMap((field) => {
+      const path = optionRow(field)?.vcap?.[0];
+      return path?.startsWith('credentials.') ? [[field, path.slice('credentials.'.length)]] : [];
+    }),
+  ),
+);
 
 export interface Found {
   value: string;

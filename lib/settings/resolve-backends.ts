@@ -2,6 +2,7 @@ import type { BackendMatcher } from './options';
 import type { EnvSource } from './env-source';
 import { ownOptions } from './option-checks';
 import { suggest } from './known-options';
+import { ENTRY_KEYS } from './settings-table';
 import type { ProviderConfig } from './resolve-config';
 import type { BackendList } from './read-backend-list';
 import { ENTRY_SETTINGS, entryError, resolveEntryToken, type EntryPlace } from './resolve-entry-token';
@@ -23,7 +24,6 @@ export interface ResolvedBackend {
   dpop: boolean | undefined;
 }
 
-const ENTRY_KEYS = new Set<string>(['match', 'name', 'acceptRedirectsFrom', 'onBehalfOf', 'dpop', ...ENTRY_SETTINGS]);
 /** Bounds the list: each name is checked at startup, and each redirect hop reads a set. */
 const MAX_ACCEPTED = 64;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;

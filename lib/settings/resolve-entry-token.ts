@@ -4,7 +4,8 @@ import type { BackendTokenSettings } from './options';
 import type { EnvSource } from './env-source';
 import { OPTION_ORIGIN, constantCase, optionalString } from './option-checks';
 import { iamTokenUrl } from './resolve-iam';
-import { ENV_NAMES, resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
+import { ENTRY_TOKEN_SETTINGS, variablesOf } from './settings-table';
+import { resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
 
 /** A `protectedBackends` entry's layer over the middleware's configuration (see resolveProviderConfig). */
 export interface EntryLayer {
@@ -21,42 +22,8 @@ export interface EntryPlace {
   listFrom: string;
 }
 
-// Every setting an entry may carry, with the variables the middleware's own value may come from,
-// so that what an entry must not inherit is hidden in both places. A Record over every key: the
-// compiler fails when a setting is added to the type but not here.
-const SETTING_VARIABLES: { [K in keyof Required<BackendTokenSettings>]: readonly string[] } = {
-  clientId: ENV_NAMES.clientId,
-  secret: ENV_NAMES.secret,
-  tenantId: ENV_NAMES.tenantId,
-  appId: [],
-  serverUrl: ENV_NAMES.serverUrl,
-  oauthServerUrl: ENV_NAMES.oauthServerUrl,
-  tokenUrl: ENV_NAMES.tokenUrl,
-  scope: ENV_NAMES.scope,
-  audience: ENV_NAMES.audience,
-  resource: ENV_NAMES.resource,
-  clientAuth: ENV_NAMES.clientAuth,
-  privateKey: ['MCA_PRIVATE_KEY'],
-  privateKeyFile: ['MCA_PRIVATE_KEY_FILE'],
-  certificate: ['MCA_CERTIFICATE'],
-  certificateFile: ['MCA_CERTIFICATE_FILE'],
-  keyId: ['MCA_KEY_ID'],
-  signingAlgorithm: ['MCA_SIGNING_ALGORITHM'],
-  assertionAudience: ['MCA_ASSERTION_AUDIENCE'],
-  x5t: [],
-  x5c: [],
-  clientAssertionFile: ['MCA_CLIENT_ASSERTION_FILE'],
-  apikey: ['MCA_APIKEY'],
-  iamUrl: ['MCA_IAM_URL'],
-  iamProfileId: ['MCA_IAM_PROFILE_ID'],
-  iamProfileName: ['MCA_IAM_PROFILE_NAME'],
-  iamProfileCrn: ['MCA_IAM_PROFILE_CRN'],
-  crTokenFile: ['MCA_CR_TOKEN_FILE'],
-  iamClientId: ['MCA_IAM_CLIENT_ID'],
-  iamClientSecret: ['MCA_IAM_CLIENT_SECRET'],
-};
-/** The settings an entry may carry besides `match` and `name`. */
-export const ENTRY_SETTINGS = Object.keys(SETTING_VARIABLES) as (keyof BackendTokenSettings)[];
+/** The settings an entry may carry besides `match` and `name`, from the settings table. */
+export const ENTRY_SETTINGS = ENTRY_TOKEN_SETTINGS as readonly (keyof BackendTokenSettings)[];
 
 // Resolved field by field (option, environment, .env, VCAP) and layered over the middleware's;
 // the other settings (keys, files, IAM) go to the resolver as options, which names the field.
@@ -136,7 +103,7 @@ function withheldSettings(entry: Record<string, unknown>, ownClientId: boolean, 
 
 /** The environment as the entry sees it: without the variables of what it must not inherit. */
 function withoutVariables(env: EnvSource, withheld: ReadonlySet<string>): EnvSource {
-  const hidden = new Set([...withheld].flatMap((key) => SETTING_VARIABLES[key as keyof BackendTokenSettings] ?? []));
+  const hidden = new Set([...withheld].flatMap((key) => variablesOf(key)));
   if (hidden.size === 0) return env;
   return {
     get: (name) => (hidden.has(name) ? undefined : env.get(name)),
