@@ -46,14 +46,19 @@ export interface Found {
   source: ValueSource;
   /** Where exactly, for messages: "the `clientId` option", "MCA_SECRET in the environment", a VCAP path. */
   from: string;
+  /** The option key, variable or VCAP path it was read from (none for an entry's own setting). */
+  name?: string;
 }
 
 export function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource, field: CredentialField): Found | undefined {
   const option = field === 'tenantId' ? tenantOption(options) : optionalString(options, field);
-  if (option !== undefined) return { value: option, source: 'option', from: optionOrigin(options, field) };
+  if (option !== undefined) {
+    const key = field === 'tenantId' && options.tenantId === undefined ? 'appId' : field;
+    return { value: option, source: 'option', from: optionOrigin(options, field), name: key };
+  }
   for (const name of ENV_NAMES[field]) {
     const found = env.get(name);
-    if (found !== undefined) return { ...found, from: describeVariable(env, name, found) };
+    if (found !== undefined) return { ...found, from: describeVariable(env, name, found), name };
   }
   return undefined;
 }

@@ -10,6 +10,7 @@ import type { DpopBinding } from '../token/dpop/dpop-binding';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
 import { checkTenantId } from './tenant-id';
+import { provenanceOf, type Provenance } from './provenance';
 import type { EntryLayer } from './resolve-entry-token';
 import { ENV_NAMES, VCAP_FIELD, checkForm, fromOptionOrEnv, missing, type CredentialField, type Found } from './credential-fields';
 
@@ -37,6 +38,8 @@ export interface ProviderConfig {
   allowInsecureHttp: boolean;
   /** Where each resolved field came from (diagnostics; the values themselves are not here). */
   sources: Partial<Record<CredentialField, ValueSource>>;
+  /** Where exactly each resolved field came from (the option, variable or VCAP path), for `check`. */
+  provenance: Partial<Record<CredentialField, Provenance>>;
   cacheSize: number;
   refreshSkewMs: number;
   defaultExpiresInMs: number;
@@ -122,12 +125,12 @@ export function resolveProviderConfig(
   for (const [field, key] of Object.entries(VCAP_FIELD) as [CredentialField, keyof VcapCredentials][]) {
     const value = vcap[key];
     if (!found[field] && value !== undefined) {
-      found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}` };
+      found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}`, name: `credentials.${key}` };
       checkForm(field, found[field]);
     }
   }
   if (!found.tenantId && vcap.applicationId !== undefined) {
-    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id' };
+    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id', name: 'application_id' };
     checkForm('tenantId', found.tenantId);
   }
   if (entry !== undefined) layerEntry(found, vcap, entry, options);
@@ -171,6 +174,7 @@ export function resolveProviderConfig(
     auth,
     allowInsecureHttp,
     sources,
+    provenance: provenanceOf(found, vcap),
     cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
     refreshSkewMs: numberOption(options, 'refreshSkewSeconds', 60, { min: 0 }) * 1000,
     defaultExpiresInMs: numberOption(options, 'defaultExpiresIn', 300, { min: 0, minExclusive: true }) * 1000,
