@@ -5,24 +5,15 @@ import { capped } from '../errors/echo';
 import { describeVariable, type EnvSource, type ValueSource } from './env-source';
 import type { VcapCredentials } from './vcap';
 import { constantCase, invalid, optionOrigin, optionalString } from './option-checks';
-import { optionRow, variablesOf } from './settings-table';
+import { SETTINGS, optionRow, variablesOf } from './settings-table';
 
 export type CredentialField =
   'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';
 
-const CREDENTIAL_FIELDS: readonly CredentialField[] = [
-  'clientId',
-  'secret',
-  'tenantId',
-  'serverUrl',
-  'oauthServerUrl',
-  'tokenUrl',
-  'scope',
-  'audience',
-  'resource',
-  'clientAuth',
-  'serviceName',
-];
+/** The fields resolved one by one, from the settings table (a synonym such as `appId` is read with its field). */
+const CREDENTIAL_FIELDS = SETTINGS.filter((row) => row.perField && row.scope === 'provider' && row.synonymOf === undefined).map(
+  (row) => row.key,
+) as CredentialField[];
 
 /** Each field's variables, from the settings table. */
 export const ENV_NAMES: Record<CredentialField, readonly string[]> = Object.fromEntries(

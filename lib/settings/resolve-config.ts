@@ -4,14 +4,14 @@ import type { TokenStore } from '../token/token-store';
 import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionOrigin, ownOptions, parseBooleanVariable } from './option-checks';
+import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, ownOptions, parseBooleanVariable } from './option-checks';
 import type { ClientAuth } from '../token/client-auth/client-auth';
 import type { DpopBinding } from '../token/dpop/dpop-binding';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
 import { checkTenantId } from './tenant-id';
 import { provenanceOf, type Provenance } from './provenance';
-import type { EntryLayer } from './resolve-entry-token';
+import { layerEntry, type EntryLayer } from './entry-layer';
 import { ENV_NAMES, VCAP_FIELD, checkForm, fromOptionOrEnv, missing, type CredentialField, type Found } from './credential-fields';
 
 export { ENV_NAMES, type CredentialField } from './credential-fields';
@@ -203,26 +203,6 @@ function readAllowInsecureHttp(options: Record<string, unknown>, env: EnvSource)
   const variable = env.get('MCA_ALLOW_INSECURE_HTTP');
   if (variable === undefined) return false;
   return parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(env, 'MCA_ALLOW_INSECURE_HTTP', variable));
-}
-
-const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl', 'serverUrl'];
-
-/**
- * A `protectedBackends` entry's own settings, over what the middleware's resolved. An entry that
- * names an endpoint names the whole of it: a `tokenUrl` or `oauthServerUrl` found elsewhere must
- * not outrank the `serverUrl` it set.
- */
-function layerEntry(found: Partial<Record<CredentialField, Found>>, vcap: VcapCredentials, entry: EntryLayer, options: Record<string, unknown>): void {
-  // The caller took the withheld settings out of the options and the environment; a bound service's go here.
-  for (const field of entry.withheld) delete found[field as CredentialField];
-  // A bound service's API key is the middleware's IAM credential, never a client's of its own.
-  if (entry.withheld.has('apikey')) delete vcap.apikey;
-  if (ENDPOINT_FIELDS.some((field) => entry.fields[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
-  for (const [field, value] of Object.entries(entry.fields) as [CredentialField, string | undefined][]) {
-    if (value === undefined) continue;
-    found[field] = { value, source: 'protectedBackends', from: optionOrigin(options, field) };
-    checkForm(field, found[field]);
-  }
 }
 
 /** The environment view the `env` and `envFile` options ask for, validated. */

@@ -5,15 +5,8 @@ import type { EnvSource } from './env-source';
 import { OPTION_ORIGIN, constantCase, optionalString } from './option-checks';
 import { iamTokenUrl } from './resolve-iam';
 import { ENTRY_TOKEN_SETTINGS, variablesOf } from './settings-table';
+import { CLIENT_CREDENTIALS, ENDPOINT_SETTINGS, IAM_CREDENTIAL, IAM_IDENTITY, PER_FIELD, withheldSettings } from './entry-overlay';
 import { resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
-
-/** A `protectedBackends` entry's layer over the middleware's configuration (see resolveProviderConfig). */
-export interface EntryLayer {
-  /** The entry's own fields. */
-  fields: Partial<Record<CredentialField, string>>;
-  /** The middleware's settings the entry must not inherit, as its client is its own. */
-  withheld: ReadonlySet<string>;
-}
 
 /** Where an entry sits, for messages: its index, and where the list came from. */
 export interface EntryPlace {
@@ -25,80 +18,10 @@ export interface EntryPlace {
 /** The settings an entry may carry besides `match` and `name`, from the settings table. */
 export const ENTRY_SETTINGS = ENTRY_TOKEN_SETTINGS as readonly (keyof BackendTokenSettings)[];
 
-// Resolved field by field (option, environment, .env, VCAP) and layered over the middleware's;
-// the other settings (keys, files, IAM) go to the resolver as options, which names the field.
-const FIELDS: ReadonlySet<string> = new Set<CredentialField | 'appId'>([
-  'clientId',
-  'secret',
-  'tenantId',
-  'appId',
-  'serverUrl',
-  'oauthServerUrl',
-  'tokenUrl',
-  'scope',
-  'audience',
-  'resource',
-  'clientAuth',
-]);
-// The credential that makes an OAuth client: an entry with its own client id must bring one along.
-const CLIENT_CREDENTIALS: readonly string[] = ['secret', 'privateKey', 'privateKeyFile', 'clientAssertionFile'];
-// What makes an IAM client of its own: an API key, or a trusted profile to assume.
-const IAM_IDENTITY: readonly string[] = ['apikey', 'iamProfileId', 'iamProfileName', 'iamProfileCrn'];
-// How an OAuth client authenticates belongs to that client (a key-based method would otherwise
-// sign for it with the middleware's key).
-const CLIENT_MATERIAL: readonly string[] = [
-  'secret',
-  'clientAuth',
-  'privateKey',
-  'privateKeyFile',
-  'certificate',
-  'certificateFile',
-  'keyId',
-  'signingAlgorithm',
-  'assertionAudience',
-  'x5t',
-  'x5c',
-  'clientAssertionFile',
-];
-// What moves an entry's token server away from the middleware's.
-const ENDPOINT_SETTINGS: readonly string[] = ['tokenUrl', 'serverUrl', 'oauthServerUrl', 'iamUrl'];
-// IAM's credential and its optional Basic client belong to one IAM client.
-const IAM_CREDENTIAL: readonly string[] = [...IAM_IDENTITY, 'iamClientId', 'iamClientSecret'];
-// An OAuth client and its server: nothing of it applies to IAM, which has an endpoint of its own.
-const OAUTH_CLIENT: readonly string[] = [
-  'clientId',
-  'tenantId',
-  'appId',
-  'serverUrl',
-  'oauthServerUrl',
-  'tokenUrl',
-  'audience',
-  'resource',
-  ...CLIENT_MATERIAL,
-];
-
 /** An error about one entry's field, naming it and where the list came from. */
 export function entryError(place: EntryPlace, field: string | undefined, code: string, fix: string): McaConfigError {
   const where = field === undefined ? `protectedBackends[${place.index}]` : `protectedBackends[${place.index}].${field}`;
   return new McaConfigError(code, `Invalid \`${where}\`: ${fix} The entry is in ${place.listFrom}.`, { field: where });
-}
-
-/**
- * What an entry takes of the middleware's settings. An entry with a client of its own takes none
- * of the middleware's client material: with its own `clientId`, no secret, key, assertion file or
- * IAM setting (apikey, profile, token file, `iamUrl`, IAM client, a bound service's key); with its
- * own `apikey` or trusted profile, no OAuth client, endpoint, `audience`, `resource`, nor another
- * IAM credential (it keeps `iamUrl`, and for a profile the token file: the workload's identity,
- * whatever profile it assumes). `scope` is inherited only from a middleware of the same kind:
- * IAM's scopes mean nothing to an OAuth server, and the other way round.
- */
-function withheldSettings(entry: Record<string, unknown>, ownClientId: boolean, mainIsIam: boolean): Set<string> {
-  if (IAM_IDENTITY.some((key) => entry[key] !== undefined)) {
-    const file = entry.apikey !== undefined ? ['crTokenFile'] : [];
-    return new Set([...OAUTH_CLIENT, ...IAM_CREDENTIAL, ...file, ...(mainIsIam ? [] : ['scope'])]);
-  }
-  if (ownClientId) return new Set([...CLIENT_MATERIAL, ...IAM_CREDENTIAL, 'crTokenFile', 'iamUrl', ...(mainIsIam ? ['scope'] : [])]);
-  return new Set();
 }
 
 /** The environment as the entry sees it: without the variables of what it must not inherit. */
@@ -194,7 +117,7 @@ export function resolveEntryToken(
   const material: Record<string, unknown> = {};
   let any = false;
   for (const key of ENTRY_SETTINGS) {
-    if (!FIELDS.has(key)) {
+    if (!PER_FIELD.has(key)) {
       if (entry[key] !== undefined) {
         material[key] = entry[key];
         any = true;
@@ -226,7 +149,7 @@ export function resolveEntryToken(
   if (!any) return undefined;
   checkCompleteness(entry, place);
 
-  const withheld = withheldSettings(entry, own.clientId !== undefined, main.endpointKind === 'iam');
+  const withheld = withheldSettings(entry, main.endpointKind === 'iam');
   const inherited: Record<string | symbol, unknown> = { ...options };
   for (const key of withheld) delete inherited[key];
   Object.assign(inherited, material);

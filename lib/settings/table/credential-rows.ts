@@ -11,6 +11,8 @@ export type RowsOf<T, Entry> = { [K in keyof Required<T>]: SettingSpec & { entry
 
 export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = {
   clientId: {
+    makesClient: 'oauth',
+    perField: true,
     group: 'oauth-client',
     kind: 'string',
     entry: true,
@@ -21,6 +23,8 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'OAuth client id.',
   },
   secret: {
+    clientCredential: true,
+    perField: true,
     group: 'client-auth',
     kind: 'string',
     entry: true,
@@ -32,6 +36,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'OAuth client secret; never logged, hashed in cache keys.',
   },
   tenantId: {
+    perField: true,
     group: 'oauth-client',
     kind: 'string',
     entry: true,
@@ -41,8 +46,9 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     flag: { arg: '<id>' },
     doc: 'MCA tenant (the Bluemix application GUID); synonym `appId`.',
   },
-  appId: { group: 'oauth-client', kind: 'string', entry: true, doc: "The seed SDK's name for `tenantId`." },
+  appId: { perField: true, synonymOf: 'tenantId', group: 'oauth-client', kind: 'string', entry: true, doc: "The seed SDK's name for `tenantId`." },
   serverUrl: {
+    perField: true,
     group: 'oauth-endpoint',
     kind: 'url',
     entry: true,
@@ -52,6 +58,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'Mobile Client Access server: the token URL is `{serverUrl}/authorization/v1/apps/{tenantId}/token`.',
   },
   oauthServerUrl: {
+    perField: true,
     group: 'oauth-endpoint',
     kind: 'url',
     entry: true,
@@ -61,6 +68,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'App ID OAuth server: the token URL is `{oauthServerUrl}/token`; wins over `serverUrl`.',
   },
   tokenUrl: {
+    perField: true,
     group: 'oauth-endpoint',
     kind: 'url',
     entry: true,
@@ -68,8 +76,18 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     flag: { arg: '<url>', note: ' (any OAuth 2.0 server)' },
     doc: 'Token endpoint of any OAuth 2.0 server; wins over `oauthServerUrl` and `serverUrl`.',
   },
-  scope: { group: 'scope', kind: 'string', entry: true, env: ['MCA_SCOPE'], default: 'not sent', flag: { arg: '<scope>' }, doc: 'The `scope` form field.' },
+  scope: {
+    perField: true,
+    group: 'scope',
+    kind: 'string',
+    entry: true,
+    env: ['MCA_SCOPE'],
+    default: 'not sent',
+    flag: { arg: '<scope>' },
+    doc: 'The `scope` form field.',
+  },
   audience: {
+    perField: true,
     group: 'oauth-request',
     kind: 'string',
     entry: true,
@@ -79,6 +97,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'The `audience` form field.',
   },
   resource: {
+    perField: true,
     group: 'oauth-request',
     kind: 'string',
     entry: true,
@@ -88,6 +107,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'The `resource` form field (RFC 8707 resource indicator).',
   },
   clientAuth: {
+    perField: true,
     group: 'client-auth',
     kind: 'enum',
     entry: true,
@@ -98,6 +118,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'How the client authenticates: Basic header, form fields, or a signed assertion (RFC 7523).',
   },
   privateKey: {
+    clientCredential: true,
     group: 'client-auth',
     kind: 'key material',
     entry: true,
@@ -107,6 +128,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'The key that signs client assertions: PEM, JWK or `KeyObject`.',
   },
   privateKeyFile: {
+    clientCredential: true,
     group: 'client-auth',
     kind: 'file',
     entry: true,
@@ -161,6 +183,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
   x5t: { group: 'client-auth', kind: 'boolean', entry: true, default: '`false`', doc: 'Also send the SHA-1 thumbprint header `x5t` (needs a certificate).' },
   x5c: { group: 'client-auth', kind: 'boolean', entry: true, default: '`false`', doc: 'Also send the chain header `x5c` (needs a certificate).' },
   apikey: {
+    makesClient: 'iam',
     group: 'iam-client',
     kind: 'string',
     entry: true,
@@ -180,6 +203,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: "IBM Cloud IAM's token service.",
   },
   iamProfileId: {
+    makesClient: 'iam',
     group: 'iam-client',
     kind: 'string',
     entry: true,
@@ -188,6 +212,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'The trusted profile to assume, by id.',
   },
   iamProfileName: {
+    makesClient: 'iam',
     group: 'iam-client',
     kind: 'string',
     entry: true,
@@ -196,6 +221,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'The trusted profile, by name.',
   },
   iamProfileCrn: {
+    makesClient: 'iam',
     group: 'iam-client',
     kind: 'string',
     entry: true,
@@ -230,6 +256,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: "IAM's optional Basic client secret.",
   },
   clientAssertionFile: {
+    clientCredential: true,
     group: 'client-auth',
     kind: 'file',
     entry: true,
@@ -238,6 +265,7 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'A JWT the platform signs and rotates, sent as `client_assertion` instead of a secret.',
   },
   serviceName: {
+    perField: true,
     group: 'sources',
     kind: 'string',
     entry: false,

@@ -89,6 +89,14 @@ export interface SettingSpec {
   flag?: FlagSpec;
   /** Not part of the documented interface. */
   internal?: boolean;
+  /** A string resolved field by field (option, variable, `.env`, VCAP) by the credential resolver. */
+  perField?: boolean;
+  /** Another name of that setting (`appId` of `tenantId`). */
+  synonymOf?: string;
+  /** On a `protectedBackends` entry, it gives the entry a client of its own, of this kind. */
+  makesClient?: 'oauth' | 'iam';
+  /** The credential an OAuth client of an entry's own must bring along with its `clientId`. */
+  clientCredential?: boolean;
 }
 
 /** Which options object a setting belongs to. */
