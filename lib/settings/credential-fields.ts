@@ -2,7 +2,8 @@
 // looked up, the form every value must have, and the error for one that is missing.
 import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
-import { describeVariable, type EnvSource, type ValueSource } from './env-source';
+import type { EnvSource } from './env-source';
+import { readSetting, readVariable, type SettingValue } from './read-setting';
 import type { VcapCredentials } from './vcap';
 import { constantCase, invalid, optionOrigin, optionalString } from './option-checks';
 import { SETTINGS, optionRow, variablesOf } from './settings-table';
@@ -32,26 +33,17 @@ export const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>>
   ),
 );
 
-export interface Found {
-  value: string;
-  source: ValueSource;
-  /** Where exactly, for messages: "the `clientId` option", "MCA_SECRET in the environment", a VCAP path. */
-  from: string;
-  /** The option key, variable or VCAP path it was read from (none for an entry's own setting). */
-  name?: string;
-}
+/** A credential field's value and where it came from. */
+export type Found = SettingValue;
 
 export function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource, field: CredentialField): Found | undefined {
-  const option = field === 'tenantId' ? tenantOption(options) : optionalString(options, field);
+  if (field !== 'tenantId') return readSetting(options, env, field);
+  const option = tenantOption(options);
   if (option !== undefined) {
-    const key = field === 'tenantId' && options.tenantId === undefined ? 'appId' : field;
+    const key = options.tenantId === undefined ? 'appId' : field;
     return { value: option, source: 'option', from: optionOrigin(options, field), name: key };
   }
-  for (const name of ENV_NAMES[field]) {
-    const found = env.get(name);
-    if (found !== undefined) return { ...found, from: describeVariable(env, name, found), name };
-  }
-  return undefined;
+  return readVariable(env, field);
 }
 
 // URLs are trimmed, as the seed trims `serverUrl`; everything else must be given exactly, since a

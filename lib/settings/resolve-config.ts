@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { TokenStore } from '../token/token-store';
-import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
+import { createEnvSource, type EnvSource, type ValueSource } from './env-source';
+import { readBoolean, readNumber } from './read-setting';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, ownOptions, parseBooleanVariable } from './option-checks';
+import { credentialUrl, invalid, ownOptions } from './option-checks';
 import type { ClientAuth } from '../token/client-auth/client-auth';
 import type { DpopBinding } from '../token/dpop/dpop-binding';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
@@ -135,7 +136,7 @@ export function resolveProviderConfig(
   }
   if (entry !== undefined) layerEntry(found, vcap, entry, options);
 
-  const allowInsecureHttp = readAllowInsecureHttp(options, env);
+  const allowInsecureHttp = readBoolean(options, env, 'allowInsecureHttp');
   // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
   const iam = prebuiltAuth ? undefined : resolveIamGrant(options, env, found, vcap, allowInsecureHttp);
   for (const field of iam?.dropped ?? []) delete found[field as CredentialField];
@@ -175,34 +176,23 @@ export function resolveProviderConfig(
     allowInsecureHttp,
     sources,
     provenance: provenanceOf(found, vcap),
-    cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
-    refreshSkewMs: numberOption(options, 'refreshSkewSeconds', 60, { min: 0 }) * 1000,
-    defaultExpiresInMs: numberOption(options, 'defaultExpiresIn', 300, { min: 0, minExclusive: true }) * 1000,
-    maxLifetimeMs: numberOption(options, 'maxTokenLifetimeSeconds', 86_400, { min: 0, minExclusive: true }) * 1000,
-    refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : numberOption(options, 'refreshWindowSeconds', 0, { min: 0 }) * 1000,
-    timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
-    deadlineMs: numberOption(options, 'deadlineMs', 30_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
-    retries: numberOption(options, 'retries', 3, { integer: true, min: 0 }),
-    retryBaseMs: numberOption(options, 'retryBaseMs', 200, { min: 0 }),
-    retryMaxMs: numberOption(options, 'retryMaxMs', 5_000, { min: 0 }),
-    retryAfterMaxMs: numberOption(options, 'retryAfterMaxMs', 30_000, { min: 0 }),
-    failureCooldownMs: numberOption(options, 'failureCooldownMs', 1_000, { min: 0 }),
+    cacheSize: readNumber(options, 'cacheSize'),
+    refreshSkewMs: readNumber(options, 'refreshSkewSeconds') * 1000,
+    defaultExpiresInMs: readNumber(options, 'defaultExpiresIn') * 1000,
+    maxLifetimeMs: readNumber(options, 'maxTokenLifetimeSeconds') * 1000,
+    refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : readNumber(options, 'refreshWindowSeconds') * 1000,
+    timeoutMs: readNumber(options, 'timeoutMs'),
+    deadlineMs: readNumber(options, 'deadlineMs'),
+    retries: readNumber(options, 'retries'),
+    retryBaseMs: readNumber(options, 'retryBaseMs'),
+    retryMaxMs: readNumber(options, 'retryMaxMs'),
+    retryAfterMaxMs: readNumber(options, 'retryAfterMaxMs'),
+    failureCooldownMs: readNumber(options, 'failureCooldownMs'),
     store,
     redis: store === undefined ? findRedisSettings(env) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
     cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scope ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
-}
-
-function readAllowInsecureHttp(options: Record<string, unknown>, env: EnvSource): boolean {
-  const option = options.allowInsecureHttp;
-  if (option !== undefined) {
-    if (typeof option !== 'boolean') throw invalid('allowInsecureHttp', 'it must be true or false.');
-    return option;
-  }
-  const variable = env.get('MCA_ALLOW_INSECURE_HTTP');
-  if (variable === undefined) return false;
-  return parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(env, 'MCA_ALLOW_INSECURE_HTTP', variable));
 }
 
 /** The environment view the `env` and `envFile` options ask for, validated. */

@@ -60,9 +60,9 @@ export function keysOfGroups(groups: Iterable<SettingGroup>): string[] {
 /** Every MCA_* variable the package reads, with the row it belongs to. */
 export const VARIABLES: ReadonlyMap<string, SettingRow> = new Map(SETTINGS.flatMap((row) => (row.env ?? []).map((name) => [name, row] as const)));
 
-const STORE_ROWS_BY_KEY = new Map(SETTINGS.filter((row) => row.scope === 'store').map((row) => [row.key, row]));
+const STORE_ROWS_BY_KEY = new Map(SETTINGS.filter((row) => row.scope === 'store' || row.scope === 'variable').map((row) => [row.key, row]));
 
-/** The variable a `redisTokenStore()` option falls back to. */
+/** The variable a `redisTokenStore()` option falls back to (or a variable-only setting's variable). */
 export function storeVariable(key: string): string {
   const name = STORE_ROWS_BY_KEY.get(key)?.env?.[0];
   // A programming error, caught by the first test that builds a store.
