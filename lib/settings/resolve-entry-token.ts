@@ -154,10 +154,12 @@ export function resolveEntryToken(
   for (const key of withheld) delete inherited[key];
   Object.assign(inherited, material);
   // Messages, `check` and the grants' own errors name the entry's field for what the entry set.
-  inherited[OPTION_ORIGIN] = (field: string): string | undefined => {
-    const key = field === 'tenantId' && entry.tenantId === undefined ? 'appId' : field;
-    return entry[key] !== undefined ? `\`protectedBackends[${place.index}].${key}\`` : undefined;
-  };
+  // Labels as data, not a callback: the resolver reads them without calling back up into this file.
+  const labels = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(entry)) if (value !== undefined) labels[key] = `\`protectedBackends[${place.index}].${key}\``;
+  // `appId` stands for `tenantId`, as everywhere.
+  if (entry.tenantId === undefined && labels.appId !== undefined) labels.tenantId = labels.appId;
+  inherited[OPTION_ORIGIN] = labels;
   let config: ProviderConfig;
   try {
     config = resolveProviderConfig(inherited, withoutVariables(env, withheld), undefined, { fields: own, withheld });
