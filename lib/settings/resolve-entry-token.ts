@@ -6,7 +6,8 @@ import { OPTION_ORIGIN, constantCase, optionalString } from './option-checks';
 import { iamTokenUrl } from './resolve-iam';
 import { ENTRY_TOKEN_SETTINGS, variablesOf } from './settings-table';
 import { CLIENT_CREDENTIALS, ENDPOINT_SETTINGS, IAM_CREDENTIAL, IAM_IDENTITY, PER_FIELD, withheldSettings } from './entry-overlay';
-import { resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
+import type { CredentialField, ProviderConfig } from './resolve-config';
+import type { EntryLayer } from './entry-layer';
 
 /** Where an entry sits, for messages: its index, and where the list came from. */
 export interface EntryPlace {
@@ -76,20 +77,29 @@ function checkCompleteness(entry: Record<string, unknown>, place: EntryPlace): v
   }
 }
 
+/** What the resolver takes for an entry: the middleware's options and environment less what the entry withholds, and the entry's layer. */
+export interface EntryResolution {
+  options: Record<string | symbol, unknown>;
+  env: EnvSource;
+  layer: EntryLayer;
+  /** The entry sets its own `clientId`. */
+  ownClientId: boolean;
+}
+
 /**
- * Resolves the token configuration of an entry that sets token settings, through the same
- * resolution as the middleware's own (`options` and `env`), so each entry gets the same validation
- * and the same fallbacks, less what {@link withheldSettings} keeps back. Undefined when the entry
- * sets none (it uses the middleware's token). An error names the entry's field, e.g.
- * `protectedBackends[2].apikey`, and where the list came from.
+ * Checks an entry's token settings and prepares them for the same resolution as the middleware's
+ * own (`options` and `env`), so each entry gets the same validation and the same fallbacks, less
+ * what {@link withheldSettings} keeps back. Undefined when the entry sets none (it uses the
+ * middleware's token). The caller resolves it (resolve-backends.ts): this file never calls the
+ * resolver above it.
  */
-export function resolveEntryToken(
+export function prepareEntryToken(
   entry: Record<string, unknown>,
   place: EntryPlace,
   options: Record<string, unknown>,
   env: EnvSource,
   main: ProviderConfig,
-): ProviderConfig | undefined {
+): EntryResolution | undefined {
   // `apikey: process.env.COS_APIKEY` with the variable unset would leave an entry with no client of
   // its own, and the middleware's token would go to that back end: fail closed instead.
   const unset = ['clientId', ...CLIENT_CREDENTIALS, ...IAM_CREDENTIAL, 'crTokenFile'].find((key) => Object.hasOwn(entry, key) && entry[key] === undefined);
@@ -160,19 +170,21 @@ export function resolveEntryToken(
   // `appId` stands for `tenantId`, as everywhere.
   if (entry.tenantId === undefined && labels.appId !== undefined) labels.tenantId = labels.appId;
   inherited[OPTION_ORIGIN] = labels;
-  let config: ProviderConfig;
-  try {
-    config = resolveProviderConfig(inherited, withoutVariables(env, withheld), undefined, { fields: own, withheld });
-  } catch (error) {
-    if (!isMcaOAuthError(error)) throw error;
-    const field = (error as McaConfigError).field;
-    const where = field === undefined ? `protectedBackends[${place.index}]` : `protectedBackends[${place.index}].${field}`;
-    const named = field !== undefined && error.message.includes(`\`${field}\``);
-    const message = named ? error.message.replace(`\`${field}\``, `\`${where}\``) : `\`${where}\`: ${error.message}`;
-    throw new McaConfigError(error.code, `${message} The entry is in ${place.listFrom}.`, { field: where });
-  }
-  checkBorrowedCredential(entry, place, own.clientId !== undefined, config, main, options, env);
-  return config;
+  return { options: inherited, env: withoutVariables(env, withheld), layer: { fields: own, withheld }, ownClientId: own.clientId !== undefined };
+}
+
+/**
+ * An error of an entry's resolution, naming the entry's field (`protectedBackends[2].apikey`) and
+ * where the list came from. The resolver's message names the bare field; the grants' and key
+ * parsers' errors (in the token core) cannot know the entry, so the name is put in here.
+ */
+export function entryResolutionError(error: unknown, place: EntryPlace): unknown {
+  if (!isMcaOAuthError(error)) return error;
+  const field = (error as McaConfigError).field;
+  const where = field === undefined ? `protectedBackends[${place.index}]` : `protectedBackends[${place.index}].${field}`;
+  const named = field !== undefined && error.message.includes(`\`${field}\``);
+  const message = named ? error.message.replace(`\`${field}\``, `\`${where}\``) : `\`${where}\`: ${error.message}`;
+  return new McaConfigError(error.code, `${message} The entry is in ${place.listFrom}.`, { field: where });
 }
 
 /**
@@ -182,7 +194,7 @@ export function resolveEntryToken(
  * be able to send the middleware's credential to a server of their choosing. Another tenant or
  * path on the same server is fine: the credential goes there already.
  */
-function checkBorrowedCredential(
+export function checkBorrowedCredential(
   entry: Record<string, unknown>,
   place: EntryPlace,
   ownClientId: boolean,
