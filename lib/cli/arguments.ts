@@ -1,43 +1,37 @@
-// Reading the command line: which flag sets which option, the flags turned into the options the
-// middleware takes, and one line for a flag that parseArgs refuses.
+// Reading the command line: which flag sets which option (the settings table's rows with a flag),
+// the flags turned into the options the middleware takes, and one line for a flag that parseArgs
+// refuses.
 import { parseArgs } from 'node:util';
 import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from '../settings/known-options';
-import type { CredentialField } from '../settings/resolve-config';
+import { SETTINGS, type SettingRow } from '../settings/settings-table';
+import type { FlagSpec } from '../settings/table/setting-row';
+import { constantCase } from '../settings/option-checks';
 import { McaConfigError } from '../errors/mca-config-error';
 
+/** `clientId` → `client-id`: a setting's flag, as the user types it after `--`. */
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** The settings the CLI takes, from the settings table (the rows with a flag), in its order. */
+export const FLAG_ROWS: readonly (SettingRow & { flag: FlagSpec })[] = SETTINGS.filter(
+  (row): row is SettingRow & { flag: FlagSpec } => row.flag !== undefined && row.scope === 'provider',
+);
+
 /** Each string flag and the option it sets. */
-const FLAGS = {
-  'client-id': 'clientId',
-  secret: 'secret',
-  'tenant-id': 'tenantId',
-  'server-url': 'serverUrl',
-  'oauth-server-url': 'oauthServerUrl',
-  'token-url': 'tokenUrl',
-  scope: 'scope',
-  audience: 'audience',
-  resource: 'resource',
-  'client-auth': 'clientAuth',
-  'private-key-file': 'privateKeyFile',
-  'certificate-file': 'certificateFile',
-  'key-id': 'keyId',
-  'signing-algorithm': 'signingAlgorithm',
-  'assertion-audience': 'assertionAudience',
-  apikey: 'apikey',
-  'iam-url': 'iamUrl',
-  'iam-profile-id': 'iamProfileId',
-  'iam-profile-name': 'iamProfileName',
-  'iam-profile-crn': 'iamProfileCrn',
-  'cr-token-file': 'crTokenFile',
-  'client-assertion-file': 'clientAssertionFile',
-  'service-name': 'serviceName',
-  'env-file': 'envFile',
-} as const;
+const FLAGS: Readonly<Record<string, string>> = Object.fromEntries(FLAG_ROWS.map((row) => [kebab(row.key), row.key]));
+/** The `--no-…` flags and the option each turns off. */
+const NEGATIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  FLAG_ROWS.filter((row) => row.flag.negation !== undefined).map((row) => [`no-${kebab(row.key)}`, row.key]),
+);
+/** The flags of the CLI itself, which set no option. */
+const OWN_FLAGS = ['backend', 'backends-file', 'help', 'version'];
 
 /** The flag names, for a suggestion when one is mistyped. */
-const FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(FLAGS), 'no-env-file', 'timeout-ms', 'backend', 'backends-file', 'help', 'version']);
+const FLAG_NAMES: ReadonlySet<string> = new Set([...Object.keys(FLAGS), ...Object.keys(NEGATIONS), ...OWN_FLAGS]);
 
 /** The flag that sets `field`, as the user types it: `--client-id`. */
-export function flagOf(field: CredentialField): string {
+export function flagOf(field: string): string {
   return `--${Object.entries(FLAGS).find(([, option]) => option === field)?.[0] ?? field}`;
 }
 
@@ -48,8 +42,7 @@ export function parseCommandLine(argv: string[]): ReturnType<typeof parseArgs> {
     allowPositionals: true,
     options: {
       ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-      'no-env-file': { type: 'boolean' },
-      'timeout-ms': { type: 'string' },
+      ...Object.fromEntries(Object.keys(NEGATIONS).map((flag) => [flag, { type: 'boolean' as const }])),
       backend: { type: 'string' },
       'backends-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -61,22 +54,21 @@ export function parseCommandLine(argv: string[]): ReturnType<typeof parseArgs> {
 /** The options the flags give, checked against the option names as the middleware checks them. */
 export function flagOptions(values: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const [flag, option] of Object.entries(FLAGS)) if (values[flag] !== undefined) result[option] = values[flag];
-  if (values['no-env-file']) result.envFile = false;
-  const timeout = values['timeout-ms'];
-  if (timeout !== undefined) {
+  for (const row of FLAG_ROWS) {
+    const flag = kebab(row.key);
+    const value = values[flag];
+    if (value === undefined) continue;
     // Checked here, so that the message names the flag the user typed, not the option behind it.
-    if (typeof timeout !== 'string' || !/^[1-9]\d*$/.test(timeout)) {
+    if (row.flag.integer && (typeof value !== 'string' || !/^[1-9]\d*$/.test(value))) {
       throw new McaConfigError(
-        'ERR_MCA_INVALID_TIMEOUT_MS',
-        `\`--timeout-ms\` must be a whole number of milliseconds, at least 1 (got "${String(timeout)}").`,
-        {
-          field: 'timeoutMs',
-        },
+        `ERR_MCA_INVALID_${constantCase(row.key)}`,
+        `\`--${flag}\` must be a whole number of milliseconds, at least 1 (got "${String(value)}").`,
+        { field: row.key },
       );
     }
-    result.timeoutMs = Number(timeout);
+    result[row.key] = row.flag.integer ? Number(value) : value;
   }
+  for (const [flag, option] of Object.entries(NEGATIONS)) if (values[flag]) result[option] = false;
   return checkOptionKeys(result, PROVIDER_OPTION_KEYS, 'express-mca-oauth');
 }
 

@@ -17,8 +17,8 @@ export function formatSkew(seconds: number): string {
   return `${tenths > 0 ? '+' : ''}${tenths.toFixed(1)}`;
 }
 
-export async function check(opts: Record<string, unknown>, config: ProviderConfig, out: Out, entry?: ChosenEntry): Promise<void> {
-  const where = origins(opts, config, entry);
+export async function check(config: ProviderConfig, out: Out, entry?: ChosenEntry): Promise<void> {
+  const where = origins(config, entry);
   const show = (field: CredentialField, value: string | undefined): void => {
     const origin = where[field];
     if (value === undefined || origin === undefined) return;

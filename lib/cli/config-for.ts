@@ -3,6 +3,7 @@ import { readBackendList, readBackendsFile } from '../settings/read-backend-list
 import { resolveBackends } from '../settings/resolve-backends';
 import { envSourceFromOptions, resolveProviderConfig, type ProviderConfig } from '../settings/resolve-config';
 import { McaConfigError } from '../errors/mca-config-error';
+import { readVariable } from '../settings/read-setting';
 
 /** The `--backend` entry a configuration came from: what it sets itself, and how to name it. */
 export interface ChosenEntry {
@@ -46,7 +47,7 @@ export function configFor(
     );
   }
   // The file is named as given (flag or variable): the user's own spelling of where to look.
-  const from = file ?? env.get('MCA_PROTECTED_BACKENDS_FILE')?.value ?? 'the backends file';
+  const from = file ?? readVariable(env, 'protectedBackendsFile')?.value ?? 'the backends file';
   const settings = list.items[entry.index] as Record<string, unknown>;
   return {
     config: entry.config ?? main,

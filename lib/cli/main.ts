@@ -43,7 +43,7 @@ export async function main(argv: string[], out: Out = console.log, err: Out = co
     const opts = flagOptions(parsed.values);
     const { config, entry } = configFor(opts, parsed.values.backend as string | undefined, parsed.values['backends-file'] as string | undefined);
     tokenUrl = config.tokenUrl;
-    await (command === 'token' ? token(config, out) : check(opts, config, out, entry));
+    await (command === 'token' ? token(config, out) : check(config, out, entry));
     return 0;
   } catch (error) {
     // A 404 is nearly always a wrong tenant or server path: say which URL was tried.

@@ -1,6 +1,5 @@
 // Where each setting `check` shows came from, worded for someone about to go and change it.
-import { ENV_NAMES, envSourceFromOptions, type CredentialField, type ProviderConfig } from '../settings/resolve-config';
-import { readVcap } from '../settings/vcap';
+import type { CredentialField, ProviderConfig } from '../settings/resolve-config';
 import { flagOf } from './arguments';
 import type { ChosenEntry } from './config-for';
 
@@ -12,15 +11,13 @@ export interface Origin {
 
 /**
  * Where each field came from, precisely enough to go and fix it: the flag, the variable (environment
- * or .env file), or the path inside VCAP_SERVICES / VCAP_APPLICATION. Also the raw value, for the
- * URL fields (ProviderConfig keeps only the token URL built from them). With `--backend`, a field
- * the entry sets itself comes from the entry (the resolver passes entry settings as options).
+ * or .env file), or the path inside VCAP_SERVICES / VCAP_APPLICATION, as the resolver recorded it
+ * (`config.provenance`). With `--backend`, a field the entry sets itself comes from the entry.
  */
-export function origins(opts: Record<string, unknown>, config: ProviderConfig, entry?: ChosenEntry): Partial<Record<CredentialField, Origin>> {
-  const env = envSourceFromOptions(opts);
+export function origins(config: ProviderConfig, entry?: ChosenEntry): Partial<Record<CredentialField, Origin>> {
   const result: Partial<Record<CredentialField, Origin>> = {};
-  let vcap: ReturnType<typeof readVcap> | undefined;
-  for (const [field, source] of Object.entries(config.sources) as [CredentialField, string][]) {
+  for (const [field, origin] of Object.entries(config.provenance) as [CredentialField, NonNullable<ProviderConfig['provenance'][CredentialField]>][]) {
+    const { source, name, raw } = origin;
     if (source === 'protectedBackends') {
       // The resolver marks what the chosen entry set itself.
       const own = entry === undefined ? undefined : ownSetting(entry.settings, field);
@@ -29,18 +26,11 @@ export function origins(opts: Record<string, unknown>, config: ProviderConfig, e
           ? { where: 'the --backend entry' }
           : { where: `${entry.label}.${own.key} in ${entry.file}`, raw: typeof own.value === 'string' ? own.value : undefined };
     } else if (source === 'option') {
-      const raw = opts[field] ?? (field === 'tenantId' ? opts.appId : undefined);
-      result[field] = { where: `flag ${flagOf(field)}`, raw: typeof raw === 'string' ? raw : undefined };
+      result[field] = { where: `flag ${flagOf(field)}`, raw };
     } else if (source === 'env' || source === '.env') {
-      const name = ENV_NAMES[field].find((n) => env.get(n)?.source === source);
-      result[field] = { where: `${source === 'env' ? 'environment' : '.env file'} ${name ?? ''}`.trim(), raw: name ? env.get(name)?.value : undefined };
+      result[field] = { where: `${source === 'env' ? 'environment' : '.env file'} ${name ?? ''}`.trim(), raw };
     } else if (source === 'VCAP_SERVICES') {
-      vcap ??= readVcap(
-        env,
-        config.sources.serviceName === undefined ? undefined : ((opts.serviceName as string | undefined) ?? env.get('MCA_SERVICE_NAME')?.value),
-      );
-      const raw = vcap[field as keyof typeof vcap];
-      result[field] = { where: `VCAP_SERVICES (service "${vcap.serviceName ?? '?'}") credentials.${field}`, raw };
+      result[field] = { where: `VCAP_SERVICES (service "${origin.service ?? '?'}") credentials.${field}`, raw };
     } else if (source === 'VCAP_APPLICATION') {
       result[field] = { where: 'VCAP_APPLICATION application_id' };
     } else {

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import QuickLRU from 'quick-lru';
 import { McaConfigError } from '../errors/mca-config-error';
 import { createEnvSource, describeVariable, type EnvSource } from '../settings/env-source';
-import { credentialUrl, invalid, parseBooleanVariable } from '../settings/option-checks';
+import { credentialUrl, invalid } from '../settings/option-checks';
+import { readBoolean } from '../settings/read-setting';
 import { resolveProviderConfig } from '../settings/resolve-config';
 import { checkTenantId } from '../settings/tenant-id';
 import { ImfCert } from '../token/client-auth/imf-cert';
@@ -52,14 +53,6 @@ function appIdOf(options: Record<string, unknown>): string {
   }
   // The middleware's tenant rule: this flow pastes it into two URL paths as well.
   return checkTenantId('appId', appId, 'the `appId` option');
-}
-
-/** MCA_ALLOW_INSECURE_HTTP, the one switch of the package that applies to this flow too. */
-function allowInsecureHttp(source: EnvSource): boolean {
-  const variable = source.get('MCA_ALLOW_INSECURE_HTTP');
-  return (
-    variable !== undefined && parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(source, 'MCA_ALLOW_INSECURE_HTTP', variable))
-  );
 }
 
 function providerFor(options: Record<string, unknown>, appId: string, source: EnvSource, insecure: boolean): TokenProvider {
@@ -121,7 +114,8 @@ export async function getAuthorizationHeaderByCertificate(options?: GetAuthoriza
   const checked = lenientOptions(options, KNOWN, 'getAuthorizationHeaderByCertificate');
   const appId = appIdOf(checked);
   env ??= createEnvSource();
-  const insecure = allowInsecureHttp(env);
+  // MCA_ALLOW_INSECURE_HTTP, the one switch of the package that applies to this flow too, read as everywhere.
+  const insecure = readBoolean({}, env, 'allowInsecureHttp');
   const provider = providerFor(checked, appId, env, insecure);
   const credential = checked.credential;
   if (typeof credential === 'string' && credential !== '') await checkAppPermission(appId, credential, env, CHECK_TIMEOUT_MS, insecure);

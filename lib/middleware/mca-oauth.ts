@@ -4,7 +4,8 @@ import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../settings/known-optio
 import { envSourceFromOptions, resolveProviderConfig } from '../settings/resolve-config';
 import { readBackendList } from '../settings/read-backend-list';
 import { resolveBackends } from '../settings/resolve-backends';
-import { invalid, numberOption } from '../settings/option-checks';
+import { invalid } from '../settings/option-checks';
+import { readBoolean, readNumber } from '../settings/read-setting';
 import type { ProviderStats, TokenProvider } from '../token/token-provider';
 import { createAuthorizedClient } from '../transports/axios/authorized-client';
 import { REFUSED_AXIOS_OPTIONS, refusedOption } from '../transports/axios/refused-options';
@@ -41,8 +42,6 @@ export interface McaOAuthMiddleware {
   /** Stops every provider: aborts token requests under way (their callers get `ERR_MCA_CLOSED`), frees sockets. */
   close(): Promise<void>;
 }
-const DEFAULT_REPLACEMENT_INTERVAL_MS = 5000;
-const DEFAULT_ON_BEHALF_OF_CACHE_SIZE = 1000;
 
 function looksLikeRequest(value: unknown): boolean {
   return (
@@ -104,14 +103,13 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     );
   }
 
-  const retryOn401 = checked.retryOn401 ?? true;
-  if (typeof retryOn401 !== 'boolean') throw invalid('retryOn401', 'it must be true or false.');
-  const replacementMinIntervalMs = numberOption(checked, 'retryOn401MinIntervalMs', DEFAULT_REPLACEMENT_INTERVAL_MS, { min: 0 });
+  // Defaults and bounds from the settings table, as for every other option.
+  const retryOn401 = readBoolean(checked, env, 'retryOn401');
+  const replacementMinIntervalMs = readNumber(checked, 'retryOn401MinIntervalMs');
   const onBehalfOf = readOnBehalfOf(checked.onBehalfOf, 'onBehalfOf') ?? false;
-  const onBehalfOfCacheSize = numberOption(checked, 'onBehalfOfCacheSize', DEFAULT_ON_BEHALF_OF_CACHE_SIZE, { integer: true, min: 1 });
+  const onBehalfOfCacheSize = readNumber(checked, 'onBehalfOfCacheSize');
   const context = new RequestContext();
-  const dpop = checked.dpop ?? false;
-  if (typeof dpop !== 'boolean') throw invalid('dpop', 'it must be true or false.');
+  const dpop = readBoolean(checked, env, 'dpop');
   const dpopKey = resolveDpopKey(checked, env);
 
   // Everything is validated above (the allowlist is compiled before any provider exists): only

@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { McaConfigError } from '../errors/mca-config-error';
+import { storeVariable } from '../settings/settings-table';
 import type { RedisTokenStoreOptions } from './redis-store-options';
 
 const MIN_BYTES = 32;
@@ -76,11 +77,9 @@ export function parseFleetKeys(value: unknown, source: string): Buffer[] {
 export function storeFleetKeys(options: Pick<RedisTokenStoreOptions, 'fleetKey' | 'target'>): Buffer[] {
   // Own property only: process.env falls back to Object.prototype, and a key that prototype
   // pollution planted there is one the attacker knows, which makes Redis an oracle again.
-  const fromEnv = options.target === undefined && Object.hasOwn(process.env, 'MCA_REDIS_FLEET_KEY') ? process.env.MCA_REDIS_FLEET_KEY || undefined : undefined;
-  return parseFleetKeys(
-    options.fleetKey ?? fromEnv,
-    options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : 'MCA_REDIS_FLEET_KEY',
-  );
+  const variable = storeVariable('fleetKey');
+  const fromEnv = options.target === undefined && Object.hasOwn(process.env, variable) ? process.env[variable] || undefined : undefined;
+  return parseFleetKeys(options.fleetKey ?? fromEnv, options.fleetKey !== undefined && options.target === undefined ? 'the `fleetKey` option' : variable);
 }
 
 /**

@@ -2,52 +2,48 @@
 // looked up, the form every value must have, and the error for one that is missing.
 import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
-import { describeVariable, type EnvSource, type ValueSource } from './env-source';
+import type { EnvSource } from './env-source';
+import { readSetting, readVariable, type SettingValue } from './read-setting';
 import type { VcapCredentials } from './vcap';
 import { constantCase, invalid, optionOrigin, optionalString } from './option-checks';
+import { SETTINGS, optionRow, variablesOf } from './settings-table';
 
 export type CredentialField =
   'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';
 
-export const ENV_NAMES: Record<CredentialField, readonly string[]> = {
-  clientId: ['MCA_CLIENT_ID'],
-  secret: ['MCA_SECRET'],
-  tenantId: ['MCA_TENANT_ID', 'MCA_APP_ID'],
-  serverUrl: ['MCA_SERVER_URL'],
-  oauthServerUrl: ['MCA_OAUTH_SERVER_URL'],
-  tokenUrl: ['MCA_TOKEN_URL'],
-  scope: ['MCA_SCOPE'],
-  audience: ['MCA_AUDIENCE'],
-  resource: ['MCA_RESOURCE'],
-  clientAuth: ['MCA_CLIENT_AUTH'],
-  serviceName: ['MCA_SERVICE_NAME'],
-};
+/** The fields resolved one by one, from the settings table (a synonym such as `appId` is read with its field). */
+const CREDENTIAL_FIELDS = SETTINGS.filter((row) => row.perField && row.scope === 'provider' && row.synonymOf === undefined).map(
+  (row) => row.key,
+) as CredentialField[];
 
-export const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>> = {
-  // @ts-expect-error: no prototype, so a polluted Object.prototype adds no field
-  __proto__: null,
-  clientId: 'clientId',
-  secret: 'secret',
-  tenantId: 'tenantId',
-  serverUrl: 'serverUrl',
-  oauthServerUrl: 'oauthServerUrl',
-};
+/** Each field's variables, from the settings table. */
+export const ENV_NAMES: Record<CredentialField, readonly string[]> = Object.fromEntries(
+  CREDENTIAL_FIELDS.map((field) => [field, variablesOf(field)]),
+) as Record<CredentialField, readonly string[]>;
 
-export interface Found {
-  value: string;
-  source: ValueSource;
-  /** Where exactly, for messages: "the `clientId` option", "MCA_SECRET in the environment", a VCAP path. */
-  from: string;
-}
+/** The fields a bound service's `credentials` give, and under which name: from the table's VCAP paths. */
+export const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>> = Object.assign(
+  // No prototype, so a polluted Object.prototype adds no field.
+  Object.create(null) as Partial<Record<CredentialField, keyof VcapCredentials>>,
+  Object.fromEntries(
+    CREDENTIAL_FIELDS.flatMap((field) => {
+      const path = optionRow(field)?.vcap?.[0];
+      return path?.startsWith('credentials.') ? [[field, path.slice('credentials.'.length)]] : [];
+    }),
+  ),
+);
+
+/** A credential field's value and where it came from. */
+export type Found = SettingValue;
 
 export function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource, field: CredentialField): Found | undefined {
-  const option = field === 'tenantId' ? tenantOption(options) : optionalString(options, field);
-  if (option !== undefined) return { value: option, source: 'option', from: optionOrigin(options, field) };
-  for (const name of ENV_NAMES[field]) {
-    const found = env.get(name);
-    if (found !== undefined) return { ...found, from: describeVariable(env, name, found) };
+  if (field !== 'tenantId') return readSetting(options, env, field);
+  const option = tenantOption(options);
+  if (option !== undefined) {
+    const key = options.tenantId === undefined ? 'appId' : field;
+    return { value: option, source: 'option', from: optionOrigin(options, field), name: key };
   }
-  return undefined;
+  return readVariable(env, field);
 }
 
 // URLs are trimmed, as the seed trims `serverUrl`; everything else must be given exactly, since a

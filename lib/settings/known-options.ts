@@ -1,78 +1,11 @@
 import { McaConfigError } from '../errors/mca-config-error';
-import type { McaOAuthOptions, TokenProviderOptions } from './options';
 import { capped } from '../errors/echo';
 import { ownOptions } from './option-checks';
 
-// A Record over every key makes the compiler fail when an option is added to the types but not
-// here, so the unknown-option check can never reject a documented option.
-type KeysEnum<T> = { [K in keyof Required<T>]: true };
-
-const providerKeys: KeysEnum<TokenProviderOptions> = {
-  clientId: true,
-  secret: true,
-  tenantId: true,
-  appId: true,
-  serverUrl: true,
-  oauthServerUrl: true,
-  tokenUrl: true,
-  scope: true,
-  audience: true,
-  resource: true,
-  clientAuth: true,
-  privateKey: true,
-  privateKeyFile: true,
-  certificate: true,
-  certificateFile: true,
-  keyId: true,
-  signingAlgorithm: true,
-  assertionAudience: true,
-  x5t: true,
-  x5c: true,
-  apikey: true,
-  iamUrl: true,
-  iamProfileId: true,
-  iamProfileName: true,
-  iamProfileCrn: true,
-  crTokenFile: true,
-  iamClientId: true,
-  iamClientSecret: true,
-  clientAssertionFile: true,
-  serviceName: true,
-  envFile: true,
-  env: true,
-  cacheSize: true,
-  refreshSkewSeconds: true,
-  defaultExpiresIn: true,
-  maxTokenLifetimeSeconds: true,
-  refreshWindowSeconds: true,
-  timeoutMs: true,
-  deadlineMs: true,
-  retries: true,
-  retryBaseMs: true,
-  retryMaxMs: true,
-  retryAfterMaxMs: true,
-  failureCooldownMs: true,
-  store: true,
-  now: true,
-  allowInsecureHttp: true,
-};
-
-const middlewareKeys: KeysEnum<McaOAuthOptions> = {
-  ...providerKeys,
-  axios: true,
-  protectedBackends: true,
-  protectedBackendsFile: true,
-  retryOn401: true,
-  retryOn401MinIntervalMs: true,
-  onBehalfOf: true,
-  onBehalfOfCacheSize: true,
-  dpop: true,
-  dpopKey: true,
-  dpopKeyFile: true,
-};
-
-export const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(providerKeys));
-export const MIDDLEWARE_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(middlewareKeys));
+// The lists come from the settings table, whose rows the compiler checks against the option
+// types (a row for every key and no other), so the unknown-option check can never reject a
+// documented option.
+export { PROVIDER_OPTION_KEYS, MIDDLEWARE_OPTION_KEYS } from './settings-table';
 
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);

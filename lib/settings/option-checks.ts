@@ -17,15 +17,15 @@ export function invalid(field: string, fix: string, from?: string): McaConfigErr
 
 /**
  * Set on an options object whose values are not all the caller's own options (a
- * `protectedBackends` entry's settings over the middleware's): it names where a field came from,
- * or returns undefined for the caller's own option.
+ * `protectedBackends` entry's settings over the middleware's): a record (no prototype) naming
+ * where each such field came from; a field it does not name is the caller's own option.
  */
 export const OPTION_ORIGIN = Symbol('express-mca-oauth option origin');
 
 /** Where an option's value came from, for messages: `the \`apikey\` option`, or what {@link OPTION_ORIGIN} says. */
 export function optionOrigin(options: Record<string, unknown>, field: string): string {
-  const label = (options as { [OPTION_ORIGIN]?: (field: string) => string | undefined })[OPTION_ORIGIN];
-  return label?.(field) ?? `the \`${field}\` option`;
+  const labels = (options as { [OPTION_ORIGIN]?: Readonly<Record<string, string>> })[OPTION_ORIGIN];
+  return labels?.[field] ?? `the \`${field}\` option`;
 }
 
 /** undefined means "not passed"; anything else must be a non-empty string. */

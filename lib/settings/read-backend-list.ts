@@ -5,6 +5,11 @@ import { capped } from '../errors/echo';
 import { emptyListError, protectedBackendsVariable } from '../transports/axios/protected-backends';
 import type { EnvSource } from './env-source';
 import { optionalString } from './option-checks';
+import { variablesOf } from './settings-table';
+
+// The variables, from the settings table (a present-but-empty one is an error here, not "unset").
+const [FILE_VARIABLE] = variablesOf('protectedBackendsFile') as [string];
+const [LIST_VARIABLE] = variablesOf('protectedBackends') as [string];
 
 /** The `protectedBackends` list as given, and where it came from. */
 export interface BackendList {
@@ -37,26 +42,24 @@ function readList(options: Record<string, unknown>, env: EnvSource): BackendList
   }
   const fileOption = optionalString(options, 'protectedBackendsFile');
   // Present but empty names no file: an error, never "no allowlist" (which sends the token everywhere).
-  const fileVar = fileOption === undefined ? env.getPresent('MCA_PROTECTED_BACKENDS_FILE') : undefined;
+  const fileVar = fileOption === undefined ? env.getPresent(FILE_VARIABLE) : undefined;
   if (fileVar !== undefined && fileVar.value.trim() === '') {
-    throw new McaConfigError(
-      'ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE',
-      'MCA_PROTECTED_BACKENDS_FILE is set but empty. Name the JSON file, or unset the variable.',
-      { field: 'protectedBackendsFile' },
-    );
+    throw new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS_FILE', `${FILE_VARIABLE} is set but empty. Name the JSON file, or unset the variable.`, {
+      field: 'protectedBackendsFile',
+    });
   }
   const listVar = protectedBackendsVariable(env);
   const file = fileOption ?? fileVar?.value;
-  if (file === undefined) return listVar && { items: listVar, from: 'MCA_PROTECTED_BACKENDS' };
+  if (file === undefined) return listVar && { items: listVar, from: LIST_VARIABLE };
   // Two allowlists, one of them silently ignored, is a typo waiting to fail open.
   if (fileOption === undefined && listVar !== undefined) {
     throw new McaConfigError(
       'ERR_MCA_CONFLICTING_OPTIONS',
-      'Both MCA_PROTECTED_BACKENDS and MCA_PROTECTED_BACKENDS_FILE are set. Keep one: the file for entries with their own token settings, the list for plain back ends.',
+      `Both ${LIST_VARIABLE} and ${FILE_VARIABLE} are set. Keep one: the file for entries with their own token settings, the list for plain back ends.`,
       { field: 'protectedBackendsFile' },
     );
   }
-  return readBackendsFile(file, fileOption !== undefined ? '`protectedBackendsFile`' : 'MCA_PROTECTED_BACKENDS_FILE');
+  return readBackendsFile(file, fileOption !== undefined ? '`protectedBackendsFile`' : FILE_VARIABLE);
 }
 
 /** The JSON file of entries; `namedBy` is what named it (the option, the variable, the CLI flag). */

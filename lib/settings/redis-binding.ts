@@ -3,6 +3,7 @@ import { invalid } from './option-checks';
 import { isRecord, parseVcapServices } from './vcap';
 import { McaConfigError } from '../errors/mca-config-error';
 import { readRedisTuning, type RedisTuning } from './redis-tuning';
+import { storeVariable } from './settings-table';
 
 /** One Redis node as ioredis takes it, parsed and checked here so a bad URL fails at startup. */
 export interface RedisEndpoint {
@@ -26,6 +27,14 @@ export interface RedisSettings {
   /** MCA_REDIS_TIMEOUT_MS, MCA_REDIS_CONNECT_TIMEOUT_MS, MCA_REDIS_LOCK_WAIT_MS, MCA_REDIS_BACKOFF_MS, when set. */
   tuning: RedisTuning;
 }
+
+// The variables, from the settings table.
+const REDIS_URL = storeVariable('url');
+const CLUSTER_NODES = storeVariable('clusterNodes');
+const SENTINELS = storeVariable('sentinels');
+const SENTINEL_MASTER = storeVariable('sentinelMaster');
+const SERVICE_NAME = storeVariable('redisServiceName');
+const FLEET_KEY = storeVariable('fleetKey');
 
 const SCHEME = /^rediss?:\/\//;
 
@@ -91,8 +100,8 @@ function endpointOfInstance(name: string, instance: Record<string, unknown>): Re
   }
   throw new McaConfigError(
     'ERR_MCA_REDIS_BINDING',
-    `MCA_REDIS_SERVICE_NAME names ${where}, but its credentials hold neither a redis:// \`uri\` nor \`host\` and \`port\`. Fix the binding, or set MCA_REDIS_URL.`,
-    { field: 'MCA_REDIS_SERVICE_NAME' },
+    `${SERVICE_NAME} names ${where}, but its credentials hold neither a redis:// \`uri\` nor \`host\` and \`port\`. Fix the binding, or set ${REDIS_URL}.`,
+    { field: SERVICE_NAME },
   );
 }
 
@@ -106,8 +115,8 @@ function boundService(env: EnvSource, name: string): RedisEndpoint {
   }
   throw new McaConfigError(
     'ERR_MCA_REDIS_BINDING',
-    `MCA_REDIS_SERVICE_NAME is "${name.slice(0, 64)}", but VCAP_SERVICES binds no service of that name. Bind it (cf bind-service), or fix the name.`,
-    { field: 'MCA_REDIS_SERVICE_NAME' },
+    `${SERVICE_NAME} is "${name.slice(0, 64)}", but VCAP_SERVICES binds no service of that name. Bind it (cf bind-service), or fix the name.`,
+    { field: SERVICE_NAME },
   );
 }
 
@@ -119,23 +128,22 @@ function boundService(env: EnvSource, name: string): RedisEndpoint {
  */
 export function findRedisSettings(env: EnvSource): RedisSettings | undefined {
   const read = (name: string): string | undefined => env.get(name)?.value;
-  const asked = ['MCA_REDIS_URL', 'MCA_REDIS_CLUSTER_NODES', 'MCA_REDIS_SENTINELS', 'MCA_REDIS_SERVICE_NAME'].filter((name) => read(name) !== undefined);
+  const asked = [REDIS_URL, CLUSTER_NODES, SENTINELS, SERVICE_NAME].filter((name) => read(name) !== undefined);
   if (asked.length === 0) return undefined;
   if (asked.length > 1) {
     throw new McaConfigError('ERR_MCA_CONFLICTING_OPTIONS', `${asked.join(' and ')} are all set; each names a Redis store. Keep one.`, {
       field: asked[0]!,
     });
   }
-  const fleetKey = read('MCA_REDIS_FLEET_KEY');
+  const fleetKey = read(FLEET_KEY);
   const tuning = readRedisTuning(read);
   const [which] = asked as [string];
   const value = read(which)!;
-  if (which === 'MCA_REDIS_URL') return { target: { kind: 'single', node: parseRedisUrl(which, value) }, fleetKey, tuning };
-  if (which === 'MCA_REDIS_CLUSTER_NODES') return { target: { kind: 'cluster', nodes: parseNodeList(which, value) }, fleetKey, tuning };
-  if (which === 'MCA_REDIS_SENTINELS') {
-    const masterName = read('MCA_REDIS_SENTINEL_MASTER');
-    if (masterName === undefined)
-      throw invalid('MCA_REDIS_SENTINEL_MASTER', 'it is needed with MCA_REDIS_SENTINELS: the master name the sentinels monitor (e.g. mymaster).');
+  if (which === REDIS_URL) return { target: { kind: 'single', node: parseRedisUrl(which, value) }, fleetKey, tuning };
+  if (which === CLUSTER_NODES) return { target: { kind: 'cluster', nodes: parseNodeList(which, value) }, fleetKey, tuning };
+  if (which === SENTINELS) {
+    const masterName = read(SENTINEL_MASTER);
+    if (masterName === undefined) throw invalid(SENTINEL_MASTER, `it is needed with ${SENTINELS}: the master name the sentinels monitor (e.g. mymaster).`);
     return { target: { kind: 'sentinel', sentinels: parseNodeList(which, value), masterName }, fleetKey, tuning };
   }
   return { target: { kind: 'single', node: boundService(env, value) }, fleetKey, tuning };

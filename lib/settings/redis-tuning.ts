@@ -1,6 +1,7 @@
 // The Redis store's settings an operator tunes per deployment, as environment variables: the same
 // names whether the store was built from MCA_REDIS_* or by code (`redisTokenStore(...)`).
 import { invalid, MAX_TIMER_MS } from './option-checks';
+import { storeVariable } from './settings-table';
 
 /** The tunable store settings, each in ms. */
 export interface RedisTuning {
@@ -10,13 +11,12 @@ export interface RedisTuning {
   backoffMs?: number;
 }
 
-/** Each setting and the variable it falls back to. */
-export const REDIS_TUNING_VARIABLES: Readonly<Record<keyof RedisTuning, string>> = {
-  storeTimeoutMs: 'MCA_REDIS_TIMEOUT_MS',
-  connectTimeoutMs: 'MCA_REDIS_CONNECT_TIMEOUT_MS',
-  lockWaitMs: 'MCA_REDIS_LOCK_WAIT_MS',
-  backoffMs: 'MCA_REDIS_BACKOFF_MS',
-};
+const TUNED: readonly (keyof RedisTuning)[] = ['storeTimeoutMs', 'connectTimeoutMs', 'lockWaitMs', 'backoffMs'];
+
+/** Each setting and the variable it falls back to, from the settings table. */
+export const REDIS_TUNING_VARIABLES: Readonly<Record<keyof RedisTuning, string>> = Object.fromEntries(
+  TUNED.map((field) => [field, storeVariable(field)]),
+) as Record<keyof RedisTuning, string>;
 
 /**
  * Reads the variables that are set; a value that is not a whole number of ms from 1 to the largest

@@ -2,9 +2,10 @@ import type { BackendMatcher } from './options';
 import type { EnvSource } from './env-source';
 import { ownOptions } from './option-checks';
 import { suggest } from './known-options';
-import type { ProviderConfig } from './resolve-config';
+import { ENTRY_KEYS } from './settings-table';
+import { resolveProviderConfig, type ProviderConfig } from './resolve-config';
 import type { BackendList } from './read-backend-list';
-import { ENTRY_SETTINGS, entryError, resolveEntryToken, type EntryPlace } from './resolve-entry-token';
+import { ENTRY_SETTINGS, checkBorrowedCredential, entryError, entryResolutionError, prepareEntryToken, type EntryPlace } from './resolve-entry-token';
 import { readOnBehalfOf, type OnBehalfOfMode } from './resolve-on-behalf-of';
 
 /** One `protectedBackends` entry, validated, with its own token configuration resolved. */
@@ -23,7 +24,6 @@ export interface ResolvedBackend {
   dpop: boolean | undefined;
 }
 
-const ENTRY_KEYS = new Set<string>(['match', 'name', 'acceptRedirectsFrom', 'onBehalfOf', 'dpop', ...ENTRY_SETTINGS]);
 /** Bounds the list: each name is checked at startup, and each redirect hop reads a set. */
 const MAX_ACCEPTED = 64;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -104,6 +104,30 @@ export function resolveBackends(list: BackendList, options: Record<string, unkno
     }
   }
   return resolved;
+}
+
+/**
+ * An entry's own token configuration: its settings over the middleware's (prepared in
+ * resolve-entry-token.ts), through the same resolver as the middleware's own, then the check that
+ * it sends no borrowed credential elsewhere. Undefined when it sets no token setting.
+ */
+function resolveEntryToken(
+  entry: Record<string, unknown>,
+  place: EntryPlace,
+  options: Record<string, unknown>,
+  env: EnvSource,
+  main: ProviderConfig,
+): ProviderConfig | undefined {
+  const prepared = prepareEntryToken(entry, place, options, env, main);
+  if (prepared === undefined) return undefined;
+  let config: ProviderConfig;
+  try {
+    config = resolveProviderConfig(prepared.options, prepared.env, undefined, prepared.layer);
+  } catch (error) {
+    throw entryResolutionError(error, place);
+  }
+  checkBorrowedCredential(entry, place, prepared.ownClientId, config, main, options, env);
+  return config;
 }
 
 /**

@@ -6,27 +6,15 @@ import { ClientSecretPost } from '../token/client-auth/client-secret-post';
 import { PrivateKeyJwt } from '../token/client-auth/private-key-jwt';
 import { AssertionFile } from '../token/client-auth/assertion-file';
 import { ASSERTION_ALGORITHMS, type AssertionAlgorithm, type MaterialSource } from '../token/client-auth/key-material';
-import { describeVariable, type EnvSource } from './env-source';
+import type { EnvSource } from './env-source';
+import { readSetting, readVariable, type SettingValue } from './read-setting';
 import { invalid, optionOrigin, optionalString } from './option-checks';
 
 /** The `clientAuth` values: how the client proves who it is. */
 export type ClientAuthName = 'basic' | 'post' | 'private_key_jwt' | 'imf_cert' | 'assertion_file' | 'iam_apikey' | 'iam_cr_token';
 const PUBLIC_NAMES = ['basic', 'post', 'private_key_jwt'];
 
-interface Found {
-  value: string;
-  source: string;
-  /** Where exactly, for messages. */
-  from: string;
-}
-
-/** The option, else the first variable set (environment, then `.env`). */
-function stringSetting(options: Record<string, unknown>, env: EnvSource, field: string, envName: string): { value: string; origin: string } | undefined {
-  const option = optionalString(options, field);
-  if (option !== undefined) return { value: option, origin: optionOrigin(options, field) };
-  const hit = env.get(envName);
-  return hit && { value: hit.value, origin: describeVariable(env, envName, hit) };
-}
+type Found = SettingValue;
 
 function conflict(a: string, b: string): McaConfigError {
   return new McaConfigError('ERR_MCA_CONFLICTING_OPTIONS', `Both \`${a}\` and \`${b}\` are set (options, environment or .env). Give only one of them.`, {
@@ -34,7 +22,7 @@ function conflict(a: string, b: string): McaConfigError {
   });
 }
 
-/** `privateKey` (PEM, JWK, KeyObject) or `privateKeyFile`, from options, then MCA_PRIVATE_KEY / MCA_PRIVATE_KEY_FILE. */
+/** `privateKey` (PEM, JWK, KeyObject) or `privateKeyFile`, from options, then their variables. */
 function keySource(options: Record<string, unknown>, env: EnvSource): MaterialSource<unknown> | undefined {
   const raw = options.privateKey;
   let inline: MaterialSource<unknown> | undefined;
@@ -47,21 +35,21 @@ function keySource(options: Record<string, unknown>, env: EnvSource): MaterialSo
   if (inline && fileOption !== undefined) throw conflict('privateKey', 'privateKeyFile');
   if (inline) return inline;
   if (fileOption !== undefined) return { kind: 'file', path: fileOption, origin: optionOrigin(options, 'privateKeyFile') };
-  const envKey = stringSetting({}, env, 'privateKey', 'MCA_PRIVATE_KEY');
-  const envFile = stringSetting({}, env, 'privateKeyFile', 'MCA_PRIVATE_KEY_FILE');
+  const envKey = readVariable(env, 'privateKey');
+  const envFile = readVariable(env, 'privateKeyFile');
   if (envKey && envFile) throw conflict('privateKey', 'privateKeyFile');
-  if (envKey) return { kind: 'value', value: envKey.value, origin: envKey.origin };
-  if (envFile) return { kind: 'file', path: envFile.value, origin: envFile.origin };
+  if (envKey) return { kind: 'value', value: envKey.value, origin: envKey.from };
+  if (envFile) return { kind: 'file', path: envFile.value, origin: envFile.from };
   return undefined;
 }
 
-/** `certificate` (PEM chain) or `certificateFile`, from options, then MCA_CERTIFICATE / MCA_CERTIFICATE_FILE. */
+/** `certificate` (PEM chain) or `certificateFile`, from options, then their variables. */
 function certificateSource(options: Record<string, unknown>, env: EnvSource): MaterialSource<string> | undefined {
-  const pem = stringSetting(options, env, 'certificate', 'MCA_CERTIFICATE');
-  const file = stringSetting(options, env, 'certificateFile', 'MCA_CERTIFICATE_FILE');
+  const pem = readSetting(options, env, 'certificate');
+  const file = readSetting(options, env, 'certificateFile');
   if (pem && file) throw conflict('certificate', 'certificateFile');
-  if (pem) return { kind: 'value', value: pem.value, origin: pem.origin };
-  if (file) return { kind: 'file', path: file.value, origin: file.origin };
+  if (pem) return { kind: 'value', value: pem.value, origin: pem.from };
+  if (file) return { kind: 'file', path: file.value, origin: file.from };
   return undefined;
 }
 
@@ -97,12 +85,12 @@ export function resolveClientAuth(
     throw invalid('clientAuth', 'it must be "basic", "post" or "private_key_jwt".', requested?.from);
   }
   const key = keySource(options, env);
-  const assertionFile = stringSetting(options, env, 'clientAssertionFile', 'MCA_CLIENT_ASSERTION_FILE');
+  const assertionFile = readSetting(options, env, 'clientAssertionFile');
   if (assertionFile !== undefined) {
     // A platform-signed assertion is the whole client authentication: anything else beside it is a second, competing one.
     const other = requested !== undefined ? 'clientAuth' : key !== undefined ? 'privateKey' : secret !== undefined ? 'secret' : undefined;
     if (other !== undefined) throw conflict('clientAssertionFile', other);
-    return { name: 'assertion_file', auth: new AssertionFile({ clientId, path: assertionFile.value, origin: assertionFile.origin }) };
+    return { name: 'assertion_file', auth: new AssertionFile({ clientId, path: assertionFile.value, origin: assertionFile.from }) };
   }
   let name = requestedName as ClientAuthName | undefined;
   if (name === undefined) {
@@ -123,7 +111,7 @@ export function resolveClientAuth(
         { field: 'privateKey' },
       );
     }
-    const algorithm = stringSetting(options, env, 'signingAlgorithm', 'MCA_SIGNING_ALGORITHM')?.value;
+    const algorithm = readSetting(options, env, 'signingAlgorithm')?.value;
     if (algorithm !== undefined && !ASSERTION_ALGORITHMS.includes(algorithm as AssertionAlgorithm)) {
       throw invalid('signingAlgorithm', `it must be one of ${ASSERTION_ALGORITHMS.join(', ')}.`);
     }
@@ -133,14 +121,14 @@ export function resolveClientAuth(
     if ((x5t || x5c) && certificate === undefined) {
       throw headerOptionError(x5t ? 'x5t' : 'x5c', 'it needs a `certificate` or `certificateFile` (env MCA_CERTIFICATE or MCA_CERTIFICATE_FILE).');
     }
-    const audience = stringSetting(options, env, 'assertionAudience', 'MCA_ASSERTION_AUDIENCE')?.value;
+    const audience = readSetting(options, env, 'assertionAudience')?.value;
     return {
       name,
       auth: new PrivateKeyJwt({
         clientId,
         key,
         certificate,
-        keyId: stringSetting(options, env, 'keyId', 'MCA_KEY_ID')?.value,
+        keyId: readSetting(options, env, 'keyId')?.value,
         algorithm: algorithm as AssertionAlgorithm | undefined,
         audience,
         x5t,

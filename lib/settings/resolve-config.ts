@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { TokenStore } from '../token/token-store';
-import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
+import { createEnvSource, type EnvSource, type ValueSource } from './env-source';
+import { readBoolean, readNumber } from './read-setting';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import { MAX_TIMER_MS, credentialUrl, invalid, numberOption, optionOrigin, ownOptions, parseBooleanVariable } from './option-checks';
+import { credentialUrl, invalid, ownOptions } from './option-checks';
 import type { ClientAuth } from '../token/client-auth/client-auth';
 import type { DpopBinding } from '../token/dpop/dpop-binding';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
 import { checkTenantId } from './tenant-id';
-import type { EntryLayer } from './resolve-entry-token';
+import { provenanceOf, type Provenance } from './provenance';
+import { layerEntry, type EntryLayer } from './entry-layer';
 import { ENV_NAMES, VCAP_FIELD, checkForm, fromOptionOrEnv, missing, type CredentialField, type Found } from './credential-fields';
 
 export { ENV_NAMES, type CredentialField } from './credential-fields';
@@ -37,6 +39,8 @@ export interface ProviderConfig {
   allowInsecureHttp: boolean;
   /** Where each resolved field came from (diagnostics; the values themselves are not here). */
   sources: Partial<Record<CredentialField, ValueSource>>;
+  /** Where exactly each resolved field came from (the option, variable or VCAP path), for `check`. */
+  provenance: Partial<Record<CredentialField, Provenance>>;
   cacheSize: number;
   refreshSkewMs: number;
   defaultExpiresInMs: number;
@@ -122,17 +126,17 @@ export function resolveProviderConfig(
   for (const [field, key] of Object.entries(VCAP_FIELD) as [CredentialField, keyof VcapCredentials][]) {
     const value = vcap[key];
     if (!found[field] && value !== undefined) {
-      found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}` };
+      found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}`, name: `credentials.${key}` };
       checkForm(field, found[field]);
     }
   }
   if (!found.tenantId && vcap.applicationId !== undefined) {
-    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id' };
+    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id', name: 'application_id' };
     checkForm('tenantId', found.tenantId);
   }
   if (entry !== undefined) layerEntry(found, vcap, entry, options);
 
-  const allowInsecureHttp = readAllowInsecureHttp(options, env);
+  const allowInsecureHttp = readBoolean(options, env, 'allowInsecureHttp');
   // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
   const iam = prebuiltAuth ? undefined : resolveIamGrant(options, env, found, vcap, allowInsecureHttp);
   for (const field of iam?.dropped ?? []) delete found[field as CredentialField];
@@ -171,54 +175,24 @@ export function resolveProviderConfig(
     auth,
     allowInsecureHttp,
     sources,
-    cacheSize: numberOption(options, 'cacheSize', 100, { integer: true, min: 1 }),
-    refreshSkewMs: numberOption(options, 'refreshSkewSeconds', 60, { min: 0 }) * 1000,
-    defaultExpiresInMs: numberOption(options, 'defaultExpiresIn', 300, { min: 0, minExclusive: true }) * 1000,
-    maxLifetimeMs: numberOption(options, 'maxTokenLifetimeSeconds', 86_400, { min: 0, minExclusive: true }) * 1000,
-    refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : numberOption(options, 'refreshWindowSeconds', 0, { min: 0 }) * 1000,
-    timeoutMs: numberOption(options, 'timeoutMs', 10_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
-    deadlineMs: numberOption(options, 'deadlineMs', 30_000, { integer: true, min: 1, max: MAX_TIMER_MS }),
-    retries: numberOption(options, 'retries', 3, { integer: true, min: 0 }),
-    retryBaseMs: numberOption(options, 'retryBaseMs', 200, { min: 0 }),
-    retryMaxMs: numberOption(options, 'retryMaxMs', 5_000, { min: 0 }),
-    retryAfterMaxMs: numberOption(options, 'retryAfterMaxMs', 30_000, { min: 0 }),
-    failureCooldownMs: numberOption(options, 'failureCooldownMs', 1_000, { min: 0 }),
+    provenance: provenanceOf(found, vcap),
+    cacheSize: readNumber(options, 'cacheSize'),
+    refreshSkewMs: readNumber(options, 'refreshSkewSeconds') * 1000,
+    defaultExpiresInMs: readNumber(options, 'defaultExpiresIn') * 1000,
+    maxLifetimeMs: readNumber(options, 'maxTokenLifetimeSeconds') * 1000,
+    refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : readNumber(options, 'refreshWindowSeconds') * 1000,
+    timeoutMs: readNumber(options, 'timeoutMs'),
+    deadlineMs: readNumber(options, 'deadlineMs'),
+    retries: readNumber(options, 'retries'),
+    retryBaseMs: readNumber(options, 'retryBaseMs'),
+    retryMaxMs: readNumber(options, 'retryMaxMs'),
+    retryAfterMaxMs: readNumber(options, 'retryAfterMaxMs'),
+    failureCooldownMs: readNumber(options, 'failureCooldownMs'),
     store,
     redis: store === undefined ? findRedisSettings(env) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
     cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scope ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
-}
-
-function readAllowInsecureHttp(options: Record<string, unknown>, env: EnvSource): boolean {
-  const option = options.allowInsecureHttp;
-  if (option !== undefined) {
-    if (typeof option !== 'boolean') throw invalid('allowInsecureHttp', 'it must be true or false.');
-    return option;
-  }
-  const variable = env.get('MCA_ALLOW_INSECURE_HTTP');
-  if (variable === undefined) return false;
-  return parseBooleanVariable('allowInsecureHttp', variable.value.trim(), describeVariable(env, 'MCA_ALLOW_INSECURE_HTTP', variable));
-}
-
-const ENDPOINT_FIELDS: readonly CredentialField[] = ['tokenUrl', 'oauthServerUrl', 'serverUrl'];
-
-/**
- * A `protectedBackends` entry's own settings, over what the middleware's resolved. An entry that
- * names an endpoint names the whole of it: a `tokenUrl` or `oauthServerUrl` found elsewhere must
- * not outrank the `serverUrl` it set.
- */
-function layerEntry(found: Partial<Record<CredentialField, Found>>, vcap: VcapCredentials, entry: EntryLayer, options: Record<string, unknown>): void {
-  // The caller took the withheld settings out of the options and the environment; a bound service's go here.
-  for (const field of entry.withheld) delete found[field as CredentialField];
-  // A bound service's API key is the middleware's IAM credential, never a client's of its own.
-  if (entry.withheld.has('apikey')) delete vcap.apikey;
-  if (ENDPOINT_FIELDS.some((field) => entry.fields[field] !== undefined)) for (const field of ENDPOINT_FIELDS) delete found[field];
-  for (const [field, value] of Object.entries(entry.fields) as [CredentialField, string | undefined][]) {
-    if (value === undefined) continue;
-    found[field] = { value, source: 'protectedBackends', from: optionOrigin(options, field) };
-    checkForm(field, found[field]);
-  }
 }
 
 /** The environment view the `env` and `envFile` options ask for, validated. */

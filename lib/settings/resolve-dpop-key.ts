@@ -2,7 +2,8 @@ import { parsePrivateKey, readMaterialFileSync } from '../token/client-auth/key-
 import { DpopKey } from '../token/dpop/dpop-key';
 import { McaConfigError } from '../errors/mca-config-error';
 import { isMcaOAuthError } from '../errors/mca-oauth-error';
-import { describeVariable, type EnvSource } from './env-source';
+import type { EnvSource } from './env-source';
+import { readVariable } from './read-setting';
 
 function asDpopKeyError(error: unknown, field: 'dpopKey' | 'dpopKeyFile'): unknown {
   if (!isMcaOAuthError(error)) return error;
@@ -21,7 +22,7 @@ function load(read: () => string | unknown, origin: string, field: 'dpopKey' | '
 }
 
 /**
- * The DPoP key a fleet shares (`dpopKey`, `dpopKeyFile`, `MCA_DPOP_KEY`, `MCA_DPOP_KEY_FILE`), read
+ * The DPoP key a fleet shares (`dpopKey`, `dpopKeyFile`, or their variables), read
  * once at startup: processes with the same key can share bound tokens through the store (the cache
  * key names its thumbprint). Undefined when none is configured: the middleware makes its own.
  */
@@ -38,15 +39,9 @@ export function resolveDpopKey(options: Record<string, unknown>, env: EnvSource)
     }
     return load(() => readMaterialFileSync('dpopKeyFile', file), `file ${file}`, 'dpopKeyFile');
   }
-  const variable = env.get('MCA_DPOP_KEY');
-  if (variable !== undefined) return load(() => variable.value, describeVariable(env, 'MCA_DPOP_KEY', variable), 'dpopKey');
-  const path = env.get('MCA_DPOP_KEY_FILE');
-  if (path !== undefined) {
-    return load(
-      () => readMaterialFileSync('dpopKeyFile', path.value.trim()),
-      `file ${path.value.trim()} (${describeVariable(env, 'MCA_DPOP_KEY_FILE', path)})`,
-      'dpopKeyFile',
-    );
-  }
+  const variable = readVariable(env, 'dpopKey');
+  if (variable !== undefined) return load(() => variable.value, variable.from, 'dpopKey');
+  const path = readVariable(env, 'dpopKeyFile');
+  if (path !== undefined) return load(() => readMaterialFileSync('dpopKeyFile', path.value.trim()), `file ${path.value.trim()} (${path.from})`, 'dpopKeyFile');
   return undefined;
 }

@@ -4,15 +4,10 @@ import type { BackendTokenSettings } from './options';
 import type { EnvSource } from './env-source';
 import { OPTION_ORIGIN, constantCase, optionalString } from './option-checks';
 import { iamTokenUrl } from './resolve-iam';
-import { ENV_NAMES, resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
-
-/** A `protectedBackends` entry's layer over the middleware's configuration (see resolveProviderConfig). */
-export interface EntryLayer {
-  /** The entry's own fields. */
-  fields: Partial<Record<CredentialField, string>>;
-  /** The middleware's settings the entry must not inherit, as its client is its own. */
-  withheld: ReadonlySet<string>;
-}
+import { ENTRY_TOKEN_SETTINGS, variablesOf } from './settings-table';
+import { CLIENT_CREDENTIALS, ENDPOINT_SETTINGS, IAM_CREDENTIAL, IAM_IDENTITY, PER_FIELD, withheldSettings } from './entry-overlay';
+import type { CredentialField, ProviderConfig } from './resolve-config';
+import type { EntryLayer } from './entry-layer';
 
 /** Where an entry sits, for messages: its index, and where the list came from. */
 export interface EntryPlace {
@@ -21,94 +16,8 @@ export interface EntryPlace {
   listFrom: string;
 }
 
-// Every setting an entry may carry, with the variables the middleware's own value may come from,
-// so that what an entry must not inherit is hidden in both places. A Record over every key: the
-// compiler fails when a setting is added to the type but not here.
-const SETTING_VARIABLES: { [K in keyof Required<BackendTokenSettings>]: readonly string[] } = {
-  clientId: ENV_NAMES.clientId,
-  secret: ENV_NAMES.secret,
-  tenantId: ENV_NAMES.tenantId,
-  appId: [],
-  serverUrl: ENV_NAMES.serverUrl,
-  oauthServerUrl: ENV_NAMES.oauthServerUrl,
-  tokenUrl: ENV_NAMES.tokenUrl,
-  scope: ENV_NAMES.scope,
-  audience: ENV_NAMES.audience,
-  resource: ENV_NAMES.resource,
-  clientAuth: ENV_NAMES.clientAuth,
-  privateKey: ['MCA_PRIVATE_KEY'],
-  privateKeyFile: ['MCA_PRIVATE_KEY_FILE'],
-  certificate: ['MCA_CERTIFICATE'],
-  certificateFile: ['MCA_CERTIFICATE_FILE'],
-  keyId: ['MCA_KEY_ID'],
-  signingAlgorithm: ['MCA_SIGNING_ALGORITHM'],
-  assertionAudience: ['MCA_ASSERTION_AUDIENCE'],
-  x5t: [],
-  x5c: [],
-  clientAssertionFile: ['MCA_CLIENT_ASSERTION_FILE'],
-  apikey: ['MCA_APIKEY'],
-  iamUrl: ['MCA_IAM_URL'],
-  iamProfileId: ['MCA_IAM_PROFILE_ID'],
-  iamProfileName: ['MCA_IAM_PROFILE_NAME'],
-  iamProfileCrn: ['MCA_IAM_PROFILE_CRN'],
-  crTokenFile: ['MCA_CR_TOKEN_FILE'],
-  iamClientId: ['MCA_IAM_CLIENT_ID'],
-  iamClientSecret: ['MCA_IAM_CLIENT_SECRET'],
-};
-/** The settings an entry may carry besides `match` and `name`. */
-export const ENTRY_SETTINGS = Object.keys(SETTING_VARIABLES) as (keyof BackendTokenSettings)[];
-
-// Resolved field by field (option, environment, .env, VCAP) and layered over the middleware's;
-// the other settings (keys, files, IAM) go to the resolver as options, which names the field.
-const FIELDS: ReadonlySet<string> = new Set<CredentialField | 'appId'>([
-  'clientId',
-  'secret',
-  'tenantId',
-  'appId',
-  'serverUrl',
-  'oauthServerUrl',
-  'tokenUrl',
-  'scope',
-  'audience',
-  'resource',
-  'clientAuth',
-]);
-// The credential that makes an OAuth client: an entry with its own client id must bring one along.
-const CLIENT_CREDENTIALS: readonly string[] = ['secret', 'privateKey', 'privateKeyFile', 'clientAssertionFile'];
-// What makes an IAM client of its own: an API key, or a trusted profile to assume.
-const IAM_IDENTITY: readonly string[] = ['apikey', 'iamProfileId', 'iamProfileName', 'iamProfileCrn'];
-// How an OAuth client authenticates belongs to that client (a key-based method would otherwise
-// sign for it with the middleware's key).
-const CLIENT_MATERIAL: readonly string[] = [
-  'secret',
-  'clientAuth',
-  'privateKey',
-  'privateKeyFile',
-  'certificate',
-  'certificateFile',
-  'keyId',
-  'signingAlgorithm',
-  'assertionAudience',
-  'x5t',
-  'x5c',
-  'clientAssertionFile',
-];
-// What moves an entry's token server away from the middleware's.
-const ENDPOINT_SETTINGS: readonly string[] = ['tokenUrl', 'serverUrl', 'oauthServerUrl', 'iamUrl'];
-// IAM's credential and its optional Basic client belong to one IAM client.
-const IAM_CREDENTIAL: readonly string[] = [...IAM_IDENTITY, 'iamClientId', 'iamClientSecret'];
-// An OAuth client and its server: nothing of it applies to IAM, which has an endpoint of its own.
-const OAUTH_CLIENT: readonly string[] = [
-  'clientId',
-  'tenantId',
-  'appId',
-  'serverUrl',
-  'oauthServerUrl',
-  'tokenUrl',
-  'audience',
-  'resource',
-  ...CLIENT_MATERIAL,
-];
+/** The settings an entry may carry besides `match` and `name`, from the settings table. */
+export const ENTRY_SETTINGS = ENTRY_TOKEN_SETTINGS as readonly (keyof BackendTokenSettings)[];
 
 /** An error about one entry's field, naming it and where the list came from. */
 export function entryError(place: EntryPlace, field: string | undefined, code: string, fix: string): McaConfigError {
@@ -116,27 +25,9 @@ export function entryError(place: EntryPlace, field: string | undefined, code: s
   return new McaConfigError(code, `Invalid \`${where}\`: ${fix} The entry is in ${place.listFrom}.`, { field: where });
 }
 
-/**
- * What an entry takes of the middleware's settings. An entry with a client of its own takes none
- * of the middleware's client material: with its own `clientId`, no secret, key, assertion file or
- * IAM setting (apikey, profile, token file, `iamUrl`, IAM client, a bound service's key); with its
- * own `apikey` or trusted profile, no OAuth client, endpoint, `audience`, `resource`, nor another
- * IAM credential (it keeps `iamUrl`, and for a profile the token file: the workload's identity,
- * whatever profile it assumes). `scope` is inherited only from a middleware of the same kind:
- * IAM's scopes mean nothing to an OAuth server, and the other way round.
- */
-function withheldSettings(entry: Record<string, unknown>, ownClientId: boolean, mainIsIam: boolean): Set<string> {
-  if (IAM_IDENTITY.some((key) => entry[key] !== undefined)) {
-    const file = entry.apikey !== undefined ? ['crTokenFile'] : [];
-    return new Set([...OAUTH_CLIENT, ...IAM_CREDENTIAL, ...file, ...(mainIsIam ? [] : ['scope'])]);
-  }
-  if (ownClientId) return new Set([...CLIENT_MATERIAL, ...IAM_CREDENTIAL, 'crTokenFile', 'iamUrl', ...(mainIsIam ? ['scope'] : [])]);
-  return new Set();
-}
-
 /** The environment as the entry sees it: without the variables of what it must not inherit. */
 function withoutVariables(env: EnvSource, withheld: ReadonlySet<string>): EnvSource {
-  const hidden = new Set([...withheld].flatMap((key) => SETTING_VARIABLES[key as keyof BackendTokenSettings] ?? []));
+  const hidden = new Set([...withheld].flatMap((key) => variablesOf(key)));
   if (hidden.size === 0) return env;
   return {
     get: (name) => (hidden.has(name) ? undefined : env.get(name)),
@@ -186,20 +77,29 @@ function checkCompleteness(entry: Record<string, unknown>, place: EntryPlace): v
   }
 }
 
+/** What the resolver takes for an entry: the middleware's options and environment less what the entry withholds, and the entry's layer. */
+export interface EntryResolution {
+  options: Record<string | symbol, unknown>;
+  env: EnvSource;
+  layer: EntryLayer;
+  /** The entry sets its own `clientId`. */
+  ownClientId: boolean;
+}
+
 /**
- * Resolves the token configuration of an entry that sets token settings, through the same
- * resolution as the middleware's own (`options` and `env`), so each entry gets the same validation
- * and the same fallbacks, less what {@link withheldSettings} keeps back. Undefined when the entry
- * sets none (it uses the middleware's token). An error names the entry's field, e.g.
- * `protectedBackends[2].apikey`, and where the list came from.
+ * Checks an entry's token settings and prepares them for the same resolution as the middleware's
+ * own (`options` and `env`), so each entry gets the same validation and the same fallbacks, less
+ * what {@link withheldSettings} keeps back. Undefined when the entry sets none (it uses the
+ * middleware's token). The caller resolves it (resolve-backends.ts): this file never calls the
+ * resolver above it.
  */
-export function resolveEntryToken(
+export function prepareEntryToken(
   entry: Record<string, unknown>,
   place: EntryPlace,
   options: Record<string, unknown>,
   env: EnvSource,
   main: ProviderConfig,
-): ProviderConfig | undefined {
+): EntryResolution | undefined {
   // `apikey: process.env.COS_APIKEY` with the variable unset would leave an entry with no client of
   // its own, and the middleware's token would go to that back end: fail closed instead.
   const unset = ['clientId', ...CLIENT_CREDENTIALS, ...IAM_CREDENTIAL, 'crTokenFile'].find((key) => Object.hasOwn(entry, key) && entry[key] === undefined);
@@ -227,7 +127,7 @@ export function resolveEntryToken(
   const material: Record<string, unknown> = {};
   let any = false;
   for (const key of ENTRY_SETTINGS) {
-    if (!FIELDS.has(key)) {
+    if (!PER_FIELD.has(key)) {
       if (entry[key] !== undefined) {
         material[key] = entry[key];
         any = true;
@@ -259,28 +159,32 @@ export function resolveEntryToken(
   if (!any) return undefined;
   checkCompleteness(entry, place);
 
-  const withheld = withheldSettings(entry, own.clientId !== undefined, main.endpointKind === 'iam');
+  const withheld = withheldSettings(entry, main.endpointKind === 'iam');
   const inherited: Record<string | symbol, unknown> = { ...options };
   for (const key of withheld) delete inherited[key];
   Object.assign(inherited, material);
   // Messages, `check` and the grants' own errors name the entry's field for what the entry set.
-  inherited[OPTION_ORIGIN] = (field: string): string | undefined => {
-    const key = field === 'tenantId' && entry.tenantId === undefined ? 'appId' : field;
-    return entry[key] !== undefined ? `\`protectedBackends[${place.index}].${key}\`` : undefined;
-  };
-  let config: ProviderConfig;
-  try {
-    config = resolveProviderConfig(inherited, withoutVariables(env, withheld), undefined, { fields: own, withheld });
-  } catch (error) {
-    if (!isMcaOAuthError(error)) throw error;
-    const field = (error as McaConfigError).field;
-    const where = field === undefined ? `protectedBackends[${place.index}]` : `protectedBackends[${place.index}].${field}`;
-    const named = field !== undefined && error.message.includes(`\`${field}\``);
-    const message = named ? error.message.replace(`\`${field}\``, `\`${where}\``) : `\`${where}\`: ${error.message}`;
-    throw new McaConfigError(error.code, `${message} The entry is in ${place.listFrom}.`, { field: where });
-  }
-  checkBorrowedCredential(entry, place, own.clientId !== undefined, config, main, options, env);
-  return config;
+  // Labels as data, not a callback: the resolver reads them without calling back up into this file.
+  const labels = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(entry)) if (value !== undefined) labels[key] = `\`protectedBackends[${place.index}].${key}\``;
+  // `appId` stands for `tenantId`, as everywhere.
+  if (entry.tenantId === undefined && labels.appId !== undefined) labels.tenantId = labels.appId;
+  inherited[OPTION_ORIGIN] = labels;
+  return { options: inherited, env: withoutVariables(env, withheld), layer: { fields: own, withheld }, ownClientId: own.clientId !== undefined };
+}
+
+/**
+ * An error of an entry's resolution, naming the entry's field (`protectedBackends[2].apikey`) and
+ * where the list came from. The resolver's message names the bare field; the grants' and key
+ * parsers' errors (in the token core) cannot know the entry, so the name is put in here.
+ */
+export function entryResolutionError(error: unknown, place: EntryPlace): unknown {
+  if (!isMcaOAuthError(error)) return error;
+  const field = (error as McaConfigError).field;
+  const where = field === undefined ? `protectedBackends[${place.index}]` : `protectedBackends[${place.index}].${field}`;
+  const named = field !== undefined && error.message.includes(`\`${field}\``);
+  const message = named ? error.message.replace(`\`${field}\``, `\`${where}\``) : `\`${where}\`: ${error.message}`;
+  return new McaConfigError(error.code, `${message} The entry is in ${place.listFrom}.`, { field: where });
 }
 
 /**
@@ -290,7 +194,7 @@ export function resolveEntryToken(
  * be able to send the middleware's credential to a server of their choosing. Another tenant or
  * path on the same server is fine: the credential goes there already.
  */
-function checkBorrowedCredential(
+export function checkBorrowedCredential(
   entry: Record<string, unknown>,
   place: EntryPlace,
   ownClientId: boolean,

@@ -3,9 +3,11 @@ import type { ClientAuth } from '../token/client-auth/client-auth';
 import { DEFAULT_IAM_URL, IAM_TOKEN_PATH, type IamClient } from '../token/client-auth/iam-grant';
 import { IamApiKey } from '../token/client-auth/iam-api-key';
 import { ComputeResourceToken, type TrustedProfile } from '../token/client-auth/compute-resource-token';
-import { describeVariable, type EnvSource, type ValueSource } from './env-source';
+import type { EnvSource, ValueSource } from './env-source';
+import { readSetting } from './read-setting';
+import { variablesOf } from './settings-table';
 import type { VcapCredentials } from './vcap';
-import { constantCase, credentialUrl, invalid, optionOrigin, optionalString } from './option-checks';
+import { constantCase, credentialUrl, invalid, optionOrigin } from './option-checks';
 
 /** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
 interface Setting {
@@ -28,23 +30,20 @@ export interface IamChoice {
 // Given exactly: a stray space in a key or a profile only shows up later as IAM's BXNIM0415E.
 const EXACT = new Set(['apikey', 'iamClientId', 'iamClientSecret', 'iamProfileId', 'iamProfileName', 'iamProfileCrn']);
 
-function setting(options: Record<string, unknown>, env: EnvSource, field: string, envName: string): Setting | undefined {
-  const option = optionalString(options, field);
-  const hit = option !== undefined ? undefined : env.get(envName);
-  const found =
-    option !== undefined
-      ? { value: option, origin: optionOrigin(options, field), explicit: true }
-      : hit && { value: hit.value, origin: describeVariable(env, envName, hit), explicit: true };
+function setting(options: Record<string, unknown>, env: EnvSource, field: string): Setting | undefined {
+  const hit = readSetting(options, env, field);
+  const found = hit && { value: hit.value, origin: hit.from, explicit: true };
   if (found && EXACT.has(field) && found.value.trim() !== found.value) {
     throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.origin);
   }
   return found;
 }
 
+// Each trusted-profile setting and the form field IAM takes it in.
 const PROFILE_FIELDS = [
-  ['iamProfileId', 'MCA_IAM_PROFILE_ID', 'profile_id'],
-  ['iamProfileName', 'MCA_IAM_PROFILE_NAME', 'profile_name'],
-  ['iamProfileCrn', 'MCA_IAM_PROFILE_CRN', 'profile_crn'],
+  ['iamProfileId', 'profile_id'],
+  ['iamProfileName', 'profile_name'],
+  ['iamProfileCrn', 'profile_crn'],
 ] as const;
 
 // What another grant is made of. Set next to an IAM grant, it means the configuration names two
@@ -60,13 +59,7 @@ const OTHER_GRANT: Record<string, string> = {
   audience: 'IAM takes no `audience`',
   resource: 'IAM takes no `resource`',
 };
-const OTHER_GRANT_OPTIONS: readonly [string, string][] = [
-  ['privateKey', 'MCA_PRIVATE_KEY'],
-  ['privateKeyFile', 'MCA_PRIVATE_KEY_FILE'],
-  ['certificate', 'MCA_CERTIFICATE'],
-  ['certificateFile', 'MCA_CERTIFICATE_FILE'],
-  ['clientAssertionFile', 'MCA_CLIENT_ASSERTION_FILE'],
-];
+const OTHER_GRANT_OPTIONS: readonly string[] = ['privateKey', 'privateKeyFile', 'certificate', 'certificateFile', 'clientAssertionFile'];
 
 function conflict(field: string, from: string, grant: Setting, why: string): McaConfigError {
   return new McaConfigError(
@@ -82,7 +75,7 @@ function conflict(field: string, from: string, grant: Setting, why: string): Mca
  * `allowInsecureHttp`), no userinfo, no query or fragment.
  */
 export function iamTokenUrl(options: Record<string, unknown>, env: EnvSource, allowInsecureHttp: boolean): string {
-  const configured = setting(options, env, 'iamUrl', 'MCA_IAM_URL');
+  const configured = setting(options, env, 'iamUrl');
   const raw = configured?.value.trim() ?? DEFAULT_IAM_URL;
   const url = credentialUrl('iamUrl', raw, configured?.origin ?? 'the default', { base: true, allowInsecureHttp });
   let base = url.href.replace(/\/+$/, '');
@@ -92,11 +85,12 @@ export function iamTokenUrl(options: Record<string, unknown>, env: EnvSource, al
 
 /** IAM's optional Basic client: both fields or neither (IBM's SDK silently drops a lone one). */
 function iamClient(options: Record<string, unknown>, env: EnvSource): IamClient | undefined {
-  const id = setting(options, env, 'iamClientId', 'MCA_IAM_CLIENT_ID');
-  const secret = setting(options, env, 'iamClientSecret', 'MCA_IAM_CLIENT_SECRET');
+  const id = setting(options, env, 'iamClientId');
+  const secret = setting(options, env, 'iamClientSecret');
   if (id && secret) return { id: id.value, secret: secret.value };
   if (!id && !secret) return undefined;
-  const [given, lacking, envName] = id ? [id, 'iamClientSecret', 'MCA_IAM_CLIENT_SECRET'] : [secret!, 'iamClientId', 'MCA_IAM_CLIENT_ID'];
+  const [given, lacking] = id ? [id, 'iamClientSecret'] : [secret!, 'iamClientId'];
+  const envName = variablesOf(lacking).join(' or ');
   return failMissing(
     lacking,
     `\`${lacking === 'iamClientId' ? 'iamClientSecret' : 'iamClientId'}\` is set (from ${given.origin}), and IAM's Basic client needs both. Pass \`${lacking}\` or set ${envName}, or remove the other.`,
@@ -119,9 +113,9 @@ export function resolveIamGrant(
   vcap: VcapCredentials,
   allowInsecureHttp = false,
 ): IamChoice | undefined {
-  const explicitKey = setting(options, env, 'apikey', 'MCA_APIKEY');
-  const profiles = PROFILE_FIELDS.map(([field, envName, form]) => ({ form, hit: setting(options, env, field, envName), field })).filter((p) => p.hit);
-  const crFile = setting(options, env, 'crTokenFile', 'MCA_CR_TOKEN_FILE');
+  const explicitKey = setting(options, env, 'apikey');
+  const profiles = PROFILE_FIELDS.map(([field, form]) => ({ form, hit: setting(options, env, field), field })).filter((p) => p.hit);
+  const crFile = setting(options, env, 'crTokenFile');
   // An App ID binding carries an `apikey` for its management API next to its client secret: such a
   // binding still means App ID. A binding with an apikey and no secret (Cloudant and most IBM
   // services) means IAM.
@@ -133,7 +127,7 @@ export function resolveIamGrant(
   const apikey = explicitKey ?? (wantsProfile ? undefined : boundKey);
   if (!apikey && !wantsProfile) {
     // IAM settings without a credential: the API key (or a profile) was meant and is missing.
-    const iamOnly = setting(options, env, 'iamUrl', 'MCA_IAM_URL') ?? setting(options, env, 'iamClientId', 'MCA_IAM_CLIENT_ID');
+    const iamOnly = setting(options, env, 'iamUrl') ?? setting(options, env, 'iamClientId');
     if (iamOnly) {
       failMissing(
         'apikey',
@@ -164,8 +158,8 @@ export function resolveIamGrant(
     }
     throw conflict(field, hit.from ?? hit.source, grant, why);
   }
-  for (const [field, envName] of OTHER_GRANT_OPTIONS) {
-    const hit = options[field] !== undefined ? { origin: optionOrigin(options, field) } : setting({}, env, field, envName);
+  for (const field of OTHER_GRANT_OPTIONS) {
+    const hit = options[field] !== undefined ? { origin: optionOrigin(options, field) } : setting({}, env, field);
     if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM');
   }
 

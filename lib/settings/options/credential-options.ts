@@ -1,9 +1,4 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import type { BackendTokenSettings } from './middleware-options';
-
-// Re-exported only so that the TSDoc's {@link BackendTokenSettings} resolves in editors: tsc drops from
-// the declarations it emits an import that nothing but a TSDoc link uses.
-export type { BackendTokenSettings };
 
 /**
  * Where the credentials and the token endpoint come from. Every field is resolved on its own,

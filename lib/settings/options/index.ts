@@ -1,4 +1,5 @@
 // Exports only: the public option types, one group per file under options/. Code imports them from here.
 export type { CredentialOptions } from './credential-options';
 export type { TokenProviderOptions, GetAuthorizationHeaderOptions } from './token-provider-options';
-export type { McaOAuthOptions, BackendMatcher, BackendTokenSettings, BackendEntry, OnBehalfOf } from './middleware-options';
+export type { McaOAuthOptions } from './middleware-options';
+export type { BackendMatcher, BackendTokenSettings, BackendEntry, OnBehalfOf } from './backend-options';
