@@ -73,6 +73,9 @@ const FIELDS: ReadonlySet<string> = new Set<CredentialField | 'appId'>([
   'resource',
   'clientAuth',
 ]);
+// A type guard, so that past the check `key` is known to be one of FIELDS: the codes built from it
+// (`ERR_MCA_INVALID_${…}`) are then the ones test/error-codes.test.ts enumerates, not every setting's.
+const isField = (key: string): key is CredentialField | 'appId' => FIELDS.has(key);
 // The credential that makes an OAuth client: an entry with its own client id must bring one along.
 const CLIENT_CREDENTIALS: readonly string[] = ['secret', 'privateKey', 'privateKeyFile', 'clientAssertionFile'];
 // What makes an IAM client of its own: an API key, or a trusted profile to assume.
@@ -227,7 +230,7 @@ export function resolveEntryToken(
   const material: Record<string, unknown> = {};
   let any = false;
   for (const key of ENTRY_SETTINGS) {
-    if (!FIELDS.has(key)) {
+    if (!isField(key)) {
       if (entry[key] !== undefined) {
         material[key] = entry[key];
         any = true;
