@@ -10,6 +10,10 @@ import { runCli } from '../helpers/run-cli';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY, SECRET, credentials } from '../helpers/redis-fleet';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+captureRedisStoreWarnings();
 
 const PASSWORD = 'red-pa55-word';
 const OTHER_KEY = randomBytes(32).toString('base64');

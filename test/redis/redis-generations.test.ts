@@ -8,6 +8,10 @@ import type { TokenServer } from '../helpers/token-server';
 import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
 import { useRedisSuite } from '../helpers/redis-suite';
 import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+captureRedisStoreWarnings();
 
 describeWithRedis('generations: lost data, poisoned counters', () => {
   let redis: RedisServer;
