@@ -53,6 +53,10 @@ describeWithRedis('generations: lost data, poisoned counters', () => {
         await redis.stop();
         await redis.restart();
         raw = new Redis(redis.url, { lazyConnect: true });
+        // This client is the test's own: the fixture disconnects the one it made. Left open, it
+        // would retry the suite's stopped redis-server forever and hold the Jest worker open.
+        const fresh = raw;
+        cleanup.push(() => fresh.disconnect());
         await raw.connect();
       },
     ],
