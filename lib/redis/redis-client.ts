@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { EventEmitter } from 'node:events';
 import { dirname } from 'node:path';
 import { McaConfigError } from '../errors/mca-config-error';
@@ -72,7 +73,9 @@ function auth(node: RedisEndpoint): Record<string, unknown> {
   return {
     ...(node.username !== undefined ? { username: node.username } : {}),
     ...(node.password !== undefined ? { password: node.password } : {}),
-    ...(node.tls ? { tls: { servername: node.host } } : {}),
+    // SNI takes a host name only: Node warns (DEP0123) on an IP, and checks an IP against the
+    // certificate's IP addresses without it.
+    ...(node.tls ? { tls: isIP(node.host) === 0 ? { servername: node.host } : {} } : {}),
   };
 }
 

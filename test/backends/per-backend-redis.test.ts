@@ -7,6 +7,10 @@ import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
 import { startIamServer } from '../helpers/iam-server';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+captureRedisStoreWarnings();
 
 // The fleet's shared key (32 random bytes, base64), as every process of a fleet has it.
 const FLEET_KEY = randomBytes(32).toString('base64');

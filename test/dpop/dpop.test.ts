@@ -1,7 +1,7 @@
 // Issue 26, part 2: DPoP-bound tokens (RFC 9449) from oidc-provider with `features.dPoP`
 // (`requireNonce` on), used through req.mcaClient and req.mcaFetch against a back end that
 // verifies every proof and the token's binding to the proof's key (introspection).
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { startDpopBackend, type DpopBackend } from '../helpers/dpop-backend';
 import { leakedSecrets } from '../helpers/leak-watch';
 import { listenOnLoopback } from '../helpers/loopback';
+import { forkQuiet, stopChild } from '../helpers/quiet-child';
 
 const CLIENT_ID = 'dpop-client';
 const SECRET = 'dpop-s3cret-value';
@@ -21,6 +22,7 @@ interface Ready {
   introspectionUrl: string;
 }
 let child: ChildProcess;
+let server: ReturnType<typeof forkQuiet>;
 let ready: Ready;
 const events: { type: string; error?: string; proof?: string | null }[] = [];
 let backend: DpopBackend;
@@ -38,13 +40,19 @@ async function introspect(token: string): Promise<{ active: boolean; cnf?: { jkt
 }
 
 beforeAll(async () => {
-  child = fork(join(__dirname, 'dpop-server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  server = forkQuiet(join(__dirname, 'dpop-server.mjs'));
+  child = server.child;
   ready = await new Promise<Ready>((resolve) => {
     child.on('message', (message: { type: string } & Ready) => (message.type === 'ready' ? resolve(message) : events.push(message)));
     child.send({ clientId: CLIENT_ID, secret: SECRET, requireNonce: true });
   });
 });
-afterAll(() => child.disconnect());
+afterAll(async () => {
+  // Waited for: a child still running when the suite ends keeps the worker from exiting.
+  await stopChild(child);
+  // The server's own start-up notices are expected; anything else it printed (an error) is not.
+  expect(server.unexpected()).toEqual([]);
+});
 beforeEach(async () => {
   events.length = 0;
   backend = await startDpopBackend(introspect);

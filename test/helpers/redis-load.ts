@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TokenProvider } from '../../lib';
+import { reportFigure } from './figures';
 
 /** What one fault scenario measured; printed, and quoted in the README. */
 export interface FaultFigures {
@@ -58,7 +59,7 @@ export async function underLoad(providers: TokenProvider[], fault: () => Promise
 }
 
 export function printFigures(scenario: string, figures: FaultFigures): void {
-  process.stdout.write(
+  reportFigure(
     `fault ${scenario}: ${figures.calls} calls, ${figures.errors} caller errors, worst call ${figures.worstMs} ms (event loop held up ${figures.stallMs} ms at worst), ${figures.posts} token POSTs\n`,
   );
 }

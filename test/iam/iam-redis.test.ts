@@ -5,6 +5,10 @@ import { resolveProviderConfig } from '../../lib/settings/resolve-config';
 import { startIamServer, type IamServer } from '../helpers/iam-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY } from '../helpers/redis-fleet';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+captureRedisStoreWarnings();
 
 // An IAM API key in a fleet: the processes share one token through Redis, and nothing in Redis
 // (names or values) holds the key, its fingerprint or the token in clear.

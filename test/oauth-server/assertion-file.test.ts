@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { startProtectedBackend } from '../helpers/protected-backend';
 import { watchForLeaks } from '../helpers/leak-watch';
 import { waitFor } from '../helpers/wait';
 import { callingApp } from '../helpers/calling-app';
+import { forkQuiet, stopChild } from '../helpers/quiet-child';
 
 // A client assertion that the platform signs and rotates in a file (a Kubernetes projected
 // service-account token, Azure's AZURE_FEDERATED_TOKEN_FILE), against a real third-party server
@@ -26,6 +27,7 @@ const platformKey = rsaKey();
 const dir = mkdtempSync(join(tmpdir(), 'mca-assertion-'));
 const file = join(dir, 'azure-identity-token');
 let child: ChildProcess;
+let server: ReturnType<typeof forkQuiet>;
 let tokenUrl: string;
 const accepted: Accepted[] = [];
 const rejected: { error: string }[] = [];
@@ -48,7 +50,8 @@ function rotate(): string {
 }
 
 beforeAll(async () => {
-  child = fork(join(__dirname, 'oidc-server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  server = forkQuiet(join(__dirname, 'oidc-server.mjs'));
+  child = server.child;
   const ready = new Promise<string>((resolve) =>
     child.on('message', (m: { type: string; tokenUrl: string; error: string } & Accepted) => {
       if (m.type === 'ready') resolve(m.tokenUrl);
@@ -61,10 +64,9 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await Promise.all(providers.map((p) => p.close()));
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.disconnect();
-  });
+  await stopChild(child);
+  // The server's own start-up notices are expected; anything else it printed (an error) is not.
+  expect(server.unexpected()).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
 });
 

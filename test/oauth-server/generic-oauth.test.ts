@@ -1,7 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
 import { join } from 'node:path';
 import { createTokenProvider } from '../../lib';
+import { forkQuiet, stopChild } from '../helpers/quiet-child';
 
 // Generic mode against a real third-party OAuth 2.0 server package, not our own helper.
 interface Seen {
@@ -11,11 +12,13 @@ interface Seen {
   hadClientSecret: boolean;
 }
 let child: ChildProcess;
+let server: ReturnType<typeof forkQuiet>;
 let issuer: string;
 const seen: Seen[] = [];
 
 beforeAll(async () => {
-  child = fork(join(__dirname, 'mock-server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  server = forkQuiet(join(__dirname, 'mock-server.mjs'));
+  child = server.child;
   issuer = await new Promise<string>((resolve) =>
     child.on('message', (m: { type: string; url?: string } & Seen) => {
       if (m.type === 'ready') resolve(m.url!);
@@ -24,10 +27,9 @@ beforeAll(async () => {
   );
 }, 20_000);
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.disconnect();
-  });
+  await stopChild(child);
+  // The server's own start-up notices are expected; anything else it printed (an error) is not.
+  expect(server.unexpected()).toEqual([]);
 });
 beforeEach(() => {
   seen.length = 0;

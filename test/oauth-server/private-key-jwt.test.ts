@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { X509Certificate, createHash, createPublicKey, verify, constants } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { main } from '../../lib/cli/main';
 import { TestCa, ecKey, rsaKey, type TestKey } from '../helpers/certificates';
 import { renderEverywhere } from '../helpers/secrets';
 import { waitFor } from '../helpers/wait';
+import { forkQuiet, stopChild } from '../helpers/quiet-child';
 
 // private_key_jwt against a real third-party server package (oidc-provider), which validates the
 // client assertion itself: signature against the registered JWKS, alg, iss, aud, exp, jti, replay.
@@ -43,6 +44,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mca-pkjwt-'));
 const jwk = (key: TestKey): Record<string, unknown> => createPublicKey(key.privateKey).export({ format: 'jwk' });
 
 let child: ChildProcess;
+let server: ReturnType<typeof forkQuiet>;
 let tokenUrl: string;
 let issuer: string;
 const accepted: Accepted[] = [];
@@ -50,7 +52,8 @@ const rejected: Rejected[] = [];
 const providers: TokenProvider[] = [];
 
 beforeAll(async () => {
-  child = fork(join(__dirname, 'oidc-server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  server = forkQuiet(join(__dirname, 'oidc-server.mjs'));
+  child = server.child;
   const ready = new Promise<{ issuer: string; tokenUrl: string }>((resolve) =>
     child.on('message', (m: { type: string } & Accepted & Rejected & { issuer: string; tokenUrl: string }) => {
       if (m.type === 'ready') resolve(m);
@@ -72,10 +75,9 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await Promise.all(providers.map((p) => p.close()));
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.disconnect();
-  });
+  await stopChild(child);
+  // The server's own start-up notices are expected; anything else it printed (an error) is not.
+  expect(server.unexpected()).toEqual([]);
   ca.dispose();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -8,6 +8,10 @@ import { redisTokenStore } from '../../lib/redis';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+const storeWarnings = captureRedisStoreWarnings();
 
 /** The ACL SETUSER rules the fleet guide gives, without the user name and password. */
 function readmeRules(): string[] {
@@ -58,9 +62,11 @@ describeWithRedis("the README's ACL commands", () => {
   }
 
   it('a user with exactly those rules shares tokens; no store-error', async () => {
+    storeWarnings.take();
     const run = await fleetAs('fleet-ok', readmeRules());
     expect(run.codes).toEqual([]);
     expect(run.posts).toBe(2);
+    expect(storeWarnings.take()).toEqual([]);
   });
 
   it('a user without +zadd (a command inside a script) gets NOPERM with the fix; callers still get tokens', async () => {
@@ -70,6 +76,9 @@ describeWithRedis("the README's ACL commands", () => {
     );
     expect(run.codes).toContain('NOPERM');
     expect(run.messages.join('\n')).toContain('Fix: the Redis user lacks a command or key');
+    // The operator also hears of it once as a process warning, with the same fix.
+    const warned = storeWarnings.take().map((w) => w.message);
+    expect(warned.some((m) => m.includes('(NOPERM: ') && m.includes('Fix: the Redis user lacks a command or key'))).toBe(true);
   });
 });
 
@@ -96,6 +105,7 @@ describeWithRedis('a Redis out of memory under noeviction', () => {
       for (let i = 0; i < 200 && !errors.some((e) => e.code === 'OOM'); i++) await new Promise((r) => setTimeout(r, 10));
       const oom = errors.find((e) => e.code === 'OOM')!;
       expect(oom.message).toContain('Fix: Redis is out of memory');
+      expect(storeWarnings.take().some((w) => w.message.includes('(OOM: ') && w.message.includes('Fix: Redis is out of memory'))).toBe(true);
       expect(provider.stats().store!.errors.OOM).toBeGreaterThanOrEqual(1);
     } finally {
       await provider.close();

@@ -8,6 +8,11 @@ import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { startRedisCluster, startRedisSentinel, type RedisCluster, type RedisSentinelSetup } from '../helpers/redis-topologies';
 import { credentials, startHerd, type FleetChildOutput, type FleetChildSettings } from '../helpers/redis-fleet';
+import { reportFigure } from '../helpers/figures';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+captureRedisStoreWarnings();
 
 const HERD = 8;
 const REPEAT = Math.max(1, Number(process.env.MCA_FLEET_REPEAT ?? 1));
@@ -68,7 +73,7 @@ describeWithRedis('a cold fleet makes one token request, whatever the topology',
         const children = await startHerd(HERD, { ...settings(), credentials: credentials(tokens) });
         const outputs = (await Promise.all(children.map((c) => c.done))).map((o) => JSON.parse(o) as FleetChildOutput);
         const worst = Math.max(...outputs.map((o) => o.ms));
-        process.stdout.write(`cold fleet, ${name}, run ${run + 1}: ${tokens.requests.length} token POST(s), worst call ${worst} ms\n`);
+        reportFigure(`cold fleet, ${name}, run ${run + 1}: ${tokens.requests.length} token POST(s), worst call ${worst} ms\n`);
         const errors = outputs.flatMap((o) => o.storeErrors ?? []);
         expect({ posts: tokens.requests.length, errors }).toEqual({ posts: 1, errors: [] });
         expect(new Set(outputs.map((o) => o.header)).size).toBe(1);

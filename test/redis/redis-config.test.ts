@@ -10,6 +10,10 @@ import { runCli } from '../helpers/run-cli';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY, SECRET, credentials } from '../helpers/redis-fleet';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+const storeWarnings = captureRedisStoreWarnings();
 
 const PASSWORD = 'red-pa55-word';
 const OTHER_KEY = randomBytes(32).toString('base64');
@@ -172,6 +176,14 @@ describeWithRedis('a misconfigured Redis is loud and names its real cause', () =
     expect(messages).toMatch(cause);
     expect(messages).toContain('check the user and password');
     expect(messages).not.toContain(PASSWORD);
+    // The same cause and fix as a process warning, without the password either.
+    const warned = storeWarnings
+      .take()
+      .map((w) => w.message)
+      .join('\n');
+    expect(warned).toMatch(cause);
+    expect(warned).toContain('check the user and password');
+    expect(warned).not.toContain(PASSWORD);
   });
 
   async function cli(env: Record<string, string>): Promise<{ status: number; out: string; err: string }> {
@@ -250,6 +262,7 @@ describeWithRedis('a single-node URL pointed at a replica', () => {
     const readonly = [...errors].filter((e) => e.message.includes('READONLY'));
     expect(readonly).toHaveLength(1);
     expect(readonly[0]!.message).toContain('Fix: this Redis is a replica');
+    expect(storeWarnings.take().filter((w) => w.message.includes('(READONLY: '))).toHaveLength(1);
   });
 });
 
@@ -307,6 +320,7 @@ describeWithRedis('Redis over TLS with a private CA', () => {
     const messages = await errorsOf({ url: `rediss://127.0.0.1:${redis.port}` }, (m) => /certificate/i.test(m));
     expect(messages).toMatch(/certificate/i);
     expect(messages).toContain('NODE_EXTRA_CA_CERTS');
+    expect(storeWarnings.take().some((w) => /certificate/i.test(w.message) && w.message.includes('NODE_EXTRA_CA_CERTS'))).toBe(true);
   });
 
   it('redis:// (plaintext) to a TLS port: the store-error says to use rediss://', async () => {

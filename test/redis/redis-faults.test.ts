@@ -5,6 +5,10 @@ import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
 import { printFigures, underLoad } from '../helpers/redis-load';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+captureRedisStoreWarnings();
 
 describeWithRedis('the Redis store under faults: no caller error, no fleet-wide stall', () => {
   let redis: RedisServer;

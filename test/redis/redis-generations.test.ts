@@ -8,6 +8,10 @@ import type { TokenServer } from '../helpers/token-server';
 import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
 import { useRedisSuite } from '../helpers/redis-suite';
 import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+captureRedisStoreWarnings();
 
 describeWithRedis('generations: lost data, poisoned counters', () => {
   let redis: RedisServer;
@@ -49,6 +53,10 @@ describeWithRedis('generations: lost data, poisoned counters', () => {
         await redis.stop();
         await redis.restart();
         raw = new Redis(redis.url, { lazyConnect: true });
+        // This client is the test's own: the fixture disconnects the one it made. Left open, it
+        // would retry the suite's stopped redis-server forever and hold the Jest worker open.
+        const fresh = raw;
+        cleanup.push(() => fresh.disconnect());
         await raw.connect();
       },
     ],

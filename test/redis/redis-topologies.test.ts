@@ -7,6 +7,11 @@ import { startRedisCluster, startRedisSentinel, type RedisCluster, type RedisSen
 import { FLEET_KEY, SECRET, credentials, startHerd } from '../helpers/redis-fleet';
 import { runCli } from '../helpers/run-cli';
 import { printFigures, underLoad } from '../helpers/redis-load';
+import { reportFigure } from '../helpers/figures';
+import { captureRedisStoreWarnings } from '../helpers/process-warnings';
+
+// Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
+captureRedisStoreWarnings();
 
 describeWithRedis('the Redis store on a real 3-master Cluster', () => {
   let cluster: RedisCluster;
@@ -29,7 +34,7 @@ describeWithRedis('the Redis store on a real 3-master Cluster', () => {
     tokens.script.push({ delayMs: 300 });
     const children = await startHerd(4, { store: { clusterNodes: cluster.urls }, credentials: credentials(tokens) });
     const outputs = (await Promise.all(children.map((c) => c.done))).map((o) => JSON.parse(o) as { header: string; source: string });
-    process.stdout.write(`cluster: 4-process cold herd, ${tokens.requests.length} token POST(s)\n`);
+    reportFigure(`cluster: 4-process cold herd, ${tokens.requests.length} token POST(s)\n`);
     expect(outputs).toEqual(Array(4).fill(expect.objectContaining({ header: 'Bearer tok-1' })));
     expect(outputs.filter((o) => o.source === 'endpoint')).toHaveLength(1);
     expect(tokens.requests).toHaveLength(1);
@@ -188,7 +193,7 @@ describeWithRedis('the Redis store through Sentinel (master, replica, sentinel)'
     // was held up for hundreds of ms.
     expect(figures.worstMs).toBeLessThan(1_500 + figures.stallMs);
     const refused = messages.filter((m) => /ECONNREFUSED|All sentinels/.test(m));
-    process.stdout.write(`sentinel master killed: ${refused.length} connection store-error(s), each with the Sentinel fix\n`);
+    reportFigure(`sentinel master killed: ${refused.length} connection store-error(s), each with the Sentinel fix\n`);
     for (const m of refused) expect(m).toContain('SENTINEL get-master-addr-by-name');
     expect(messages.join('\n')).not.toContain('check the Redis URL');
   }, 60_000);
