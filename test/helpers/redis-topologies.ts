@@ -76,7 +76,12 @@ export interface RedisSentinelSetup {
   stop(): Promise<void>;
 }
 
-export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
+/**
+ * `downAfterMs`: how long the master may go unanswered before the sentinel fails it over. The
+ * failover suites want it short; a suite that needs the master to stay put (the cold fleet) wants
+ * it long, since on a loaded machine a master can miss 500 ms and be demoted mid-test (READONLY).
+ */
+export async function startRedisSentinel({ downAfterMs = 500 }: { downAfterMs?: number } = {}): Promise<RedisSentinelSetup> {
   const dir = mkdtempSync(join(tmpdir(), 'mca-sentinel-'));
   const master = await startRedisServer();
   const replica = await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)]);
@@ -90,7 +95,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
       'bind 127.0.0.1',
       `dir ${dir}`,
       `sentinel monitor ${masterName} 127.0.0.1 ${master.port} 1`,
-      `sentinel down-after-milliseconds ${masterName} 500`,
+      `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
       `sentinel failover-timeout ${masterName} 3000`,
       `sentinel parallel-syncs ${masterName} 1`,
       '',
