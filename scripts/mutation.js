@@ -46,7 +46,8 @@ const MODULES = {
     ],
   },
   config: {
-    mutate: ['lib/settings/**/*.ts'],
+    // cleartext.ts moved under the token core (issue 23), but its rule is still checked by these suites.
+    mutate: ['lib/settings/**/*.ts', 'lib/token/cleartext.ts'],
     tests: [
       'test/config*.test.ts',
       'test/option-keys.test.ts',

@@ -4,7 +4,8 @@ import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
 import { describeVariable, type EnvSource, type ValueSource } from './env-source';
 import type { VcapCredentials } from './vcap';
-import { constantCase, invalid, optionOrigin, optionalString } from './option-checks';
+import { invalid, optionOrigin, optionalString } from './option-checks';
+import { constantCase } from '../errors/field-code';
 
 export type CredentialField =
   'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
-import { emptyListError, protectedBackendsVariable } from '../transports/axios/protected-backends';
+import { emptyListError } from '../outbound/backend-matcher';
+import { protectedBackendsVariable } from './protected-backends-variable';
 import type { EnvSource } from './env-source';
 import { optionalString } from './option-checks';
 

@@ -2,7 +2,8 @@ import { McaConfigError } from '../errors/mca-config-error';
 import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import type { BackendTokenSettings } from './options';
 import type { EnvSource } from './env-source';
-import { OPTION_ORIGIN, constantCase, optionalString } from './option-checks';
+import { OPTION_ORIGIN, optionalString } from './option-checks';
+import { constantCase } from '../errors/field-code';
 import { iamTokenUrl } from './resolve-iam';
 import { ENV_NAMES, resolveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
 

@@ -5,7 +5,8 @@ import { IamApiKey } from '../token/client-auth/iam-api-key';
 import { ComputeResourceToken, type TrustedProfile } from '../token/client-auth/compute-resource-token';
 import { describeVariable, type EnvSource, type ValueSource } from './env-source';
 import type { VcapCredentials } from './vcap';
-import { constantCase, credentialUrl, invalid, optionOrigin, optionalString } from './option-checks';
+import { credentialUrl, invalid, optionOrigin, optionalString } from './option-checks';
+import { constantCase } from '../errors/field-code';
 
 /** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
 interface Setting {
