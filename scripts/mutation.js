@@ -18,6 +18,7 @@ const MODULES = {
   outbound: {
     mutate: ['lib/outbound/**/*.ts'],
     tests: [
+      'test/outbound/**',
       'test/client/**',
       'test/fetch/**',
       'test/backends/**',
@@ -30,11 +31,12 @@ const MODULES = {
   },
   fetch: {
     mutate: ['lib/transports/fetch/**/*.ts'],
-    tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts'],
+    tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts', 'test/outbound/**'],
   },
   client: {
     mutate: ['lib/transports/axios/**/*.ts'],
     tests: [
+      'test/outbound/**',
       'test/client/**',
       'test/backends/**',
       'test/allowlist-*.test.ts',
