@@ -18,6 +18,7 @@ const MODULES = {
   outbound: {
     mutate: ['lib/outbound/**/*.ts'],
     tests: [
+      'test/outbound/**',
       'test/client/**',
       'test/fetch/**',
       'test/backends/**',
@@ -30,11 +31,12 @@ const MODULES = {
   },
   fetch: {
     mutate: ['lib/transports/fetch/**/*.ts'],
-    tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts'],
+    tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts', 'test/outbound/**'],
   },
   client: {
     mutate: ['lib/transports/axios/**/*.ts'],
     tests: [
+      'test/outbound/**',
       'test/client/**',
       'test/backends/**',
       'test/allowlist-*.test.ts',
@@ -46,7 +48,8 @@ const MODULES = {
     ],
   },
   config: {
-    mutate: ['lib/settings/**/*.ts'],
+    // cleartext.ts moved under the token core (issue 23), but its rule is still checked by these suites.
+    mutate: ['lib/settings/**/*.ts', 'lib/token/cleartext.ts'],
     tests: [
       'test/config*.test.ts',
       'test/option-keys.test.ts',

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { AxiosError } from 'axios';
-import { compileBackendEntry } from '../lib/transports/axios/protected-backends';
+import { compileBackendEntry } from '../lib/outbound/backend-matcher';
 import { BackendRoutes } from '../lib/outbound/backend-routes';
 import type { TokenTarget } from '../lib/outbound/token-target';
 import { redactAxiosError } from '../lib/transports/axios/redact-axios-error';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mcaOAuth, type McaOAuthMiddleware } from '../lib';
-import { hasHiddenTraversal } from '../lib/transports/axios/protected-backends';
+import { hasHiddenTraversal } from '../lib/outbound/backend-matcher';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 import { startProtectedBackend, type ProtectedBackend } from './helpers/protected-backend';
 import { startCaptureProxy, type CaptureProxy } from './helpers/capture-proxy';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from '../settings/known-options';
 import { SETTINGS, type SettingRow } from '../settings/settings-table';
 import type { FlagSpec } from '../settings/table/setting-row';
-import { constantCase } from '../settings/option-checks';
+import { constantCase } from '../errors/field-code';
 import { McaConfigError } from '../errors/mca-config-error';
 
 /** `clientId` → `client-id`: a setting's flag, as the user types it after `--`. */

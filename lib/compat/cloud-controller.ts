@@ -6,7 +6,7 @@ import { McaConfigError } from '../errors/mca-config-error';
 import { McaOAuthError } from '../errors/mca-oauth-error';
 import { credentialUrl } from '../settings/option-checks';
 import { describeVariable, type EnvSource } from '../settings/env-source';
-import { isLoopbackHost } from '../settings/cleartext';
+import { isLoopbackHost } from '../token/cleartext';
 
 /**
  * The seed's "admin UI flow": before a token is handed out, the caller's Cloud Foundry UAA

@@ -1,4 +1,4 @@
-import { compileBackendEntry, type EntryMatcher } from '../transports/axios/protected-backends';
+import { compileBackendEntry, type EntryMatcher } from '../outbound/backend-matcher';
 import type { ResolvedBackend } from '../settings/resolve-backends';
 import type { ProviderConfig } from '../settings/resolve-config';
 import { DefaultTokenProvider, type TokenProvider } from '../token/token-provider';

@@ -1,4 +1,4 @@
-import { hasHiddenTraversal, parseBackendUrl, type EntryMatcher } from '../transports/axios/protected-backends';
+import { hasHiddenTraversal, parseBackendUrl, type EntryMatcher } from './backend-matcher';
 import type { TokenTarget } from './token-target';
 
 /** A compiled `protectedBackends` entry and the token it gets. */

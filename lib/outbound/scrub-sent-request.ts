@@ -1,4 +1,5 @@
-const REDACTED = '[redacted]';
+import { REDACTED } from './redacted';
+
 // A DPoP proof (RFC 9449) goes with a bound token: it is a credential for its method and URL.
 const CREDENTIAL_LINE = /^((?:proxy-)?authorization|dpop):[^\r\n]*/gim;
 const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization', 'dpop']);

@@ -5,7 +5,8 @@ import { capped } from '../errors/echo';
 import type { EnvSource } from './env-source';
 import { readSetting, readVariable, type SettingValue } from './read-setting';
 import type { VcapCredentials } from './vcap';
-import { constantCase, invalid, optionOrigin, optionalString } from './option-checks';
+import { invalid, optionOrigin, optionalString } from './option-checks';
+import { constantCase } from '../errors/field-code';
 import { SETTINGS, optionRow, variablesOf } from './settings-table';
 
 export type CredentialField =

@@ -1,13 +1,6 @@
 import { McaConfigError } from '../errors/mca-config-error';
-import { cleartextAllowed } from './cleartext';
-
-/** `clientId` → `CLIENT_ID`, `retryOn401` → `RETRY_ON_401`, for codes like `ERR_MCA_INVALID_CLIENT_ID`. */
-export function constantCase(field: string): string {
-  return field
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([a-zA-Z])([0-9])/g, '$1_$2')
-    .toUpperCase();
-}
+import { cleartextAllowed } from '../token/cleartext';
+import { constantCase } from '../errors/field-code';
 
 /** `from` says where the value came from (the option, a variable, a VCAP path), never the value. */
 export function invalid(field: string, fix: string, from?: string): McaConfigError {

@@ -8,6 +8,7 @@ import { findRedisSettings, type RedisSettings } from './redis-binding';
 import { credentialUrl, invalid, ownOptions } from './option-checks';
 import type { ClientAuth } from '../token/client-auth/client-auth';
 import type { DpopBinding } from '../token/dpop/dpop-binding';
+import type { TokenProviderConfig } from '../token/provider-config';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
 import { checkTenantId } from './tenant-id';
@@ -21,7 +22,7 @@ export { ENV_NAMES, type CredentialField } from './credential-fields';
 export type EndpointKind = 'mca' | 'appid' | 'tokenUrl' | 'iam';
 
 /** The fully resolved, validated configuration of one provider. Every field is decided. */
-export interface ProviderConfig {
+export interface ProviderConfig extends TokenProviderConfig {
   /** The OAuth client id; undefined for IBM Cloud IAM's grants, which have none. */
   clientId: string | undefined;
   /** The client secret; undefined when the client authenticates with a key. */

@@ -7,7 +7,8 @@ import type { EnvSource, ValueSource } from './env-source';
 import { readSetting } from './read-setting';
 import { variablesOf } from './settings-table';
 import type { VcapCredentials } from './vcap';
-import { constantCase, credentialUrl, invalid, optionOrigin } from './option-checks';
+import { credentialUrl, invalid, optionOrigin } from './option-checks';
+import { constantCase } from '../errors/field-code';
 
 /** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
 interface Setting {

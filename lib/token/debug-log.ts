@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import type { TokenProvider } from './token-provider';
+import type { TokenProvider } from './token-provider-api';
 
 // `DEBUG=express-mca-oauth*`, as Express itself logs. Built from the provider's events, whose
 // payloads never hold a token or a secret, so neither can reach a log line.

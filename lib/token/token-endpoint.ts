@@ -3,11 +3,11 @@ import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { PINNED_AXIOS_OPTIONS } from './pinned-axios-options';
 import { McaTokenError } from '../errors/mca-token-error';
-import type { ProviderConfig } from '../settings/resolve-config';
+import type { TokenProviderConfig } from './provider-config';
 import { parseRetryAfter } from './backoff';
 import { boundAttempt } from './attempt-bound';
 import { capped, echoUrl, knownOAuthError } from '../errors/echo';
-import { isLoopbackHost } from '../settings/cleartext';
+import { isLoopbackHost } from './cleartext';
 import { tokenRequestBuilder, type GrantOverride } from './client-auth/token-request';
 import { crossCheckExpiration, iamErrorCode } from './iam-response';
 
@@ -63,7 +63,7 @@ function oauthErrorCode(body: unknown): string | undefined {
   }
 }
 
-function parseLifetime(raw: unknown, config: ProviderConfig, status: number, response: AxiosResponse<string>): number {
+function parseLifetime(raw: unknown, config: TokenProviderConfig, status: number, response: AxiosResponse<string>): number {
   if (raw === undefined || raw === null) return Math.min(config.defaultExpiresInMs, config.maxLifetimeMs);
   const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' && NUMERIC.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(seconds) || seconds <= 0) {
@@ -72,7 +72,7 @@ function parseLifetime(raw: unknown, config: ProviderConfig, status: number, res
   return Math.min(seconds * 1000, config.maxLifetimeMs);
 }
 
-function parseGrant(response: AxiosResponse<string>, config: ProviderConfig): TokenGrant {
+function parseGrant(response: AxiosResponse<string>, config: TokenProviderConfig): TokenGrant {
   const dpop = config.dpop !== undefined;
   const status = response.status;
   let body: unknown;
@@ -143,7 +143,7 @@ function networkError(error: unknown, label: string, timedOutByBound: boolean, t
  * first (or the layout the method brings), with the client's authentication from `config.auth`
  * (Basic header, form fields, an assertion, an IAM grant; one file per method in client-auth/).
  */
-export function createTokenEndpoint(config: ProviderConfig): TokenEndpoint {
+export function createTokenEndpoint(config: TokenProviderConfig): TokenEndpoint {
   const buildRequest = tokenRequestBuilder(config);
   const label = endpointLabel(config.tokenUrl);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { McaOAuthError } from '../errors/mca-oauth-error';
 import { McaTokenError } from '../errors/mca-token-error';
-import type { ProviderConfig } from '../settings/resolve-config';
+import type { TokenProviderConfig } from './provider-config';
 import { fullJitterDelay } from './backoff';
 import { fetchWithRetry } from './fetch-with-retry';
 import type { InvalidatedEvent, ProviderStats, TokenEvent, TokenProvider } from './token-provider-api';
@@ -31,7 +31,7 @@ export interface ProviderWiring {
 }
 
 export class DefaultTokenProvider extends EventEmitter implements TokenProvider {
-  readonly #config: ProviderConfig;
+  readonly #config: TokenProviderConfig;
   readonly #endpoint: TokenEndpoint;
   readonly #store: TokenStore;
   readonly #ownsStore: boolean;
@@ -61,7 +61,7 @@ export class DefaultTokenProvider extends EventEmitter implements TokenProvider 
   #failures = 0;
   #closed = false;
 
-  constructor(config: ProviderConfig, wiring?: ProviderWiring) {
+  constructor(config: TokenProviderConfig, wiring?: ProviderWiring) {
     super();
     this.#config = config;
     this.#endpoint = createTokenEndpoint(config);

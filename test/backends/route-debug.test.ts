@@ -5,7 +5,7 @@ import { format } from 'node:util';
 import createDebug from 'debug';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { BackendRoutes } from '../../lib/outbound/backend-routes';
-import { compileBackendEntry } from '../../lib/transports/axios/protected-backends';
+import { compileBackendEntry } from '../../lib/outbound/backend-matcher';
 import type { TokenTarget } from '../../lib/outbound/token-target';
 import type { Transport as Kind } from '../helpers/both-transports';
 import { startClaimsBackend, startClaimsTokenServer, type ClaimsBackend, type ClaimsTokenServer } from '../helpers/claims-token-server';

@@ -1,6 +1,6 @@
 // The routing layer of the outbound policy on its own: which token each hop gets.
 import { createTokenProvider } from '../../lib';
-import { compileBackendEntry } from '../../lib/transports/axios/protected-backends';
+import { compileBackendEntry } from '../../lib/outbound/backend-matcher';
 import { BackendRoutes, ROUTE_MEMORY_SIZE, UNLISTED_INDEX } from '../../lib/outbound/backend-routes';
 import { OutboundPolicy } from '../../lib/outbound/outbound-policy';
 import { TokenTarget } from '../../lib/outbound/token-target';

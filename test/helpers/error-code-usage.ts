@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { constantCase } from '../../lib/settings/option-checks';
+import { constantCase } from '../../lib/errors/field-code';
 
 /**
  * Which `ERR_MCA_*` codes lib/ can produce, read from the source with the TypeScript compiler.

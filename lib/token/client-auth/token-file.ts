@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { McaConfigError } from '../../errors/mca-config-error';
-import { constantCase } from '../../settings/option-checks';
+import { constantCase } from '../../errors/field-code';
 
 /**
  * Token files that a platform writes and rotates: Code Engine's and Kubernetes' compute-resource

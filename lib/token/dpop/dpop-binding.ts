@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { ProviderConfig } from '../../settings/resolve-config';
 import { DpopKey } from './dpop-key';
 import { DpopNonces } from './dpop-nonces';
 
@@ -18,7 +17,7 @@ export function createDpopBinding(key: DpopKey = DpopKey.generate()): DpopBindin
  * a process with another key (or none) never takes this token from a shared store, since it could
  * not use it, and a plain bearer token is never taken for a bound one.
  */
-export function withDpop(config: ProviderConfig, binding: DpopBinding): ProviderConfig {
+export function withDpop<C extends { cacheKey: string; dpop?: DpopBinding }>(config: C, binding: DpopBinding): C {
   const cacheKey = createHash('sha256').update(`${config.cacheKey}\0dpop\0${binding.key.thumbprint}`).digest('hex');
   return { ...config, dpop: binding, cacheKey };
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import QuickLRU from 'quick-lru';
-import type { ProviderConfig } from '../../settings/resolve-config';
+import type { TokenProviderConfig } from '../provider-config';
 import { McaOAuthError } from '../../errors/mca-oauth-error';
 import { McaTokenError } from '../../errors/mca-token-error';
 import { echoUrl } from '../../errors/echo';
@@ -44,7 +44,7 @@ function closedError(): McaOAuthError {
  * make every call a token request.
  */
 export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
-  readonly #config: ProviderConfig;
+  readonly #config: TokenProviderConfig;
   readonly #endpoint: TokenEndpoint;
   readonly #grant: OnBehalfOfGrant;
   readonly #subject: () => SubjectReading;
@@ -62,7 +62,7 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
   #failures = 0;
   #closed = false;
 
-  constructor(config: ProviderConfig, wiring: OnBehalfOfWiring) {
+  constructor(config: TokenProviderConfig, wiring: OnBehalfOfWiring) {
     super();
     this.#config = config;
     this.#endpoint = createTokenEndpoint(config);

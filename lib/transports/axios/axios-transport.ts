@@ -6,29 +6,15 @@ import { finalUrl } from './final-url';
 import { redactAxiosError } from './redact-axios-error';
 import { askedNonce } from '../../outbound/dpop-proof';
 import { cleartextProxyError, envProxyOff } from './hop-proxy';
+import { AXIOS_MAX_REDIRECTS, isReplayableBody, optedOut, redirectLimit } from '../../outbound/call-rules';
 
 type RedirectOptions = Record<string, unknown> & { href: string; headers: Record<string, unknown> };
 type BeforeRedirect = (options: RedirectOptions, responseDetails: unknown, requestDetails: unknown) => void;
-
-function isReplayable(data: unknown): boolean {
-  // A stream is consumed by the first send (this covers the `form-data` package and what
-  // `postForm` builds in Node), and so is a web ReadableStream (the fetch adapter sends one; a
-  // second send fails with "disturbed or locked" instead of giving the caller the 401 or the
-  // redirect); strings, Buffers, URLSearchParams, Blobs and native FormData are not.
-  if (typeof data !== 'object' || data === null) return true;
-  const body = data as { pipe?: unknown; getReader?: unknown };
-  return typeof body.pipe !== 'function' && typeof body.getReader !== 'function';
-}
-
-// `maxRedirects: Infinity` would let a back end that redirects to itself hold a call without a
-// timeout forever: a ceiling far above axios's default (21) and fetch's (20).
-const MAX_REDIRECTS = 100;
 
 /** What the policy needs from an axios request config. */
 export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
   // Read as axios's adapters read them: a field polluted onto Object.prototype decides nothing.
   const sensitive = configField(config, 'sensitiveHeaders');
-  const maxRedirects = configField(config, 'maxRedirects');
   const timeout = Number(configField(config, 'timeout'));
   const auth = configField(config, 'auth');
   const method = configField(config, 'method');
@@ -37,9 +23,9 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
     method: (typeof method === 'string' ? method : 'get').toUpperCase(),
     // axios's `auth` option replaces any Authorization with the caller's Basic credentials, so the
     // token would never go out; without this, a 401 to those credentials would drop a good token.
-    optOut: configField(config, 'mcaAuth') === false || config.headers.has('Authorization') || (auth !== undefined && auth !== null),
-    bodyReplayable: isReplayable(configField(config, 'data')),
-    maxRedirects: typeof maxRedirects === 'number' && maxRedirects >= 0 ? Math.min(maxRedirects, MAX_REDIRECTS) : 21,
+    optOut: optedOut(configField(config, 'mcaAuth'), config.headers.has('Authorization') || (auth !== undefined && auth !== null)),
+    bodyReplayable: isReplayableBody(configField(config, 'data')),
+    maxRedirects: redirectLimit(configField(config, 'maxRedirects'), AXIOS_MAX_REDIRECTS),
     timeoutMs: timeout > 0 ? timeout : 0,
     signal: (configField(config, 'signal') as AbortSignal | undefined) ?? undefined,
     sensitiveHeaders: Array.isArray(sensitive) ? sensitive.map((name) => String(name).toLowerCase()) : [],

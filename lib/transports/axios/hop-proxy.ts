@@ -1,5 +1,5 @@
 // Which proxy a hop that carries the token may go through: the axios transport's rules.
-import { isLoopbackHost } from '../../settings/cleartext';
+import { isLoopbackHost } from '../../token/cleartext';
 import { McaConfigError } from '../../errors/mca-config-error';
 import type { Hop } from '../../outbound/transport';
 import { configField } from './config-field';

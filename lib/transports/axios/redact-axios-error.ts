@@ -1,8 +1,7 @@
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { scrubSentRequest } from '../../outbound/scrub-sent-request';
-
-const REDACTED = '[redacted]';
-const MAX_CAUSES = 5;
+import { REDACTED } from '../../outbound/redacted';
+import { walkErrorChain } from '../../outbound/error-chain';
 
 function hasCredentials(config: InternalAxiosRequestConfig): boolean {
   const headers = config.headers;
@@ -24,7 +23,8 @@ function redactedConfig(config: InternalAxiosRequestConfig): InternalAxiosReques
   return copy;
 }
 
-function redactOne(error: AxiosError): void {
+function redactOne(error: object): void {
+  if (!(error instanceof AxiosError)) return;
   scrubSentRequest(error.request);
   const response = error.response;
   if (response) {
@@ -41,13 +41,10 @@ function redactOne(error: AxiosError): void {
 
 /**
  * Makes an error fit to leave `req.mcaClient`: whatever raised it (the adapter, axios's
- * transforms, a user's interceptor), no rendering of it or of its `cause` chain holds a credential.
+ * transforms, a user's interceptor), no rendering of it, of its `cause` chain or of an
+ * `AggregateError`'s `errors` holds a credential.
  */
 export function redactAxiosError(error: unknown): unknown {
-  let current: unknown = error;
-  for (let depth = 0; depth < MAX_CAUSES && typeof current === 'object' && current !== null; depth++) {
-    if (current instanceof AxiosError) redactOne(current);
-    current = (current as { cause?: unknown }).cause;
-  }
+  walkErrorChain(error, redactOne, undefined);
   return error;
 }

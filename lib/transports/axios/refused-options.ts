@@ -1,4 +1,4 @@
-import { constantCase } from '../../settings/option-checks';
+import { constantCase } from '../../errors/field-code';
 import { McaConfigError } from '../../errors/mca-config-error';
 import { configField } from './config-field';
 

@@ -1,7 +1,8 @@
 import { runOutbound, type OutboundPolicy } from '../../outbound/outbound-policy';
 import { isRedirect } from '../../outbound/next-hop';
 import type { OutboundCall } from '../../outbound/transport';
-import { isReplayableBody, requestBody } from './fetch-body';
+import { FETCH_MAX_REDIRECTS, isReplayableBody, optedOut } from '../../outbound/call-rules';
+import { requestBody } from './fetch-body';
 import { FetchTransport, isPlainHeaders, type BodyInit, type FetchFunction, type FetchRequestParts, type HeadersInit } from './fetch-transport';
 
 /** `RequestInit`, plus `mcaAuth: false` to keep one call free of the token. */
@@ -15,9 +16,6 @@ export interface McaFetchInit extends RequestInit {
 
 /** The signature of the global `fetch`, with the same guarantees as `req.mcaClient`. */
 export type McaFetch = (input: string | URL | Request, init?: McaFetchInit) => Promise<Response>;
-
-/** Hops fetch itself follows at most (the Fetch standard's limit). */
-export const FETCH_MAX_REDIRECTS = 20;
 
 function hasAuthorization(headers: HeadersInit | undefined): boolean {
   if (headers === undefined) return false;
@@ -97,7 +95,7 @@ function send(
   const call: OutboundCall = {
     url,
     method: parts.method.toUpperCase(),
-    optOut: init?.mcaAuth === false || hasAuthorization(parts.headers),
+    optOut: optedOut(init?.mcaAuth, hasAuthorization(parts.headers)),
     bodyReplayable: replayable && isReplayableBody(parts.body),
     // 'manual' and 'error' get the first hop's answer; the policy follows only 'follow'.
     maxRedirects: mode === 'follow' ? FETCH_MAX_REDIRECTS : 0,

@@ -1,21 +1,15 @@
-// Which request bodies fetch can send twice (after a 401, or on a 307/308), and how a `Request`'s
-// body is made so, within a bound.
+import { isReplayableBody } from '../../outbound/call-rules';
+
+// Which request bodies fetch sends as a stream, and how a `Request`'s body is made replayable
+// (after a 401, or on a 307/308), within a bound. Which bodies are replayable is the outbound
+// policy's rule (outbound/call-rules.ts), the same for every transport.
 
 /** Bytes of a `Request`'s body kept in memory so that it can be sent again. */
 export const REQUEST_BODY_REPLAY_LIMIT = 1024 * 1024;
 
-/**
- * fetch re-extracts these on every send: strings, bytes, `URLSearchParams`, `FormData` (encoded
- * anew each time) and `Blob`. A `ReadableStream` or an async iterable (a Node stream) is consumed
- * by the first send.
- */
-export function isReplayableBody(body: unknown): boolean {
-  if (body === undefined || body === null || typeof body === 'string') return true;
-  return body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof URLSearchParams || body instanceof FormData || body instanceof Blob;
-}
-
+/** A body fetch reads as a stream (it then needs `duplex: 'half'`): what cannot be sent twice. */
 export function isStreamBody(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && !isReplayableBody(body);
+  return !isReplayableBody(body);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { scrubSentRequest } from '../../outbound/scrub-sent-request';
-
-const REDACTED = '[redacted]';
-const MAX_DEPTH = 5;
+import { REDACTED } from '../../outbound/redacted';
+import { walkErrorChain } from '../../outbound/error-chain';
 
 function scrubText(holder: Record<string, unknown>, key: string, sent: string): void {
   const value = holder[key];
@@ -14,6 +13,16 @@ function scrubText(holder: Record<string, unknown>, key: string, sent: string): 
   }
 }
 
+function redactOne(error: object, sent: string | undefined): void {
+  scrubSentRequest(error, sent);
+  const holder = error as Record<string, unknown>;
+  // A `Request` an error carries (an instrumented fetch's, ky's HTTPError).
+  scrubSentRequest(holder.request, sent);
+  if (sent === undefined) return;
+  scrubText(holder, 'message', sent);
+  scrubText(holder, 'stack', sent);
+}
+
 /**
  * Makes an error fit to leave `mcaFetch`. fetch's own errors (`TypeError: fetch failed` and its
  * `cause`) are not built from request headers today; this keeps it so whatever undici does next:
@@ -21,17 +30,6 @@ function scrubText(holder: Record<string, unknown>, key: string, sent: string): 
  * sent is cut out, and a `Request` found there has its credentials replaced.
  */
 export function redactFetchError(error: unknown, sent: string | undefined): unknown {
-  const queue: { value: unknown; depth: number }[] = [{ value: error, depth: 0 }];
-  const seen = new Set<unknown>();
-  while (queue.length > 0) {
-    const { value, depth } = queue.pop()!;
-    if (typeof value !== 'object' || value === null || seen.has(value) || depth > MAX_DEPTH) continue;
-    seen.add(value);
-    scrubSentRequest(value, sent);
-    const holder = value as Record<string, unknown>;
-    if (sent !== undefined) for (const key of ['message', 'stack']) scrubText(holder, key, sent);
-    queue.push({ value: holder.cause, depth: depth + 1 }, { value: holder.request, depth: depth + 1 });
-    if (Array.isArray(holder.errors)) for (const inner of holder.errors) queue.push({ value: inner, depth: depth + 1 });
-  }
+  walkErrorChain(error, redactOne, sent);
   return error;
 }

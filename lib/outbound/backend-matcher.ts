@@ -1,7 +1,6 @@
-import { McaConfigError } from '../../errors/mca-config-error';
-import { echoUrl } from '../../errors/echo';
-import { cleartextAllowed } from '../../settings/cleartext';
-import type { EnvSource } from '../../settings/env-source';
+import { McaConfigError } from '../errors/mca-config-error';
+import { echoUrl } from '../errors/echo';
+import { cleartextAllowed } from '../token/cleartext';
 
 function invalidBackend(fix: string): McaConfigError {
   return new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS', `Invalid \`protectedBackends\`: ${fix}`, {
@@ -99,33 +98,6 @@ export function hasHiddenTraversal(pathname: string): boolean {
     if (bare === '.' || bare === '..') return true;
   }
   return false;
-}
-
-/** `MCA_PROTECTED_BACKENDS`: comma-separated strings. */
-export function parseProtectedBackendsEnv(value: string): string[] {
-  return value
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-}
-
-/**
- * `MCA_PROTECTED_BACKENDS` as a list, or undefined when unset. A variable that is present but
- * lists nothing (`MCA_PROTECTED_BACKENDS=`, a value that is only a comment in `.env`, `" , "`) is
- * an error, not "unset": an allowlist must never fail open on a typo.
- */
-export function protectedBackendsVariable(env: EnvSource): string[] | undefined {
-  const variable = env.getPresent('MCA_PROTECTED_BACKENDS');
-  if (variable === undefined) return undefined;
-  const entries = parseProtectedBackendsEnv(variable.value);
-  if (entries.length === 0) {
-    throw new McaConfigError(
-      'ERR_MCA_INVALID_PROTECTED_BACKENDS',
-      `Invalid \`protectedBackends\` (from MCA_PROTECTED_BACKENDS in ${variable.source === 'env' ? 'the environment' : 'the .env file'}): it is set but lists no back end. List them comma-separated; to send the token to every host, unset the variable.`,
-      { field: 'protectedBackends' },
-    );
-  }
-  return entries;
 }
 
 /** An allowlist that lists nothing allows nothing: never taken for "unset". */

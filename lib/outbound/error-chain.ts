@@ -1,0 +1,38 @@
+// Which objects of an error a transport redacts before the error reaches the caller: the error,
+// its `cause` chain, and the members of an AggregateError (`errors`), as Node and undici nest
+// them (`fetch failed` → AggregateError of one error per address tried). One walk for every
+// transport; what to do at each error is the transport's own (its error shapes differ).
+
+/** Levels looked into: the error and five causes (or aggregate members) below it. */
+const MAX_DEPTH = 5;
+
+/** Redacts one object of the chain; `sent` is the Authorization value the hop carried, when known. */
+export type ErrorVisitor = (error: object, sent: string | undefined) => void;
+
+/**
+ * Calls `visit` on `error` and on every object below it, at most {@link MAX_DEPTH} levels down.
+ * A plain cause chain allocates nothing (the depth bounds a cycle, and a visitor may see an object
+ * twice there); the first `errors` list met brings a set in, from which on each object is visited
+ * once, so an AggregateError that lists one error many times, or itself, costs no more than its
+ * distinct members.
+ */
+export function walkErrorChain(error: unknown, visit: ErrorVisitor, sent: string | undefined): void {
+  walk(error, 0, visit, sent, undefined);
+}
+
+function walk(value: unknown, depth: number, visit: ErrorVisitor, sent: string | undefined, seen: Set<object> | undefined): Set<object> | undefined {
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return seen;
+  if (seen !== undefined) {
+    if (seen.has(value)) return seen;
+    seen.add(value);
+  }
+  visit(value, sent);
+  const links = value as { cause?: unknown; errors?: unknown };
+  seen = walk(links.cause, depth + 1, visit, sent, seen);
+  const errors = links.errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    seen ??= new Set([value]);
+    for (const inner of errors) seen = walk(inner, depth + 1, visit, sent, seen);
+  }
+  return seen;
+}

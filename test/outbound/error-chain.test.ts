@@ -1,0 +1,86 @@
+import { inspect } from 'node:util';
+import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
+import { walkErrorChain } from '../../lib/outbound/error-chain';
+import { redactAxiosError } from '../../lib/transports/axios/redact-axios-error';
+import { redactFetchError } from '../../lib/transports/fetch/redact-fetch-error';
+
+// The one walk both transports redact errors along (issue 23): which objects, how deep, how often.
+
+function visited(error: unknown): object[] {
+  const seen: object[] = [];
+  walkErrorChain(error, (value) => void seen.push(value), undefined);
+  return seen;
+}
+
+function chainOf(length: number): Error[] {
+  const errors = Array.from({ length }, (_, i) => new Error(`level ${i}`));
+  for (let i = 0; i < length - 1; i++) errors[i]!.cause = errors[i + 1];
+  return errors;
+}
+
+describe('walkErrorChain', () => {
+  it('visits the error and five causes below it, no deeper', () => {
+    const chain = chainOf(8);
+    expect(visited(chain[0])).toEqual(chain.slice(0, 6));
+  });
+
+  it('visits the members of an AggregateError, and their causes, within the same depth', () => {
+    const inner = new Error('inner');
+    const first = new Error('first', { cause: inner });
+    const second = new Error('second');
+    const aggregate = new AggregateError([first, second], 'all failed');
+    const top = new TypeError('fetch failed', { cause: aggregate });
+    expect(visited(top)).toEqual([top, aggregate, first, inner, second]);
+  });
+
+  it('an AggregateError that lists itself, or one error many times, costs its distinct members', () => {
+    const member = new Error('member');
+    const aggregate = new AggregateError(Array(1000).fill(member), 'many');
+    (aggregate as { errors: unknown[] }).errors.push(aggregate);
+    expect(visited(aggregate)).toEqual([aggregate, member]);
+  });
+
+  it('a cycle of causes ends at the depth bound', () => {
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    a.cause = b;
+    expect(visited(a)).toEqual([a, b, a, b, a, b]);
+  });
+
+  it.each([undefined, null, 'text', 42])('%p: nothing to visit', (value) => {
+    expect(visited(value)).toEqual([]);
+  });
+});
+
+function axiosErrorWithCredentials(): AxiosError {
+  const config = { headers: new AxiosHeaders({ Authorization: 'Basic c2VjcmV0LXVzZXI6c2VjcmV0LXBhc3M=' }) } as InternalAxiosRequestConfig;
+  return new AxiosError('Request failed', 'ERR_BAD_REQUEST', config);
+}
+
+describe('both transports redact along it', () => {
+  it('axios: an AxiosError inside an AggregateError is redacted too (the walk once followed only `cause`)', () => {
+    const inner = axiosErrorWithCredentials();
+    const aggregate = new AggregateError([new Error('other'), inner], 'both calls failed');
+    expect(redactAxiosError(aggregate)).toBe(aggregate);
+    expect(inner.config?.headers.Authorization).toBe('[redacted]');
+    expect(inspect(aggregate, { depth: Infinity })).not.toContain('c2VjcmV0LXVzZXI6c2VjcmV0LXBhc3M=');
+  });
+
+  it('axios: an AxiosError five causes down is redacted (the walk once stopped at four)', () => {
+    const chain = chainOf(5);
+    const deep = axiosErrorWithCredentials();
+    chain[4]!.cause = deep;
+    redactAxiosError(chain[0]);
+    expect(deep.config?.headers.Authorization).toBe('[redacted]');
+  });
+
+  it('fetch: the header sent is cut out of every level within the bound, and a Request an error carries is scrubbed', () => {
+    const sent = 'Bearer tok-secret-1';
+    const chain = chainOf(7).map((error) => Object.assign(error, { message: `${error.message} with ${sent}` }));
+    const request = new Request('http://127.0.0.1/x', { headers: { authorization: sent } });
+    Object.assign(chain[2]!, { request });
+    redactFetchError(chain[0], sent);
+    expect(chain.map((error) => error.message.includes(sent))).toEqual([false, false, false, false, false, false, true]);
+    expect(request.headers.get('authorization')).toBe('[redacted]');
+  });
+});
