@@ -19,7 +19,8 @@ function libFiles(dir = join(root, 'lib')): string[] {
 describe('the error-code registry', () => {
   let usage: ErrorCodeUsage;
   beforeAll(() => {
-    usage = errorCodeUsage(root, ['lib/errors/error-codes.ts']);
+    // The settings table's derived lists are read from the loaded modules (ts-jest runs them).
+    usage = errorCodeUsage(root, ['lib/errors/error-codes.ts'], (file) => jest.requireActual<Record<string, unknown>>(file));
   });
 
   it('reads the codes built from templates, not only the ones written out', () => {
@@ -35,8 +36,8 @@ describe('the error-code registry', () => {
     // Known and left as they are: the field is a VCAP path with the service's name in it, so the
     // code (ERR_MCA_INVALID_VCAP_SERVICES SERVICE "…" CREDENTIALS.PORT) is no fixed string.
     expect(usage.dynamicFields).toEqual([
-      'lib/settings/redis-binding.ts:84: `${where} credentials.${field}`',
-      'lib/settings/redis-binding.ts:89: `${where} credentials.port`',
+      'lib/settings/redis-binding.ts:93: `${where} credentials.${field}`',
+      'lib/settings/redis-binding.ts:98: `${where} credentials.port`',
     ]);
   });
 
