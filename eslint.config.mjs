@@ -57,8 +57,7 @@ export default tseslint.config(
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
     },
     rules: {
-      // no-cycle does not follow `import type`: test/import-cycles.test.ts checks those too, with
-      // the temporary exception for the cycles the settings rewrite removes (lib/settings/).
+      // no-cycle does not follow `import type`: test/import-cycles.test.ts checks those too.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-restricted-paths': [
         'error',
