@@ -3,7 +3,7 @@
 // (at once, or with `barrier` when the parent says go after every child reported ready), prints
 // {header, source} as JSON, and exits. Uses the built package.
 // settings.store: the redisTokenStore options (url, clusterNodes or sentinels, fleetKey …).
-// settings.cold: the store is built only at "go", with its defaults, and nothing connects it
+// settings.cold: the store is built only at "go", with its defaults (but what settings.store names), and nothing connects it
 // before the first call: a process that has just started. settings.build says how it is built:
 // 'options' (redisTokenStore options), 'env' (MCA_REDIS_* variables in settings.env), or
 // 'user-single' / 'user-cluster' / 'user-sentinel' (an ioredis client the user built).
@@ -42,7 +42,7 @@ function build() {
     return { store, provider: createTokenProvider({ ...settings.credentials, env: {}, envFile: false, store }) };
   }
   const client = userClient();
-  const store = redisTokenStore({ client, fleetKey: settings.store.fleetKey });
+  const store = redisTokenStore({ client, fleetKey: settings.store.fleetKey, storeTimeoutMs: settings.store.storeTimeoutMs });
   return { store, client, provider: createTokenProvider({ ...settings.credentials, env: {}, envFile: false, store }) };
 }
 
