@@ -4,7 +4,7 @@ import type { TokenTarget } from './token-target';
 import type { Hop, OutboundCall, OutboundTransport } from './transport';
 import { expired, remainingMs, type CallBounds } from './wait-for-token';
 import { logNoToken, routeDebugEnabled } from './route-debug';
-import { signHop } from './dpop-proof';
+import { noteNonce, signHop } from './dpop-proof';
 
 export interface OutboundPolicyOptions {
   /** Which token each URL gets (the allowlist, and each back end's own token). */
@@ -130,6 +130,7 @@ function sendFirst<R>(
   if (route?.target.dpop !== undefined) signHop(route.target.dpop, hop);
   return transport.send(hop).then(
     (response) => {
+      noteNonce(route?.target.dpop, hop, transport, response);
       const { status, location } = transport.answer(response);
       return needsPolicy(status, location, call) ? follow(policy, call, transport, bounds, route, hop, response) : response;
     },
@@ -194,11 +195,13 @@ async function follow<R>(
     }
     // RFC 9449 §9: a resource server that wants its nonce in the proof answers 401 with one. The
     // same hop once more, same token, a proof with the nonce: not a token replacement, so it does
-    // not count against the 401 rule's limit.
+    // not count against the 401 rule's limit. The nonce was remembered with the answer; a
+    // challenge for the very nonce the proof carried (or one not remembered: not a usable nonce)
+    // is not retried.
     const dpop = route?.target.dpop;
     if (next === undefined && status === 401 && dpop !== undefined && hop.proof !== undefined && !nonceRetried && (hop.dropBody || call.bodyReplayable)) {
       const nonce = transport.answer(response).dpopNonce;
-      if (nonce !== undefined && dpop.nonces.remember(hop.url, nonce)) {
+      if (nonce !== undefined && nonce !== hop.proofNonce && dpop.nonces.get(hop.url) === nonce) {
         transport.discard(response);
         nonceRetried = true;
         next = { ...hop, timeoutMs: remainingMs(bounds) };
@@ -231,6 +234,7 @@ async function follow<R>(
     } catch (error) {
       throw transport.sendFailed ? transport.sendFailed(error, hop) : error;
     }
+    noteNonce(route?.target.dpop, hop, transport, response);
   }
 }
 

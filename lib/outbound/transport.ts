@@ -38,6 +38,8 @@ export interface Hop {
   timeoutMs: number;
   /** The `DPoP` proof for this hop (RFC 9449), fresh for its method and URL, with a DPoP-bound token. */
   proof?: string;
+  /** The resource server's nonce that {@link proof} carries, if any. */
+  proofNonce?: string;
 }
 
 /** What the policy needs to know about a response. */
@@ -55,6 +57,11 @@ export interface HopAnswer {
 export interface OutboundTransport<R> {
   send(hop: Hop): Promise<R>;
   answer(response: R): HopAnswer;
+  /**
+   * The raw `DPoP-Nonce` header of an answer, whatever its status (RFC 9449 §9: a resource server
+   * may send its next nonce on any answer). Read only for hops that carried a proof.
+   */
+  nonce(response: R): unknown;
   /** Frees a response the caller will never see (a redirect, a replayed 401): no socket is held. */
   discard(response: R): void;
   /**

@@ -20,6 +20,16 @@ function isReplayable(data: unknown): boolean {
   return typeof body.pipe !== 'function' && typeof body.getReader !== 'function';
 }
 
+/**
+ * Puts the hop's proof in, as the only `DPoP` header: a caller's own (any spelling) would go out
+ * beside it, and a request with two proofs is refused (RFC 9449 §4.3).
+ */
+function withProof(lent: object, proof: string): void {
+  const headers = lent as Record<string, unknown>;
+  for (const name of Object.keys(headers)) if (name.length === 4 && name.toLowerCase() === 'dpop') delete headers[name];
+  headers.DPoP = proof;
+}
+
 // `maxRedirects: Infinity` would let a back end that redirects to itself hold a call without a
 // timeout forever: a ceiling far above axios's default (21) and fetch's (20).
 const MAX_REDIRECTS = 100;
@@ -95,7 +105,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
     if (hop.authorization !== undefined) {
       const lent = Object.assign(Object.create(AxiosHeaders.prototype) as AxiosHeaders, headers);
       (lent as unknown as Record<string, unknown>).Authorization = hop.authorization;
-      if (hop.proof !== undefined) (lent as unknown as Record<string, unknown>).DPoP = hop.proof;
+      if (hop.proof !== undefined) withProof(lent, hop.proof);
       config.headers = lent;
     }
     // The adapter sends the very text the token was decided on (baseURL already applied by
@@ -201,6 +211,11 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       if (nonce !== undefined) answer.dpopNonce = nonce;
     }
     return answer;
+  }
+
+  nonce(response: AxiosResponse): unknown {
+    const headers = response.headers as AxiosHeaders | Record<string, unknown> | undefined;
+    return headers instanceof AxiosHeaders ? headers.get('dpop-nonce') : headers?.['dpop-nonce'];
   }
 
   discard(response: AxiosResponse): void {
