@@ -11,6 +11,7 @@ import { createTokenEndpoint, type TokenEndpoint } from '../token-endpoint';
 import type { ProviderStats, TokenEvent, TokenProvider } from '../token-provider-api';
 import { exchangeError, noSubjectError } from './exchange-errors';
 import { exchangeGrant, type OnBehalfOfGrant } from './exchange-grant';
+import { issuedTokenTypeError } from './issued-token-type';
 import type { SubjectReading, SubjectToken } from './subject-token';
 
 /** How an on-behalf-of provider finds its user and bounds its memory. */
@@ -147,6 +148,8 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
           true,
         );
         if (this.#closed) throw closedError();
+        const unusable = issuedTokenTypeError(this.#grant, issued.issuedTokenType, this.#label, this.#backend);
+        if (unusable !== undefined) throw unusable;
         // No longer than the issued token's lifetime, nor than the user's own token when it says.
         const expiresAt = Math.min(startedAt + issued.lifetimeMs, subject.expiresAt ?? Number.POSITIVE_INFINITY);
         const headerText = `${config.dpop === undefined ? 'Bearer' : 'DPoP'} ${issued.accessToken}`;
