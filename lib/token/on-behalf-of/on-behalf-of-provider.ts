@@ -52,7 +52,10 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
   readonly #cache: QuickLRU<string, Entry>;
   readonly #inflight = new Map<string, Promise<string>>();
   readonly #maxInflight: number;
-  readonly #abort = new AbortController();
+  // One controller per exchange under way, aborted by close(): each token request listens on its
+  // own. A signal shared by every exchange would collect a listener per user waiting (Node warns
+  // past ten, MaxListenersExceededWarning); this set is bounded by the exchanges under way.
+  readonly #aborts = new Set<AbortController>();
   readonly #backend: string | undefined;
   readonly #label: string;
   readonly #cacheKey: string;
@@ -138,12 +141,14 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
     const grant = exchangeGrant(this.#grant, subject);
     const endpoint = this.#endpoint;
     const once = { requestToken: (signal: AbortSignal, timeoutMs: number) => endpoint.requestToken(signal, timeoutMs, grant), close: () => undefined };
+    const abort = new AbortController();
+    this.#aborts.add(abort);
     const flight = (async () => {
       try {
         const { grant: issued, attempts } = await fetchWithRetry(
           once,
           config,
-          this.#abort.signal,
+          abort.signal,
           (event) => this.emit('retry', this.#backend === undefined ? event : { ...event, backend: this.#backend }),
           true,
         );
@@ -179,6 +184,7 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
         throw error;
       } finally {
         this.#inflight.delete(key);
+        this.#aborts.delete(abort);
       }
     })();
     this.#inflight.set(key, flight);
@@ -223,7 +229,7 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#abort.abort(closedError());
+    for (const abort of this.#aborts) abort.abort(closedError());
     await Promise.all([...this.#inflight.values()].map((flight) => flight.catch(() => undefined)));
     this.#cache.clear();
     this.#endpoint.close();
