@@ -14,7 +14,8 @@ import { McaConfigError } from '../errors/mca-config-error';
 import type { McaOAuthOptions } from '../settings/options';
 import { buildBackendTokens } from './backend-tokens';
 import { attachRequestFields, type RequestFields } from './request-fields';
-import { RequestContext } from './request-context';
+import { RequestBinding, type SharedFields } from './request-binding';
+import type { ServedRequest } from '../token/on-behalf-of/served-request';
 import { readOnBehalfOf } from '../settings/resolve-on-behalf-of';
 import { resolveDpopKey } from '../settings/resolve-dpop-key';
 import './request-augmentation';
@@ -109,29 +110,23 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const replacementMinIntervalMs = numberOption(checked, 'retryOn401MinIntervalMs', DEFAULT_REPLACEMENT_INTERVAL_MS, { min: 0 });
   const onBehalfOf = readOnBehalfOf(checked.onBehalfOf, 'onBehalfOf') ?? false;
   const onBehalfOfCacheSize = numberOption(checked, 'onBehalfOfCacheSize', DEFAULT_ON_BEHALF_OF_CACHE_SIZE, { integer: true, min: 1 });
-  const context = new RequestContext();
   const dpop = checked.dpop ?? false;
   if (typeof dpop !== 'boolean') throw invalid('dpop', 'it must be true or false.');
   const dpopKey = resolveDpopKey(checked, env);
 
   // Everything is validated above (the allowlist is compiled before any provider exists): only
   // now are sockets (and a Redis connection) opened.
-  const tokens = buildBackendTokens(
-    config,
-    backends,
-    replacementMinIntervalMs,
-    { mode: onBehalfOf, cacheSize: onBehalfOfCacheSize, subject: context.subject },
-    dpop,
-    dpopKey,
-  );
+  const tokens = buildBackendTokens(config, backends, replacementMinIntervalMs, { mode: onBehalfOf, cacheSize: onBehalfOfCacheSize }, dpop, dpopKey);
   // Only a middleware that exchanges users' tokens somewhere needs to know, per call, whose request it serves.
   const perUser = onBehalfOf !== false || backends?.some((backend) => backend.onBehalfOf !== undefined && backend.onBehalfOf !== false) === true;
   const policy = new OutboundPolicy({ routes: tokens.routes, defaultTarget: tokens.defaultTarget, retryOn401 });
   const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios'], 'the global `axios.defaults`');
-  const fetch = createAuthorizedFetch(policy, globalThis.fetch);
+  const baseFetch = globalThis.fetch;
+  const fetch = createAuthorizedFetch(policy, baseFetch);
   const provider = tokens.defaultTarget.provider;
-  const authorization = (urlOrName?: string): Promise<string> => {
-    if (urlOrName === undefined) return provider.getAuthorizationHeader();
+  // `user`: the request whose `req.mcaAuth` this is; none for `auth.authorization`.
+  const headerFor = (urlOrName: string | undefined, user: ServedRequest | undefined): Promise<string> => {
+    if (urlOrName === undefined) return tokens.defaultTarget.authorization(user);
     // From JavaScript a URL object is a natural argument, and anything else must reject like an
     // unknown name: a synchronous TypeError would escape a caller's `.catch()`.
     const given: unknown = urlOrName;
@@ -139,15 +134,19 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     if (typeof key !== 'string') return Promise.reject(unknownBackend(tokens.byName.keys()));
     const target = tokens.byName.get(key) ?? (key.includes(':') ? tokens.routes.route(key)?.target : undefined);
     if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));
-    return target.provider.getAuthorizationHeader();
+    return target.authorization(user);
   };
-  const fields: RequestFields = { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch, ...(perUser ? { enter: context.enter } : {}) };
+  const authorization = (urlOrName?: string): Promise<string> => headerFor(urlOrName, undefined);
   const providers = new Map([...tokens.byName].map(([name, target]) => [name, target.provider]));
 
+  // Only a middleware that exchanges users' tokens somewhere gives each request fields of its own,
+  // bound to it (lib/middleware/request-binding.ts); one without shares one set with every request.
+  const shared: SharedFields = { policy, client, baseFetch, authorization: headerFor };
+  const fields: RequestFields = { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch };
   const middleware = perUser
     ? function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
-        attachRequestFields(req, fields);
-        context.run(req, next);
+        attachRequestFields(req, new RequestBinding(req, shared), true);
+        next();
       }
     : function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
         attachRequestFields(req, fields);

@@ -7,12 +7,6 @@ export interface RequestFields {
   mcaAuth: (urlOrName?: string) => Promise<string>;
   mcaClient: AxiosInstance;
   mcaFetch: McaFetch;
-  /**
-   * With `onBehalfOf`: called with the request whenever one of its fields is read, so that a call
-   * made through `req.mcaClient` (or `mcaFetch`, `mcaAuth`) serves that request even when the code
-   * runs in another request's async context (a callback from a connection another request opened).
-   */
-  enter?: (req: object) => void;
 }
 
 // Express gives every request its app's prototype (Object.setPrototypeOf(req, app.request)).
@@ -30,9 +24,7 @@ function installGetters(proto: object): void {
       configurable: true,
       enumerable: false,
       get(this: object) {
-        const fields = fieldsOf.get(this);
-        fields?.enter?.(this);
-        return fields?.[name];
+        return fieldsOf.get(this)?.[name];
       },
       // Code that assigns req.mcaClient itself gets an own property, as it would without getters.
       set(this: object, value: unknown) {
@@ -54,8 +46,11 @@ function isExpressRequestPrototype(proto: object | null): proto is object {
   );
 }
 
-/** Gives `req` its `mcaAuth` and `mcaClient`. */
-export function attachRequestFields(req: object, fields: RequestFields): void {
+/**
+ * Gives `req` its `mcaAuth`, `mcaClient` and `mcaFetch`. `perRequest`: the fields are this
+ * request's own (with `onBehalfOf`), made on their first read.
+ */
+export function attachRequestFields(req: object, fields: RequestFields, perRequest = false): void {
   const proto: object | null = Object.getPrototypeOf(req);
   if (proto !== null && withGetters.has(proto)) {
     fieldsOf.set(req, fields);
@@ -67,14 +62,14 @@ export function attachRequestFields(req: object, fields: RequestFields): void {
     return;
   }
   // Connect or a bare http server: the request keeps Node's own prototype, which a library must
-  // not touch; own properties cost nothing extra there. With `enter`, own getters, which do.
-  if (fields.enter !== undefined) {
-    const enter = fields.enter;
+  // not touch; own properties cost nothing extra there. Fields made on their first read: own
+  // getters, which do.
+  if (perRequest) {
     for (const name of ['mcaAuth', 'mcaClient', 'mcaFetch'] as const) {
       Object.defineProperty(req, name, {
         configurable: true,
         enumerable: true,
-        get: () => (enter(req), fields[name]),
+        get: () => fields[name],
         set: (value: unknown) => Object.defineProperty(req, name, { value, writable: true, configurable: true, enumerable: true }),
       });
     }

@@ -79,9 +79,14 @@ export class OutboundPolicy {
   }
 }
 
-async function headerOf<R>(target: TokenTarget | undefined, bounds: CallBounds, transport: OutboundTransport<R>): Promise<string | undefined> {
+async function headerOf<R>(
+  target: TokenTarget | undefined,
+  call: OutboundCall,
+  bounds: CallBounds,
+  transport: OutboundTransport<R>,
+): Promise<string | undefined> {
   if (target === undefined) return undefined;
-  const answer = target.header(bounds, transport);
+  const answer = target.header(bounds, transport, call.user);
   return typeof answer === 'string' ? answer : await answer;
 }
 
@@ -112,7 +117,7 @@ export function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall, trans
     if (routeDebugEnabled()) logNoToken(call.method, call.url, 'call', policy.whyNoToken(call, call.url));
     return sendFirst(policy, call, transport, bounds, undefined, undefined);
   }
-  const answer = route.target.header(bounds, transport);
+  const answer = route.target.header(bounds, transport, call.user);
   if (typeof answer === 'string') return sendFirst(policy, call, transport, bounds, route, answer);
   return answer.then((header) => sendFirst(policy, call, transport, bounds, route, header));
 }
@@ -187,7 +192,7 @@ async function follow<R>(
             logNoToken(next.method, next.url, 'redirect', why);
           }
         } else chain.add(route.index);
-        next.authorization = await headerOf(route?.target, bounds, transport);
+        next.authorization = await headerOf(route?.target, call, bounds, transport);
         next.timeoutMs = remainingMs(bounds);
         // Every hop that carries a bound token gets a proof of its own: method, URL, a new jti.
         if (route?.target.dpop !== undefined) signHop(route.target.dpop, next);
@@ -221,7 +226,7 @@ async function follow<R>(
     ) {
       // Freed before the wait for a token: a discarded stream must not hold its socket meanwhile.
       transport.discard(response);
-      const fresh = await route.target.replacement(hop.authorization, bounds, transport);
+      const fresh = await route.target.replacement(hop.authorization, bounds, transport, call.user);
       replayed = true;
       next = { ...hop, authorization: fresh, timeoutMs: remainingMs(bounds) };
       if (route.target.dpop !== undefined) signHop(route.target.dpop, next);

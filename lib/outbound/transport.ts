@@ -1,3 +1,5 @@
+import type { ServedRequest } from '../token/on-behalf-of/served-request';
+
 /**
  * The contract between the outbound policy (this folder) and a transport (the axios client in
  * lib/transports/axios/, the fetch wrapper in lib/transports/fetch/). The policy decides; the transport only moves bytes.
@@ -92,4 +94,6 @@ export interface OutboundCall {
   signal: AbortSignal | undefined;
   /** Lower-case header names to drop when a redirect leaves the origin, besides the credentials. */
   sensitiveHeaders: readonly string[];
+  /** The request the call serves (a request's own `req.mcaClient` / `req.mcaFetch`), for tokens on behalf of its user. */
+  user?: ServedRequest;
 }

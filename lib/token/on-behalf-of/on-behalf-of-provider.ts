@@ -13,12 +13,11 @@ import { exchangeError, noSubjectError } from './exchange-errors';
 import { exchangeGrant, type OnBehalfOfGrant } from './exchange-grant';
 import { issuedTokenTypeError } from './issued-token-type';
 import type { SubjectReading, SubjectToken } from './subject-token';
+import { NO_REQUEST } from './served-request';
 
 /** How an on-behalf-of provider finds its user and bounds its memory. */
 export interface OnBehalfOfWiring {
   grant: OnBehalfOfGrant;
-  /** The subject of the request being served now (the middleware reads it from its async context). */
-  subject: () => SubjectReading;
   /** Exchanged tokens (and refusals) kept, one per user; least recently used evicted first. */
   cacheSize: number;
   /** The `protectedBackends` entry (its name), for events, debug lines and messages. */
@@ -48,7 +47,6 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
   readonly #config: ProviderConfig;
   readonly #endpoint: TokenEndpoint;
   readonly #grant: OnBehalfOfGrant;
-  readonly #subject: () => SubjectReading;
   readonly #cache: QuickLRU<string, Entry>;
   readonly #inflight = new Map<string, Promise<string>>();
   readonly #maxInflight: number;
@@ -71,7 +69,6 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
     this.#config = config;
     this.#endpoint = createTokenEndpoint(config);
     this.#grant = wiring.grant;
-    this.#subject = wiring.subject;
     this.#cache = new QuickLRU({ maxSize: wiring.cacheSize });
     // Exchanges under way are bounded too: distinct users beyond this wait for nobody, they fail.
     this.#maxInflight = wiring.cacheSize;
@@ -99,9 +96,18 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
     return this.#closed;
   }
 
+  /**
+   * Serves no user: a call through the provider itself (`auth.backends.get(name)`) is made for no
+   * request, and fails closed with `ERR_MCA_NO_SUBJECT_TOKEN`. Calls for a request go through
+   * {@link headerFor}, with the user that request's fields carry.
+   */
   getAuthorizationHeader(): Promise<string> {
+    return this.headerFor(NO_REQUEST);
+  }
+
+  /** The header on behalf of the user `reading` names: cached, or exchanged now. */
+  headerFor(reading: SubjectReading): Promise<string> {
     if (this.#closed) return Promise.reject(closedError());
-    const reading = this.#subject();
     if (reading.kind !== 'token') {
       this.#misses++;
       return Promise.reject(noSubjectError(reading.kind, this.#backend));
@@ -191,17 +197,19 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
     return flight;
   }
 
-  /**
-   * Drops the current user's exchanged token (only if it is still `header`, when given). Outside a
-   * request: the entry holding `header`, or, without one, every user's.
-   */
+  /** Drops the user's exchanged token that `reading` names, only if it is still `header`: after a 401 to it. */
+  invalidateFor(reading: SubjectReading, header: string, reason: string): boolean {
+    if (reading.kind !== 'token') return false;
+    const entry = this.#cache.get(reading.token.fingerprint);
+    const dropped = entry?.kind === 'token' && entry.headerText === header && this.#cache.delete(reading.token.fingerprint);
+    if (dropped) this.emit('invalidated', this.#backend === undefined ? { reason } : { reason, backend: this.#backend });
+    return dropped;
+  }
+
+  /** Drops the user's token that is `header`, or, without one, every user's. */
   invalidate(header?: string, reason = 'manual'): boolean {
-    const reading = this.#subject();
     let dropped = false;
-    if (reading.kind === 'token') {
-      const entry = this.#cache.get(reading.token.fingerprint);
-      if (entry?.kind === 'token' && (header === undefined || entry.headerText === header)) dropped = this.#cache.delete(reading.token.fingerprint);
-    } else if (header === undefined) {
+    if (header === undefined) {
       dropped = this.#cache.size > 0;
       this.#cache.clear();
     } else {

@@ -2,6 +2,8 @@ import { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type AxiosR
 import type { Hop, HopAnswer, OutboundCall, OutboundTransport } from '../../outbound/transport';
 import { scrubSentRequest } from '../../outbound/scrub-sent-request';
 import { configField } from './config-field';
+import { SERVED_REQUEST_FIELD } from './bound-client';
+import { ServedRequest } from '../../token/on-behalf-of/served-request';
 import { finalUrl } from './final-url';
 import { redactAxiosError } from './redact-axios-error';
 import { askedNonce } from '../../outbound/dpop-proof';
@@ -42,6 +44,7 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
   const timeout = Number(configField(config, 'timeout'));
   const auth = configField(config, 'auth');
   const method = configField(config, 'method');
+  const user = configField(config, SERVED_REQUEST_FIELD);
   return {
     url: finalUrl(config),
     method: (typeof method === 'string' ? method : 'get').toUpperCase(),
@@ -53,6 +56,7 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
     timeoutMs: timeout > 0 ? timeout : 0,
     signal: (configField(config, 'signal') as AbortSignal | undefined) ?? undefined,
     sensitiveHeaders: Array.isArray(sensitive) ? sensitive.map((name) => String(name).toLowerCase()) : [],
+    user: ServedRequest.is(user) ? user : undefined,
   };
 }
 
