@@ -13,8 +13,8 @@ import { OutboundPolicy } from '../outbound/outbound-policy';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { McaOAuthOptions } from '../settings/options';
 import { buildBackendTokens } from './backend-tokens';
-import { attachRequestFields, type RequestFields } from './request-fields';
-import { RequestBinding, type SharedFields } from './request-binding';
+import { attachRequestFields, type FieldSource, type RequestFields } from './request-fields';
+import { fieldBinder, type SharedFields } from './request-binding';
 import type { ServedRequest } from '../token/on-behalf-of/served-request';
 import { readOnBehalfOf } from '../settings/resolve-on-behalf-of';
 import { resolveDpopKey } from '../settings/resolve-dpop-key';
@@ -142,16 +142,13 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   // Only a middleware that exchanges users' tokens somewhere gives each request fields of its own,
   // bound to it (lib/middleware/request-binding.ts); one without shares one set with every request.
   const shared: SharedFields = { policy, client, baseFetch, authorization: headerFor };
-  const fields: RequestFields = { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch };
-  const middleware = perUser
-    ? function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
-        attachRequestFields(req, new RequestBinding(req, shared), true);
-        next();
-      }
-    : function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
-        attachRequestFields(req, fields);
-        next();
-      };
+  const source: FieldSource = perUser
+    ? { bind: fieldBinder(shared) as (req: object, name: keyof RequestFields) => unknown }
+    : { shared: { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch } };
+  const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+    attachRequestFields(req, source);
+    next();
+  };
   return Object.assign(middleware, {
     provider,
     client,
