@@ -1,9 +1,11 @@
 'use strict';
 // Issue 26: what `onBehalfOf` costs the requests that do not use it. Two processes, the same app
 // and route, calling the same back end through req.mcaClient with the app's own token; the second
-// middleware also has an entry (on another origin) with `onBehalfOf: true`, so it enters an
-// AsyncLocalStorage scope for every request. Server CPU per request, variants alternated round by
-// round (bench/proxy-cpu.js), medians; /hello (no outbound call) and /proxy.
+// middleware also has an entry (on another origin) with `onBehalfOf: true`, so each request gets
+// fields of its own, bound to it (lib/middleware/request-binding.ts). Server CPU per request,
+// variants alternated round by round (bench/proxy-cpu.js), medians; /hello (no outbound call) and
+// /proxy. A third process, plain inside another library's AsyncLocalStorage scope, tells what any
+// request scope costs on this Node.
 const { startServers, startApp, pinSelf } = require('./support/processes');
 const { alternateCpu, ratioOfRounds } = require('./proxy-cpu');
 const { median } = require('./support/stats');

@@ -349,6 +349,12 @@ export const ERROR_CODES: readonly ErrorCodeEntry[] = [
     fix: "the user's token is expired or revoked, or the client may not exchange for this `audience` / `scope`",
   },
   {
+    codes: ['ERR_MCA_EXCHANGE_TOKEN_TYPE'],
+    raisedAs: 'token',
+    when: "the exchange's answer has no `issued_token_type` (RFC 8693 requires it; Entra's `jwt-bearer` is exempt) or one that is not an access token or a JWT; the call was not sent",
+    fix: "have the token server issue access tokens for this client's exchanges ([on-behalf-of.md](on-behalf-of.md))",
+  },
+  {
     codes: ['ERR_MCA_INVALID_ON_BEHALF_OF'],
     raisedAs: 'config',
     when: "`onBehalfOf` is not `true`, `false` or `{ grant: 'token-exchange' | 'jwt-bearer' }`, or is set on an IBM Cloud IAM token; the CLI's `--backend` names an `onBehalfOf` entry (the CLI has no user)",

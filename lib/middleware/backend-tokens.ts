@@ -3,7 +3,6 @@ import type { ResolvedBackend } from '../settings/resolve-backends';
 import type { ProviderConfig } from '../settings/resolve-config';
 import { DefaultTokenProvider, type TokenProvider } from '../token/token-provider';
 import { OnBehalfOfProvider } from '../token/on-behalf-of/on-behalf-of-provider';
-import type { SubjectReading } from '../token/on-behalf-of/subject-token';
 import { checkExchangeClient, type OnBehalfOfMode } from '../settings/resolve-on-behalf-of';
 import { createDpopBinding, withDpop } from '../token/dpop/dpop-binding';
 import type { DpopKey } from '../token/dpop/dpop-key';
@@ -32,11 +31,10 @@ function compileMatch(backend: ResolvedBackend, isObject: boolean, allowInsecure
   }
 }
 
-/** The middleware's `onBehalfOf`, and where a call finds its user. */
+/** The middleware's `onBehalfOf`, and how many users each such entry keeps. */
 export interface OnBehalfOfSetting {
   mode: OnBehalfOfMode;
   cacheSize: number;
-  subject: () => SubjectReading;
 }
 
 /**
@@ -82,7 +80,7 @@ export function buildBackendTokens(
       const provider: TokenProvider =
         mode === false
           ? new DefaultTokenProvider(resolved, { store, ownsStore: false, backend })
-          : new OnBehalfOfProvider(resolved, { grant: mode, subject: onBehalfOf.subject, cacheSize: onBehalfOf.cacheSize, backend });
+          : new OnBehalfOfProvider(resolved, { grant: mode, cacheSize: onBehalfOf.cacheSize, backend });
       target = new TokenTarget(name, provider, replacementMinIntervalMs, resolved.now, resolved.dpop);
       byKey.set(key, target);
     }

@@ -14,8 +14,9 @@ import { OutboundPolicy } from '../outbound/outbound-policy';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { McaOAuthOptions } from '../settings/options';
 import { buildBackendTokens } from './backend-tokens';
-import { attachRequestFields, type RequestFields } from './request-fields';
-import { RequestContext } from './request-context';
+import { attachRequestFields, type FieldSource, type RequestFields } from './request-fields';
+import { fieldBinder, type SharedFields } from './request-binding';
+import type { ServedRequest } from '../token/on-behalf-of/served-request';
 import { readOnBehalfOf } from '../settings/resolve-on-behalf-of';
 import { resolveDpopKey } from '../settings/resolve-dpop-key';
 import './request-augmentation';
@@ -108,28 +109,22 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   const replacementMinIntervalMs = readNumber(checked, 'retryOn401MinIntervalMs');
   const onBehalfOf = readOnBehalfOf(checked.onBehalfOf, 'onBehalfOf') ?? false;
   const onBehalfOfCacheSize = readNumber(checked, 'onBehalfOfCacheSize');
-  const context = new RequestContext();
   const dpop = readBoolean(checked, env, 'dpop');
   const dpopKey = resolveDpopKey(checked, env);
 
   // Everything is validated above (the allowlist is compiled before any provider exists): only
   // now are sockets (and a Redis connection) opened.
-  const tokens = buildBackendTokens(
-    config,
-    backends,
-    replacementMinIntervalMs,
-    { mode: onBehalfOf, cacheSize: onBehalfOfCacheSize, subject: context.subject },
-    dpop,
-    dpopKey,
-  );
+  const tokens = buildBackendTokens(config, backends, replacementMinIntervalMs, { mode: onBehalfOf, cacheSize: onBehalfOfCacheSize }, dpop, dpopKey);
   // Only a middleware that exchanges users' tokens somewhere needs to know, per call, whose request it serves.
   const perUser = onBehalfOf !== false || backends?.some((backend) => backend.onBehalfOf !== undefined && backend.onBehalfOf !== false) === true;
   const policy = new OutboundPolicy({ routes: tokens.routes, defaultTarget: tokens.defaultTarget, retryOn401 });
   const client = createAuthorizedClient(policy, axiosConfig as McaOAuthOptions['axios'], 'the global `axios.defaults`');
-  const fetch = createAuthorizedFetch(policy, globalThis.fetch);
+  const baseFetch = globalThis.fetch;
+  const fetch = createAuthorizedFetch(policy, baseFetch);
   const provider = tokens.defaultTarget.provider;
-  const authorization = (urlOrName?: string): Promise<string> => {
-    if (urlOrName === undefined) return provider.getAuthorizationHeader();
+  // `user`: the request whose `req.mcaAuth` this is; none for `auth.authorization`.
+  const headerFor = (urlOrName: string | undefined, user: ServedRequest | undefined): Promise<string> => {
+    if (urlOrName === undefined) return tokens.defaultTarget.authorization(user);
     // From JavaScript a URL object is a natural argument, and anything else must reject like an
     // unknown name: a synchronous TypeError would escape a caller's `.catch()`.
     const given: unknown = urlOrName;
@@ -137,20 +132,21 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     if (typeof key !== 'string') return Promise.reject(unknownBackend(tokens.byName.keys()));
     const target = tokens.byName.get(key) ?? (key.includes(':') ? tokens.routes.route(key)?.target : undefined);
     if (target === undefined) return Promise.reject(unknownBackend(tokens.byName.keys()));
-    return target.provider.getAuthorizationHeader();
+    return target.authorization(user);
   };
-  const fields: RequestFields = { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch, ...(perUser ? { enter: context.enter } : {}) };
+  const authorization = (urlOrName?: string): Promise<string> => headerFor(urlOrName, undefined);
   const providers = new Map([...tokens.byName].map(([name, target]) => [name, target.provider]));
 
-  const middleware = perUser
-    ? function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
-        attachRequestFields(req, fields);
-        context.run(req, next);
-      }
-    : function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
-        attachRequestFields(req, fields);
-        next();
-      };
+  // Only a middleware that exchanges users' tokens somewhere gives each request fields of its own,
+  // bound to it (lib/middleware/request-binding.ts); one without shares one set with every request.
+  const shared: SharedFields = { policy, client, baseFetch, authorization: headerFor };
+  const source: FieldSource = perUser
+    ? { bind: fieldBinder(shared) as (req: object, name: keyof RequestFields) => unknown }
+    : { shared: { mcaAuth: authorization, mcaClient: client, mcaFetch: fetch } };
+  const middleware = function mcaOAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+    attachRequestFields(req, source);
+    next();
+  };
   return Object.assign(middleware, {
     provider,
     client,

@@ -7,13 +7,10 @@ export interface RequestFields {
   mcaAuth: (urlOrName?: string) => Promise<string>;
   mcaClient: AxiosInstance;
   mcaFetch: McaFetch;
-  /**
-   * With `onBehalfOf`: called with the request whenever one of its fields is read, so that a call
-   * made through `req.mcaClient` (or `mcaFetch`, `mcaAuth`) serves that request even when the code
-   * runs in another request's async context (a callback from a connection another request opened).
-   */
-  enter?: (req: object) => void;
 }
+
+/** What a middleware gives its requests: the same fields for all, or a binder that makes each request's own. */
+export type FieldSource = { shared: RequestFields; bind?: undefined } | { shared?: undefined; bind: (req: object, name: keyof RequestFields) => unknown };
 
 // Express gives every request its app's prototype (Object.setPrototypeOf(req, app.request)).
 // Adding own properties to such an object makes V8 build new hidden classes on every request —
@@ -21,7 +18,7 @@ export interface RequestFields {
 // getters on the app's request prototype (where Express keeps req.ip, req.protocol …), reading a
 // per-request WeakMap entry: requests that did not pass this middleware see undefined, and several
 // middlewares in one app each serve their own requests.
-const fieldsOf = new WeakMap<object, RequestFields>();
+const fieldsOf = new WeakMap<object, FieldSource>();
 const withGetters = new WeakSet<object>();
 
 function installGetters(proto: object): void {
@@ -30,9 +27,8 @@ function installGetters(proto: object): void {
       configurable: true,
       enumerable: false,
       get(this: object) {
-        const fields = fieldsOf.get(this);
-        fields?.enter?.(this);
-        return fields?.[name];
+        const source = fieldsOf.get(this);
+        return source === undefined ? undefined : source.bind === undefined ? source.shared[name] : source.bind(this, name);
       },
       // Code that assigns req.mcaClient itself gets an own property, as it would without getters.
       set(this: object, value: unknown) {
@@ -54,34 +50,39 @@ function isExpressRequestPrototype(proto: object | null): proto is object {
   );
 }
 
-/** Gives `req` its `mcaAuth` and `mcaClient`. */
-export function attachRequestFields(req: object, fields: RequestFields): void {
+/**
+ * Gives `req` its `mcaAuth`, `mcaClient` and `mcaFetch`: the shared ones, or (with `onBehalfOf`)
+ * its own, made by `source.bind` at each read. The table maps the request to the middleware's
+ * one source object, never to anything that points back at the request.
+ */
+export function attachRequestFields(req: object, source: FieldSource): void {
   const proto: object | null = Object.getPrototypeOf(req);
   if (proto !== null && withGetters.has(proto)) {
-    fieldsOf.set(req, fields);
+    fieldsOf.set(req, source);
     return;
   }
   if (isExpressRequestPrototype(proto)) {
     installGetters(proto);
-    fieldsOf.set(req, fields);
+    fieldsOf.set(req, source);
     return;
   }
   // Connect or a bare http server: the request keeps Node's own prototype, which a library must
-  // not touch; own properties cost nothing extra there. With `enter`, own getters, which do.
-  if (fields.enter !== undefined) {
-    const enter = fields.enter;
+  // not touch; own properties cost nothing extra there. Fields made at each read: own getters,
+  // which do.
+  const bind = source.bind;
+  if (bind !== undefined) {
     for (const name of ['mcaAuth', 'mcaClient', 'mcaFetch'] as const) {
       Object.defineProperty(req, name, {
         configurable: true,
         enumerable: true,
-        get: () => (enter(req), fields[name]),
+        get: () => bind(req, name),
         set: (value: unknown) => Object.defineProperty(req, name, { value, writable: true, configurable: true, enumerable: true }),
       });
     }
     return;
   }
   const target = req as RequestFields;
-  target.mcaAuth = fields.mcaAuth;
-  target.mcaClient = fields.mcaClient;
-  target.mcaFetch = fields.mcaFetch;
+  target.mcaAuth = source.shared.mcaAuth;
+  target.mcaClient = source.shared.mcaClient;
+  target.mcaFetch = source.shared.mcaFetch;
 }

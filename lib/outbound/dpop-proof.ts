@@ -1,5 +1,5 @@
 import type { DpopBinding } from '../token/dpop/dpop-binding';
-import type { Hop } from './transport';
+import type { Hop, OutboundTransport } from './transport';
 
 const SCHEME = 'DPoP ';
 const MAX_CHALLENGE = 4096;
@@ -15,9 +15,24 @@ export function signHop(dpop: DpopBinding, hop: Hop): void {
   const authorization = hop.authorization;
   if (authorization === undefined || !authorization.startsWith(SCHEME)) {
     hop.proof = undefined;
+    hop.proofNonce = undefined;
     return;
   }
-  hop.proof = dpop.key.proof({ htm: hop.method, htu: hop.url, accessToken: authorization.slice(SCHEME.length), nonce: dpop.nonces.get(hop.url) }, Date.now());
+  const nonce = dpop.nonces.get(hop.url);
+  hop.proof = dpop.key.proof({ htm: hop.method, htu: hop.url, accessToken: authorization.slice(SCHEME.length), nonce }, Date.now());
+  hop.proofNonce = nonce;
+}
+
+/**
+ * Remembers the `DPoP-Nonce` of the answer to a hop that carried a proof, so that the next proof
+ * to that server carries it: a resource server may hand out its next nonce on any answer (a 200,
+ * a redirect), not only on a `use_dpop_nonce` challenge (RFC 9449 §9), and one that rotates them
+ * would otherwise answer every other call with a challenge. Hops without a proof are not read: a
+ * server that got no bound token has no say in what the next proof carries, and the header lookup
+ * stays off the bearer path.
+ */
+export function noteNonce<R>(dpop: DpopBinding | undefined, hop: Hop, transport: OutboundTransport<R>, response: R): void {
+  if (dpop !== undefined && hop.proof !== undefined) dpop.nonces.remember(hop.url, transport.nonce(response));
 }
 
 /** `DPoP-Nonce` of a 401 whose `WWW-Authenticate` asks for one (`error="use_dpop_nonce"`). */

@@ -1,8 +1,10 @@
 import type { Hop, OutboundCall } from './transport';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-// What a browser and follow-redirects drop when a redirect leaves the origin.
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+// What a browser and follow-redirects drop when a redirect leaves the origin, and the caller's own
+// DPoP proof with them: it goes with a caller's own `Authorization: DPoP`, and a header this
+// package did not make follows the caller's Authorization's rule.
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'dpop'];
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
 
 export function isRedirect(status: number): boolean {

@@ -4,7 +4,7 @@ import type { TokenTarget } from './token-target';
 import type { Hop, OutboundCall, OutboundTransport } from './transport';
 import { expired, remainingMs, type CallBounds } from './wait-for-token';
 import { logNoToken, routeDebugEnabled } from './route-debug';
-import { signHop } from './dpop-proof';
+import { noteNonce, signHop } from './dpop-proof';
 
 export interface OutboundPolicyOptions {
   /** Which token each URL gets (the allowlist, and each back end's own token). */
@@ -79,9 +79,14 @@ export class OutboundPolicy {
   }
 }
 
-async function headerOf<R>(target: TokenTarget | undefined, bounds: CallBounds, transport: OutboundTransport<R>): Promise<string | undefined> {
+async function headerOf<R>(
+  target: TokenTarget | undefined,
+  call: OutboundCall,
+  bounds: CallBounds,
+  transport: OutboundTransport<R>,
+): Promise<string | undefined> {
   if (target === undefined) return undefined;
-  const answer = target.header(bounds, transport);
+  const answer = target.header(bounds, transport, call.user);
   return typeof answer === 'string' ? answer : await answer;
 }
 
@@ -112,7 +117,7 @@ export function runOutbound<R>(policy: OutboundPolicy, call: OutboundCall, trans
     if (routeDebugEnabled()) logNoToken(call.method, call.url, 'call', policy.whyNoToken(call, call.url));
     return sendFirst(policy, call, transport, bounds, undefined, undefined);
   }
-  const answer = route.target.header(bounds, transport);
+  const answer = route.target.header(bounds, transport, call.user);
   if (typeof answer === 'string') return sendFirst(policy, call, transport, bounds, route, answer);
   return answer.then((header) => sendFirst(policy, call, transport, bounds, route, header));
 }
@@ -130,6 +135,7 @@ function sendFirst<R>(
   if (route?.target.dpop !== undefined) signHop(route.target.dpop, hop);
   return transport.send(hop).then(
     (response) => {
+      noteNonce(route?.target.dpop, hop, transport, response);
       const { status, location } = transport.answer(response);
       return needsPolicy(status, location, call) ? follow(policy, call, transport, bounds, route, hop, response) : response;
     },
@@ -186,7 +192,7 @@ async function follow<R>(
             logNoToken(next.method, next.url, 'redirect', why);
           }
         } else chain.add(route.index);
-        next.authorization = await headerOf(route?.target, bounds, transport);
+        next.authorization = await headerOf(route?.target, call, bounds, transport);
         next.timeoutMs = remainingMs(bounds);
         // Every hop that carries a bound token gets a proof of its own: method, URL, a new jti.
         if (route?.target.dpop !== undefined) signHop(route.target.dpop, next);
@@ -194,11 +200,13 @@ async function follow<R>(
     }
     // RFC 9449 §9: a resource server that wants its nonce in the proof answers 401 with one. The
     // same hop once more, same token, a proof with the nonce: not a token replacement, so it does
-    // not count against the 401 rule's limit.
+    // not count against the 401 rule's limit. The nonce was remembered with the answer; a
+    // challenge for the very nonce the proof carried (or one not remembered: not a usable nonce)
+    // is not retried.
     const dpop = route?.target.dpop;
     if (next === undefined && status === 401 && dpop !== undefined && hop.proof !== undefined && !nonceRetried && (hop.dropBody || call.bodyReplayable)) {
       const nonce = transport.answer(response).dpopNonce;
-      if (nonce !== undefined && dpop.nonces.remember(hop.url, nonce)) {
+      if (nonce !== undefined && nonce !== hop.proofNonce && dpop.nonces.get(hop.url) === nonce) {
         transport.discard(response);
         nonceRetried = true;
         next = { ...hop, timeoutMs: remainingMs(bounds) };
@@ -218,7 +226,7 @@ async function follow<R>(
     ) {
       // Freed before the wait for a token: a discarded stream must not hold its socket meanwhile.
       transport.discard(response);
-      const fresh = await route.target.replacement(hop.authorization, bounds, transport);
+      const fresh = await route.target.replacement(hop.authorization, bounds, transport, call.user);
       replayed = true;
       next = { ...hop, authorization: fresh, timeoutMs: remainingMs(bounds) };
       if (route.target.dpop !== undefined) signHop(route.target.dpop, next);
@@ -231,6 +239,7 @@ async function follow<R>(
     } catch (error) {
       throw transport.sendFailed ? transport.sendFailed(error, hop) : error;
     }
+    noteNonce(route?.target.dpop, hop, transport, response);
   }
 }
 

@@ -1,3 +1,5 @@
+import type { ServedRequest } from '../token/on-behalf-of/served-request';
+
 /**
  * The contract between the outbound policy (this folder) and a transport (the axios client in
  * lib/transports/axios/, the fetch wrapper in lib/transports/fetch/). The policy decides; the transport only moves bytes.
@@ -38,6 +40,8 @@ export interface Hop {
   timeoutMs: number;
   /** The `DPoP` proof for this hop (RFC 9449), fresh for its method and URL, with a DPoP-bound token. */
   proof?: string;
+  /** The resource server's nonce that {@link proof} carries, if any. */
+  proofNonce?: string;
 }
 
 /** What the policy needs to know about a response. */
@@ -55,6 +59,11 @@ export interface HopAnswer {
 export interface OutboundTransport<R> {
   send(hop: Hop): Promise<R>;
   answer(response: R): HopAnswer;
+  /**
+   * The raw `DPoP-Nonce` header of an answer, whatever its status (RFC 9449 §9: a resource server
+   * may send its next nonce on any answer). Read only for hops that carried a proof.
+   */
+  nonce(response: R): unknown;
   /** Frees a response the caller will never see (a redirect, a replayed 401): no socket is held. */
   discard(response: R): void;
   /**
@@ -85,4 +94,6 @@ export interface OutboundCall {
   signal: AbortSignal | undefined;
   /** Lower-case header names to drop when a redirect leaves the origin, besides the credentials. */
   sensitiveHeaders: readonly string[];
+  /** The request the call serves (a request's own `req.mcaClient` / `req.mcaFetch`), for tokens on behalf of its user. */
+  user?: ServedRequest;
 }

@@ -27,6 +27,8 @@ export interface TokenGrant {
   lifetimeMs: number;
   /** The server's `Date` header, for clock-skew diagnostics. */
   serverDate: string | undefined;
+  /** The answer's `issued_token_type` as it came (RFC 8693; a token exchange checks it). */
+  issuedTokenType: unknown;
 }
 
 /** Sends the client-credentials request of one configuration. Built once per provider. */
@@ -111,7 +113,7 @@ function parseGrant(response: AxiosResponse<string>, config: TokenProviderConfig
   const serverDate = typeof date === 'string' ? date : undefined;
   const lifetimeMs = crossCheckExpiration(fields.expiration, serverDate, parseLifetime(fields.expires_in, config, status, response));
   if (lifetimeMs === undefined) throw badResponse("`expiration` is already past by the server's own `Date`.", status, response);
-  return { accessToken: token, lifetimeMs, serverDate };
+  return { accessToken: token, lifetimeMs, serverDate, issuedTokenType: fields.issued_token_type };
 }
 
 /** The endpoint without query or userinfo, capped, for messages. */

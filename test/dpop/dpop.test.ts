@@ -245,3 +245,111 @@ it.each(['axios', 'fetch'] as const)('%s: a redirect off the allowlist carries n
     await outside.close();
   }
 });
+
+it.each(['axios', 'fetch'] as const)(
+  '%s: a nonce on a successful answer or a redirect (RFC 9449 §9) goes into the next proof to that server: one challenge, then none',
+  async (kind) => {
+    mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+    backend.nonce = 'rs-first';
+    backend.rotateNonces = true;
+    // The first call meets the challenge; its 200 hands out the next nonce.
+    expect(await call(kind, `${backend.url}/api`)).toBe(200);
+    expect(await call(kind, `${backend.url}/api`)).toBe(200);
+    // A redirect hop carries the nonce the 302 itself handed out.
+    backend.redirects.set('/start', `${backend.url}/landing`);
+    expect(await call(kind, `${backend.url}/start`)).toBe(200);
+    expect(backend.refused).toEqual(['nonce']);
+    expect(backend.verified.map((v) => [v.htu, v.nonce])).toEqual([
+      [`${backend.url}/api`, 'rs-first'],
+      [`${backend.url}/api`, backend.rotated[0]],
+      [`${backend.url}/start`, backend.rotated[1]],
+      [`${backend.url}/landing`, backend.rotated[2]],
+    ]);
+    expect(new Set(backend.rotated).size).toBe(4);
+    expect(mw.provider.stats().fetches).toBe(1);
+  },
+);
+
+async function callWith(kind: 'axios' | 'fetch', url: string, headers: Record<string, string>, mcaAuth?: false): Promise<number> {
+  if (kind === 'axios') return (await mw!.client.get(url, { headers, validateStatus: () => true, ...(mcaAuth === false ? { mcaAuth } : {}) })).status;
+  const response = await mw!.fetch(url, { headers, ...(mcaAuth === false ? { mcaAuth } : {}) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+it.each(['axios', 'fetch'] as const)(
+  "%s: a caller's own DPoP header on a bound call: the package's proof replaces it (one proof on the wire, each hop its own), and none reaches another origin",
+  async (kind) => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const outside = await listenOnLoopback(
+      http.createServer((req, res) => {
+        req.resume();
+        seen.push(req.headers);
+        res.end('outside');
+      }),
+    );
+    try {
+      mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+      backend.redirects.set('/start', `${backend.url}/next`);
+      backend.redirects.set('/next', `${outside.url}/landing`);
+      for (const name of ['DPoP', 'dpop', 'Dpop']) expect(await callWith(kind, `${backend.url}/start`, { [name]: 'callers-own-proof' })).toBe(200);
+      expect(backend.refused).toEqual([]);
+      expect(backend.seenProofs).not.toContain('callers-own-proof');
+      const hops = [`${backend.url}/start`, `${backend.url}/next`];
+      expect(backend.verified.map((v) => v.htu)).toEqual([...hops, ...hops, ...hops]);
+      expect(new Set(backend.verified.map((v) => v.jti)).size).toBe(6);
+      expect(seen).toHaveLength(3);
+      for (const headers of seen) {
+        expect(headers.dpop).toBeUndefined();
+        expect(headers.authorization).toBeUndefined();
+      }
+    } finally {
+      await outside.close();
+    }
+  },
+);
+
+it.each(['axios', 'fetch'] as const)(
+  '%s: a call with its own `Authorization: DPoP` and proof (it opts out): both stay on a same-origin redirect and are dropped on a cross-origin one, as Authorization is',
+  async (kind) => {
+    const seen: { port: string; path: string; headers: http.IncomingHttpHeaders }[] = [];
+    const servers: { url: string; close(): Promise<void> }[] = [];
+    const record = (req: http.IncomingMessage): void => {
+      seen.push({ port: new URL(`http://${req.headers.host}`).port, path: req.url ?? '', headers: req.headers });
+    };
+    const second = await listenOnLoopback(
+      http.createServer((req, res) => {
+        req.resume();
+        record(req);
+        res.end('second');
+      }),
+    );
+    servers.push(second);
+    const first = await listenOnLoopback(
+      http.createServer((req, res) => {
+        req.resume();
+        record(req);
+        const to = req.url === '/start' ? '/same' : req.url === '/same' ? `${second.url}/other` : undefined;
+        if (to !== undefined) res.writeHead(302, { Location: to });
+        res.end();
+      }),
+    );
+    servers.push(first);
+    try {
+      mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+      const own = { Authorization: 'DPoP callers-own-token', DPoP: 'callers-own-proof' };
+      expect(await callWith(kind, `${first.url}/start`, own)).toBe(200);
+      expect(await callWith(kind, `${first.url}/start`, { DPoP: 'callers-own-proof' }, false)).toBe(200);
+      expect(seen.map((s) => [s.path, s.headers.authorization, s.headers.dpop])).toEqual([
+        ['/start', 'DPoP callers-own-token', 'callers-own-proof'],
+        ['/same', 'DPoP callers-own-token', 'callers-own-proof'],
+        ['/other', undefined, undefined],
+        ['/start', undefined, 'callers-own-proof'],
+        ['/same', undefined, 'callers-own-proof'],
+        ['/other', undefined, undefined],
+      ]);
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  },
+);

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { listenOnLoopback } from './loopback';
 
@@ -29,6 +29,13 @@ export interface DpopBackend {
   deny: Set<string>;
   /** Every `DPoP` header received, accepted or not. */
   seenProofs: string[];
+  /**
+   * When true, every accepted request's answer (a 200, a redirect) carries a new `DPoP-Nonce`,
+   * which the next proof must carry (RFC 9449 §9: a nonce on any answer).
+   */
+  rotateNonces: boolean;
+  /** The nonces handed out on accepted answers, in order. */
+  rotated: string[];
   close(): Promise<void>;
 }
 
@@ -50,6 +57,8 @@ export async function startDpopBackend(introspect: (token: string) => Promise<{ 
     redirects: new Map(),
     deny: new Set(),
     seenProofs: [],
+    rotateNonces: false,
+    rotated: [],
     close: async () => undefined,
   };
   const refuse = (res: http.ServerResponse, reason: string, nonce?: string): void => {
@@ -96,13 +105,19 @@ export async function startDpopBackend(introspect: (token: string) => Promise<{ 
       return refuse(res, `proof: ${(error as Error).message}`);
     }
     if (state.deny.has(path)) return refuse(res, 'denied');
+    const next: Record<string, string> = {};
+    if (state.rotateNonces) {
+      state.nonce = `rs-${randomBytes(6).toString('base64url')}`;
+      state.rotated.push(state.nonce);
+      next['DPoP-Nonce'] = state.nonce;
+    }
     const to = state.redirects.get(path);
     if (to !== undefined) {
-      res.writeHead(302, { Location: to });
+      res.writeHead(302, { Location: to, ...next });
       res.end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.writeHead(200, { 'Content-Type': 'application/json', ...next });
     res.end(JSON.stringify({ ok: true, path }));
   };
   const server = http.createServer((req, res) => void handle(req, res));

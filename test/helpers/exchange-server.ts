@@ -30,6 +30,12 @@ export interface ExchangeServer {
   /** Exchanges are answered only once this many are pending (or after 2 s): makes users overlap. */
   barrier: number;
   expiresIn: number;
+  /**
+   * Fields that replace those of a successful exchange's answer (`{ issued_token_type: undefined }`
+   * leaves it out). By default a token exchange answers `issued_token_type` access_token, and the
+   * JWT bearer grant, as Entra does, none.
+   */
+  exchangeAnswer: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -52,6 +58,7 @@ export async function startExchangeServer(client: { id: string; secret: string }
     subjects: new Map(),
     barrier: 1,
     expiresIn: 3600,
+    exchangeAnswer: {},
     close: async () => undefined,
   };
   const answer = (res: http.ServerResponse, status: number, body: object): void => {
@@ -121,6 +128,7 @@ export async function startExchangeServer(client: { id: string; secret: string }
           token_type: req.headers.dpop === undefined ? 'Bearer' : 'DPoP',
           expires_in: state.expiresIn,
           ...(grant === TOKEN_EXCHANGE ? { issued_token_type: ACCESS_TOKEN } : {}),
+          ...state.exchangeAnswer,
         });
       };
       pending.push(release);

@@ -50,7 +50,8 @@ export interface McaOAuthOptions extends TokenProviderOptions {
    * exchanged for one on behalf of the end user whose request is being served: its
    * `Authorization: Bearer …` is the subject token (docs/on-behalf-of.md). A call made with no
    * such request, or for a request without a bearer token, is not sent and rejects with
-   * `ERR_MCA_NO_SUBJECT_TOKEN`; a refused exchange with `ERR_MCA_TOKEN_EXCHANGE_REFUSED`. Each
+   * `ERR_MCA_NO_SUBJECT_TOKEN`; a refused exchange with `ERR_MCA_TOKEN_EXCHANGE_REFUSED`; an
+   * answer that is not an access token (its `issued_token_type`) with `ERR_MCA_EXCHANGE_TOKEN_TYPE`. Each
    * entry may set its own. No environment variable: which calls carry the user's identity is the
    * code's decision, like the routes that make them.
    * @default false

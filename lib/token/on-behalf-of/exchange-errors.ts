@@ -8,7 +8,7 @@ export function noSubjectError(kind: Exclude<SubjectReading['kind'], 'token'>, b
   return new McaSubjectTokenError(
     'ERR_MCA_NO_SUBJECT_TOKEN',
     kind === 'no-request'
-      ? `${where} is made on behalf of the end user (\`onBehalfOf\`), but not while the middleware serves a request, so there is no user token to exchange. Make it from a route behind the middleware (or code it starts), or give the entry \`onBehalfOf: false\` and the app's own token. The call was not sent.`
+      ? `${where} is made on behalf of the end user (\`onBehalfOf\`), but not while the middleware serves a request (not through a request's own \`req.mcaClient\`, \`req.mcaFetch\` or \`req.mcaAuth\`), so there is no user token to exchange. Make it through those fields of the route's \`req\` (\`auth.client\`, \`auth.fetch\` and \`auth.authorization\` serve no user), or give the entry \`onBehalfOf: false\` and the app's own token. The call was not sent.`
       : `${where} is made on behalf of the end user (\`onBehalfOf\`), but the incoming request has no \`Authorization: Bearer <token>\` header to exchange. Authenticate the user before this route. The call was not sent.`,
   );
 }

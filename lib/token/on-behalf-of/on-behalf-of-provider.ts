@@ -11,13 +11,13 @@ import { createTokenEndpoint, type TokenEndpoint } from '../token-endpoint';
 import type { ProviderStats, TokenEvent, TokenProvider } from '../token-provider-api';
 import { exchangeError, noSubjectError } from './exchange-errors';
 import { exchangeGrant, type OnBehalfOfGrant } from './exchange-grant';
+import { issuedTokenTypeError } from './issued-token-type';
 import type { SubjectReading, SubjectToken } from './subject-token';
+import { NO_REQUEST } from './served-request';
 
 /** How an on-behalf-of provider finds its user and bounds its memory. */
 export interface OnBehalfOfWiring {
   grant: OnBehalfOfGrant;
-  /** The subject of the request being served now (the middleware reads it from its async context). */
-  subject: () => SubjectReading;
   /** Exchanged tokens (and refusals) kept, one per user; least recently used evicted first. */
   cacheSize: number;
   /** The `protectedBackends` entry (its name), for events, debug lines and messages. */
@@ -47,11 +47,13 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
   readonly #config: TokenProviderConfig;
   readonly #endpoint: TokenEndpoint;
   readonly #grant: OnBehalfOfGrant;
-  readonly #subject: () => SubjectReading;
   readonly #cache: QuickLRU<string, Entry>;
   readonly #inflight = new Map<string, Promise<string>>();
   readonly #maxInflight: number;
-  readonly #abort = new AbortController();
+  // One controller per exchange under way, aborted by close(): each token request listens on its
+  // own. A signal shared by every exchange would collect a listener per user waiting (Node warns
+  // past ten, MaxListenersExceededWarning); this set is bounded by the exchanges under way.
+  readonly #aborts = new Set<AbortController>();
   readonly #backend: string | undefined;
   readonly #label: string;
   readonly #cacheKey: string;
@@ -67,7 +69,6 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
     this.#config = config;
     this.#endpoint = createTokenEndpoint(config);
     this.#grant = wiring.grant;
-    this.#subject = wiring.subject;
     this.#cache = new QuickLRU({ maxSize: wiring.cacheSize });
     // Exchanges under way are bounded too: distinct users beyond this wait for nobody, they fail.
     this.#maxInflight = wiring.cacheSize;
@@ -95,9 +96,18 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
     return this.#closed;
   }
 
+  /**
+   * Serves no user: a call through the provider itself (`auth.backends.get(name)`) is made for no
+   * request, and fails closed with `ERR_MCA_NO_SUBJECT_TOKEN`. Calls for a request go through
+   * {@link headerFor}, with the user that request's fields carry.
+   */
   getAuthorizationHeader(): Promise<string> {
+    return this.headerFor(NO_REQUEST);
+  }
+
+  /** The header on behalf of the user `reading` names: cached, or exchanged now. */
+  headerFor(reading: SubjectReading): Promise<string> {
     if (this.#closed) return Promise.reject(closedError());
-    const reading = this.#subject();
     if (reading.kind !== 'token') {
       this.#misses++;
       return Promise.reject(noSubjectError(reading.kind, this.#backend));
@@ -137,16 +147,20 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
     const grant = exchangeGrant(this.#grant, subject);
     const endpoint = this.#endpoint;
     const once = { requestToken: (signal: AbortSignal, timeoutMs: number) => endpoint.requestToken(signal, timeoutMs, grant), close: () => undefined };
+    const abort = new AbortController();
+    this.#aborts.add(abort);
     const flight = (async () => {
       try {
         const { grant: issued, attempts } = await fetchWithRetry(
           once,
           config,
-          this.#abort.signal,
+          abort.signal,
           (event) => this.emit('retry', this.#backend === undefined ? event : { ...event, backend: this.#backend }),
           true,
         );
         if (this.#closed) throw closedError();
+        const unusable = issuedTokenTypeError(this.#grant, issued.issuedTokenType, this.#label, this.#backend);
+        if (unusable !== undefined) throw unusable;
         // No longer than the issued token's lifetime, nor than the user's own token when it says.
         const expiresAt = Math.min(startedAt + issued.lifetimeMs, subject.expiresAt ?? Number.POSITIVE_INFINITY);
         const headerText = `${config.dpop === undefined ? 'Bearer' : 'DPoP'} ${issued.accessToken}`;
@@ -176,23 +190,26 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
         throw error;
       } finally {
         this.#inflight.delete(key);
+        this.#aborts.delete(abort);
       }
     })();
     this.#inflight.set(key, flight);
     return flight;
   }
 
-  /**
-   * Drops the current user's exchanged token (only if it is still `header`, when given). Outside a
-   * request: the entry holding `header`, or, without one, every user's.
-   */
+  /** Drops the user's exchanged token that `reading` names, only if it is still `header`: after a 401 to it. */
+  invalidateFor(reading: SubjectReading, header: string, reason: string): boolean {
+    if (reading.kind !== 'token') return false;
+    const entry = this.#cache.get(reading.token.fingerprint);
+    const dropped = entry?.kind === 'token' && entry.headerText === header && this.#cache.delete(reading.token.fingerprint);
+    if (dropped) this.emit('invalidated', this.#backend === undefined ? { reason } : { reason, backend: this.#backend });
+    return dropped;
+  }
+
+  /** Drops the user's token that is `header`, or, without one, every user's. */
   invalidate(header?: string, reason = 'manual'): boolean {
-    const reading = this.#subject();
     let dropped = false;
-    if (reading.kind === 'token') {
-      const entry = this.#cache.get(reading.token.fingerprint);
-      if (entry?.kind === 'token' && (header === undefined || entry.headerText === header)) dropped = this.#cache.delete(reading.token.fingerprint);
-    } else if (header === undefined) {
+    if (header === undefined) {
       dropped = this.#cache.size > 0;
       this.#cache.clear();
     } else {
@@ -220,7 +237,7 @@ export class OnBehalfOfProvider extends EventEmitter implements TokenProvider {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#abort.abort(closedError());
+    for (const abort of this.#aborts) abort.abort(closedError());
     await Promise.all([...this.#inflight.values()].map((flight) => flight.catch(() => undefined)));
     this.#cache.clear();
     this.#endpoint.close();

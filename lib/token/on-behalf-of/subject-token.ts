@@ -3,7 +3,7 @@ import { MAX_ACCESS_TOKEN_CHARS } from '../token-endpoint';
 
 /** The end user's token, as read from the request being served. Never rendered: see {@link SubjectToken}. */
 export type SubjectReading =
-  /** No request is being served in this async context (a call outside the middleware's requests). */
+  /** The call serves no request (made through the shared `auth.client`, `auth.fetch`, `auth.authorization`). */
   | { kind: 'no-request' }
   /** A request is served, but its `Authorization` is absent, not `Bearer`, or malformed. */
   | { kind: 'no-bearer' }

@@ -2,6 +2,8 @@ import { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type AxiosR
 import type { Hop, HopAnswer, OutboundCall, OutboundTransport } from '../../outbound/transport';
 import { scrubSentRequest } from '../../outbound/scrub-sent-request';
 import { configField } from './config-field';
+import { SERVED_REQUEST_FIELD } from './bound-client';
+import { ServedRequest } from '../../token/on-behalf-of/served-request';
 import { finalUrl } from './final-url';
 import { redactAxiosError } from './redact-axios-error';
 import { askedNonce } from '../../outbound/dpop-proof';
@@ -11,6 +13,16 @@ import { AXIOS_MAX_REDIRECTS, isReplayableBody, optedOut, redirectLimit } from '
 type RedirectOptions = Record<string, unknown> & { href: string; headers: Record<string, unknown> };
 type BeforeRedirect = (options: RedirectOptions, responseDetails: unknown, requestDetails: unknown) => void;
 
+/**
+ * Puts the hop's proof in, as the only `DPoP` header: a caller's own (any spelling) would go out
+ * beside it, and a request with two proofs is refused (RFC 9449 §4.3).
+ */
+function withProof(lent: object, proof: string): void {
+  const headers = lent as Record<string, unknown>;
+  for (const name of Object.keys(headers)) if (name.length === 4 && name.toLowerCase() === 'dpop') delete headers[name];
+  headers.DPoP = proof;
+}
+
 /** What the policy needs from an axios request config. */
 export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
   // Read as axios's adapters read them: a field polluted onto Object.prototype decides nothing.
@@ -18,6 +30,7 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
   const timeout = Number(configField(config, 'timeout'));
   const auth = configField(config, 'auth');
   const method = configField(config, 'method');
+  const user = configField(config, SERVED_REQUEST_FIELD);
   return {
     url: finalUrl(config),
     method: (typeof method === 'string' ? method : 'get').toUpperCase(),
@@ -29,6 +42,7 @@ export function outboundCall(config: InternalAxiosRequestConfig): OutboundCall {
     timeoutMs: timeout > 0 ? timeout : 0,
     signal: (configField(config, 'signal') as AbortSignal | undefined) ?? undefined,
     sensitiveHeaders: Array.isArray(sensitive) ? sensitive.map((name) => String(name).toLowerCase()) : [],
+    user: ServedRequest.is(user) ? user : undefined,
   };
 }
 
@@ -81,7 +95,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
     if (hop.authorization !== undefined) {
       const lent = Object.assign(Object.create(AxiosHeaders.prototype) as AxiosHeaders, headers);
       (lent as unknown as Record<string, unknown>).Authorization = hop.authorization;
-      if (hop.proof !== undefined) (lent as unknown as Record<string, unknown>).DPoP = hop.proof;
+      if (hop.proof !== undefined) withProof(lent, hop.proof);
       config.headers = lent;
     }
     // The adapter sends the very text the token was decided on (baseURL already applied by
@@ -187,6 +201,11 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       if (nonce !== undefined) answer.dpopNonce = nonce;
     }
     return answer;
+  }
+
+  nonce(response: AxiosResponse): unknown {
+    const headers = response.headers as AxiosHeaders | Record<string, unknown> | undefined;
+    return headers instanceof AxiosHeaders ? headers.get('dpop-nonce') : headers?.['dpop-nonce'];
   }
 
   discard(response: AxiosResponse): void {

@@ -2,6 +2,7 @@ import { runOutbound, type OutboundPolicy } from '../../outbound/outbound-policy
 import { isRedirect } from '../../outbound/next-hop';
 import type { OutboundCall } from '../../outbound/transport';
 import { FETCH_MAX_REDIRECTS, isReplayableBody, optedOut } from '../../outbound/call-rules';
+import type { ServedRequest } from '../../token/on-behalf-of/served-request';
 import { requestBody } from './fetch-body';
 import { FetchTransport, isPlainHeaders, type BodyInit, type FetchFunction, type FetchRequestParts, type HeadersInit } from './fetch-transport';
 
@@ -38,13 +39,14 @@ function redirectError(): TypeError {
  * within the caller's `redirect` mode and {@link FETCH_MAX_REDIRECTS}, replays once after a 401
  * when the body can be sent again, and bounds the wait for a token by the caller's `signal`.
  * `base` is the fetch it sends with: the global one when the middleware was built, so that
- * `globalThis.fetch = mw.fetch` does not call itself.
+ * `globalThis.fetch = mw.fetch` does not call itself. `user`: the request whose `req.mcaFetch`
+ * this is, for tokens on behalf of its user (none for `mw.fetch`).
  */
-export function createAuthorizedFetch(policy: OutboundPolicy, base: FetchFunction): McaFetch {
+export function createAuthorizedFetch(policy: OutboundPolicy, base: FetchFunction, user?: ServedRequest): McaFetch {
   return function mcaFetch(input, init) {
     // fetch never throws synchronously: neither does this (a bad `headers`, say, rejects).
     try {
-      return start(policy, base, input, init);
+      return start(policy, base, input, init, user);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -56,19 +58,25 @@ function ownInit(init: McaFetchInit | undefined): McaFetchInit | undefined {
   return init === undefined || init === null ? undefined : (Object.assign(Object.create(null), init) as McaFetchInit);
 }
 
-function start(policy: OutboundPolicy, base: FetchFunction, input: string | URL | Request, given: McaFetchInit | undefined): Promise<Response> {
+function start(
+  policy: OutboundPolicy,
+  base: FetchFunction,
+  input: string | URL | Request,
+  given: McaFetchInit | undefined,
+  user: ServedRequest | undefined,
+): Promise<Response> {
   const init = ownInit(given);
   // The routes parse the URL (a relative one matches no entry); fetch parses it again to send.
   const url = typeof input === 'string' ? input : input instanceof Request ? input.url : String(input);
   if (input instanceof Request) {
     const mode = init?.redirect ?? input.redirect;
     // fetch(request, { body }) sends the init's body: the request's is not read then.
-    if (input.body === null || init?.body !== undefined) return send(policy, base, url, init, mode, fromRequest(input, init, null));
-    return requestBody(input).then(({ body, replayable }) => send(policy, base, url, init, mode, fromRequest(input, init, body), replayable));
+    if (input.body === null || init?.body !== undefined) return send(policy, base, url, init, mode, fromRequest(input, init, null), user);
+    return requestBody(input).then(({ body, replayable }) => send(policy, base, url, init, mode, fromRequest(input, init, body), user, replayable));
   }
   const { method, headers, body, signal, redirect, mcaAuth: _mcaAuth, ...rest } = init ?? {};
   const parts: FetchRequestParts = { method: method ?? 'GET', headers, body, signal: signal ?? undefined, rest };
-  return send(policy, base, url, init, redirect ?? 'follow', parts);
+  return send(policy, base, url, init, redirect ?? 'follow', parts, user);
 }
 
 function fromRequest(request: Request, init: McaFetchInit | undefined, body: BodyInit | null): FetchRequestParts {
@@ -90,6 +98,7 @@ function send(
   init: McaFetchInit | undefined,
   mode: NonNullable<RequestInit['redirect']>,
   parts: FetchRequestParts,
+  user: ServedRequest | undefined,
   replayable = true,
 ): Promise<Response> {
   const call: OutboundCall = {
@@ -102,6 +111,7 @@ function send(
     timeoutMs: 0,
     signal: parts.signal,
     sensitiveHeaders: [],
+    user,
   };
   const transport = new FetchTransport(base, parts);
   const sent = runOutbound(policy, call, transport);

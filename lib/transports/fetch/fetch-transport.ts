@@ -83,7 +83,13 @@ export class FetchTransport implements OutboundTransport<Response> {
     // The hot path: no Headers object to build when the caller gave a plain object or nothing.
     if (hop.dropHeaders.size === 0 && isPlainHeaders(given)) {
       if (hop.authorization === undefined) return given;
-      return hop.proof === undefined ? { ...given, authorization: hop.authorization } : { ...given, authorization: hop.authorization, dpop: hop.proof };
+      if (hop.proof === undefined) return { ...given, authorization: hop.authorization };
+      // The proof is the only `DPoP` header: a caller's own (any spelling) would be joined to it,
+      // and a request with two proofs is refused (RFC 9449 §4.3).
+      const headers: Record<string, string> = { ...given, authorization: hop.authorization };
+      for (const name of Object.keys(headers)) if (name.length === 4 && name.toLowerCase() === 'dpop') delete headers[name];
+      headers.dpop = hop.proof;
+      return headers;
     }
     const headers = new Headers(given);
     for (const name of hop.dropHeaders) headers.delete(name);
@@ -101,6 +107,10 @@ export class FetchTransport implements OutboundTransport<Response> {
       if (nonce !== undefined) answer.dpopNonce = nonce;
     }
     return answer;
+  }
+
+  nonce(response: Response): unknown {
+    return response.headers.get('dpop-nonce');
   }
 
   discard(response: Response): void {
