@@ -361,6 +361,12 @@ export const ERROR_CODES: readonly ErrorCodeEntry[] = [
     fix: 'fix the value the message names, or give the entry an OAuth client',
   },
   {
+    codes: ['ERR_MCA_SHARED_CLIENT_PROPERTY'],
+    raisedAs: 'config',
+    when: "adding or removing an interceptor through a request's `req.mcaClient` (`axiosRetry(req.mcaClient)` in a route), replacing its `defaults` or `interceptors`, freezing it or changing its prototype: with `onBehalfOf` it is a view of `auth.client`, shared by every request; nothing was changed",
+    fix: 'add interceptors and set `defaults` on `auth.client` once, at startup ([on-behalf-of.md](on-behalf-of.md#interceptors-and-retries))',
+  },
+  {
     codes: ['ERR_MCA_DPOP_NOT_BOUND'],
     raisedAs: 'token',
     when: '`dpop` is set but the token server answered a token whose `token_type` is not `DPoP` (a plain bearer token); no call was sent',

@@ -193,6 +193,10 @@ async function follow<R>(
           }
         } else chain.add(route.index);
         next.authorization = await headerOf(route?.target, call, bounds, transport);
+        // A caller's own DPoP proof goes with a caller's own Authorization only: beside this
+        // package's token it is a stray proof (the first hop's was replaced by the package's
+        // own), and beside a Bearer token it would make the hop look DPoP-bound.
+        if (next.authorization !== undefined) next.dropHeaders = new Set(next.dropHeaders).add('dpop');
         next.timeoutMs = remainingMs(bounds);
         // Every hop that carries a bound token gets a proof of its own: method, URL, a new jti.
         if (route?.target.dpop !== undefined) signHop(route.target.dpop, next);

@@ -1,5 +1,6 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
-import type { ServedRequest } from '../../token/on-behalf-of/served-request';
+import { McaConfigError } from '../../errors/mca-config-error';
+import { ServedRequest } from '../../token/on-behalf-of/served-request';
 
 /** The request config field that carries the request a call serves, down to the adapter. */
 export const SERVED_REQUEST_FIELD = 'mcaServedRequest';
@@ -7,9 +8,54 @@ export const SERVED_REQUEST_FIELD = 'mcaServedRequest';
 // axios's methods by where their config goes.
 const URL_CONFIG = new Set<PropertyKey>(['get', 'delete', 'head', 'options']);
 const URL_DATA_CONFIG = new Set<PropertyKey>(['post', 'put', 'patch', 'query', 'postForm', 'putForm', 'patchForm']);
+// What every call through a view reads from the shared instance: a view's own copy would be
+// ignored by its calls, so replacing one through a view is refused rather than silently local.
+const SHARED_ONLY = new Set<PropertyKey>(['defaults', 'interceptors']);
+
+// What would add to, or take from, the interceptors every request runs through.
+const INTERCEPTOR_CHANGES = new Set<PropertyKey>(['use', 'eject', 'clear']);
 
 type Config = AxiosRequestConfig | undefined;
+type Interceptors = AxiosInstance['interceptors'];
 type Request = (configOrUrl?: string | AxiosRequestConfig, config?: AxiosRequestConfig) => Promise<unknown>;
+
+function refused(what: string): McaConfigError {
+  return new McaConfigError(
+    'ERR_MCA_SHARED_CLIENT_PROPERTY',
+    `${what} through a request's \`req.mcaClient\` is refused: it is a view of the client every request shares, and this would change it for every user, for as long as the process runs. Set \`defaults\` and \`interceptors\` on \`auth.client\` once, at startup (\`axiosRetry(auth.client)\`): every request's \`req.mcaClient\` runs through them, each call as its own user.`,
+    { field: 'req.mcaClient' },
+  );
+}
+
+/**
+ * The shared interceptor managers, to read (`forEach`, `handlers`) but not to change: an
+ * interceptor added per request (`axiosRetry(req.mcaClient)` in a route) would pile up on the
+ * shared instance, one more with every request, each holding its request (socket, the user's
+ * token) through its closure for as long as the process runs.
+ */
+function readOnlyInterceptors(shared: Interceptors): Interceptors {
+  const readOnly = <T extends object>(manager: T, which: string): T =>
+    new Proxy(manager, {
+      get(target, key) {
+        if (INTERCEPTOR_CHANGES.has(key)) {
+          return () => {
+            throw refused(`\`interceptors.${which}.${String(key)}()\``);
+          };
+        }
+        return Reflect.get(target, key, target) as unknown;
+      },
+      set() {
+        throw refused(`Changing \`interceptors.${which}\``);
+      },
+      defineProperty() {
+        throw refused(`Changing \`interceptors.${which}\``);
+      },
+      deleteProperty() {
+        throw refused(`Changing \`interceptors.${which}\``);
+      },
+    });
+  return Object.freeze({ request: readOnly(shared.request, 'request'), response: readOnly(shared.response, 'response') });
+}
 
 /**
  * The shared axios instance as one request's `req.mcaClient` with `onBehalfOf` somewhere: the same
@@ -19,12 +65,22 @@ type Request = (configOrUrl?: string | AxiosRequestConfig, config?: AxiosRequest
  * whenever (a client saved in a variable and called later). A config field, because it is what
  * axios carries through its merge and every interceptor to the adapter; the adapter takes it only
  * when it is a {@link ServedRequest} this package made.
+ *
+ * The first binding wins: a config that already carries a request keeps it, so an error's config
+ * re-sent through any client (a retry interceptor of the shared instance, which runs for every
+ * request, re-sending through a view some request saved) goes out as the user it was made for. And a view is one request's: a property written on it (`client.get = timed(…)`)
+ * stays on it, never on the shared instance where the next user's calls would run through a
+ * closure holding this request's view. What would change the shared instance for everyone is
+ * refused: replacing `defaults` or `interceptors`, adding or removing an interceptor.
  */
-export function bindClient(client: AxiosInstance, user: ServedRequest): AxiosInstance {
-  const withUser = (config: Config): AxiosRequestConfig => ({ ...config, [SERVED_REQUEST_FIELD]: user }) as AxiosRequestConfig;
+export function bindClient(client: AxiosInstance, user: ServedRequest, shared = true): AxiosInstance {
+  const withUser = (config: Config): AxiosRequestConfig => {
+    const bound = (config as Record<string, unknown> | undefined)?.[SERVED_REQUEST_FIELD];
+    return { ...config, [SERVED_REQUEST_FIELD]: ServedRequest.is(bound) ? bound : user } as AxiosRequestConfig;
+  };
   const request = ((configOrUrl?: string | AxiosRequestConfig, config?: AxiosRequestConfig) =>
     typeof configOrUrl === 'string' ? client.request({ ...withUser(config), url: configOrUrl }) : client.request(withUser(configOrUrl))) as Request;
-  return new Proxy(client, {
+  const calls: ProxyHandler<AxiosInstance> = {
     apply: (_target, _this, args: Parameters<Request>) => request(...args),
     get(target, key) {
       if (key === 'request') return request;
@@ -36,9 +92,42 @@ export function bindClient(client: AxiosInstance, user: ServedRequest): AxiosIns
         const method = target[key as 'post'];
         return (url: string, data?: unknown, config?: AxiosRequestConfig) => method(url, data, withUser(config));
       }
-      // A derived instance serves the same request.
-      if (key === 'create') return (config?: AxiosRequestConfig) => bindClient(target.create(config), user);
+      // A derived instance serves the same request, and is this request's alone (axios gives it
+      // interceptors of its own): what is done to it changes no one else's calls.
+      if (key === 'create') return (config?: AxiosRequestConfig) => bindClient(target.create(config), user, false);
       return Reflect.get(target, key, target) as unknown;
+    },
+  };
+  if (!shared) return new Proxy(client, calls);
+  // What was written on this view: read before the shared instance, never written through to it.
+  const own: Record<PropertyKey, unknown> = Object.create(null);
+  let interceptors: Interceptors | undefined;
+  return new Proxy(client, {
+    apply: calls.apply,
+    get(target, key, receiver) {
+      if (Object.hasOwn(own, key)) return Reflect.get(own, key, receiver);
+      if (key === 'interceptors') return (interceptors ??= readOnlyInterceptors(target.interceptors));
+      return calls.get!(target, key, receiver) as unknown;
+    },
+    set(_target, key, value) {
+      if (SHARED_ONLY.has(key)) throw refused(`Replacing \`${String(key)}\``);
+      own[key] = value;
+      return true;
+    },
+    defineProperty(_target, key, descriptor) {
+      if (SHARED_ONLY.has(key)) throw refused(`Replacing \`${String(key)}\``);
+      // A proxy may not report a non-configurable property its target lacks.
+      if (descriptor.configurable === false) throw refused(`Defining a non-configurable \`${String(key)}\``);
+      return Reflect.defineProperty(own, key, { configurable: true, enumerable: true, writable: true, ...descriptor });
+    },
+    // Only what this view wrote can go; the shared instance's own properties stay.
+    deleteProperty: (_target, key) => Reflect.deleteProperty(own, key),
+    has: (target, key) => Object.hasOwn(own, key) || Reflect.has(target, key),
+    setPrototypeOf() {
+      throw refused('Changing the prototype');
+    },
+    preventExtensions() {
+      throw refused('Freezing or sealing');
     },
   });
 }

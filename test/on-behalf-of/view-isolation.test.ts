@@ -1,0 +1,269 @@
+// A request's req.mcaClient is a view of the shared axios instance. What is done through one
+// request's view never makes another request's call go out as the first request's user: a config
+// re-sent through another view keeps the user it was first bound to (axios-retry, a hand-written
+// retry interceptor), and a property written on a view stays on that view.
+import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import axiosRetry from 'axios-retry';
+import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { startExchangeServer, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { listenOnLoopback, type Loopback } from '../helpers/loopback';
+
+const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
+let server: ExchangeServer;
+let backend: Loopback;
+/** Per path hit: the user whose exchanged token the back end got. */
+let seen: { path: string; user: string | undefined }[];
+/** Paths that answer 503 the first time. */
+let flakyOnce: Set<string>;
+let mw: McaOAuthMiddleware | undefined;
+let listening: Server | undefined;
+const tokenOf: Record<string, string> = {};
+
+beforeEach(async () => {
+  server = await startExchangeServer(CLIENT, { audience: 'orders-api' });
+  seen = [];
+  flakyOnce = new Set();
+  backend = await listenOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const minted = server.minted.get(req.headers.authorization?.replace(/^Bearer /, '') ?? '');
+      seen.push({ path, user: minted?.user });
+      if (flakyOnce.delete(path)) {
+        res.writeHead(503);
+        res.end();
+        return;
+      }
+      res.writeHead(minted === undefined ? 401 : 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ user: minted?.user }));
+    }),
+  );
+  for (const user of ['alice', 'bob']) {
+    tokenOf[user] = subjectToken(user, Math.floor(Date.now() / 1000) + 3600);
+    server.subjects.set(tokenOf[user], user);
+  }
+});
+afterEach(async () => {
+  listening?.closeAllConnections();
+  await new Promise((resolve) => (listening === undefined ? resolve(undefined) : listening.close(resolve)));
+  listening = undefined;
+  await mw?.close();
+  mw = undefined;
+  await backend.close();
+  await server.close();
+});
+
+type Route = (req: express.Request) => Promise<unknown>;
+
+/** An app whose one route runs `route`; answers what the route returned, or the error code. */
+async function serve(route: Route, setup?: (auth: McaOAuthMiddleware) => void): Promise<(user: string) => Promise<unknown>> {
+  mw = mcaOAuth({
+    env: {},
+    envFile: false,
+    clientId: CLIENT.id,
+    secret: CLIENT.secret,
+    tokenUrl: server.tokenUrl,
+    protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' }],
+  });
+  ownInterceptors = 0;
+  ownInterceptors = added();
+  setup?.(mw);
+  const app = express();
+  app.use(mw);
+  app.get('/go', (req, res) => {
+    route(req).then(
+      (body) => res.json(body),
+      (error: { code?: string; message?: string }) => res.status(500).json({ code: error.code, message: error.message }),
+    );
+  });
+  listening = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  return async (user) => (await fetch(`${base}/go`, { headers: { authorization: `Bearer ${tokenOf[user]}` } })).json();
+}
+
+const user = (data: unknown): unknown => (data as { user?: unknown }).user;
+const hitsOf = (path: string): unknown[] => seen.filter((s) => s.path === path).map((s) => s.user);
+
+/** The code `attempt` throws, or 'allowed'. */
+function codeOf(attempt: () => unknown): unknown {
+  try {
+    attempt();
+    return 'allowed';
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+/** How many interceptors a manager holds (axios's `forEach`, which its types leave out). */
+const interceptorCount = (manager: unknown): number => {
+  let n = 0;
+  (manager as { forEach(fn: () => void): void }).forEach(() => n++);
+  return n;
+};
+/** The shared client's interceptors, less the package's own (counted before any route ran). */
+const added = (): number => interceptorCount(mw!.client.interceptors.request) + interceptorCount(mw!.client.interceptors.response) - ownInterceptors;
+let ownInterceptors = 0;
+
+it("axiosRetry(req.mcaClient) or interceptors.use in a route is refused (ERR_MCA_SHARED_CLIENT_PROPERTY) before it adds anything: later users' calls never run through one that holds another request", async () => {
+  let n = 0;
+  const call = await serve(async (req) => {
+    const codes = [
+      codeOf(() => axiosRetry(req.mcaClient, { retries: 2, retryDelay: () => 0 })),
+      codeOf(() => req.mcaClient.interceptors.request.use((config) => config)),
+      codeOf(() => req.mcaClient.interceptors.response.eject(0)),
+      codeOf(() => req.mcaClient.interceptors.response.clear()),
+    ];
+    const path = `/orders/flaky-${++n}`;
+    flakyOnce.add(path);
+    const { status, data } = await req.mcaClient.get(`${backend.url}${path}`, { validateStatus: () => true });
+    return { codes, status, got: user(data) ?? null, added: added() };
+  });
+  const refused = Array(4).fill('ERR_MCA_SHARED_CLIENT_PROPERTY');
+  expect(await call('alice')).toEqual({ codes: refused, status: 503, got: null, added: 0 });
+  expect(await call('bob')).toEqual({ codes: refused, status: 503, got: null, added: 0 });
+  expect([hitsOf('/orders/flaky-1'), hitsOf('/orders/flaky-2')]).toEqual([['alice'], ['bob']]);
+});
+
+it("a retry interceptor on auth.client that re-sends through a view some earlier request saved sends each user's call as that user (the first binding wins)", async () => {
+  let n = 0;
+  let saved: AxiosInstance | undefined;
+  const call = await serve(
+    async (req) => {
+      saved ??= req.mcaClient; // a memoised client: the first request's view
+      const path = `/orders/flaky-${++n}`;
+      flakyOnce.add(path);
+      return user((await req.mcaClient.get(`${backend.url}${path}`)).data);
+    },
+    (auth) =>
+      auth.client.interceptors.response.use(undefined, (error: Error & { config: AxiosRequestConfig & { retried?: boolean } }) => {
+        if (error.config.retried === true || saved === undefined) throw error;
+        error.config.retried = true;
+        return saved.request(error.config);
+      }),
+  );
+  expect(await call('alice')).toBe('alice');
+  expect(await call('bob')).toBe('bob');
+  expect(await call('alice')).toBe('alice');
+  expect([hitsOf('/orders/flaky-2'), hitsOf('/orders/flaky-3')]).toEqual([
+    ['bob', 'bob'],
+    ['alice', 'alice'],
+  ]);
+});
+
+it("axiosRetry(auth.client) at startup (the documented place) retries every user's call as that user; a view shows its interceptors", async () => {
+  let n = 0;
+  let atStartup = 0;
+  const call = await serve(
+    async (req) => {
+      const path = `/orders/flaky-${++n}`;
+      flakyOnce.add(path);
+      return [
+        user((await req.mcaClient.get(`${backend.url}${path}`)).data),
+        interceptorCount(req.mcaClient.interceptors.response) === interceptorCount(mw!.client.interceptors.response),
+        added(),
+      ];
+    },
+    (auth) => {
+      axiosRetry(auth.client, { retries: 2, retryDelay: () => 0 });
+      atStartup = added();
+    },
+  );
+  expect(atStartup).toBeGreaterThan(0);
+  expect(await call('alice')).toEqual(['alice', true, atStartup]);
+  expect(await call('bob')).toEqual(['bob', true, atStartup]);
+  expect(hitsOf('/orders/flaky-2')).toEqual(['bob', 'bob']);
+});
+
+it("an instance made with req.mcaClient.create() is the request's own: interceptors may be added to it, and they go with it", async () => {
+  const call = await serve(async (req) => {
+    const own = req.mcaClient.create();
+    axiosRetry(own, { retries: 2, retryDelay: () => 0 });
+    flakyOnce.add('/orders/own');
+    return [user((await own.get(`${backend.url}/orders/own`)).data), added()];
+  });
+  expect(await call('alice')).toEqual(['alice', 0]);
+  expect(hitsOf('/orders/own')).toEqual(['alice', 'alice']);
+});
+
+it("a method assigned on a view (`req.mcaClient.get = wrap(…)`) stays on that view: the shared client and later requests' views keep axios's own", async () => {
+  let first = true;
+  let sharedGet: unknown;
+  const call = await serve(async (req) => {
+    sharedGet ??= mw!.client.get;
+    const client = req.mcaClient;
+    let wrapped = 0;
+    if (first) {
+      first = false;
+      const original = client.get.bind(client);
+      client.get = (url, config) => (wrapped++, original(url, config));
+    }
+    const got = user((await client.get(`${backend.url}/orders/x`)).data);
+    return { got, wrapped, sharedGetIsAxios: mw!.client.get === sharedGet };
+  });
+  expect(await call('alice')).toEqual({ got: 'alice', wrapped: 1, sharedGetIsAxios: true });
+  expect(await call('bob')).toEqual({ got: 'bob', wrapped: 0, sharedGetIsAxios: true });
+});
+
+it('replacing `defaults` or `interceptors`, freezing, or re-prototyping a view is refused (ERR_MCA_SHARED_CLIENT_PROPERTY); deleting through a view removes only what the view wrote', async () => {
+  const call = await serve(async (req) => {
+    const client = req.mcaClient as unknown as Record<string, unknown>;
+    const attempts: (() => unknown)[] = [
+      () => (client.defaults = {}),
+      () => (client.interceptors = {}),
+      () => Object.defineProperty(client, 'defaults', { value: {} }),
+      () => Object.defineProperty(client, 'extra', { value: 1, configurable: false }),
+      () => Object.freeze(client),
+      () => Object.setPrototypeOf(client, null),
+    ];
+    const codes = attempts.map((attempt) => {
+      try {
+        attempt();
+        return 'allowed';
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    });
+    const ownGet = (): string => 'local';
+    client.get = ownGet;
+    const local = client.get === ownGet;
+    delete client.get;
+    delete client.post;
+    const restored = user((await req.mcaClient.get(`${backend.url}/orders/x`)).data);
+    const sharedIntact = typeof mw!.client.post === 'function' && !Object.isFrozen(mw!.client) && typeof mw!.client.defaults === 'object';
+    return { codes, local, restored, sharedIntact };
+  });
+  expect(await call('alice')).toEqual({ codes: Array(6).fill('ERR_MCA_SHARED_CLIENT_PROPERTY'), local: true, restored: 'alice', sharedIntact: true });
+  expect(await call('bob')).toMatchObject({ restored: 'bob', sharedIntact: true });
+});
+
+it('100 requests that try axiosRetry(req.mcaClient), wrap a method on their view and add interceptors to their own create(): none is kept after it ends', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const refs: WeakRef<object>[] = [];
+  const call = await serve(async (req) => {
+    refs.push(new WeakRef(req));
+    const client = req.mcaClient;
+    const code = codeOf(() => axiosRetry(client, { retries: 1, retryDelay: () => 0 }));
+    const original = client.get.bind(client);
+    client.get = (url, config) => original(url, config);
+    axiosRetry(client.create(), { retries: 1 });
+    return [code, user((await client.get(`${backend.url}/orders/x`)).data)];
+  });
+  const users = ['alice', 'bob'];
+  for (let i = 0; i < 100; i++) expect(await call(users[i % 2]!)).toEqual(['ERR_MCA_SHARED_CLIENT_PROPERTY', users[i % 2]]);
+  listening?.closeAllConnections();
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    gc();
+  }
+  expect(refs.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(2);
+  expect(added()).toBe(0);
+});
