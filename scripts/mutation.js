@@ -32,7 +32,7 @@ const MODULES = {
     mutate: ['lib/transports/fetch/**/*.ts'],
     tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts'],
   },
-  client: {
+  axios: {
     mutate: ['lib/transports/axios/**/*.ts'],
     tests: [
       'test/client/**',
@@ -45,7 +45,7 @@ const MODULES = {
       'test/config-decisions.test.ts',
     ],
   },
-  config: {
+  settings: {
     mutate: ['lib/settings/**/*.ts'],
     tests: [
       'test/config*.test.ts',
