@@ -155,4 +155,32 @@ describe('an error is handed back as it came', () => {
     expect(failure.message).toBe('fetch failed (sent [redacted])');
     expect(failure.cause).toBeNull();
   });
+
+  it('an error whose cause chain is five causes deep, each naming the header sent: every link redacted', async () => {
+    const { backend } = fixture;
+    const real = globalThis.fetch;
+    let failure: Error | undefined;
+    // A fetch wrapper of the application's that wraps each layer's failure in the next (retries,
+    // tracing, a client library): the bottom one reports the header it sent.
+    globalThis.fetch = (_input, init) => {
+      const sent = new Headers(init?.headers).get('authorization') ?? 'none';
+      failure = undefined;
+      for (let depth = 5; depth >= 0; depth--) failure = new Error(`layer ${depth}: sent ${sent}`, { cause: failure });
+      return Promise.reject(failure);
+    };
+    let m;
+    try {
+      m = make();
+    } finally {
+      globalThis.fetch = real;
+    }
+    const error = await m.fetch(`${backend.url}/ok`).then(
+      () => undefined,
+      (e: unknown) => watch.collect(e),
+    );
+    expect(error).toBe(failure);
+    const messages: string[] = [];
+    for (let link: unknown = error; link instanceof Error; link = link.cause) messages.push(link.message);
+    expect(messages).toEqual([0, 1, 2, 3, 4, 5].map((depth) => `layer ${depth}: sent [redacted]`));
+  });
 });
