@@ -30,7 +30,7 @@ const MODULES = {
   },
   fetch: {
     mutate: ['lib/transports/fetch/**/*.ts'],
-    tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts'],
+    tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts', 'test/dpop/**'],
   },
   axios: {
     mutate: ['lib/transports/axios/**/*.ts'],
