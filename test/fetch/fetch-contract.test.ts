@@ -59,6 +59,13 @@ describe('methods and redirect modes', () => {
     ]);
   });
 
+  it('a Headers object of the caller’s: the hop carries the token, the caller’s header, and no DPoP header (no proof without dpop)', async () => {
+    const { backend } = fixture;
+    const m = make();
+    expect((await m.fetch(`${backend.url}/ok`, { headers: new Headers({ 'X-Trace': 't1' }) })).status).toBe(200);
+    expect(backend.hits.map((h) => [h.authorization, h.headers['x-trace'], h.headers.dpop])).toEqual([['Bearer tok-1', 't1', undefined]]);
+  });
+
   it('redirect: "error" hands back an answer that is no redirect', async () => {
     const { backend } = fixture;
     const m = make();
