@@ -31,9 +31,9 @@ const MODULES = {
   },
   fetch: {
     mutate: ['lib/transports/fetch/**/*.ts'],
-    tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts', 'test/outbound/**'],
+    tests: ['test/fetch/**', 'test/backends/**', 'test/client/outbound-decisions.test.ts', 'test/outbound/**', 'test/dpop/**'],
   },
-  client: {
+  axios: {
     mutate: ['lib/transports/axios/**/*.ts'],
     tests: [
       'test/outbound/**',
@@ -47,7 +47,7 @@ const MODULES = {
       'test/config-decisions.test.ts',
     ],
   },
-  config: {
+  settings: {
     // cleartext.ts moved under the token core (issue 23), but its rule is still checked by these suites.
     mutate: ['lib/settings/**/*.ts', 'lib/token/cleartext.ts'],
     tests: [

@@ -353,3 +353,11 @@ it.each(['axios', 'fetch'] as const)(
     }
   },
 );
+
+it('fetch with a Headers object (the general header path, not the plain-object one): the proof goes with the token', async () => {
+  mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+  const response = await mw.fetch(`${backend.url}/api/orders`, { headers: new Headers({ 'X-Trace': 't1' }) });
+  await response.arrayBuffer();
+  expect(response.status).toBe(200);
+  expect(backend.seenProofs.length).toBeGreaterThan(0);
+});
