@@ -15,7 +15,24 @@ function hints(topology: StoreTopology): [RegExp, string, boolean][] {
       : topology === 'cluster'
         ? 'no seed node of the cluster answers: check MCA_REDIS_CLUSTER_NODES, and that `CLUSTER INFO` says cluster_state:ok'
         : 'nothing answers at that host and port: check the Redis URL';
+  // The package's own codes first: their messages carry random text (a fleet key's fingerprint)
+  // that the case-insensitive patterns below can match (`…SSl…` read as a TLS failure).
   return [
+    [
+      /ERR_MCA_STORE_FOREIGN_KEY/,
+      'give every process the same MCA_REDIS_FLEET_KEY list; during a rotation every process holds both keys (README, "Rotating the fleet key"); `express-mca-oauth check` prints the fingerprints of a process',
+      false,
+    ],
+    [
+      /ERR_MCA_STORE_CONNECT_TIMEOUT/,
+      'Redis did not finish connecting in time: check that it answers from this host; if it is only slow to start, raise MCA_REDIS_CONNECT_TIMEOUT_MS (`connectTimeoutMs`)',
+      false,
+    ],
+    [
+      /ERR_MCA_STORE_TIMEOUT/,
+      'a connected Redis answered too slowly: check its latency (SLOWLOG, LATENCY DOCTOR, a long script, CLIENT PAUSE), or raise MCA_REDIS_TIMEOUT_MS (`storeTimeoutMs`)',
+      false,
+    ],
     [/WRONGPASS|NOAUTH|invalid password|AUTH/i, 'check the user and password of the Redis URL (percent-encoded) or of `client`', true],
     [
       /NOPERM|can't run this command|has no permissions/,
@@ -38,21 +55,6 @@ function hints(topology: StoreTopology): [RegExp, string, boolean][] {
     [
       /ECONNRESET|Connection is closed|socket hang up/i,
       'the server closed the connection: Redis stopped or restarted (it reconnects by itself), or, if it requires TLS, use rediss://',
-      false,
-    ],
-    [
-      /ERR_MCA_STORE_FOREIGN_KEY/,
-      'give every process the same MCA_REDIS_FLEET_KEY list; during a rotation every process holds both keys (README, "Rotating the fleet key"); `express-mca-oauth check` prints the fingerprints of a process',
-      false,
-    ],
-    [
-      /ERR_MCA_STORE_CONNECT_TIMEOUT/,
-      'Redis did not finish connecting in time: check that it answers from this host; if it is only slow to start, raise MCA_REDIS_CONNECT_TIMEOUT_MS (`connectTimeoutMs`)',
-      false,
-    ],
-    [
-      /ERR_MCA_STORE_TIMEOUT/,
-      'a connected Redis answered too slowly: check its latency (SLOWLOG, LATENCY DOCTOR, a long script, CLIENT PAUSE), or raise MCA_REDIS_TIMEOUT_MS (`storeTimeoutMs`)',
       false,
     ],
   ];
