@@ -85,8 +85,11 @@ export function readMaterialFileSync(field: string, path: string, scope: FieldSc
   }
 }
 
-/** A PEM (PKCS#8, PKCS#1 or SEC1), a JWK (object or JSON text) or a `KeyObject`, as a private KeyObject. */
-export function parsePrivateKey(input: unknown, origin: string, scope: FieldScope = OWN_SETTINGS): KeyObject {
+/**
+ * A PEM (PKCS#8, PKCS#1 or SEC1), a JWK (object or JSON text) or a `KeyObject`, as a private
+ * KeyObject. `field` is the setting errors name (`privateKey`, or the DPoP key's `dpopKey`).
+ */
+export function parsePrivateKey(input: unknown, origin: string, scope: FieldScope = OWN_SETTINGS, field = 'privateKey'): KeyObject {
   input = unescapeNewlines(input);
   let key: KeyObject;
   try {
@@ -102,15 +105,15 @@ export function parsePrivateKey(input: unknown, origin: string, scope: FieldScop
     // rather than claim that the key is not a key.
     if (typeof input === 'string' && /ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(input)) {
       throw bad(
-        'privateKey',
+        field,
         origin,
         'it is encrypted with a passphrase, which is not supported. Decrypt it (`openssl pkey -in key.pem -out plain.pem`) and keep the file readable only by the service.',
         scope,
       );
     }
-    throw bad('privateKey', origin, 'it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.', scope);
+    throw bad(field, origin, 'it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.', scope);
   }
-  if (key.type !== 'private') throw bad('privateKey', origin, `it is a ${key.type} key; a private key is needed to sign.`, scope);
+  if (key.type !== 'private') throw bad(field, origin, `it is a ${key.type} key; a private key is needed to sign.`, scope);
   return key;
 }
 
