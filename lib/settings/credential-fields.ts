@@ -8,9 +8,20 @@ import type { VcapCredentials } from './vcap';
 import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../errors/field-scope';
 import { constantCase, invalid, optionOrigin, optionalString, scopeOf } from './option-checks';
 import { SETTINGS, optionRow, variablesOf } from './settings-table';
+import type { CREDENTIAL_ROWS } from './table/credential-rows';
 
 export type CredentialField =
   'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';
+
+/** The credential rows resolved field by field: `perField`, and not another name of a field (`appId`). */
+type PerFieldKeys<Rows> = {
+  [K in keyof Rows]: Rows[K] extends { perField: true } ? (Rows[K] extends { synonymOf: string } ? never : K) : never;
+}[keyof Rows];
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Kept spelled out for readers, and tied to the table both ways: a row marked `perField` without a
+// member here, or a member without such a row, fails to compile.
+const CREDENTIAL_FIELDS_MATCH_TABLE: SameKeys<CredentialField, PerFieldKeys<typeof CREDENTIAL_ROWS>> = true;
+void CREDENTIAL_FIELDS_MATCH_TABLE;
 
 /** The fields resolved one by one, from the settings table (a synonym such as `appId` is read with its field). */
 const CREDENTIAL_FIELDS = SETTINGS.filter((row) => row.perField && row.scope === 'provider' && row.synonymOf === undefined).map(
