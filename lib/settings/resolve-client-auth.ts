@@ -10,6 +10,10 @@ import type { EnvSource } from './env-source';
 import { readSetting, readVariable, type SettingValue } from './read-setting';
 import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
 import { invalid, optionOrigin, optionalString, scopeOf } from './option-checks';
+import { variablesOf } from './settings-table';
+
+/** The variables of settings as messages list them: `MCA_A`, `MCA_A or MCA_B`. */
+const variablesText = (...keys: string[]): string => keys.flatMap((key) => variablesOf(key)).join(' or ');
 
 /** The `clientAuth` values: how the client proves who it is. */
 export type ClientAuthName = 'basic' | 'post' | 'private_key_jwt' | 'imf_cert' | 'assertion_file' | 'iam_apikey' | 'iam_cr_token';
@@ -104,7 +108,7 @@ export function resolveClientAuth(
     if (key !== undefined && secret !== undefined) {
       throw new McaConfigError(
         'ERR_MCA_CONFLICTING_OPTIONS',
-        `Both a client secret and a private key are configured. Set ${fieldName('clientAuth', scope)} ("basic", "post" or "private_key_jwt", env MCA_CLIENT_AUTH) to say which one to use.${scope.note}`,
+        `Both a client secret and a private key are configured. Set ${fieldName('clientAuth', scope)} ("basic", "post" or "private_key_jwt", env ${variablesText('clientAuth')}) to say which one to use.${scope.note}`,
         { field: scopedField('clientAuth', scope) },
       );
     }
@@ -114,7 +118,7 @@ export function resolveClientAuth(
     if (key === undefined) {
       throw new McaConfigError(
         'ERR_MCA_MISSING_PRIVATE_KEY',
-        `Missing ${fieldName('privateKey', scope)} (clientAuth is private_key_jwt). Pass \`privateKey\` (PEM, JWK or KeyObject) or \`privateKeyFile\`, or set MCA_PRIVATE_KEY or MCA_PRIVATE_KEY_FILE in the environment or .env.${scope.note}`,
+        `Missing ${fieldName('privateKey', scope)} (clientAuth is private_key_jwt). Pass \`privateKey\` (PEM, JWK or KeyObject) or \`privateKeyFile\`, or set ${variablesText('privateKey', 'privateKeyFile')} in the environment or .env.${scope.note}`,
         { field: scopedField('privateKey', scope) },
       );
     }
@@ -126,7 +130,11 @@ export function resolveClientAuth(
     const x5t = booleanOption(options, 'x5t');
     const x5c = booleanOption(options, 'x5c');
     if ((x5t || x5c) && certificate === undefined) {
-      throw headerOptionError(x5t ? 'x5t' : 'x5c', 'it needs a `certificate` or `certificateFile` (env MCA_CERTIFICATE or MCA_CERTIFICATE_FILE).', scope);
+      throw headerOptionError(
+        x5t ? 'x5t' : 'x5c',
+        `it needs a \`certificate\` or \`certificateFile\` (env ${variablesText('certificate', 'certificateFile')}).`,
+        scope,
+      );
     }
     const audience = readSetting(options, env, 'assertionAudience')?.value;
     return {

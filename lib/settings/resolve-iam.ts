@@ -47,15 +47,23 @@ const PROFILE_FIELDS = [
   ['iamProfileCrn', 'profile_crn'],
 ] as const;
 
+/** A setting's variables as messages list them: `MCA_A`, `MCA_A or MCA_B`, `MCA_A, MCA_B or MCA_C`. */
+function variablesText(...keys: string[]): string {
+  const names = keys.flatMap((key) => variablesOf(key));
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`;
+}
+const TO_IAM_URL = `the IAM grants go to \`iamUrl\` (${variablesText('iamUrl')})`;
+const PROFILE_VARIABLES = variablesText('iamProfileId', 'iamProfileName', 'iamProfileCrn');
+
 // What another grant is made of. Set next to an IAM grant, it means the configuration names two
 // ways to get a token, and which one was meant cannot be guessed.
 const OTHER_GRANT: Record<string, string> = {
   secret: 'an API key or a trusted profile needs no client secret',
   clientId: "IAM's optional Basic client is `iamClientId` with `iamClientSecret`",
   clientAuth: 'it applies to the client-credentials grants, not to IAM',
-  tokenUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
-  serverUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
-  oauthServerUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
+  tokenUrl: TO_IAM_URL,
+  serverUrl: TO_IAM_URL,
+  oauthServerUrl: TO_IAM_URL,
   tenantId: 'it names an MCA tenant, which IAM has none of',
   audience: 'IAM takes no `audience`',
   resource: 'IAM takes no `resource`',
@@ -137,7 +145,7 @@ export function resolveIamGrant(
       failMissing(
         scope,
         'apikey',
-        `IAM settings are given (from ${iamOnly.origin}) but no API key. Pass \`apikey\`, set MCA_APIKEY in the environment or .env, or pick a bound service whose credentials hold an \`apikey\` with \`serviceName\` (MCA_SERVICE_NAME); for a trusted profile, set MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN.`,
+        `IAM settings are given (from ${iamOnly.origin}) but no API key. Pass \`apikey\`, set ${variablesText('apikey')} in the environment or .env, or pick a bound service whose credentials hold an \`apikey\` with \`serviceName\` (${variablesText('serviceName')}); for a trusted profile, set ${PROFILE_VARIABLES}.`,
       );
     }
     return undefined;
@@ -177,7 +185,7 @@ export function resolveIamGrant(
     failMissing(
       scope,
       'iamProfileId',
-      `a compute-resource token file is set (from ${crFile!.origin}), but no trusted profile to assume. Pass \`iamProfileId\`, \`iamProfileName\` or \`iamProfileCrn\`, or set MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN.`,
+      `a compute-resource token file is set (from ${crFile!.origin}), but no trusted profile to assume. Pass \`iamProfileId\`, \`iamProfileName\` or \`iamProfileCrn\`, or set ${PROFILE_VARIABLES}.`,
     );
   }
   if (profiles.length > 1) {
