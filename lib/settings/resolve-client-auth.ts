@@ -12,7 +12,7 @@ import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
 import { invalid, optionOrigin, optionalString, scopeOf } from './option-checks';
 import { variablesOf } from './settings-table';
 
-/** The variables of settings as messages list them: `MCA_A`, `MCA_A or MCA_B`. */
+/** The variables of settings as messages list them: one name, or `A or B`. */
 const variablesText = (...keys: string[]): string => keys.flatMap((key) => variablesOf(key)).join(' or ');
 
 /** The `clientAuth` values: how the client proves who it is. */

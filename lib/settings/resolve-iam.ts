@@ -47,7 +47,7 @@ const PROFILE_FIELDS = [
   ['iamProfileCrn', 'profile_crn'],
 ] as const;
 
-/** A setting's variables as messages list them: `MCA_A`, `MCA_A or MCA_B`, `MCA_A, MCA_B or MCA_C`. */
+/** The variables of settings as messages list them: one name, `A or B`, or `A, B or C`. */
 function variablesText(...keys: string[]): string {
   const names = keys.flatMap((key) => variablesOf(key));
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`;
