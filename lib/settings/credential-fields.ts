@@ -5,12 +5,24 @@ import { capped } from '../errors/echo';
 import type { EnvSource } from './env-source';
 import { readSetting, readVariable, type SettingValue } from './read-setting';
 import type { VcapCredentials } from './vcap';
-import { invalid, optionOrigin, optionalString } from './option-checks';
+import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../errors/field-scope';
+import { invalid, optionOrigin, optionalString, scopeOf } from './option-checks';
 import { constantCase } from '../errors/field-code';
 import { SETTINGS, optionRow, variablesOf } from './settings-table';
+import type { CREDENTIAL_ROWS } from './table/credential-rows';
 
 export type CredentialField =
   'clientId' | 'secret' | 'tenantId' | 'serverUrl' | 'oauthServerUrl' | 'tokenUrl' | 'scope' | 'audience' | 'resource' | 'clientAuth' | 'serviceName';
+
+/** The credential rows resolved field by field: `perField`, and not another name of a field (`appId`). */
+type PerFieldKeys<Rows> = {
+  [K in keyof Rows]: Rows[K] extends { perField: true } ? (Rows[K] extends { synonymOf: string } ? never : K) : never;
+}[keyof Rows];
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Kept spelled out for readers, and tied to the table both ways: a row marked `perField` without a
+// member here, or a member without such a row, fails to compile.
+const CREDENTIAL_FIELDS_MATCH_TABLE: SameKeys<CredentialField, PerFieldKeys<typeof CREDENTIAL_ROWS>> = true;
+void CREDENTIAL_FIELDS_MATCH_TABLE;
 
 /** The fields resolved one by one, from the settings table (a synonym such as `appId` is read with its field). */
 const CREDENTIAL_FIELDS = SETTINGS.filter((row) => row.perField && row.scope === 'provider' && row.synonymOf === undefined).map(
@@ -51,11 +63,11 @@ export function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource
 // stray space in an id or a secret only shows up later as `invalid_client`. Every source alike.
 const TRIMMED: ReadonlySet<CredentialField> = new Set(['serverUrl', 'oauthServerUrl', 'tokenUrl']);
 
-export function checkForm(field: CredentialField, found: Found): void {
+export function checkForm(field: CredentialField, found: Found, scope: FieldScope = OWN_SETTINGS): void {
   const trimmed = found.value.trim();
-  if (trimmed === '') throw invalid(field, 'it is blank. Give a value, or unset it.', found.from);
+  if (trimmed === '') throw invalid(field, 'it is blank. Give a value, or unset it.', found.from, scope);
   if (!TRIMMED.has(field) && trimmed !== found.value) {
-    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.from);
+    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.from, scope);
   }
 }
 
@@ -63,26 +75,29 @@ function tenantOption(options: Record<string, unknown>): string | undefined {
   const tenantId = optionalString(options, 'tenantId');
   const appId = optionalString(options, 'appId');
   if (tenantId !== undefined && appId !== undefined && tenantId !== appId) {
-    throw new McaConfigError('ERR_MCA_CONFLICTING_OPTIONS', '`tenantId` and `appId` are synonyms but were given different values. Pass only one of them.', {
-      field: 'tenantId',
-    });
+    const scope = scopeOf(options);
+    throw new McaConfigError(
+      'ERR_MCA_CONFLICTING_OPTIONS',
+      `${fieldName('tenantId', scope)} and \`appId\` are synonyms but were given different values. Pass only one of them.${scope.note}`,
+      { field: scopedField('tenantId', scope) },
+    );
   }
   return tenantId ?? appId;
 }
 
-export function missing(field: CredentialField, what: string, vcap: VcapCredentials): McaConfigError {
+export function missing(field: CredentialField, what: string, vcap: VcapCredentials, scope: FieldScope = OWN_SETTINGS): McaConfigError {
   const envNames = ENV_NAMES[field].join(' or ');
   const ways = `pass the \`${field}\` option, or set ${envNames} in the environment or .env`;
   let message: string;
   if (vcap.where !== undefined && VCAP_FIELD[field]) {
     // A bound service that lacks the field is the likelier mistake than no configuration at all.
     const name = capped(vcap.serviceName ?? '', 60);
-    message = `Missing \`${field}\` (${what}). A service is bound (VCAP_SERVICES ${vcap.where}, "${name}"), but its credentials have no \`${field}\`: fix the binding, or ${ways}.`;
+    message = `Missing ${fieldName(field, scope)} (${what}). A service is bound (VCAP_SERVICES ${vcap.where}, "${name}"), but its credentials have no \`${field}\`: fix the binding, or ${ways}.`;
   } else {
     const bind = VCAP_FIELD[field] ? `, or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.${field})` : '';
     const note = vcap.note !== undefined ? ` Note: ${vcap.note}.` : '';
     const lead = vcap.iamHint !== undefined ? ` ${vcap.iamHint} For an OAuth client instead:` : '';
-    message = `Missing \`${field}\` (${what}).${lead} Pass the \`${field}\` option, set ${envNames} in the environment or .env${bind}.${note}`;
+    message = `Missing ${fieldName(field, scope)} (${what}).${lead} Pass the \`${field}\` option, set ${envNames} in the environment or .env${bind}.${note}`;
   }
-  return new McaConfigError(`ERR_MCA_MISSING_${constantCase(field)}`, message, { field });
+  return new McaConfigError(`ERR_MCA_MISSING_${constantCase(field)}`, `${message}${scope.note}`, { field: scopedField(field, scope) });
 }

@@ -3,7 +3,7 @@
 // withholds is taken out.
 import type { CredentialField, Found } from './credential-fields';
 import { checkForm } from './credential-fields';
-import { optionOrigin } from './option-checks';
+import { optionOrigin, scopeOf } from './option-checks';
 import { keysOfGroups } from './settings-table';
 import type { VcapCredentials } from './vcap';
 
@@ -32,6 +32,6 @@ export function layerEntry(found: Partial<Record<CredentialField, Found>>, vcap:
   for (const [field, value] of Object.entries(entry.fields) as [CredentialField, string | undefined][]) {
     if (value === undefined) continue;
     found[field] = { value, source: 'protectedBackends', from: optionOrigin(options, field) };
-    checkForm(field, found[field]);
+    checkForm(field, found[field], scopeOf(options));
   }
 }

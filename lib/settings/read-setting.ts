@@ -2,7 +2,7 @@
 // settings table's variables for it that is set (environment, then `.env`), with where it came from.
 // The credential fields, the key material, IAM's settings and the switches all read through it.
 import { describeVariable, type EnvSource, type ValueSource } from './env-source';
-import { invalid, numberOption, optionOrigin, optionalString, parseBooleanVariable } from './option-checks';
+import { invalid, numberOption, optionOrigin, optionalString, parseBooleanVariable, scopeOf } from './option-checks';
 import { optionRow, variablesOf } from './settings-table';
 
 /** A setting's value and where it came from. */
@@ -35,11 +35,11 @@ export function readVariable(env: EnvSource, key: string): SettingValue | undefi
 export function readBoolean(options: Record<string, unknown>, env: EnvSource, key: string): boolean {
   const option = options[key];
   if (option !== undefined) {
-    if (typeof option !== 'boolean') throw invalid(key, 'it must be true or false.');
+    if (typeof option !== 'boolean') throw invalid(key, 'it must be true or false.', undefined, scopeOf(options));
     return option;
   }
   const variable = readVariable(env, key);
-  if (variable !== undefined) return parseBooleanVariable(key, variable.value.trim(), variable.from);
+  if (variable !== undefined) return parseBooleanVariable(key, variable.value.trim(), variable.from, scopeOf(options));
   return optionRow(key)?.fallback === true;
 }
 

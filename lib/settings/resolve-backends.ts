@@ -5,7 +5,7 @@ import { suggest } from './known-options';
 import { ENTRY_KEYS } from './settings-table';
 import { resolveProviderConfig, type ProviderConfig } from './resolve-config';
 import type { BackendList } from './read-backend-list';
-import { ENTRY_SETTINGS, checkBorrowedCredential, entryError, entryResolutionError, prepareEntryToken, type EntryPlace } from './resolve-entry-token';
+import { ENTRY_SETTINGS, checkBorrowedCredential, entryError, prepareEntryToken, type EntryPlace } from './resolve-entry-token';
 import { readOnBehalfOf, type OnBehalfOfMode } from './resolve-on-behalf-of';
 
 /** One `protectedBackends` entry, validated, with its own token configuration resolved. */
@@ -120,12 +120,8 @@ function resolveEntryToken(
 ): ProviderConfig | undefined {
   const prepared = prepareEntryToken(entry, place, options, env, main);
   if (prepared === undefined) return undefined;
-  let config: ProviderConfig;
-  try {
-    config = resolveProviderConfig(prepared.options, prepared.env, undefined, prepared.layer);
-  } catch (error) {
-    throw entryResolutionError(error, place);
-  }
+  // Its errors name the entry's field and where the list came from (the scope prepareEntryToken set).
+  const config = resolveProviderConfig(prepared.options, prepared.env, undefined, prepared.layer);
   checkBorrowedCredential(entry, place, prepared.ownClientId, config, main, options, env);
   return config;
 }

@@ -5,7 +5,8 @@ import { createEnvSource, type EnvSource, type ValueSource } from './env-source'
 import { readBoolean, readNumber } from './read-setting';
 import { readVcap, type VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import { credentialUrl, invalid, ownOptions } from './option-checks';
+import { credentialUrl, invalid, ownOptions, scopeOf } from './option-checks';
+import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
 import type { ClientAuth } from '../token/client-auth/client-auth';
 import type { DpopBinding } from '../token/dpop/dpop-binding';
 import type { TokenProviderConfig } from '../token/provider-config';
@@ -70,9 +71,14 @@ function sha256(text: string): string {
 }
 
 /** Builds the token endpoint URL by the rules of docs/protocol.md ("Which URL"): tokenUrl, then App ID, then MCA. */
-function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInsecureHttp: boolean, vcap: VcapCredentials): { url: string; kind: EndpointKind } {
+function tokenEndpoint(
+  found: Partial<Record<CredentialField, Found>>,
+  allowInsecureHttp: boolean,
+  vcap: VcapCredentials,
+  scope: FieldScope,
+): { url: string; kind: EndpointKind } {
   const check = (field: 'tokenUrl' | 'oauthServerUrl' | 'serverUrl', hit: Found, base: boolean): URL =>
-    credentialUrl(field, hit.value.trim(), hit.from, { base, allowInsecureHttp });
+    credentialUrl(field, hit.value.trim(), hit.from, { base, allowInsecureHttp }, scope);
   if (found.tokenUrl) return { url: check('tokenUrl', found.tokenUrl, false).href, kind: 'tokenUrl' };
   if (found.oauthServerUrl) {
     const base = check('oauthServerUrl', found.oauthServerUrl, true);
@@ -86,15 +92,15 @@ function tokenEndpoint(found: Partial<Record<CredentialField, Found>>, allowInse
     const note = vcap.note !== undefined ? ` Note: ${vcap.note}.` : '';
     throw new McaConfigError(
       'ERR_MCA_MISSING_SERVER_URL',
-      `Missing \`serverUrl\` (the token server).${bound}${vcap.iamHint !== undefined ? ` ${vcap.iamHint} For an OAuth client instead:` : ''} Pass \`serverUrl\` (MCA), \`oauthServerUrl\` (App ID) or \`tokenUrl\` (any OAuth server); set MCA_SERVER_URL, MCA_OAUTH_SERVER_URL or MCA_TOKEN_URL in the environment or .env; or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.serverUrl).${note}`,
-      { field: 'serverUrl' },
+      `Missing ${fieldName('serverUrl', scope)} (the token server).${bound}${vcap.iamHint !== undefined ? ` ${vcap.iamHint} For an OAuth client instead:` : ''} Pass \`serverUrl\` (MCA), \`oauthServerUrl\` (App ID) or \`tokenUrl\` (any OAuth server); set MCA_SERVER_URL, MCA_OAUTH_SERVER_URL or MCA_TOKEN_URL in the environment or .env; or bind an AdvancedMobileAccess/AppID service (VCAP_SERVICES credentials.serverUrl).${note}${scope.note}`,
+      { field: scopedField('serverUrl', scope) },
     );
   }
   const serverUrl = found.serverUrl.value.trim();
   check('serverUrl', found.serverUrl, true);
   const tenant = found.tenantId;
-  if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`', vcap);
-  checkTenantId('tenantId', tenant.value, tenant.from);
+  if (!tenant) throw missing('tenantId', 'the MCA tenant, the Bluemix application GUID; also `appId`', vcap, scope);
+  checkTenantId('tenantId', tenant.value, tenant.from, scope);
   // Exactly as the seed builds it: trimmed, one "/" added when missing, then the fixed path.
   const withSlash = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
   return { url: `${withSlash}authorization/v1/apps/${tenant.value}/token`, kind: 'mca' };
@@ -114,12 +120,14 @@ export function resolveProviderConfig(
 ): ProviderConfig {
   const options = ownOptions(input);
   const env = envSource ?? envSourceFromOptions(options);
+  // Whose settings these are (a `protectedBackends` entry's), for every message about them.
+  const fieldScope = scopeOf(options);
   // No prototype: `found.tokenUrl` must never be something polluted onto Object.prototype.
   const found = Object.create(null) as Partial<Record<CredentialField, Found>>;
   for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
     const hit = fromOptionOrEnv(options, env, field);
     if (hit) {
-      checkForm(field, hit);
+      checkForm(field, hit, fieldScope);
       found[field] = hit;
     }
   }
@@ -128,12 +136,12 @@ export function resolveProviderConfig(
     const value = vcap[key];
     if (!found[field] && value !== undefined) {
       found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}`, name: `credentials.${key}` };
-      checkForm(field, found[field]);
+      checkForm(field, found[field], fieldScope);
     }
   }
   if (!found.tenantId && vcap.applicationId !== undefined) {
     found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id', name: 'application_id' };
-    checkForm('tenantId', found.tenantId);
+    checkForm('tenantId', found.tenantId, fieldScope);
   }
   if (entry !== undefined) layerEntry(found, vcap, entry, options);
 
@@ -141,27 +149,27 @@ export function resolveProviderConfig(
   // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
   const iam = prebuiltAuth ? undefined : resolveIamGrant(options, env, found, vcap, allowInsecureHttp);
   for (const field of iam?.dropped ?? []) delete found[field as CredentialField];
-  if (!iam && !found.clientId) throw missing('clientId', 'the OAuth client id', vcap);
+  if (!iam && !found.clientId) throw missing('clientId', 'the OAuth client id', vcap, fieldScope);
   const { name: clientAuth, auth } =
     prebuiltAuth ??
     iam ??
-    resolveClientAuth(options, env, found.clientId!, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap));
-  const endpoint = iam ? { url: iam.tokenUrl, kind: 'iam' as const } : tokenEndpoint(found, allowInsecureHttp, vcap);
+    resolveClientAuth(options, env, found.clientId!, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap, fieldScope));
+  const endpoint = iam ? { url: iam.tokenUrl, kind: 'iam' as const } : tokenEndpoint(found, allowInsecureHttp, vcap, fieldScope);
 
   const sources: Partial<Record<CredentialField, ValueSource>> = {};
   for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) sources[field] = hit.source;
 
   const clientId = found.clientId?.value;
   const secret = found.secret?.value;
-  const scope = found.scope?.value;
+  const scopeValue = found.scope?.value;
   const audience = found.audience?.value;
   const resource = found.resource?.value;
   const store = options.store as TokenStore | undefined;
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
-    throw invalid('store', 'it must be a TokenStore: an object with get(key), set(key, token) and delete(key).');
+    throw invalid('store', 'it must be a TokenStore: an object with get(key), set(key, token) and delete(key).', undefined, fieldScope);
   }
   const now = options.now;
-  if (now !== undefined && typeof now !== 'function') throw invalid('now', 'it must be a function returning epoch milliseconds.');
+  if (now !== undefined && typeof now !== 'function') throw invalid('now', 'it must be a function returning epoch milliseconds.', undefined, fieldScope);
 
   return {
     clientId,
@@ -169,7 +177,7 @@ export function resolveProviderConfig(
     tenantId: found.tenantId?.value,
     tokenUrl: endpoint.url,
     endpointKind: endpoint.kind,
-    scope,
+    scope: scopeValue,
     audience,
     resource,
     clientAuth,
@@ -192,7 +200,7 @@ export function resolveProviderConfig(
     store,
     redis: store === undefined ? findRedisSettings(env) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
-    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scope ?? null, audience ?? null, clientAuth, resource ?? null])),
+    cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scopeValue ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
 }
 

@@ -1,24 +1,12 @@
 import { parsePrivateKey, readMaterialFileSync } from '../token/client-auth/key-material';
 import { DpopKey } from '../token/dpop/dpop-key';
 import { McaConfigError } from '../errors/mca-config-error';
-import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import type { EnvSource } from './env-source';
 import { readVariable } from './read-setting';
 
-function asDpopKeyError(error: unknown, field: 'dpopKey' | 'dpopKeyFile'): unknown {
-  if (!isMcaOAuthError(error)) return error;
-  // The key parser speaks of `privateKey` (the client's key); this is the DPoP key.
-  return new McaConfigError(`ERR_MCA_INVALID_${field === 'dpopKey' ? 'DPOP_KEY' : 'DPOP_KEY_FILE'}`, error.message.replace('`privateKey`', `\`${field}\``), {
-    field,
-  });
-}
-
+// The key parser and the key name the setting the key came from, so no message needs rewriting.
 function load(read: () => string | unknown, origin: string, field: 'dpopKey' | 'dpopKeyFile'): DpopKey {
-  try {
-    return new DpopKey(parsePrivateKey(read(), origin));
-  } catch (error) {
-    throw asDpopKeyError(error, field);
-  }
+  return new DpopKey(parsePrivateKey(read(), origin, undefined, field), field);
 }
 
 /**

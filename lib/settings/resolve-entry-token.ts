@@ -1,9 +1,9 @@
 import { McaConfigError } from '../errors/mca-config-error';
-import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import type { BackendTokenSettings } from './options';
 import type { EnvSource } from './env-source';
-import { OPTION_ORIGIN, optionalString } from './option-checks';
+import { OPTION_ORIGIN, OPTION_SCOPE, optionalString } from './option-checks';
 import { constantCase } from '../errors/field-code';
+import type { FieldScope } from '../errors/field-scope';
 import { iamTokenUrl } from './resolve-iam';
 import { ENTRY_TOKEN_SETTINGS, variablesOf } from './settings-table';
 import { CLIENT_CREDENTIALS, ENDPOINT_SETTINGS, IAM_CREDENTIAL, IAM_IDENTITY, PER_FIELD, withheldSettings } from './entry-overlay';
@@ -24,6 +24,11 @@ export const ENTRY_SETTINGS = ENTRY_TOKEN_SETTINGS as readonly (keyof BackendTok
 export function entryError(place: EntryPlace, field: string | undefined, code: string, fix: string): McaConfigError {
   const where = field === undefined ? `protectedBackends[${place.index}]` : `protectedBackends[${place.index}].${field}`;
   return new McaConfigError(code, `Invalid \`${where}\`: ${fix} The entry is in ${place.listFrom}.`, { field: where });
+}
+
+/** Whose settings an entry's are, for the messages of every error about them. */
+function entryScope(place: EntryPlace): FieldScope {
+  return { prefix: `protectedBackends[${place.index}].`, note: ` The entry is in ${place.listFrom}.` };
 }
 
 /** The environment as the entry sees it: without the variables of what it must not inherit. */
@@ -171,21 +176,10 @@ export function prepareEntryToken(
   // `appId` stands for `tenantId`, as everywhere.
   if (entry.tenantId === undefined && labels.appId !== undefined) labels.tenantId = labels.appId;
   inherited[OPTION_ORIGIN] = labels;
+  // Every error of the entry's resolution, down to the key parsers, names the entry's field and
+  // where the list came from as it is built.
+  inherited[OPTION_SCOPE] = entryScope(place);
   return { options: inherited, env: withoutVariables(env, withheld), layer: { fields: own, withheld }, ownClientId: own.clientId !== undefined };
-}
-
-/**
- * An error of an entry's resolution, naming the entry's field (`protectedBackends[2].apikey`) and
- * where the list came from. The resolver's message names the bare field; the grants' and key
- * parsers' errors (in the token core) cannot know the entry, so the name is put in here.
- */
-export function entryResolutionError(error: unknown, place: EntryPlace): unknown {
-  if (!isMcaOAuthError(error)) return error;
-  const field = (error as McaConfigError).field;
-  const where = field === undefined ? `protectedBackends[${place.index}]` : `protectedBackends[${place.index}].${field}`;
-  const named = field !== undefined && error.message.includes(`\`${field}\``);
-  const message = named ? error.message.replace(`\`${field}\``, `\`${where}\``) : `\`${where}\`: ${error.message}`;
-  return new McaConfigError(error.code, `${message} The entry is in ${place.listFrom}.`, { field: where });
 }
 
 /**

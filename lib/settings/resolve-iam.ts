@@ -7,7 +7,8 @@ import type { EnvSource, ValueSource } from './env-source';
 import { readSetting } from './read-setting';
 import { variablesOf } from './settings-table';
 import type { VcapCredentials } from './vcap';
-import { credentialUrl, invalid, optionOrigin } from './option-checks';
+import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
+import { credentialUrl, invalid, optionOrigin, scopeOf } from './option-checks';
 import { constantCase } from '../errors/field-code';
 
 /** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
@@ -35,7 +36,7 @@ function setting(options: Record<string, unknown>, env: EnvSource, field: string
   const hit = readSetting(options, env, field);
   const found = hit && { value: hit.value, origin: hit.from, explicit: true };
   if (found && EXACT.has(field) && found.value.trim() !== found.value) {
-    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.origin);
+    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.origin, scopeOf(options));
   }
   return found;
 }
@@ -47,26 +48,34 @@ const PROFILE_FIELDS = [
   ['iamProfileCrn', 'profile_crn'],
 ] as const;
 
+/** The variables of settings as messages list them: one name, `A or B`, or `A, B or C`. */
+function variablesText(...keys: string[]): string {
+  const names = keys.flatMap((key) => variablesOf(key));
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`;
+}
+const TO_IAM_URL = `the IAM grants go to \`iamUrl\` (${variablesText('iamUrl')})`;
+const PROFILE_VARIABLES = variablesText('iamProfileId', 'iamProfileName', 'iamProfileCrn');
+
 // What another grant is made of. Set next to an IAM grant, it means the configuration names two
 // ways to get a token, and which one was meant cannot be guessed.
 const OTHER_GRANT: Record<string, string> = {
   secret: 'an API key or a trusted profile needs no client secret',
   clientId: "IAM's optional Basic client is `iamClientId` with `iamClientSecret`",
   clientAuth: 'it applies to the client-credentials grants, not to IAM',
-  tokenUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
-  serverUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
-  oauthServerUrl: 'the IAM grants go to `iamUrl` (MCA_IAM_URL)',
+  tokenUrl: TO_IAM_URL,
+  serverUrl: TO_IAM_URL,
+  oauthServerUrl: TO_IAM_URL,
   tenantId: 'it names an MCA tenant, which IAM has none of',
   audience: 'IAM takes no `audience`',
   resource: 'IAM takes no `resource`',
 };
 const OTHER_GRANT_OPTIONS: readonly string[] = ['privateKey', 'privateKeyFile', 'certificate', 'certificateFile', 'clientAssertionFile'];
 
-function conflict(field: string, from: string, grant: Setting, why: string): McaConfigError {
+function conflict(field: string, from: string, grant: Setting, why: string, scope: FieldScope): McaConfigError {
   return new McaConfigError(
     'ERR_MCA_CONFLICTING_OPTIONS',
-    `Both an IAM grant (from ${grant.origin}) and \`${field}\` (from ${from}) are configured: ${why}. Remove one of them.`,
-    { field },
+    `Both an IAM grant (from ${grant.origin}) and ${fieldName(field, scope)} (from ${from}) are configured: ${why}. Remove one of them.${scope.note}`,
+    { field: scopedField(field, scope) },
   );
 }
 
@@ -78,7 +87,7 @@ function conflict(field: string, from: string, grant: Setting, why: string): Mca
 export function iamTokenUrl(options: Record<string, unknown>, env: EnvSource, allowInsecureHttp: boolean): string {
   const configured = setting(options, env, 'iamUrl');
   const raw = configured?.value.trim() ?? DEFAULT_IAM_URL;
-  const url = credentialUrl('iamUrl', raw, configured?.origin ?? 'the default', { base: true, allowInsecureHttp });
+  const url = credentialUrl('iamUrl', raw, configured?.origin ?? 'the default', { base: true, allowInsecureHttp }, scopeOf(options));
   let base = url.href.replace(/\/+$/, '');
   if (base.endsWith(IAM_TOKEN_PATH)) base = base.slice(0, -IAM_TOKEN_PATH.length);
   return `${base}${IAM_TOKEN_PATH}`;
@@ -93,13 +102,16 @@ function iamClient(options: Record<string, unknown>, env: EnvSource): IamClient 
   const [given, lacking] = id ? [id, 'iamClientSecret'] : [secret!, 'iamClientId'];
   const envName = variablesOf(lacking).join(' or ');
   return failMissing(
+    scopeOf(options),
     lacking,
     `\`${lacking === 'iamClientId' ? 'iamClientSecret' : 'iamClientId'}\` is set (from ${given.origin}), and IAM's Basic client needs both. Pass \`${lacking}\` or set ${envName}, or remove the other.`,
   );
 }
 
-function failMissing(field: string, why: string): never {
-  throw new McaConfigError(`ERR_MCA_MISSING_${constantCase(field)}`, `Missing \`${field}\`: ${why}`, { field });
+function failMissing(scope: FieldScope, field: string, why: string): never {
+  throw new McaConfigError(`ERR_MCA_MISSING_${constantCase(field)}`, `Missing ${fieldName(field, scope)}: ${why}${scope.note}`, {
+    field: scopedField(field, scope),
+  });
 }
 
 /**
@@ -114,6 +126,7 @@ export function resolveIamGrant(
   vcap: VcapCredentials,
   allowInsecureHttp = false,
 ): IamChoice | undefined {
+  const scope = scopeOf(options);
   const explicitKey = setting(options, env, 'apikey');
   const profiles = PROFILE_FIELDS.map(([field, form]) => ({ form, hit: setting(options, env, field), field })).filter((p) => p.hit);
   const crFile = setting(options, env, 'crTokenFile');
@@ -131,8 +144,9 @@ export function resolveIamGrant(
     const iamOnly = setting(options, env, 'iamUrl') ?? setting(options, env, 'iamClientId');
     if (iamOnly) {
       failMissing(
+        scope,
         'apikey',
-        `IAM settings are given (from ${iamOnly.origin}) but no API key. Pass \`apikey\`, set MCA_APIKEY in the environment or .env, or pick a bound service whose credentials hold an \`apikey\` with \`serviceName\` (MCA_SERVICE_NAME); for a trusted profile, set MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN.`,
+        `IAM settings are given (from ${iamOnly.origin}) but no API key. Pass \`apikey\`, set ${variablesText('apikey')} in the environment or .env, or pick a bound service whose credentials hold an \`apikey\` with \`serviceName\` (${variablesText('serviceName')}); for a trusted profile, set ${PROFILE_VARIABLES}.`,
       );
     }
     return undefined;
@@ -142,8 +156,8 @@ export function resolveIamGrant(
     const other = profiles[0]?.hit ?? crFile!;
     throw new McaConfigError(
       'ERR_MCA_CONFLICTING_OPTIONS',
-      `Both an IAM API key (from ${apikey.origin}) and a trusted profile (from ${other.origin}) are configured. Give one: \`apikey\`, or a profile with its compute-resource token.`,
-      { field: 'apikey' },
+      `Both an IAM API key (from ${apikey.origin}) and a trusted profile (from ${other.origin}) are configured. Give one: ${fieldName('apikey', scope)}, or a profile with its compute-resource token.${scope.note}`,
+      { field: scopedField('apikey', scope) },
     );
   }
   const grant = apikey ?? profiles[0]?.hit ?? crFile!;
@@ -157,11 +171,11 @@ export function resolveIamGrant(
       dropped.push(field);
       continue;
     }
-    throw conflict(field, hit.from ?? hit.source, grant, why);
+    throw conflict(field, hit.from ?? hit.source, grant, why, scope);
   }
   for (const field of OTHER_GRANT_OPTIONS) {
     const hit = options[field] !== undefined ? { origin: optionOrigin(options, field) } : setting({}, env, field);
-    if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM');
+    if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM', scope);
   }
 
   const tokenUrl = iamTokenUrl(options, env, allowInsecureHttp);
@@ -170,18 +184,22 @@ export function resolveIamGrant(
 
   if (profiles.length === 0) {
     failMissing(
+      scope,
       'iamProfileId',
-      `a compute-resource token file is set (from ${crFile!.origin}), but no trusted profile to assume. Pass \`iamProfileId\`, \`iamProfileName\` or \`iamProfileCrn\`, or set MCA_IAM_PROFILE_ID, MCA_IAM_PROFILE_NAME or MCA_IAM_PROFILE_CRN.`,
+      `a compute-resource token file is set (from ${crFile!.origin}), but no trusted profile to assume. Pass \`iamProfileId\`, \`iamProfileName\` or \`iamProfileCrn\`, or set ${PROFILE_VARIABLES}.`,
     );
   }
   if (profiles.length > 1) {
+    // The error is about the second profile given; the list of the three names it.
+    const field = profiles[1]!.field;
+    const names = PROFILE_FIELDS.map(([key]) => (key === field ? fieldName(key, scope) : `\`${key}\``)).join(', ');
     throw new McaConfigError(
       'ERR_MCA_CONFLICTING_OPTIONS',
-      `More than one trusted profile is configured (${profiles.map((p) => p.hit!.origin).join(', ')}). Give one of \`iamProfileId\`, \`iamProfileName\`, \`iamProfileCrn\`.`,
-      { field: profiles[1]!.field },
+      `More than one trusted profile is configured (${profiles.map((p) => p.hit!.origin).join(', ')}). Give one of ${names}.${scope.note}`,
+      { field: scopedField(field, scope) },
     );
   }
   const profile: TrustedProfile = { field: profiles[0]!.form, value: profiles[0]!.hit!.value };
   const file = crFile && { path: crFile.value, origin: crFile.origin };
-  return { name: 'iam_cr_token', auth: new ComputeResourceToken({ file, profile, client }), tokenUrl, dropped };
+  return { name: 'iam_cr_token', auth: new ComputeResourceToken({ file, profile, client, scope }), tokenUrl, dropped };
 }

@@ -1,3 +1,4 @@
+import { OWN_SETTINGS, type FieldScope } from '../errors/field-scope';
 import { invalid } from './option-checks';
 
 // Pasted into a URL path as the seed does (`…/apps/{tenant}/token`, `/v2/apps/{appId}/summary`), so
@@ -22,12 +23,13 @@ const MAX_LENGTH = 256;
  * `tenantId`/`appId` and the certificate flow's `appId`. `field` and `from` name the value in the
  * error; the value itself is never echoed.
  */
-export function checkTenantId(field: 'tenantId' | 'appId', value: unknown, from?: string): string {
+export function checkTenantId(field: 'tenantId' | 'appId', value: unknown, from?: string, scope: FieldScope = OWN_SETTINGS): string {
   if (typeof value !== 'string' || value.length > MAX_LENGTH || !TENANT_ID.test(value) || hasControl(value) || value === '.' || value === '..') {
     throw invalid(
       field,
       `it must be a string of at most ${MAX_LENGTH} characters without whitespace, control characters, "/", "?", "#", "%", ";" or "\\", and not "." or "..". Give the tenant GUID.`,
       from,
+      scope,
     );
   }
   return value;

@@ -9,7 +9,9 @@ import type { SettingSpec } from './setting-row';
  */
 export type RowsOf<T, Entry> = { [K in keyof Required<T>]: SettingSpec & { entry: K extends keyof Entry ? true : false } };
 
-export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = {
+// `satisfies`, not a type annotation: the rows keep their literal `perField` and `synonymOf`, from
+// which credential-fields.ts derives its CredentialField check.
+export const CREDENTIAL_ROWS = {
   clientId: {
     makesClient: 'oauth',
     perField: true,
@@ -284,4 +286,4 @@ export const CREDENTIAL_ROWS: RowsOf<CredentialOptions, BackendTokenSettings> = 
     doc: 'The `.env` file read after the environment; `false` reads none.',
   },
   env: { group: 'sources', kind: 'object', entry: false, default: '`process.env`', doc: 'The environment to read instead of `process.env`; never written.' },
-};
+} satisfies RowsOf<CredentialOptions, BackendTokenSettings>;

@@ -1,5 +1,6 @@
 import type { ClientAuth, ClientAuthDescription, ClientAuthRequest } from './client-auth';
 import { JWT_BEARER_ASSERTION_TYPE } from './private-key-jwt';
+import type { FieldScope } from '../../errors/field-scope';
 import { describeTokenFile, readTokenFile, readTokenFileSync, type TokenFileRead } from './token-file';
 
 export interface AssertionFileSettings {
@@ -7,6 +8,8 @@ export interface AssertionFileSettings {
   path: string;
   /** Where the setting came from ("option clientAssertionFile", "environment variable MCA_CLIENT_ASSERTION_FILE"). */
   origin: string;
+  /** Whose setting it is (a `protectedBackends` entry's), for the messages of errors about the file. */
+  scope?: FieldScope;
 }
 
 /**
@@ -27,13 +30,13 @@ export class AssertionFile implements ClientAuth {
   /** Reads the file once now, so that a missing or empty one fails at startup. */
   constructor(settings: AssertionFileSettings) {
     this.#settings = settings;
-    this.#startup = readTokenFileSync('clientAssertionFile', settings.path);
+    this.#startup = readTokenFileSync('clientAssertionFile', settings.path, settings.scope);
     // The path names this client's assertion across rotations; its content never enters the key.
     this.cacheKeyParts = [settings.path];
   }
 
   async prepare(): Promise<ClientAuthRequest> {
-    const { token } = await readTokenFile('clientAssertionFile', this.#settings.path);
+    const { token } = await readTokenFile('clientAssertionFile', this.#settings.path, this.#settings.scope);
     return {
       headers: {},
       form: [

@@ -3,6 +3,7 @@ import { IamGrant, type IamClient } from './iam-grant';
 import { secretFingerprint, slowFingerprint } from './slow-fingerprint';
 import { McaConfigError } from '../../errors/mca-config-error';
 import { capped } from '../../errors/echo';
+import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../../errors/field-scope';
 import { describeTokenFile, readFirstTokenFile, readFirstTokenFileSync, readTokenFile, readTokenFileSync, type TokenFileRead } from './token-file';
 
 export const CR_TOKEN_GRANT = 'urn:ibm:params:oauth:grant-type:cr-token';
@@ -28,13 +29,15 @@ export interface ComputeResourceTokenSettings {
   file: { path: string; origin: string } | undefined;
   profile: TrustedProfile;
   client?: IamClient;
+  /** Whose settings these are (a `protectedBackends` entry's), for the messages of errors about the file. */
+  scope?: FieldScope;
 }
 
-function noFile(files: readonly string[]): McaConfigError {
+function noFile(files: readonly string[], scope: FieldScope = OWN_SETTINGS): McaConfigError {
   return new McaConfigError(
     'ERR_MCA_MISSING_CR_TOKEN_FILE',
-    `Missing compute-resource token file: none of ${files.join(', ')} exists. On Code Engine, IKS or OpenShift the platform mounts one; elsewhere pass \`crTokenFile\` or set MCA_CR_TOKEN_FILE.`,
-    { field: 'crTokenFile' },
+    `Missing compute-resource token file: none of ${files.join(', ')} exists. On Code Engine, IKS or OpenShift the platform mounts one; elsewhere pass ${fieldName('crTokenFile', scope)} or set MCA_CR_TOKEN_FILE.${scope.note}`,
+    { field: scopedField('crTokenFile', scope) },
   );
 }
 
@@ -69,19 +72,19 @@ export class ComputeResourceToken extends IamGrant {
   }
 
   #readSync(): { path: string; read: TokenFileRead } {
-    const { file } = this.#settings;
-    if (file) return { path: file.path, read: readTokenFileSync('crTokenFile', file.path) };
-    const read = readFirstTokenFileSync('crTokenFile', DEFAULT_CR_TOKEN_FILES);
-    if (read === undefined) throw noFile(DEFAULT_CR_TOKEN_FILES);
+    const { file, scope } = this.#settings;
+    if (file) return { path: file.path, read: readTokenFileSync('crTokenFile', file.path, scope) };
+    const read = readFirstTokenFileSync('crTokenFile', DEFAULT_CR_TOKEN_FILES, scope);
+    if (read === undefined) throw noFile(DEFAULT_CR_TOKEN_FILES, scope);
     return { path: read.path, read };
   }
 
   async #read(): Promise<string> {
-    const { file } = this.#settings;
-    if (file) return (await readTokenFile('crTokenFile', file.path)).token;
+    const { file, scope } = this.#settings;
+    if (file) return (await readTokenFile('crTokenFile', file.path, scope)).token;
     // Like IBM's: the first default file that exists, looked for again at each request.
-    const read = await readFirstTokenFile('crTokenFile', DEFAULT_CR_TOKEN_FILES);
-    if (read === undefined) throw noFile(DEFAULT_CR_TOKEN_FILES);
+    const read = await readFirstTokenFile('crTokenFile', DEFAULT_CR_TOKEN_FILES, scope);
+    if (read === undefined) throw noFile(DEFAULT_CR_TOKEN_FILES, scope);
     return read.token;
   }
 

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { KeyObject, X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { McaConfigError } from '../../errors/mca-config-error';
 import { capped } from '../../errors/echo';
+import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../../errors/field-scope';
 import { NON_BLOCKING_READ, mustBeRegularFile } from './token-file';
 
 /**
@@ -18,15 +19,18 @@ export type MaterialSource<T> = { kind: 'value'; value: T; origin: string } | { 
 export type AssertionAlgorithm = 'RS256' | 'PS256' | 'ES256';
 export const ASSERTION_ALGORITHMS: readonly AssertionAlgorithm[] = ['RS256', 'PS256', 'ES256'];
 
-function bad(field: string, origin: string, why: string): McaConfigError {
+/** `scope` says whose setting it is (a `protectedBackends` entry's), so the message names it from the start. */
+function bad(field: string, origin: string, why: string, scope: FieldScope): McaConfigError {
   const code = `ERR_MCA_INVALID_${field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
   // The origin names an option, a variable or a file path, never a value; capped all the same.
-  return new McaConfigError(code, `Invalid \`${field}\` (from ${capped(origin, 200)}): ${why}`, { field });
+  return new McaConfigError(code, `Invalid ${fieldName(field, scope)} (from ${capped(origin, 200)}): ${why}${scope.note}`, {
+    field: scopedField(field, scope),
+  });
 }
 
-function fileError(field: string, path: string, error: unknown): McaConfigError {
+function fileError(field: string, path: string, error: unknown, scope: FieldScope): McaConfigError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return bad(field, `file ${path}`, `the file cannot be read (${code}). Fix the path or the file's permissions.`);
+  return bad(field, `file ${path}`, `the file cannot be read (${code}). Fix the path or the file's permissions.`, scope);
 }
 
 /** Largest key or certificate file read: a PEM chain is a few KiB; far more is the wrong file. */
@@ -43,12 +47,12 @@ function materialText(bytes: Buffer, bytesRead: number, size: number): string {
   return bytes.subarray(0, bytesRead).toString('utf8');
 }
 
-function materialError(field: string, path: string, error: unknown): McaConfigError {
-  return error instanceof MaterialFileError ? bad(field, `file ${path}`, error.message) : fileError(field, path, error);
+function materialError(field: string, path: string, error: unknown, scope: FieldScope): McaConfigError {
+  return error instanceof MaterialFileError ? bad(field, `file ${path}`, error.message, scope) : fileError(field, path, error, scope);
 }
 
 /** Reads a key or certificate file. Async on the fetch path, sync once at startup (fail fast). */
-export async function readMaterialFile(field: string, path: string): Promise<string> {
+export async function readMaterialFile(field: string, path: string, scope: FieldScope = OWN_SETTINGS): Promise<string> {
   try {
     const handle = await open(path, NON_BLOCKING_READ);
     try {
@@ -61,11 +65,11 @@ export async function readMaterialFile(field: string, path: string): Promise<str
       await handle.close();
     }
   } catch (error) {
-    throw materialError(field, path, error);
+    throw materialError(field, path, error, scope);
   }
 }
 
-export function readMaterialFileSync(field: string, path: string): string {
+export function readMaterialFileSync(field: string, path: string, scope: FieldScope = OWN_SETTINGS): string {
   try {
     const fd = openSync(path, NON_BLOCKING_READ);
     try {
@@ -77,12 +81,15 @@ export function readMaterialFileSync(field: string, path: string): string {
       closeSync(fd);
     }
   } catch (error) {
-    throw materialError(field, path, error);
+    throw materialError(field, path, error, scope);
   }
 }
 
-/** A PEM (PKCS#8, PKCS#1 or SEC1), a JWK (object or JSON text) or a `KeyObject`, as a private KeyObject. */
-export function parsePrivateKey(input: unknown, origin: string): KeyObject {
+/**
+ * A PEM (PKCS#8, PKCS#1 or SEC1), a JWK (object or JSON text) or a `KeyObject`, as a private
+ * KeyObject. `field` is the setting errors name (`privateKey`, or the DPoP key's `dpopKey`).
+ */
+export function parsePrivateKey(input: unknown, origin: string, scope: FieldScope = OWN_SETTINGS, field = 'privateKey'): KeyObject {
   input = unescapeNewlines(input);
   let key: KeyObject;
   try {
@@ -98,14 +105,15 @@ export function parsePrivateKey(input: unknown, origin: string): KeyObject {
     // rather than claim that the key is not a key.
     if (typeof input === 'string' && /ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(input)) {
       throw bad(
-        'privateKey',
+        field,
         origin,
         'it is encrypted with a passphrase, which is not supported. Decrypt it (`openssl pkey -in key.pem -out plain.pem`) and keep the file readable only by the service.',
+        scope,
       );
     }
-    throw bad('privateKey', origin, 'it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.');
+    throw bad(field, origin, 'it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.', scope);
   }
-  if (key.type !== 'private') throw bad('privateKey', origin, `it is a ${key.type} key; a private key is needed to sign.`);
+  if (key.type !== 'private') throw bad(field, origin, `it is a ${key.type} key; a private key is needed to sign.`, scope);
   return key;
 }
 
@@ -118,14 +126,14 @@ function unescapeNewlines<T>(input: T): T {
 }
 
 /** Every `CERTIFICATE` block of a PEM text, leaf first. */
-export function parseCertificateChain(pem: string, origin: string): X509Certificate[] {
+export function parseCertificateChain(pem: string, origin: string, scope: FieldScope = OWN_SETTINGS): X509Certificate[] {
   pem = unescapeNewlines(pem);
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw bad('certificate', origin, 'it holds no PEM "CERTIFICATE" block.');
+  if (blocks.length === 0) throw bad('certificate', origin, 'it holds no PEM "CERTIFICATE" block.', scope);
   try {
     return blocks.map((block) => new X509Certificate(block));
   } catch {
-    throw bad('certificate', origin, 'a CERTIFICATE block does not parse as X.509.');
+    throw bad('certificate', origin, 'a CERTIFICATE block does not parse as X.509.', scope);
   }
 }
 
@@ -158,7 +166,7 @@ export function keyLabel(key: KeyObject): string {
 export const MIN_RSA_BITS = 2048;
 
 /** The algorithm a key signs with: RS256 for RSA (PS256 on request), PS256 for RSA-PSS keys, ES256 for P-256. */
-export function algorithmFor(key: KeyObject, requested: AssertionAlgorithm | undefined, origin: string): AssertionAlgorithm {
+export function algorithmFor(key: KeyObject, requested: AssertionAlgorithm | undefined, origin: string, scope: FieldScope = OWN_SETTINGS): AssertionAlgorithm {
   const type = key.asymmetricKeyType;
   const curve = key.asymmetricKeyDetails?.namedCurve;
   // RFC 7518 §3.3 and §3.5: RS256 and PS256 MUST use keys of 2048 bits or more. A shorter key can be
@@ -169,18 +177,19 @@ export function algorithmFor(key: KeyObject, requested: AssertionAlgorithm | und
       'privateKey',
       origin,
       `an ${keyLabel(key)} key is too short: RFC 7518 requires ${MIN_RSA_BITS} bits or more. Generate a new key (\`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048\`) and register it.`,
+      scope,
     );
   }
   const fits = (alg: AssertionAlgorithm): boolean =>
     alg === 'ES256' ? type === 'ec' && curve === 'prime256v1' : alg === 'PS256' ? type === 'rsa' || type === 'rsa-pss' : type === 'rsa';
   if (requested !== undefined) {
-    if (!fits(requested)) throw bad('signingAlgorithm', origin, `${requested} cannot be used with an ${keyLabel(key)} key.`);
+    if (!fits(requested)) throw bad('signingAlgorithm', origin, `${requested} cannot be used with an ${keyLabel(key)} key.`, scope);
     return requested;
   }
   if (type === 'rsa') return 'RS256';
   if (type === 'rsa-pss') return 'PS256';
   if (type === 'ec' && curve === 'prime256v1') return 'ES256';
-  throw bad('privateKey', origin, `an ${keyLabel(key)} key is not supported. Use an RSA key (RS256, PS256) or an EC P-256 key (ES256).`);
+  throw bad('privateKey', origin, `an ${keyLabel(key)} key is not supported. Use an RSA key (RS256, PS256) or an EC P-256 key (ES256).`, scope);
 }
 
 /** A certificate's thumbprint for the JWS `x5t` (SHA-1) or `x5t#S256` header: base64url of the DER's hash. */

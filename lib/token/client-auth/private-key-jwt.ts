@@ -15,6 +15,7 @@ import {
   type MaterialSource,
 } from './key-material';
 import { McaConfigError } from '../../errors/mca-config-error';
+import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../../errors/field-scope';
 
 /** Lifetime of one assertion. It is used at once and never again; a minute covers clock skew. */
 export const ASSERTION_LIFETIME_SECONDS = 60;
@@ -35,6 +36,8 @@ export interface PrivateKeyJwtSettings {
   x5t: boolean;
   /** Add the `x5c` chain header. */
   x5c: boolean;
+  /** Whose settings these are (a `protectedBackends` entry's), for the messages of errors about them. */
+  scope?: FieldScope;
 }
 
 interface Loaded {
@@ -61,8 +64,10 @@ export class PrivateKeyJwt implements ClientAuth {
   /** Loads and checks key and certificate once, synchronously: a bad file fails at startup. */
   constructor(settings: PrivateKeyJwtSettings) {
     this.#settings = settings;
-    const keyText = settings.key.kind === 'file' ? readMaterialFileSync('privateKeyFile', settings.key.path) : undefined;
-    const certText = settings.certificate?.kind === 'file' ? readMaterialFileSync('certificateFile', settings.certificate.path) : settings.certificate?.value;
+    const scope = settings.scope ?? OWN_SETTINGS;
+    const keyText = settings.key.kind === 'file' ? readMaterialFileSync('privateKeyFile', settings.key.path, scope) : undefined;
+    const certText =
+      settings.certificate?.kind === 'file' ? readMaterialFileSync('certificateFile', settings.certificate.path, scope) : settings.certificate?.value;
     this.#initial = this.#load(keyText ?? (settings.key as { value: unknown }).value, certText);
     this.#storeKey = this.#initial.key.export({ format: 'der', type: 'pkcs8' }).toString('base64');
     // The fingerprint of the key at startup tells configurations apart; a file's path too, as the
@@ -77,20 +82,21 @@ export class PrivateKeyJwt implements ClientAuth {
 
   #load(keyInput: unknown, certText: string | undefined): Loaded {
     const settings = this.#settings;
-    const key = parsePrivateKey(keyInput, settings.key.kind === 'file' ? `file ${settings.key.path}` : settings.key.origin);
-    const alg = algorithmFor(key, settings.algorithm, settings.key.origin);
+    const scope = settings.scope ?? OWN_SETTINGS;
+    const key = parsePrivateKey(keyInput, settings.key.kind === 'file' ? `file ${settings.key.path}` : settings.key.origin, scope);
+    const alg = algorithmFor(key, settings.algorithm, settings.key.origin, scope);
     const header: Record<string, unknown> = { alg, typ: 'JWT' };
     if (settings.keyId !== undefined) header.kid = settings.keyId;
     let chain: X509Certificate[] | undefined;
     if (certText !== undefined && settings.certificate) {
       const origin = settings.certificate.kind === 'file' ? `file ${settings.certificate.path}` : settings.certificate.origin;
-      chain = parseCertificateChain(certText, origin);
+      chain = parseCertificateChain(certText, origin, scope);
       // A thumbprint of someone else's certificate would make the server look up the wrong key.
       if (!chain[0]!.checkPrivateKey(key)) {
         throw new McaConfigError(
           'ERR_MCA_INVALID_CERTIFICATE',
-          `Invalid \`certificate\` (from ${origin}): its first certificate does not belong to the private key. Put the key's own certificate first.`,
-          { field: 'certificate' },
+          `Invalid ${fieldName('certificate', scope)} (from ${origin}): its first certificate does not belong to the private key. Put the key's own certificate first.${scope.note}`,
+          { field: scopedField('certificate', scope) },
         );
       }
       header['x5t#S256'] = certificateThumbprint(chain[0]!, 'sha256');
@@ -101,10 +107,10 @@ export class PrivateKeyJwt implements ClientAuth {
   }
 
   async #current(): Promise<Loaded> {
-    const { key, certificate } = this.#settings;
+    const { key, certificate, scope } = this.#settings;
     if (key.kind !== 'file' && certificate?.kind !== 'file') return this.#initial;
-    const keyInput = key.kind === 'file' ? await readMaterialFile('privateKeyFile', key.path) : key.value;
-    const certText = certificate?.kind === 'file' ? await readMaterialFile('certificateFile', certificate.path) : certificate?.value;
+    const keyInput = key.kind === 'file' ? await readMaterialFile('privateKeyFile', key.path, scope) : key.value;
+    const certText = certificate?.kind === 'file' ? await readMaterialFile('certificateFile', certificate.path, scope) : certificate?.value;
     return this.#load(keyInput, certText);
   }
 

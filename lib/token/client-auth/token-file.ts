@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { open } from 'node:fs/promises';
 import { McaConfigError } from '../../errors/mca-config-error';
 import { constantCase } from '../../errors/field-code';
+import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../../errors/field-scope';
 
 /**
  * Token files that a platform writes and rotates: Code Engine's and Kubernetes' compute-resource
@@ -24,16 +25,20 @@ export interface TokenFileRead {
   modifiedAt: number;
 }
 
-function fileError(field: string, path: string, why: string): McaConfigError {
-  return new McaConfigError(`ERR_MCA_INVALID_${constantCase(field)}`, `Invalid \`${field}\` (file ${path}): ${why}`, { field });
+/** `scope` says whose setting it is (a `protectedBackends` entry's), so the message names it from the start. */
+function fileError(field: string, path: string, why: string, scope: FieldScope): McaConfigError {
+  return new McaConfigError(`ERR_MCA_INVALID_${constantCase(field)}`, `Invalid ${fieldName(field, scope)} (file ${path}): ${why}${scope.note}`, {
+    field: scopedField(field, scope),
+  });
 }
 
-function unreadable(field: string, path: string, error: unknown): McaConfigError {
+function unreadable(field: string, path: string, error: unknown, scope: FieldScope): McaConfigError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   return fileError(
     field,
     path,
     `the file cannot be read (${code}). Fix the path or the file's permissions; the platform mounts it (Code Engine, Kubernetes projected volume).`,
+    scope,
   );
 }
 
@@ -41,11 +46,12 @@ function unreadable(field: string, path: string, error: unknown): McaConfigError
  * The token in a file's bytes: surrounding whitespace removed (a file written with `echo` ends in a
  * newline; a JWT never holds whitespace), then it must be one compact JWT.
  */
-function tokenOf(field: string, path: string, bytes: Buffer, size: number): string {
-  if (size > MAX_TOKEN_FILE_BYTES) throw fileError(field, path, `the file is over ${MAX_TOKEN_FILE_BYTES} bytes, which no token file is. Check the path.`);
+function tokenOf(field: string, path: string, bytes: Buffer, size: number, scope: FieldScope): string {
+  if (size > MAX_TOKEN_FILE_BYTES)
+    throw fileError(field, path, `the file is over ${MAX_TOKEN_FILE_BYTES} bytes, which no token file is. Check the path.`, scope);
   const token = bytes.toString('utf8').trim();
-  if (token === '') throw fileError(field, path, 'the file is empty. The platform writes the token there; check the mount and the path.');
-  if (!COMPACT_JWT.test(token)) throw fileError(field, path, 'the file does not hold a JWT (three base64url parts separated by dots). Check the path.');
+  if (token === '') throw fileError(field, path, 'the file is empty. The platform writes the token there; check the mount and the path.', scope);
+  if (!COMPACT_JWT.test(token)) throw fileError(field, path, 'the file does not hold a JWT (three base64url parts separated by dots). Check the path.', scope);
   return token;
 }
 
@@ -65,8 +71,8 @@ export function mustBeRegularFile(stats: Stats, error: (why: string) => Error): 
 const absent = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** Reads a token file on the fetch path. */
-export async function readTokenFile(field: string, path: string): Promise<TokenFileRead> {
-  const read = await readTokenFileIfPresent(field, path, false);
+export async function readTokenFile(field: string, path: string, scope: FieldScope = OWN_SETTINGS): Promise<TokenFileRead> {
+  const read = await readTokenFileIfPresent(field, path, false, scope);
   return read!;
 }
 
@@ -74,66 +80,74 @@ export async function readTokenFile(field: string, path: string): Promise<TokenF
  * The first of `paths` that exists, read (IBM's rule for its default files, applied at each
  * request). A file that exists but cannot be used is an error, never a silent switch to the next.
  */
-export async function readFirstTokenFile(field: string, paths: readonly string[]): Promise<(TokenFileRead & { path: string }) | undefined> {
+export async function readFirstTokenFile(
+  field: string,
+  paths: readonly string[],
+  scope: FieldScope = OWN_SETTINGS,
+): Promise<(TokenFileRead & { path: string }) | undefined> {
   for (const path of paths) {
-    const read = await readTokenFileIfPresent(field, path, true);
+    const read = await readTokenFileIfPresent(field, path, true, scope);
     if (read) return { ...read, path };
   }
   return undefined;
 }
 
 /** The same, once at startup. */
-export function readFirstTokenFileSync(field: string, paths: readonly string[]): (TokenFileRead & { path: string }) | undefined {
+export function readFirstTokenFileSync(
+  field: string,
+  paths: readonly string[],
+  scope: FieldScope = OWN_SETTINGS,
+): (TokenFileRead & { path: string }) | undefined {
   for (const path of paths) {
-    const read = readTokenFileSyncIfPresent(field, path, true);
+    const read = readTokenFileSyncIfPresent(field, path, true, scope);
     if (read) return { ...read, path };
   }
   return undefined;
 }
 
-async function readTokenFileIfPresent(field: string, path: string, absentOk: boolean): Promise<TokenFileRead | undefined> {
+async function readTokenFileIfPresent(field: string, path: string, absentOk: boolean, scope: FieldScope): Promise<TokenFileRead | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, NON_BLOCKING_READ);
   } catch (error) {
     if (absentOk && absent(error)) return undefined;
-    throw unreadable(field, path, error);
+    throw unreadable(field, path, error, scope);
   }
   try {
     const stats = await handle.stat();
-    mustBeRegularFile(stats, (why) => fileError(field, path, why));
+    mustBeRegularFile(stats, (why) => fileError(field, path, why, scope));
     // One byte more than allowed tells a file that is too big from one that fits exactly.
     const buffer = Buffer.alloc(Math.min(stats.size, MAX_TOKEN_FILE_BYTES) + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return { token: tokenOf(field, path, buffer.subarray(0, bytesRead), Math.max(stats.size, bytesRead)), modifiedAt: stats.mtimeMs };
+    return { token: tokenOf(field, path, buffer.subarray(0, bytesRead), Math.max(stats.size, bytesRead), scope), modifiedAt: stats.mtimeMs };
   } catch (error) {
-    throw error instanceof McaConfigError ? error : unreadable(field, path, error);
+    throw error instanceof McaConfigError ? error : unreadable(field, path, error, scope);
   } finally {
     await handle.close();
   }
 }
 
 /** Reads a token file once at startup, so that a wrong path fails there and not at the first request. */
-export function readTokenFileSync(field: string, path: string): TokenFileRead {
-  return readTokenFileSyncIfPresent(field, path, false)!;
+export function readTokenFileSync(field: string, path: string, scope: FieldScope = OWN_SETTINGS): TokenFileRead {
+  return readTokenFileSyncIfPresent(field, path, false, scope)!;
 }
 
-function readTokenFileSyncIfPresent(field: string, path: string, absentOk: boolean): TokenFileRead | undefined {
+function readTokenFileSyncIfPresent(field: string, path: string, absentOk: boolean, scope: FieldScope): TokenFileRead | undefined {
   let fd: number;
   try {
     fd = openSync(path, NON_BLOCKING_READ);
   } catch (error) {
     if (absentOk && absent(error)) return undefined;
-    throw unreadable(field, path, error);
+    throw unreadable(field, path, error, scope);
   }
   try {
     const stats = fstatSync(fd);
-    mustBeRegularFile(stats, (why) => fileError(field, path, why));
+    mustBeRegularFile(stats, (why) => fileError(field, path, why, scope));
     const buffer = Buffer.alloc(Math.min(stats.size, MAX_TOKEN_FILE_BYTES) + 1);
     const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
-    return { token: tokenOf(field, path, buffer.subarray(0, bytesRead), Math.max(stats.size, bytesRead)), modifiedAt: stats.mtimeMs };
+    return { token: tokenOf(field, path, buffer.subarray(0, bytesRead), Math.max(stats.size, bytesRead), scope), modifiedAt: stats.mtimeMs };
   } catch (error) {
-    throw error instanceof McaConfigError ? error : unreadable(field, path, error);
+    throw error instanceof McaConfigError ? error : unreadable(field, path, error, scope);
   } finally {
     closeSync(fd);
   }

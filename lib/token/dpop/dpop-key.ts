@@ -52,9 +52,11 @@ export class DpopKey {
     return new DpopKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
   }
 
-  constructor(privateKey: KeyObject) {
+  /** `field` is the setting the key came from, which an error names (`dpopKey` or `dpopKeyFile`). */
+  constructor(privateKey: KeyObject, field: 'dpopKey' | 'dpopKeyFile' = 'dpopKey') {
     if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-      throw new McaConfigError('ERR_MCA_INVALID_DPOP_KEY', 'Invalid `dpopKey`: it must be a P-256 (ES256) private key.', { field: 'dpopKey' });
+      const code = field === 'dpopKey' ? 'ERR_MCA_INVALID_DPOP_KEY' : 'ERR_MCA_INVALID_DPOP_KEY_FILE';
+      throw new McaConfigError(code, `Invalid \`${field}\`: it must be a P-256 (ES256) private key.`, { field });
     }
     this.#privateKey = privateKey;
     const exported = createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string; y: string };
