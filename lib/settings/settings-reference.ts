@@ -43,6 +43,9 @@ function line(row: SettingRow): string {
   if (row.vcap !== undefined) facts.push(`VCAP ${row.vcap.map(code).join(', ')}`);
   const fallback = defaultOf(row);
   if (fallback !== undefined) facts.push(`default ${fallback}`);
+  // String values are quoted as a user writes them; the others (`true`, an object) are code as they are.
+  if (row.values !== undefined)
+    facts.push(`one of ${row.values.map((value) => code(/^[a-z_]+$/.test(value) && value !== 'true' ? `'${value}'` : value)).join(', ')}`);
   if (row.scope === 'middleware') facts.push('middleware');
   if (row.entry && row.scope !== 'entry') facts.push('also per entry');
   if (row.secret) facts.push('secret');

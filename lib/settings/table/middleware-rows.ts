@@ -33,7 +33,7 @@ export const MIDDLEWARE_ROWS: RowsOf<Omit<McaOAuthOptions, keyof TokenProviderOp
     group: 'on-behalf-of',
     kind: 'enum',
     entry: true,
-    values: ['true', "{ grant: 'jwt-bearer' }"],
+    values: ['true', "{ grant: 'token-exchange' }", "{ grant: 'jwt-bearer' }"],
     default: '`false`',
     doc: "Exchange the incoming request's bearer token for one on behalf of the user.",
   },

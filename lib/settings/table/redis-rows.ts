@@ -14,7 +14,7 @@ const timer = (variable: string, fallback: number, doc: string): SettingSpec => 
   doc,
 });
 
-export const STORE_ROWS: Record<string, SettingSpec> = {
+export const STORE_ROWS = {
   client: { group: 'redis', kind: 'object', doc: 'An ioredis client (`Redis` or `Cluster`); the store never closes it.' },
   url: { group: 'redis', kind: 'url', secret: true, env: ['MCA_REDIS_URL'], doc: '`redis://[user:password@]host:port[/db]` (`rediss://` for TLS).' },
   clusterNodes: { group: 'redis', kind: 'list', secret: true, env: ['MCA_REDIS_CLUSTER_NODES'], doc: 'Seed nodes of a Redis Cluster, as redis:// URLs.' },
@@ -37,7 +37,13 @@ export const STORE_ROWS: Record<string, SettingSpec> = {
   lockTtlMs: { group: 'redis', kind: 'number', default: "the provider's `timeoutMs` + 5000", doc: 'Lifetime of the fetch lock, renewed while it runs.' },
   lockWaitMs: timer('MCA_REDIS_LOCK_WAIT_MS', 2_000, "Longest wait on another process's fetch without a sign of life from it."),
   pollMs: { group: 'redis', kind: 'number', fallback: 50, doc: "How often a waiting process looks for another one's token." },
-};
+  l1Size: {
+    group: 'redis',
+    kind: 'number',
+    fallback: 100,
+    doc: "Tokens each process keeps in memory in front of Redis (from env: the provider's `cacheSize`).",
+  },
+} satisfies Record<string, SettingSpec>;
 
 /** Settings that only a variable gives. */
 export const VARIABLE_ROWS: Record<string, SettingSpec> = {
