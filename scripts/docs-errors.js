@@ -45,7 +45,7 @@ function regions(registry) {
   );
   // A row that shows examples lists every code of its family here, so that each code is in the guide.
   const families = registry.ERROR_CODES.filter((entry) => entry.family && entry.examples).map(
-    (entry) => `Every code of the ${code(entry.family)} row: ${entry.codes.map(code).join(', ')}.`,
+    (entry) => `The codes of the ${code(entry.family)} row (codes with a row of their own are in the table above): ${entry.codes.map(code).join(', ')}.`,
   );
   const warnings = table(
     ['code', 'when', 'what to do'],
