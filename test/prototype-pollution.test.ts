@@ -28,3 +28,21 @@ it('pollution changes no decision: where the token goes through axios (http, fet
   expect(clean).toContainEqual(['admin', '/c', false]);
   expect(run('polluted')).toEqual(clean);
 });
+
+it('pollution changes no decision: an IAM entry does not read a polluted key setting as the middleware’s', () => {
+  // Found by differential testing of the settings rewrite: the entry's inherited settings were a
+  // plain object, and `Object.prototype.privateKeyFile` read as a client-assertion setting beside
+  // the entry's API key (ERR_MCA_CONFLICTING_OPTIONS).
+  const script = `
+    const { mcaOAuth } = require(${JSON.stringify(DIST)});
+    if (process.argv[1] === 'polluted') Object.prototype.privateKeyFile = 'polluted';
+    try {
+      const mw = mcaOAuth({ clientId: 'c', secret: 's', tokenUrl: 'https://auth.example.com/token', env: {}, envFile: false,
+        protectedBackends: [{ match: 'https://cos.example.com/', name: 'cos', apikey: 'k-0123456789abcdefghijklmnopqrstuvwxyz' }] });
+      process.stdout.write(JSON.stringify(Object.keys(mw.stats())));
+      void mw.close();
+    } catch (error) { process.stdout.write(String(error.code)); }`;
+  const ask = (mode: string): string => execFileSync(process.execPath, ['-e', script, mode], { encoding: 'utf8' });
+  expect(ask('clean')).toBe('["default","cos"]');
+  expect(ask('polluted')).toBe(ask('clean'));
+});

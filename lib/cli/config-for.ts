@@ -4,6 +4,7 @@ import { resolveBackends } from '../settings/resolve-backends';
 import { envSourceFromOptions, resolveProviderConfig, type ProviderConfig } from '../settings/resolve-config';
 import { McaConfigError } from '../errors/mca-config-error';
 import { readVariable } from '../settings/read-setting';
+import { NO_OPTIONS } from '../settings/option-checks';
 
 /** The `--backend` entry a configuration came from: what it sets itself, and how to name it. */
 export interface ChosenEntry {
@@ -28,7 +29,7 @@ export function configFor(
   const env = envSourceFromOptions(opts);
   // The middleware's own configuration must resolve, as for the middleware: entries build on it.
   const main = resolveProviderConfig(opts, env);
-  const list = (file === undefined ? readBackendList({}, env) : readBackendsFile(file, '--backends-file')) ?? { items: [], from: '' };
+  const list = (file === undefined ? readBackendList(NO_OPTIONS, env) : readBackendsFile(file, '--backends-file')) ?? { items: [], from: '' };
   const entry = resolveBackends(list, opts, env, main).find((b) => b.name === backend);
   if (entry === undefined) {
     throw new McaConfigError(

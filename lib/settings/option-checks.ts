@@ -35,9 +35,20 @@ export function optionOrigin(options: Record<string, unknown>, field: string): s
   return labels?.[field] ?? `the \`${field}\` option`;
 }
 
+/**
+ * An option the caller passed: own keys only, so that what another library put on
+ * Object.prototype is never read as a setting, whatever object the options arrive in.
+ */
+export function ownValue(options: Record<string, unknown>, field: string): unknown {
+  return Object.hasOwn(options, field) ? options[field] : undefined;
+}
+
+/** Options for a reader that has none of the caller's (a variable alone decides): nothing inherited. */
+export const NO_OPTIONS: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+
 /** undefined means "not passed"; anything else must be a non-empty string. */
 export function optionalString(options: Record<string, unknown>, field: string): string | undefined {
-  const value = options[field];
+  const value = ownValue(options, field);
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') throw invalid(field, 'it must be a non-empty string.', undefined, scopeOf(options));
   return value;
@@ -49,7 +60,7 @@ export function numberOption(
   fallback: number,
   rule: { integer?: boolean; min: number; minExclusive?: boolean; max?: number },
 ): number {
-  const value = options[field];
+  const value = ownValue(options, field);
   if (value === undefined) return fallback;
   const ok =
     typeof value === 'number' &&

@@ -2,7 +2,7 @@
 // settings table's variables for it that is set (environment, then `.env`), with where it came from.
 // The credential fields, the key material, IAM's settings and the switches all read through it.
 import { describeVariable, type EnvSource, type ValueSource } from './env-source';
-import { invalid, numberOption, optionOrigin, optionalString, parseBooleanVariable, scopeOf } from './option-checks';
+import { invalid, numberOption, optionOrigin, optionalString, ownValue, parseBooleanVariable, scopeOf } from './option-checks';
 import { optionRow, variablesOf } from './settings-table';
 
 /** A setting's value and where it came from. */
@@ -33,7 +33,7 @@ export function readVariable(env: EnvSource, key: string): SettingValue | undefi
 
 /** A boolean setting: the option (true or false), else its variable (`true`/`false`, `1`/`0`), else the table's default. */
 export function readBoolean(options: Record<string, unknown>, env: EnvSource, key: string): boolean {
-  const option = options[key];
+  const option = ownValue(options, key);
   if (option !== undefined) {
     if (typeof option !== 'boolean') throw invalid(key, 'it must be true or false.', undefined, scopeOf(options));
     return option;

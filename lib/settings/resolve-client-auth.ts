@@ -9,7 +9,7 @@ import { ASSERTION_ALGORITHMS, type AssertionAlgorithm, type MaterialSource } fr
 import type { EnvSource } from './env-source';
 import { readSetting, readVariable, type SettingValue } from './read-setting';
 import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
-import { invalid, optionOrigin, optionalString, scopeOf } from './option-checks';
+import { invalid, optionOrigin, optionalString, scopeOf, ownValue } from './option-checks';
 import { variablesOf } from './settings-table';
 
 /** The variables of settings as messages list them: one name, or `A or B`. */
@@ -69,7 +69,7 @@ function headerOptionError(field: 'x5t' | 'x5c', fix: string, scope: FieldScope)
 }
 
 function booleanOption(options: Record<string, unknown>, field: 'x5t' | 'x5c'): boolean {
-  const value = options[field];
+  const value = ownValue(options, field);
   if (value === undefined) return false;
   if (typeof value !== 'boolean') throw headerOptionError(field, 'it must be true or false (default false).', scopeOf(options));
   return value;

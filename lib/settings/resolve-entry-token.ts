@@ -166,7 +166,9 @@ export function prepareEntryToken(
   checkCompleteness(entry, place);
 
   const withheld = withheldSettings(entry, main.endpointKind === 'iam');
-  const inherited: Record<string | symbol, unknown> = { ...options };
+  // No prototype: a key polluted onto Object.prototype (`privateKeyFile`, say) must not read as a
+  // setting the middleware passed down to the entry.
+  const inherited = Object.assign(Object.create(null) as Record<string | symbol, unknown>, options);
   for (const key of withheld) delete inherited[key];
   Object.assign(inherited, material);
   // Messages, `check` and the grants' own errors name the entry's field for what the entry set.

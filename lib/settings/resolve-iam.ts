@@ -8,7 +8,7 @@ import { readSetting } from './read-setting';
 import { variablesOf } from './settings-table';
 import type { VcapCredentials } from './vcap';
 import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
-import { credentialUrl, invalid, optionOrigin, scopeOf } from './option-checks';
+import { NO_OPTIONS, credentialUrl, invalid, optionOrigin, ownValue, scopeOf } from './option-checks';
 import { constantCase } from '../errors/field-code';
 
 /** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
@@ -174,7 +174,7 @@ export function resolveIamGrant(
     throw conflict(field, hit.from ?? hit.source, grant, why, scope);
   }
   for (const field of OTHER_GRANT_OPTIONS) {
-    const hit = options[field] !== undefined ? { origin: optionOrigin(options, field) } : setting({}, env, field);
+    const hit = ownValue(options, field) !== undefined ? { origin: optionOrigin(options, field) } : setting(NO_OPTIONS, env, field);
     if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM', scope);
   }
 
