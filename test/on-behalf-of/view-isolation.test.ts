@@ -111,6 +111,7 @@ const interceptorCount = (manager: unknown): number => {
 /** The shared client's interceptors, less the package's own (counted before any route ran). */
 const added = (): number => interceptorCount(mw!.client.interceptors.request) + interceptorCount(mw!.client.interceptors.response) - ownInterceptors;
 let ownInterceptors = 0;
+type Manager = { handlers: { fulfilled: unknown }[]; forEach(fn: (handler: { fulfilled: unknown }) => void): void; use(fn: unknown): number };
 
 it("axiosRetry(req.mcaClient) or interceptors.use in a route is refused (ERR_MCA_SHARED_CLIENT_PROPERTY) before it adds anything: later users' calls never run through one that holds another request", async () => {
   let n = 0;
@@ -130,6 +131,65 @@ it("axiosRetry(req.mcaClient) or interceptors.use in a route is refused (ERR_MCA
   expect(await call('alice')).toEqual({ codes: refused, status: 503, got: null, added: 0 });
   expect(await call('bob')).toEqual({ codes: refused, status: 503, got: null, added: 0 });
   expect([hitsOf('/orders/flaky-1'), hitsOf('/orders/flaky-2')]).toEqual([['alice'], ['bob']]);
+});
+
+it("no way of reaching the interceptors through a view hands out the shared ones: handlers, a handler, forEach, the view's own descriptors and a spread copy all are read-only, and bob's calls run through none of alice's", async () => {
+  const startup = (config: AxiosRequestConfig): AxiosRequestConfig => config;
+  let atStartup = 0;
+  let n = 0;
+  const call = await serve(
+    async (req) => {
+      n++;
+      const view = req.mcaClient;
+      const mine = String(req.headers.authorization).slice(-12);
+      const evil = (config: { headers: { set(k: string, v: string): void } }): unknown => {
+        config.headers.set('x-from-other-request', mine);
+        return config;
+      };
+      const managers = (interceptors: unknown): Manager[] => [(interceptors as { request: Manager }).request, (interceptors as { response: Manager }).response];
+      const attempts: (() => unknown)[] = [];
+      if (n === 1) {
+        const reached = [
+          view.interceptors,
+          Object.getOwnPropertyDescriptor(view, 'interceptors')!.value,
+          Object.getOwnPropertyDescriptors(view).interceptors.value,
+          { ...view }.interceptors,
+          Reflect.get(Object.fromEntries(Reflect.ownKeys(view).map((key) => [key, Reflect.getOwnPropertyDescriptor(view, key)?.value])), 'interceptors'),
+        ];
+        for (const manager of reached.flatMap(managers)) {
+          attempts.push(
+            () => manager.handlers.push({ fulfilled: evil }),
+            () => (manager.handlers[0]!.fulfilled = evil),
+            () => manager.forEach((handler) => (handler.fulfilled = evil)),
+            () => (Object.getOwnPropertyDescriptor(manager, 'handlers')!.get?.call(manager) as unknown[]).push({ fulfilled: evil }),
+            () => manager.use(evil),
+          );
+        }
+      }
+      const outcomes = new Set(
+        attempts.map((attempt) => {
+          try {
+            attempt();
+            return 'allowed';
+          } catch (error) {
+            return (error as { code?: string }).code ?? (error as Error).name;
+          }
+        }),
+      );
+      const got = await view.get(`${backend.url}/orders/n${n}`);
+      const sentWith = (got.config.headers as { get(k: string): unknown }).get('x-from-other-request') ?? null;
+      return { outcomes: [...outcomes].sort(), added: added(), got: user(got.data), sentWith };
+    },
+    (auth) => {
+      auth.client.interceptors.request.use(startup as never);
+      atStartup = added();
+    },
+  );
+  expect(await call('alice')).toEqual({ outcomes: ['ERR_MCA_SHARED_CLIENT_PROPERTY', 'TypeError'], added: atStartup, got: 'alice', sentWith: null });
+  expect(await call('bob')).toEqual({ outcomes: [], added: atStartup, got: 'bob', sentWith: null });
+  const fulfilled: unknown[] = [];
+  (mw!.client.interceptors.request as unknown as Manager).forEach((handler) => fulfilled.push(handler.fulfilled));
+  expect(fulfilled).toContain(startup);
 });
 
 it("a retry interceptor on auth.client that re-sends through a view some earlier request saved sends each user's call as that user (the first binding wins)", async () => {

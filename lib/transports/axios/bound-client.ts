@@ -12,9 +12,6 @@ const URL_DATA_CONFIG = new Set<PropertyKey>(['post', 'put', 'patch', 'query', '
 // ignored by its calls, so replacing one through a view is refused rather than silently local.
 const SHARED_ONLY = new Set<PropertyKey>(['defaults', 'interceptors']);
 
-// What would add to, or take from, the interceptors every request runs through.
-const INTERCEPTOR_CHANGES = new Set<PropertyKey>(['use', 'eject', 'clear']);
-
 type Config = AxiosRequestConfig | undefined;
 type Interceptors = AxiosInstance['interceptors'];
 type Request = (configOrUrl?: string | AxiosRequestConfig, config?: AxiosRequestConfig) => Promise<unknown>;
@@ -27,34 +24,40 @@ function refused(what: string): McaConfigError {
   );
 }
 
+type Handler = object | null;
+type Manager = { handlers?: Handler[] | null; forEach(fn: (handler: object) => void): void };
+
 /**
  * The shared interceptor managers, to read (`forEach`, `handlers`) but not to change: an
  * interceptor added per request (`axiosRetry(req.mcaClient)` in a route) would pile up on the
  * shared instance, one more with every request, each holding its request (socket, the user's
- * token) through its closure for as long as the process runs.
+ * token) through its closure for as long as the process runs. A stand-in rather than a proxy of
+ * the manager, so that nothing reached through it (its `handlers` array, a handler, its internal
+ * state) is the shared one: what it hands out are frozen copies.
  */
 function readOnlyInterceptors(shared: Interceptors): Interceptors {
-  const readOnly = <T extends object>(manager: T, which: string): T =>
-    new Proxy(manager, {
-      get(target, key) {
-        if (INTERCEPTOR_CHANGES.has(key)) {
-          return () => {
-            throw refused(`\`interceptors.${which}.${String(key)}()\``);
-          };
-        }
-        return Reflect.get(target, key, target) as unknown;
+  const readOnly = (manager: Manager, which: string): object => {
+    const copies = (): readonly Handler[] => Object.freeze((manager.handlers ?? []).map((handler) => handler && Object.freeze({ ...handler })));
+    const refuse = (what: string) => () => {
+      throw refused(`\`interceptors.${which}.${what}()\``);
+    };
+    return Object.freeze({
+      get handlers() {
+        return copies();
       },
-      set() {
-        throw refused(`Changing \`interceptors.${which}\``);
+      // The shared manager's own, which also lists the package's guards (authorized-client.ts).
+      forEach(fn: (handler: Handler) => void): void {
+        manager.forEach((handler) => fn(Object.freeze({ ...handler })));
       },
-      defineProperty() {
-        throw refused(`Changing \`interceptors.${which}\``);
-      },
-      deleteProperty() {
-        throw refused(`Changing \`interceptors.${which}\``);
-      },
+      use: refuse('use'),
+      eject: refuse('eject'),
+      clear: refuse('clear'),
     });
-  return Object.freeze({ request: readOnly(shared.request, 'request'), response: readOnly(shared.response, 'response') });
+  };
+  return Object.freeze({
+    request: readOnly(shared.request as unknown as Manager, 'request'),
+    response: readOnly(shared.response as unknown as Manager, 'response'),
+  }) as unknown as Interceptors;
 }
 
 /**
@@ -102,13 +105,25 @@ export function bindClient(client: AxiosInstance, user: ServedRequest, shared = 
   // What was written on this view: read before the shared instance, never written through to it.
   const own: Record<PropertyKey, unknown> = Object.create(null);
   let interceptors: Interceptors | undefined;
+  const get = (target: AxiosInstance, key: string | symbol, receiver: unknown): unknown => {
+    if (Object.hasOwn(own, key)) return Reflect.get(own, key, receiver);
+    if (key === 'interceptors') return (interceptors ??= readOnlyInterceptors(target.interceptors));
+    return calls.get!(target, key, receiver) as unknown;
+  };
   return new Proxy(client, {
     apply: calls.apply,
-    get(target, key, receiver) {
-      if (Object.hasOwn(own, key)) return Reflect.get(own, key, receiver);
-      if (key === 'interceptors') return (interceptors ??= readOnlyInterceptors(target.interceptors));
-      return calls.get!(target, key, receiver) as unknown;
+    get,
+    // A descriptor answers what a read through this view answers (the read-only interceptors, the
+    // bound methods), never the shared instance's own value; only a property the shared instance
+    // holds non-configurable must be reported as it is (a proxy invariant), and none of axios's is.
+    getOwnPropertyDescriptor(target, key) {
+      const shared = Reflect.getOwnPropertyDescriptor(target, key);
+      if (shared?.configurable === false) return shared;
+      if (Object.hasOwn(own, key)) return Reflect.getOwnPropertyDescriptor(own, key);
+      if (shared === undefined || !('value' in shared)) return shared;
+      return { ...shared, value: get(target, key, target), writable: !SHARED_ONLY.has(key) };
     },
+    ownKeys: (target) => [...new Set([...Reflect.ownKeys(target), ...Reflect.ownKeys(own)])],
     set(_target, key, value) {
       if (SHARED_ONLY.has(key)) throw refused(`Replacing \`${String(key)}\``);
       own[key] = value;

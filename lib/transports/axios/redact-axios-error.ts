@@ -3,21 +3,24 @@ import { scrubSentRequest } from '../../outbound/scrub-sent-request';
 import { REDACTED } from '../../outbound/redacted';
 import { walkErrorChain } from '../../outbound/error-chain';
 
+// A DPoP proof (RFC 9449) is a credential for its method and URL, like the token it goes with.
+// AxiosHeaders looks names up in any spelling.
+const CREDENTIAL_HEADERS = ['Authorization', 'Proxy-Authorization', 'DPoP'];
+
 function hasCredentials(config: InternalAxiosRequestConfig): boolean {
   const headers = config.headers;
-  const inHeaders = headers instanceof AxiosHeaders ? headers.has('Authorization') || headers.has('Proxy-Authorization') : false;
+  const inHeaders = headers instanceof AxiosHeaders && CREDENTIAL_HEADERS.some((name) => headers.has(name));
   return inHeaders || (config.auth !== undefined && config.auth !== null);
 }
 
 /**
- * A copy of the config with the caller's own credentials (its `Authorization`, `Proxy-Authorization`
- * or `auth`) replaced. A copy, never the object itself: axios, axios-retry or the caller may send
+ * A copy of the config with the caller's own credentials (its `Authorization`, `Proxy-Authorization`,
+ * `DPoP` proof or `auth`) replaced. A copy, never the object itself: axios, axios-retry or the caller may send
  * that config again. The provider's token is never in it to begin with (see AxiosTransport).
  */
 function redactedConfig(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
   const headers = new AxiosHeaders(config.headers);
-  if (headers.has('Authorization')) headers.set('Authorization', REDACTED);
-  if (headers.has('Proxy-Authorization')) headers.set('Proxy-Authorization', REDACTED);
+  for (const name of CREDENTIAL_HEADERS) if (headers.has(name)) headers.set(name, REDACTED);
   const copy = Object.assign({}, config, { headers });
   if (config.auth) copy.auth = { username: config.auth.username, password: REDACTED };
   return copy;

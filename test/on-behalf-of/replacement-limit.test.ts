@@ -1,0 +1,78 @@
+// retryOn401MinIntervalMs holds per token: with onBehalfOf each user has a token of their own, and
+// users taking turns against a back end that answers 401 to everything are each held to one
+// exchange per interval, as one user alone is (not one exchange per call).
+import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { startExchangeServer, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { listenOnLoopback, type Loopback } from '../helpers/loopback';
+
+const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
+const USERS = ['alice', 'bob', 'carol'];
+let server: ExchangeServer;
+let backend: Loopback;
+let mw: McaOAuthMiddleware | undefined;
+let listening: Server | undefined;
+const tokenOf: Record<string, string> = {};
+
+beforeEach(async () => {
+  server = await startExchangeServer(CLIENT, { audience: 'orders-api' });
+  backend = await listenOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(401);
+      res.end();
+    }),
+  );
+  for (const user of USERS) {
+    tokenOf[user] = subjectToken(user, Math.floor(Date.now() / 1000) + 3600);
+    server.subjects.set(tokenOf[user], user);
+  }
+});
+afterEach(async () => {
+  listening?.closeAllConnections();
+  await new Promise((resolve) => (listening === undefined ? resolve(undefined) : listening.close(resolve)));
+  listening = undefined;
+  await mw?.close();
+  mw = undefined;
+  await backend.close();
+  await server.close();
+});
+
+it('users taking turns against a back end that answers 401 to everything make one exchange each per interval, and one more each once it has passed', async () => {
+  let clock = Date.now();
+  mw = mcaOAuth({
+    env: {},
+    envFile: false,
+    clientId: CLIENT.id,
+    secret: CLIENT.secret,
+    tokenUrl: server.tokenUrl,
+    now: () => clock,
+    retryOn401MinIntervalMs: 5000,
+    protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' }],
+  });
+  const app = express();
+  app.use(mw);
+  app.get('/go', (req, res) => {
+    req.mcaClient.get(`${backend.url}/orders/x`, { validateStatus: () => true }).then(
+      (r) => res.json(r.status),
+      (error: { code?: string }) => res.status(500).json(error.code),
+    );
+  });
+  listening = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  const call = async (user: string): Promise<unknown> => (await fetch(`${base}/go`, { headers: { authorization: `Bearer ${tokenOf[user]}` } })).json();
+  const exchangesOver = async (rounds: number): Promise<number> => {
+    const before = server.minted.size;
+    for (let i = 0; i < rounds; i++) for (const user of USERS) expect(await call(user)).toBe(401);
+    return server.minted.size - before;
+  };
+  // The first call of each: its token, then the one its 401 replaced it with; then none.
+  expect(await exchangesOver(10)).toBe(2 * USERS.length);
+  clock += 5000;
+  expect(await exchangesOver(10)).toBe(USERS.length);
+});
