@@ -8,7 +8,6 @@ import { findRedisSettings, type RedisSettings } from './redis-binding';
 import { credentialUrl, invalid, ownOptions, scopeOf } from './option-checks';
 import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
 import type { ClientAuth } from '../token/client-auth/client-auth';
-import type { DpopBinding } from '../token/dpop/dpop-binding';
 import type { TokenProviderConfig } from '../token/provider-config';
 import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
@@ -24,46 +23,23 @@ export type EndpointKind = 'mca' | 'appid' | 'tokenUrl' | 'iam';
 
 /** The fully resolved, validated configuration of one provider. Every field is decided. */
 export interface ProviderConfig extends TokenProviderConfig {
+  // What the token core reads (endpoint, client authentication, tuning, store, cache key) is
+  // declared once, in token/provider-config.ts; these are what the settings layer adds.
   /** The OAuth client id; undefined for IBM Cloud IAM's grants, which have none. */
   clientId: string | undefined;
   /** The client secret; undefined when the client authenticates with a key. */
   secret: string | undefined;
   tenantId: string | undefined;
-  tokenUrl: string;
   endpointKind: EndpointKind;
-  scope: string | undefined;
-  audience: string | undefined;
-  resource: string | undefined;
   clientAuth: ClientAuthName;
-  /** Builds the client's part of each token request (one file per method, in token/client-auth). */
-  auth: ClientAuth;
   /** Plain `http:` to hosts other than loopback is allowed (token endpoint and protected back ends). */
   allowInsecureHttp: boolean;
   /** Where each resolved field came from (diagnostics; the values themselves are not here). */
   sources: Partial<Record<CredentialField, ValueSource>>;
   /** Where exactly each resolved field came from (the option, variable or VCAP path), for `check`. */
   provenance: Partial<Record<CredentialField, Provenance>>;
-  cacheSize: number;
-  refreshSkewMs: number;
-  defaultExpiresInMs: number;
-  maxLifetimeMs: number;
-  /** Fixed refresh window, or undefined for the default (20% of the lifetime, 30–300 s). */
-  refreshWindowMs: number | undefined;
-  timeoutMs: number;
-  deadlineMs: number;
-  retries: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  retryAfterMaxMs: number;
-  failureCooldownMs: number;
-  store: TokenStore | undefined;
   /** The Redis store the environment asks for (MCA_REDIS_* variables), when no `store` is given. */
   redis: RedisSettings | undefined;
-  now: () => number;
-  /** Tokens bound to this key (DPoP, RFC 9449), set by the middleware for `dpop: true`; the cache key then names its thumbprint. */
-  dpop?: DpopBinding;
-  /** Identifies the token: endpoint, client, what tells the credential apart (sha-256 of the secret, a key's thumbprint), scope, audience. No secret in clear. */
-  cacheKey: string;
 }
 
 function sha256(text: string): string {
