@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { RedisTokenStoreOptions } from '../lib/redis/redis-store-options';
 import { ENTRY_KEYS, MIDDLEWARE_OPTION_KEYS, PROVIDER_OPTION_KEYS, SETTINGS, VARIABLES } from '../lib/settings/settings-table';
 import { STORE_ROWS } from '../lib/settings/table/redis-rows';
-import type { SettingSpec } from '../lib/settings/table/setting-row';
 
 // The settings table is the one list of settings: these tests fail when a setting is added to the
 // code (a variable read, an option key typed) without a row, and when a row and the option's own
