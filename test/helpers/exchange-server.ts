@@ -178,3 +178,13 @@ export function subjectToken(user: string, expSeconds: number): string {
   const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: user, exp: expSeconds })}.sig-${user}-${expSeconds}`;
 }
+
+/** Registers each user's subject token (valid for an hour) with the server; the tokens by user. */
+export function registerSubjects(server: ExchangeServer, users: readonly string[]): Record<string, string> {
+  const tokens: Record<string, string> = {};
+  for (const user of users) {
+    tokens[user] = subjectToken(user, Math.floor(Date.now() / 1000) + 3600);
+    server.subjects.set(tokens[user], user);
+  }
+  return tokens;
+}

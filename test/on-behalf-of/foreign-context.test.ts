@@ -7,7 +7,7 @@ import net from 'node:net';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { startExchangeServer, startUserBackend, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { registerSubjects, startExchangeServer, startUserBackend, type ExchangeServer } from '../helpers/exchange-server';
 
 const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 let server: ExchangeServer;
@@ -20,10 +20,7 @@ const tokenOf: Record<string, string> = {};
 beforeEach(async () => {
   server = await startExchangeServer(CLIENT, { audience: 'orders-api' });
   backend = await startUserBackend(server);
-  for (const user of ['alice', 'bob']) {
-    tokenOf[user] = subjectToken(user, Math.floor(Date.now() / 1000) + 3600);
-    server.subjects.set(tokenOf[user], user);
-  }
+  Object.assign(tokenOf, registerSubjects(server, ['alice', 'bob']));
   echo = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('data', (data) => socket.write(data));

@@ -3,10 +3,8 @@
 // exchange per interval, as one user alone is (not one exchange per call).
 import express from 'express';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { startExchangeServer, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { registerSubjects, startExchangeServer, type ExchangeServer } from '../helpers/exchange-server';
 import { listenOnLoopback, type Loopback } from '../helpers/loopback';
 
 const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
@@ -14,7 +12,7 @@ const USERS = ['alice', 'bob', 'carol'];
 let server: ExchangeServer;
 let backend: Loopback;
 let mw: McaOAuthMiddleware | undefined;
-let listening: Server | undefined;
+let listening: Loopback | undefined;
 const tokenOf: Record<string, string> = {};
 
 beforeEach(async () => {
@@ -26,14 +24,10 @@ beforeEach(async () => {
       res.end();
     }),
   );
-  for (const user of USERS) {
-    tokenOf[user] = subjectToken(user, Math.floor(Date.now() / 1000) + 3600);
-    server.subjects.set(tokenOf[user], user);
-  }
+  Object.assign(tokenOf, registerSubjects(server, USERS));
 });
 afterEach(async () => {
-  listening?.closeAllConnections();
-  await new Promise((resolve) => (listening === undefined ? resolve(undefined) : listening.close(resolve)));
+  await listening?.close();
   listening = undefined;
   await mw?.close();
   mw = undefined;
@@ -61,10 +55,8 @@ it('users taking turns against a back end that answers 401 to everything make on
       (error: { code?: string }) => res.status(500).json(error.code),
     );
   });
-  listening = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  listening = await listenOnLoopback(http.createServer(app));
+  const base = listening.url;
   const call = async (user: string): Promise<unknown> => (await fetch(`${base}/go`, { headers: { authorization: `Bearer ${tokenOf[user]}` } })).json();
   const exchangesOver = async (rounds: number): Promise<number> => {
     const before = server.minted.size;

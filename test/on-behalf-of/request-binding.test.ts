@@ -2,30 +2,26 @@
 // request: every way of calling them carries its user, wherever and whenever the call runs, and
 // nothing else (the shared `auth.client`, a forged config field) serves any user.
 import express from 'express';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import http from 'node:http';
 import type { AxiosInstance } from 'axios';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { startExchangeServer, startUserBackend, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { registerSubjects, startExchangeServer, startUserBackend, type ExchangeServer } from '../helpers/exchange-server';
+import { listenOnLoopback, type Loopback } from '../helpers/loopback';
 
 const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 let server: ExchangeServer;
 let backend: Awaited<ReturnType<typeof startUserBackend>>;
 let mw: McaOAuthMiddleware | undefined;
-let listening: Server | undefined;
+let listening: Loopback | undefined;
 const tokenOf: Record<string, string> = {};
 
 beforeEach(async () => {
   server = await startExchangeServer(CLIENT, { audience: 'orders-api' });
   backend = await startUserBackend(server);
-  for (const user of ['alice', 'bob']) {
-    tokenOf[user] = subjectToken(user, Math.floor(Date.now() / 1000) + 3600);
-    server.subjects.set(tokenOf[user], user);
-  }
+  Object.assign(tokenOf, registerSubjects(server, ['alice', 'bob']));
 });
 afterEach(async () => {
-  listening?.closeAllConnections();
-  await new Promise((resolve) => (listening === undefined ? resolve(undefined) : listening.close(resolve)));
+  await listening?.close();
   listening = undefined;
   await mw?.close();
   mw = undefined;
@@ -56,10 +52,8 @@ async function serve(route: Route): Promise<(user: string) => Promise<unknown>> 
       (error: { code?: string }) => res.status(500).json({ code: error.code }),
     );
   });
-  listening = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  listening = await listenOnLoopback(http.createServer(app));
+  const base = listening.url;
   return async (user) => (await fetch(`${base}/go`, { headers: { authorization: `Bearer ${tokenOf[user]}` } })).json();
 }
 
@@ -149,12 +143,9 @@ it('a route that calls only other back ends never reads the user token; a middle
       same = req.mcaClient === plain.client && req.mcaFetch === plain.fetch && req.mcaAuth === plain.authorization;
       res.end();
     });
-    const s = await new Promise<Server>((resolve) => {
-      const l = app.listen(0, '127.0.0.1', () => resolve(l));
-    });
-    await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/`).then((r) => r.text());
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
+    const s = await listenOnLoopback(http.createServer(app));
+    await fetch(`${s.url}/`).then((r) => r.text());
+    await s.close();
     expect(same).toBe(true);
   } finally {
     await plain.close();

@@ -4,14 +4,12 @@
 // retry interceptor), and a property written on a view stays on that view.
 import express from 'express';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import axiosRetry from 'axios-retry';
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { startExchangeServer, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { registerSubjects, startExchangeServer, type ExchangeServer } from '../helpers/exchange-server';
 import { listenOnLoopback, type Loopback } from '../helpers/loopback';
 
 const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
@@ -22,7 +20,9 @@ let seen: { path: string; user: string | undefined }[];
 /** Paths that answer 503 the first time. */
 let flakyOnce: Set<string>;
 let mw: McaOAuthMiddleware | undefined;
-let listening: Server | undefined;
+let listening: Loopback | undefined;
+/** The app's own server, to drop its kept-alive sockets (which hold requests) before a GC. */
+let appServer: http.Server | undefined;
 const tokenOf: Record<string, string> = {};
 
 beforeEach(async () => {
@@ -44,14 +44,10 @@ beforeEach(async () => {
       res.end(JSON.stringify({ user: minted?.user }));
     }),
   );
-  for (const user of ['alice', 'bob']) {
-    tokenOf[user] = subjectToken(user, Math.floor(Date.now() / 1000) + 3600);
-    server.subjects.set(tokenOf[user], user);
-  }
+  Object.assign(tokenOf, registerSubjects(server, ['alice', 'bob']));
 });
 afterEach(async () => {
-  listening?.closeAllConnections();
-  await new Promise((resolve) => (listening === undefined ? resolve(undefined) : listening.close(resolve)));
+  await listening?.close();
   listening = undefined;
   await mw?.close();
   mw = undefined;
@@ -82,10 +78,9 @@ async function serve(route: Route, setup?: (auth: McaOAuthMiddleware) => void): 
       (error: { code?: string; message?: string }) => res.status(500).json({ code: error.code, message: error.message }),
     );
   });
-  listening = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  appServer = http.createServer(app);
+  listening = await listenOnLoopback(appServer);
+  const base = listening.url;
   return async (user) => (await fetch(`${base}/go`, { headers: { authorization: `Bearer ${tokenOf[user]}` } })).json();
 }
 
@@ -319,7 +314,7 @@ it('100 requests that try axiosRetry(req.mcaClient), wrap a method on their view
   });
   const users = ['alice', 'bob'];
   for (let i = 0; i < 100; i++) expect(await call(users[i % 2]!)).toEqual(['ERR_MCA_SHARED_CLIENT_PROPERTY', users[i % 2]]);
-  listening?.closeAllConnections();
+  appServer?.closeAllConnections();
   for (let i = 0; i < 5; i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
     gc();
