@@ -1,71 +1,37 @@
 'use strict';
-// The HTTP figures (rows 1, 2, 6). The apps under test and the token server / back end each run in
-// their own process; autocannon runs here. Ratios are measured in the same run, variants
-// alternated round by round, and the median of the per-round ratios is quoted: on a shared
-// 2-core machine single rounds of two identical apps differ by ±5%.
+// The HTTP figures (rows 1 and 6). The app under test and the token server / back end each run in
+// their own process; autocannon runs here. Row 1 is server CPU per request (proxy-cpu.js's
+// method), routes alternated round by round, the median of the per-round ratios quoted.
 const autocannon = require('autocannon');
 const { startServers, startApp } = require('./support/processes');
-const { median } = require('./support/stats');
+const { median, bootstrapMedianInterval } = require('./support/stats');
+const { alternateCpu, ratioOfRounds: ratioOfCpu } = require('./proxy-cpu');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = 50;
 
-async function reqPerSec(url) {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
-  if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
-}
-
-/** Alternates the variants round by round; returns req/s per variant, one value per round. */
-async function alternate(apps, path, rounds = ROUNDS) {
-  const samples = Object.fromEntries(Object.keys(apps).map((name) => [name, []]));
-  for (const app of Object.values(apps)) await reqPerSec(`${app.ready.url}${path}`); // warm-up, discarded
-  for (let round = 0; round < rounds; round++) {
-    // Rotate the order too, so no variant always runs right after the same neighbour.
-    const names = Object.keys(apps);
-    const order = names.slice(round % names.length).concat(names.slice(0, round % names.length));
-    for (const name of order) samples[name].push(await reqPerSec(`${apps[name].ready.url}${path}`));
-  }
-  return samples;
-}
-
-const ratioOfRounds = (a, b) => median(a.map((value, i) => value / b[i]));
-
+/**
+ * Row 1: the no-op middleware's CPU per hello-world request over mcaOAuth()'s (≥ 0.98), both as
+ * route middleware in ONE process (the 'hello-pair' app), alternated round by round, as rows 8, 10
+ * and 12 do: server CPU per request rather than req/s, which drifts by ±10% between rounds on this
+ * machine; one process, because two processes of one variant differ by more than the 2% this row
+ * must resolve. A route with no middleware at all gives the ratio to none, as information.
+ */
 async function middlewareOverhead(servers) {
   const { credentials, backendUrl } = servers.ready;
-  const apps = {
-    mca: await startApp({ variant: 'mca', credentials, backendUrl }),
-    noop: await startApp({ variant: 'noop', credentials, backendUrl }),
-    bare: await startApp({ variant: 'bare', credentials, backendUrl }),
-  };
+  const app = await startApp({ variant: 'hello-pair', credentials, backendUrl });
   try {
-    // The target pair gets the rounds; the ratio to no middleware at all is information and gets
-    // a third of them. Single rounds here scatter by ±4%, so the median needs many pairs.
-    const s = await alternate({ mca: apps.mca, noop: apps.noop }, '/hello', ROUNDS * 2);
-    const info = await alternate({ mca: apps.mca, bare: apps.bare }, '/hello', Math.ceil(ROUNDS / 3));
+    const s = await alternateCpu({ mca: { app, path: '/hello-mca' }, noop: { app, path: '/hello-noop' }, bare: { app, path: '/hello-bare' } }, ROUNDS * 2);
+    const ratios = s.noop.map((value, i) => value / s.mca[i]);
     return {
-      ratio: ratioOfRounds(s.mca, s.noop),
-      ratioVsBare: ratioOfRounds(info.mca, info.bare),
-      reqPerSec: { mca: median(s.mca), noop: median(s.noop), bare: median(info.bare) },
-      rounds: { ...s, bare: info.bare, mcaVsBare: info.mca },
+      ratio: ratioOfCpu(s.noop, s.mca),
+      interval90: bootstrapMedianInterval(ratios, 0.9),
+      ratioVsBare: ratioOfCpu(s.bare, s.mca),
+      cpuUsPerRequest: { mca: median(s.mca), noop: median(s.noop), bare: median(s.bare) },
+      rounds: s,
     };
   } finally {
-    await Promise.all(Object.values(apps).map((app) => app.stop()));
-  }
-}
-
-async function proxyPath(servers) {
-  const { credentials, backendUrl } = servers.ready;
-  const apps = {
-    mca: await startApp({ variant: 'mca', credentials, backendUrl }),
-    static: await startApp({ variant: 'static', credentials, backendUrl, staticToken: servers.ready.staticToken }),
-  };
-  try {
-    const s = await alternate(apps, '/proxy');
-    return { ratio: ratioOfRounds(s.mca, s.static), reqPerSec: { mca: median(s.mca), static: median(s.static) }, rounds: s };
-  } finally {
-    await Promise.all(Object.values(apps).map((app) => app.stop()));
+    await app.stop();
   }
 }
 
@@ -93,4 +59,4 @@ async function soakPosts(seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 30),
   }
 }
 
-module.exports = { middlewareOverhead, proxyPath, soakPosts, startServers };
+module.exports = { middlewareOverhead, soakPosts, startServers };

@@ -7,7 +7,7 @@
 // req/s drifts by ±10% between rounds; CPU time per request drifts far less.
 const autocannon = require('autocannon');
 const { startServers, startApp } = require('./support/processes');
-const { median } = require('./support/stats');
+const { median, bootstrapMedianInterval } = require('./support/stats');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -60,15 +60,51 @@ async function proxyPathCpu(servers) {
   }
 }
 
-module.exports = { proxyPathCpu, alternateCpu, ratioOfRounds, REQUESTS };
+/**
+ * Row 12: plain axios at its cheapest (maxRedirects: 0, a static header) over req.mcaClient, both
+ * routes in ONE process (the 'axios-pair' app), alternated round by round: the same method as
+ * rows 8 and 10, for the reason row 8 gives (two processes of one variant differ by up to ±5%,
+ * more than the 5% this row must resolve). Row 2's separate processes give the same pair as
+ * information (`ratioVsDirect`).
+ */
+async function axiosPathCpu(servers, rounds = Number(process.env.BENCH_AXIOS_ROUNDS ?? 30)) {
+  const { credentials, backendUrl, staticToken } = servers.ready;
+  const app = await startApp({ variant: 'axios-pair', credentials, backendUrl, staticToken });
+  try {
+    const s = await alternateCpu({ mca: { app, path: '/proxy-mca-axios' }, direct: { app, path: '/proxy-direct-axios' } }, rounds);
+    const ratios = s.direct.map((value, i) => value / s.mca[i]);
+    return {
+      ratio: ratioOfRounds(s.direct, s.mca),
+      interval90: bootstrapMedianInterval(ratios, 0.9),
+      cpuUsPerRequest: { mca: median(s.mca), direct: median(s.direct) },
+      requestsPerRound: REQUESTS,
+      rounds: s,
+    };
+  } finally {
+    await app.stop();
+  }
+}
+
+module.exports = { proxyPathCpu, axiosPathCpu, alternateCpu, ratioOfRounds, REQUESTS };
 
 if (require.main === module) {
   (async () => {
     require('./support/processes').pinSelf();
     const servers = await startServers({ lifetimeSeconds: 3600 });
     try {
-      const r = await proxyPathCpu(servers);
       const f = (n) => n.toFixed(1);
+      if (process.argv.includes('--axios-path')) {
+        const a = await axiosPathCpu(servers);
+        console.log(`row 12 axios path, server CPU per request (one process, ${a.rounds.mca.length} rounds of ${REQUESTS} requests per route, medians):`);
+        console.log(`  req.mcaClient                  ${f(a.cpuUsPerRequest.mca)} µs`);
+        console.log(`  plain axios, maxRedirects: 0   ${f(a.cpuUsPerRequest.direct)} µs`);
+        const [low, high] = a.interval90;
+        console.log(
+          `  ratio direct/mca ${a.ratio.toFixed(3)} (90% ${low.toFixed(3)}–${high.toFixed(3)}; target ≥ 0.95: ${a.ratio >= 0.95 ? 'met' : 'NOT met'})`,
+        );
+        return;
+      }
+      const r = await proxyPathCpu(servers);
       console.log(`row 2 proxy path, server CPU per request (${ROUNDS} rounds of ${REQUESTS} requests, medians):`);
       console.log(`  req.mcaClient      ${f(r.cpuUsPerRequest.mca)} µs`);
       console.log(`  static header      ${f(r.cpuUsPerRequest.static)} µs  (plain axios, defaults)`);

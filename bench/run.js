@@ -5,7 +5,7 @@ const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
 const { middlewareOverhead, soakPosts, startServers } = require('./http-figures');
-const { proxyPathCpu } = require('./proxy-cpu');
+const { proxyPathCpu, axiosPathCpu } = require('./proxy-cpu');
 const { fetchProxyPathCpu } = require('./fetch-proxy-cpu');
 const { routingCost } = require('./routing-cost');
 const { pinSelf } = require('./support/processes');
@@ -19,7 +19,7 @@ async function main() {
   pinSelf();
   const started = Date.now();
   const servers = await startServers({ lifetimeSeconds: 3600 });
-  let r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11;
+  let r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12;
   try {
     r3 = await cacheHit(servers);
     r4 = await naiveBaseline(servers);
@@ -27,6 +27,7 @@ async function main() {
     r7 = await memory(servers);
     r1 = await middlewareOverhead(servers);
     r2 = await proxyPathCpu(servers);
+    r12 = await axiosPathCpu(servers);
     r8 = await fetchProxyPathCpu(servers);
     r9 = await routingCost(servers);
     r11 = await peerHeaderCost(servers);
@@ -39,8 +40,8 @@ async function main() {
   const rows = [
     {
       row: 1,
-      figure: 'middleware overhead (req/s, Express 5 hello world)',
-      measured: `${fmt(r1.ratio, 3)} of no-op middleware (${fmt(r1.ratioVsBare, 3)} of none); ${fmt(r1.reqPerSec.mca)} vs ${fmt(r1.reqPerSec.noop)} req/s`,
+      figure: 'middleware overhead (Express 5 hello world, no-op middleware vs mcaOAuth(), server CPU per request, one process)',
+      measured: `${fmt(r1.ratio, 3)} (90%: ${fmt(r1.interval90[0], 3)}–${fmt(r1.interval90[1], 3)}); ${fmt(r1.cpuUsPerRequest.mca, 1)} vs ${fmt(r1.cpuUsPerRequest.noop, 1)} µs (${fmt(r1.ratioVsBare, 3)} of no middleware, ${fmt(r1.cpuUsPerRequest.bare, 1)} µs)`,
       target: '≥ 0.98',
       met: r1.ratio >= 0.98,
       value: r1.ratio,
@@ -137,11 +138,11 @@ async function main() {
     },
     {
       row: 12,
-      figure: 'axios path: plain axios at its cheapest (maxRedirects: 0, static header) vs req.mcaClient (server CPU, row 2 processes)',
-      measured: `${fmt(r2.ratioVsDirect, 3)}; ${fmt(r2.cpuUsPerRequest.staticDirect, 1)} vs ${fmt(r2.cpuUsPerRequest.mca, 1)} µs`,
+      figure: 'axios path: plain axios at its cheapest (maxRedirects: 0, static header) vs req.mcaClient (server CPU, one process)',
+      measured: `${fmt(r12.ratio, 3)} (90%: ${fmt(r12.interval90[0], 3)}–${fmt(r12.interval90[1], 3)}); ${fmt(r12.cpuUsPerRequest.direct, 1)} vs ${fmt(r12.cpuUsPerRequest.mca, 1)} µs (separate processes, row 2's: ${fmt(r2.ratioVsDirect, 3)})`,
       target: '≥ 0.95',
-      met: r2.ratioVsDirect >= 0.95,
-      value: r2.ratioVsDirect,
+      met: r12.ratio >= 0.95,
+      value: r12.ratio,
       goal: 0.95,
     },
     {
@@ -165,7 +166,7 @@ async function main() {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const l of lines) console.log(print(l));
 
-  const results = { date: new Date().toISOString(), machine, rows, raw: { r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11 } };
+  const results = { date: new Date().toISOString(), machine, rows, raw: { r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12 } };
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(__dirname, 'chart.svg'), renderChart(results));
   console.log('\nwrote bench/results.json and bench/chart.svg');

@@ -11,6 +11,11 @@
 //              middleware, then req.mcaFetch) and GET /proxy-static-fetch (a no-op middleware,
 //              then the global fetch with a static header); GET /proxy-manual-fetch (information:
 //              the global fetch as each mcaFetch hop calls it, an init per call, redirect 'manual')
+//   axios-pair   - row 12's two routes in one process: GET /proxy-mca-axios (mcaOAuth() as route
+//              middleware, then req.mcaClient) and GET /proxy-direct-axios (a no-op middleware, then
+//              plain axios with a static header and maxRedirects: 0, axios at its cheapest)
+//   hello-pair   - row 1's routes in one process: GET /hello-mca (mcaOAuth() as route middleware),
+//              GET /hello-noop (a no-op middleware) and GET /hello-bare (none), all hello world
 //   iam-pair     - the peer row's two routes in one process, both with an IAM API key against the
 //              same IAM server and back end: GET /proxy-mca-iam (mcaOAuth({ apikey, iamUrl }) as
 //              route middleware, then req.mcaClient) and GET /proxy-sdk-iam (a no-op middleware,
@@ -79,6 +84,26 @@ if (variant === 'fetch-pair') {
       (e) => fail(res, e),
     ),
   );
+}
+
+if (variant === 'axios-pair' || variant === 'hello-pair') {
+  auth = mcaOAuth({ ...credentials, env: {}, envFile: false, protectedBackends: [backendUrl] });
+  auth.provider.on('error', (e) => console.error('provider error:', e.code, e.message, e.attempts));
+  const pass = (req, res, next) => next();
+  if (variant === 'hello-pair') {
+    app.get('/hello-mca', auth, (req, res) => res.send('Hello World!'));
+    app.get('/hello-noop', pass, (req, res) => res.send('Hello World!'));
+    app.get('/hello-bare', (req, res) => res.send('Hello World!'));
+  } else {
+    const direct = axios.create({ headers: { Authorization: `Bearer ${staticToken}` }, maxRedirects: 0 });
+    const proxy = (client, res) =>
+      client.get(`${backendUrl}/api/orders`).then(
+        (r) => res.json(r.data),
+        (error) => res.status(502).json({ code: error.code ?? 'ERR', status: error.response?.status }),
+      );
+    app.get('/proxy-mca-axios', auth, (req, res) => proxy(req.mcaClient, res));
+    app.get('/proxy-direct-axios', pass, (req, res) => proxy(direct, res));
+  }
 }
 
 if (variant === 'iam-pair') {
