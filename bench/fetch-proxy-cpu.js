@@ -10,37 +10,29 @@
 // pool to the back end settles at), which is more than the 3% this row must resolve. In one
 // process both routes share all of that, and only the route's own work differs. The mcaFetch
 // route still passes through the middleware (route-level), the static one through a no-op.
-const { startServers, startApp } = require('./support/processes');
-const { median, bootstrapMedianInterval } = require('./support/stats');
-const { alternateCpu, ratioOfRounds, REQUESTS } = require('./proxy-cpu');
+const { startServers } = require('./support/processes');
+const { ratioWithInterval, routesInOneProcess, REQUESTS } = require('./proxy-cpu');
+
+const renamed = (figures, names) => Object.fromEntries(Object.entries(figures).map(([key, value]) => [names[key], value]));
 
 const ROUNDS = Number(process.env.BENCH_FETCH_ROUNDS ?? 30);
 
 /** Row 8: static-header fetch CPU per request over req.mcaFetch's (≥ 0.97: at most ~3% more CPU). */
 async function fetchProxyPathCpu(servers) {
-  const { credentials, backendUrl, staticToken } = servers.ready;
-  const app = await startApp({ variant: 'fetch-pair', credentials, backendUrl, staticToken });
-  try {
-    const s = await alternateCpu(
-      {
-        'mca-fetch': { app, path: '/proxy-mca-fetch' },
-        'static-fetch': { app, path: '/proxy-static-fetch' },
-        'manual-fetch': { app, path: '/proxy-manual-fetch' },
-      },
-      ROUNDS,
-    );
-    const ratios = s['static-fetch'].map((value, i) => value / s['mca-fetch'][i]);
-    return {
-      ratio: ratioOfRounds(s['static-fetch'], s['mca-fetch']),
-      interval90: bootstrapMedianInterval(ratios, 0.9),
-      ratioManual: ratioOfRounds(s['manual-fetch'], s['mca-fetch']),
-      cpuUsPerRequest: { mcaFetch: median(s['mca-fetch']), staticFetch: median(s['static-fetch']), manualFetch: median(s['manual-fetch']) },
-      requestsPerRound: REQUESTS,
-      rounds: s,
-    };
-  } finally {
-    await app.stop();
-  }
+  const { samples: s, cpuUsPerRequest } = await routesInOneProcess(
+    servers,
+    'fetch-pair',
+    { mcaFetch: '/proxy-mca-fetch', staticFetch: '/proxy-static-fetch', manualFetch: '/proxy-manual-fetch' },
+    ROUNDS,
+  );
+  return {
+    ...ratioWithInterval(s.staticFetch, s.mcaFetch),
+    // Row 13: the global fetch as each hop calls it, over req.mcaFetch.
+    ...renamed(ratioWithInterval(s.manualFetch, s.mcaFetch), { ratio: 'ratioManual', interval90: 'intervalManual90' }),
+    cpuUsPerRequest,
+    requestsPerRound: REQUESTS,
+    rounds: s,
+  };
 }
 
 module.exports = { fetchProxyPathCpu };

@@ -4,8 +4,7 @@
 // method), routes alternated round by round, the median of the per-round ratios quoted.
 const autocannon = require('autocannon');
 const { startServers, startApp } = require('./support/processes');
-const { median, bootstrapMedianInterval } = require('./support/stats');
-const { alternateCpu, ratioOfRounds: ratioOfCpu } = require('./proxy-cpu');
+const { ratioOfRounds, ratioWithInterval, routesInOneProcess } = require('./proxy-cpu');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const CONNECTIONS = 50;
@@ -18,21 +17,13 @@ const CONNECTIONS = 50;
  * must resolve. A route with no middleware at all gives the ratio to none, as information.
  */
 async function middlewareOverhead(servers) {
-  const { credentials, backendUrl } = servers.ready;
-  const app = await startApp({ variant: 'hello-pair', credentials, backendUrl });
-  try {
-    const s = await alternateCpu({ mca: { app, path: '/hello-mca' }, noop: { app, path: '/hello-noop' }, bare: { app, path: '/hello-bare' } }, ROUNDS * 2);
-    const ratios = s.noop.map((value, i) => value / s.mca[i]);
-    return {
-      ratio: ratioOfCpu(s.noop, s.mca),
-      interval90: bootstrapMedianInterval(ratios, 0.9),
-      ratioVsBare: ratioOfCpu(s.bare, s.mca),
-      cpuUsPerRequest: { mca: median(s.mca), noop: median(s.noop), bare: median(s.bare) },
-      rounds: s,
-    };
-  } finally {
-    await app.stop();
-  }
+  const { samples: s, cpuUsPerRequest } = await routesInOneProcess(
+    servers,
+    'hello-pair',
+    { mca: '/hello-mca', noop: '/hello-noop', bare: '/hello-bare' },
+    ROUNDS * 2,
+  );
+  return { ...ratioWithInterval(s.noop, s.mca), ratioVsBare: ratioOfRounds(s.bare, s.mca), cpuUsPerRequest, rounds: s };
 }
 
 /** Row 6: token POSTs during `seconds` of load with 3 s tokens. */

@@ -9,29 +9,16 @@
 //       IamAuthenticator.authenticate({ headers: {} }), alternated batch by batch in this process.
 const { IamAuthenticator } = require('ibm-cloud-sdk-core');
 const { mcaOAuth } = require('express-mca-oauth');
-const { startServers, startApp } = require('./support/processes');
-const { median, bootstrapMedianInterval, timeAwaitedCalls } = require('./support/stats');
-const { alternateCpu, ratioOfRounds, REQUESTS } = require('./proxy-cpu');
+const { startServers } = require('./support/processes');
+const { median, timeAwaitedCalls } = require('./support/stats');
+const { ratioWithInterval, routesInOneProcess, REQUESTS } = require('./proxy-cpu');
 
 const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 15);
 
 /** Row 10: the SDK route's CPU per request over req.mcaClient's (above 1: this package costs less). */
 async function peerProxyCpu(servers) {
-  const { credentials, backendUrl, iam } = servers.ready;
-  const app = await startApp({ variant: 'iam-pair', credentials, backendUrl, iam });
-  try {
-    const s = await alternateCpu({ mca: { app, path: '/proxy-mca-iam' }, sdk: { app, path: '/proxy-sdk-iam' } }, ROUNDS);
-    const ratios = s.sdk.map((value, i) => value / s.mca[i]);
-    return {
-      ratio: ratioOfRounds(s.sdk, s.mca),
-      interval90: bootstrapMedianInterval(ratios, 0.9),
-      cpuUsPerRequest: { mca: median(s.mca), sdk: median(s.sdk) },
-      requestsPerRound: REQUESTS,
-      rounds: s,
-    };
-  } finally {
-    await app.stop();
-  }
+  const { samples: s, cpuUsPerRequest } = await routesInOneProcess(servers, 'iam-pair', { mca: '/proxy-mca-iam', sdk: '/proxy-sdk-iam' }, ROUNDS);
+  return { ...ratioWithInterval(s.sdk, s.mca), cpuUsPerRequest, requestsPerRound: REQUESTS, rounds: s };
 }
 
 /** Row 11: the cached header, ns per awaited call, the two alternated batch by batch. */

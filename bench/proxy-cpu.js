@@ -38,6 +38,37 @@ async function alternateCpu(targets, rounds = ROUNDS) {
 
 const ratioOfRounds = (a, b) => median(a.map((value, i) => value / b[i]));
 
+/** The median of the per-round ratios a/b, and its 90% bootstrap interval. */
+function ratioWithInterval(a, b) {
+  return {
+    ratio: ratioOfRounds(a, b),
+    interval90: bootstrapMedianInterval(
+      a.map((value, i) => value / b[i]),
+      0.9,
+    ),
+  };
+}
+
+/**
+ * The one-process method (rows 1, 8, 10, 12): one app process of `variant` serves every route of
+ * `routes` (name → path), and the routes alternate round by round. Two processes of the same
+ * variant differ by up to ±5% CPU per request on this machine (heap layout, JIT, the size their
+ * connection pool to the back end settles at); in one process the routes share all of that, and
+ * only each route's own work differs. Returns µs per request per route, one value a round, and
+ * the median of each.
+ */
+async function routesInOneProcess(servers, variant, routes, rounds) {
+  const { credentials, backendUrl, staticToken, iam } = servers.ready;
+  const app = await startApp({ variant, credentials, backendUrl, staticToken, iam });
+  try {
+    const samples = await alternateCpu(Object.fromEntries(Object.entries(routes).map(([name, path]) => [name, { app, path }])), rounds);
+    const cpuUsPerRequest = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+    return { samples, cpuUsPerRequest };
+  } finally {
+    await app.stop();
+  }
+}
+
 /** Row 2: static-header CPU per request over req.mcaClient's (≥ 0.97: at most ~3% more CPU). */
 async function proxyPathCpu(servers) {
   const { credentials, backendUrl, staticToken } = servers.ready;
@@ -68,24 +99,11 @@ async function proxyPathCpu(servers) {
  * information (`ratioVsDirect`).
  */
 async function axiosPathCpu(servers, rounds = Number(process.env.BENCH_AXIOS_ROUNDS ?? 30)) {
-  const { credentials, backendUrl, staticToken } = servers.ready;
-  const app = await startApp({ variant: 'axios-pair', credentials, backendUrl, staticToken });
-  try {
-    const s = await alternateCpu({ mca: { app, path: '/proxy-mca-axios' }, direct: { app, path: '/proxy-direct-axios' } }, rounds);
-    const ratios = s.direct.map((value, i) => value / s.mca[i]);
-    return {
-      ratio: ratioOfRounds(s.direct, s.mca),
-      interval90: bootstrapMedianInterval(ratios, 0.9),
-      cpuUsPerRequest: { mca: median(s.mca), direct: median(s.direct) },
-      requestsPerRound: REQUESTS,
-      rounds: s,
-    };
-  } finally {
-    await app.stop();
-  }
+  const { samples: s, cpuUsPerRequest } = await routesInOneProcess(servers, 'axios-pair', { mca: '/proxy-mca-axios', direct: '/proxy-direct-axios' }, rounds);
+  return { ...ratioWithInterval(s.direct, s.mca), cpuUsPerRequest, requestsPerRound: REQUESTS, rounds: s };
 }
 
-module.exports = { proxyPathCpu, axiosPathCpu, alternateCpu, ratioOfRounds, REQUESTS };
+module.exports = { proxyPathCpu, axiosPathCpu, alternateCpu, ratioOfRounds, ratioWithInterval, routesInOneProcess, REQUESTS };
 
 if (require.main === module) {
   (async () => {
