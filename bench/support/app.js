@@ -10,7 +10,8 @@
 //   fetch-pair   - row 8's two routes in one process: GET /proxy-mca-fetch (mcaOAuth() as route
 //              middleware, then req.mcaFetch) and GET /proxy-static-fetch (a no-op middleware,
 //              then the global fetch with a static header); GET /proxy-manual-fetch (information:
-//              the global fetch as each mcaFetch hop calls it, an init per call, redirect 'manual')
+//              the global fetch as each mcaFetch hop calls it, an init per call, redirect 'manual');
+//              GET /proxy-shared-fetch (information: auth.fetch behind the no-op middleware)
 //   axios-pair   - row 12's two routes in one process: GET /proxy-mca-axios (mcaOAuth() as route
 //              middleware, then req.mcaClient) and GET /proxy-direct-axios (a no-op middleware, then
 //              plain axios with a static header and maxRedirects: 0, axios at its cheapest)
@@ -72,6 +73,14 @@ if (variant === 'fetch-pair') {
   );
   app.get('/proxy-static-fetch', pass, (req, res) =>
     fetch(`${backendUrl}/api/orders`, staticInit).then(
+      (r) => relay(res, r),
+      (e) => fail(res, e),
+    ),
+  );
+  // Information, to split row 13's difference: the middleware's own fetch (auth.fetch) behind the
+  // no-op middleware, the same wrapper without the middleware's per-request work.
+  app.get('/proxy-shared-fetch', pass, (req, res) =>
+    auth.fetch(`${backendUrl}/api/orders`).then(
       (r) => relay(res, r),
       (e) => fail(res, e),
     ),
