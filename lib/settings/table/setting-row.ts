@@ -79,8 +79,8 @@ export interface SettingSpec {
   vcap?: readonly string[];
   /** The default, as the reference shows it. */
   default?: string;
-  /** The default value the resolver uses, for numbers and booleans. */
-  fallback?: number | boolean;
+  /** The default value the resolver (or the Redis store) uses, for numbers, booleans and the store's prefix. */
+  fallback?: number | boolean | string;
   bounds?: NumberBounds;
   /** The values an enum takes. */
   values?: readonly string[];
