@@ -1,4 +1,5 @@
 import type { EnvSource } from './env-source';
+import type { ResolvedSettings } from './settings-record';
 import { invalid } from './option-checks';
 import { isRecord, parseVcapServices } from './vcap';
 import { McaConfigError } from '../errors/mca-config-error';
@@ -126,8 +127,9 @@ function boundService(env: EnvSource, name: string): RedisEndpoint {
  * or `MCA_REDIS_SERVICE_NAME` naming a bound service. A Redis bound for something else (sessions)
  * is never used on its own: tokens must not land in a store nobody chose for them.
  */
-export function findRedisSettings(env: EnvSource): RedisSettings | undefined {
-  const read = (name: string): string | undefined => env.get(name)?.value;
+export function findRedisSettings(settings: Pick<ResolvedSettings, 'env' | 'variables'>): RedisSettings | undefined {
+  const { env, variables } = settings;
+  const read = (name: string): string | undefined => variables[name]?.value;
   const asked = [REDIS_URL, CLUSTER_NODES, SENTINELS, SERVICE_NAME].filter((name) => read(name) !== undefined);
   if (asked.length === 0) return undefined;
   if (asked.length > 1) {

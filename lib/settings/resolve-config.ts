@@ -159,10 +159,8 @@ export function deriveProviderConfig(settings: ResolvedSettings, prebuiltAuth?: 
     retryAfterMaxMs: number('retryAfterMaxMs'),
     failureCooldownMs: number('failureCooldownMs'),
     store,
-    redis: store === undefined ? findRedisSettings(settings.env) : undefined,
+    redis: store === undefined ? findRedisSettings(settings) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
     cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scopeValue ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
 }
-
-export { envSourceFromOptions } from './resolve-settings';

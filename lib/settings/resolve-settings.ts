@@ -11,64 +11,15 @@
 // derivation reads the settings, as it always was.
 import { McaConfigError } from '../errors/mca-config-error';
 import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../errors/field-scope';
-import { createEnvSource, describeVariable, type EnvSource, type ValueSource } from './env-source';
+import { describeVariable, envSourceFromOptions, type EnvSource } from './env-source';
 import { invalid } from './option-checks';
 import { ownOptions } from './known-options';
 import { readVcap, type VcapCredentials } from './vcap';
 import { SETTINGS, type SettingRow } from './settings-table';
 import { ENV_NAMES, VCAP_FIELD, type CredentialField } from './credential-fields';
+import { settingsRecord, type Found, type Resolution, type ResolvedSetting, type ResolvedSettings, type SettingEntry as Entry } from './settings-record';
 
-/** Where a resolved setting came from: a source of values, or the table's default. */
-export type SettingSource = ValueSource | 'default';
-
-/** One setting's value and where it came from. Never logged whole: the value may be a secret. */
-export interface ResolvedSetting {
-  /** A string (options of string kinds, every variable), a number, a boolean, or the option as given (keys, objects, functions). */
-  value: unknown;
-  source: SettingSource;
-  /** Where exactly, for messages: "the `clientId` option", "MCA_SECRET in the environment", a VCAP path. */
-  from: string;
-  /** The option key, variable or VCAP path it was read from (none for an entry's own setting or a default). */
-  name?: string;
-}
-
-/** A credential field's value and where it came from (a string from whichever source). */
-export interface Found extends ResolvedSetting {
-  value: string;
-  source: ValueSource;
-}
-
-/** A setting whose value was not acceptable: its error, built for whoever's setting it turns out to be. */
-interface Refused {
-  setting: ResolvedSetting;
-  problem: (scope: FieldScope) => McaConfigError;
-}
-
-type Entry = { setting: ResolvedSetting; problem?: undefined } | Refused;
-
-/** The resolved settings of one provider (the middleware's, or a `protectedBackends` entry's). */
-export interface ResolvedSettings {
-  /** Whose settings these are, for every message about them. */
-  readonly scope: FieldScope;
-  /** The environment view they were read from (VCAP_SERVICES for Redis, the allowlist's variables). */
-  readonly env: EnvSource;
-  /** What the bound service gives; each resolution works on a copy of its own. */
-  readonly vcap: VcapCredentials;
-  /** The credential fields found, checked, in the table's order. */
-  readonly found: Readonly<Partial<Record<CredentialField, Found>>>;
-  /** A setting's value and origin, or undefined when it is not set and has no default; throws the error of a value that is not acceptable. */
-  get(key: string): ResolvedSetting | undefined;
-  /** A setting as given, acceptable or not, without its check (for rules that only ask whether it is set). */
-  peek(key: string): ResolvedSetting | undefined;
-  /** Every setting that has a value, with where it came from (an unacceptable one is left out). */
-  settings(): Record<string, ResolvedSetting>;
-}
-
-/** What the overlay needs to keep of a resolution: the direct hits (options, variables) before the bound service fills the rest. */
-interface Resolution extends ResolvedSettings {
-  readonly direct: Readonly<Partial<Record<CredentialField, Found>>>;
-  readonly entries: Readonly<Record<string, Entry>>;
-}
+export type { Found, ResolvedSetting, ResolvedSettings } from './settings-record';
 
 /** The fields resolved field by field (option, variable, `.env`, VCAP), from the table. */
 const CREDENTIAL_FIELDS = Object.keys(ENV_NAMES) as CredentialField[];
@@ -172,6 +123,8 @@ const takenAsGiven = (key: string): boolean => AS_GIVEN.has(key) || ['object', '
 export const CHECKED_KEYS: readonly string[] = [...OPTION_ROWS.keys()].filter((key) => !takenAsGiven(key));
 /** The keys it takes as given: the code that builds from them checks them (keys, objects, lists, functions). */
 export const GIVEN_KEYS: readonly string[] = [...OPTION_ROWS.keys()].filter(takenAsGiven);
+/** The Redis store's variables: the store the environment asks for is built from them (redis-binding.ts). */
+const STORE_VARIABLES: readonly string[] = SETTINGS.filter((row) => row.scope === 'store' || row.scope === 'variable').flatMap((row) => row.env ?? []);
 /** Those `createTokenProvider()` takes (the middleware takes them all). */
 const PROVIDER_KEYS: ReadonlySet<string> = new Set([...OPTION_ROWS.keys()].filter((key) => OPTION_ROWS.get(key)!.scope === 'provider'));
 
@@ -219,37 +172,6 @@ function fillFromVcap(direct: Partial<Record<CredentialField, Found>>, vcap: Vca
   return found;
 }
 
-function record(parts: Omit<Resolution, 'get' | 'peek' | 'settings'>): Resolution {
-  const { entries, scope, found } = parts;
-  return {
-    ...parts,
-    get(key) {
-      const entry = entries[key];
-      if (entry?.problem !== undefined) throw entry.problem(scope);
-      return entry?.setting ?? found[key as CredentialField];
-    },
-    peek: (key) => entries[key]?.setting ?? found[key as CredentialField],
-    settings() {
-      const all: Record<string, ResolvedSetting> = Object.create(null) as Record<string, ResolvedSetting>;
-      for (const [key, hit] of Object.entries(found)) all[key] = hit;
-      for (const [key, entry] of Object.entries(entries)) if (entry.problem === undefined) all[key] = entry.setting;
-      return all;
-    },
-  };
-}
-
-/** The environment view the `env` and `envFile` options ask for, validated. */
-export function envSourceFromOptions(options: Record<string, unknown>): EnvSource {
-  const env = options.env;
-  if (env !== undefined && (typeof env !== 'object' || env === null)) throw invalid('env', 'it must be an object of environment variables.');
-  const envFile = options.envFile;
-  if (envFile !== undefined && envFile !== false && (typeof envFile !== 'string' || envFile === '')) {
-    throw invalid('envFile', 'it must be a file path, or false to read no file.');
-  }
-  // Lookups read own properties only (see createEnvSource).
-  return createEnvSource(env as Record<string, string | undefined> | undefined, envFile);
-}
-
 /**
  * Resolves the options of `createTokenProvider()` (`provider`) or of `mcaOAuth()` (`middleware`),
  * with the environment, `.env` and the bound service behind them, in one pass. The credential
@@ -283,7 +205,12 @@ export function resolveSettings(input: Record<string, unknown>, scope: 'provider
     const entry = asGiven(key, option(key), env);
     if (entry !== undefined) entries[key] = entry;
   }
-  return record({ scope: OWN_SETTINGS, env, vcap, direct, found, entries });
+  const variables = Object.create(null) as Record<string, Found>;
+  for (const name of STORE_VARIABLES) {
+    const hit = readVariable(env, [name]);
+    if (hit !== undefined) variables[name] = hit;
+  }
+  return settingsRecord({ scope: OWN_SETTINGS, env, vcap, variables, direct, found, entries });
 }
 
 /**
@@ -352,5 +279,5 @@ export function overlaySettings(main: ResolvedSettings, entry: EntrySettings): R
     const given = own(key);
     if (given !== undefined) entries[key] = asGiven(key, given, undefined)!;
   }
-  return record({ scope, env: base.env, vcap, direct, found, entries });
+  return settingsRecord({ scope, env: base.env, vcap, variables: base.variables, direct, found, entries });
 }

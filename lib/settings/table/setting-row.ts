@@ -4,7 +4,7 @@
 
 /**
  * What a setting is about. A `protectedBackends` entry with a client of its own withholds whole
- * groups of the middleware's settings (see overlay-groups.ts), so a setting's group decides what an
+ * groups of the middleware's settings (see entry-overlay.ts), so a setting's group decides what an
  * entry inherits.
  */
 export type SettingGroup =
