@@ -119,6 +119,8 @@ const OPTION_ROWS: ReadonlyMap<string, SettingRow> = new Map(
   SETTINGS.filter((row) => (row.scope === 'provider' || row.scope === 'middleware') && !PER_FIELD_KEYS.has(row.key)).map((row) => [row.key, row]),
 );
 const takenAsGiven = (key: string): boolean => AS_GIVEN.has(key) || ['object', 'function', 'list', 'matcher'].includes(OPTION_ROWS.get(key)!.kind);
+// Exported so that the error-code registry's reader (test/helpers/error-code-usage.ts) can follow
+// the keys that reach `invalid(key, …)` to the codes they build.
 /** The keys the pass parses and checks by their kind, in the table's order. */
 export const CHECKED_KEYS: readonly string[] = [...OPTION_ROWS.keys()].filter((key) => !takenAsGiven(key));
 /** The keys it takes as given: the code that builds from them checks them (keys, objects, lists, functions). */

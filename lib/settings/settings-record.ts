@@ -52,8 +52,6 @@ export interface ResolvedSettings {
   get(key: string): ResolvedSetting | undefined;
   /** A setting as given, acceptable or not, without its check (for rules that only ask whether it is set). */
   peek(key: string): ResolvedSetting | undefined;
-  /** Every setting that has a value, with where it came from (an unacceptable one is left out). */
-  settings(): Record<string, ResolvedSetting>;
 }
 
 /** What the overlay needs to keep of a resolution: the direct hits (options, variables) before the bound service fills the rest. */
@@ -63,7 +61,7 @@ export interface Resolution extends ResolvedSettings {
 }
 
 /** The record of one resolution, with its readers: the first read of a refused setting throws its error, built for the record's scope. */
-export function settingsRecord(parts: Omit<Resolution, 'get' | 'peek' | 'settings'>): Resolution {
+export function settingsRecord(parts: Omit<Resolution, 'get' | 'peek'>): Resolution {
   const { entries, scope, found } = parts;
   return {
     ...parts,
@@ -73,11 +71,5 @@ export function settingsRecord(parts: Omit<Resolution, 'get' | 'peek' | 'setting
       return entry?.setting ?? found[key as CredentialField];
     },
     peek: (key) => entries[key]?.setting ?? found[key as CredentialField],
-    settings() {
-      const all: Record<string, ResolvedSetting> = Object.create(null) as Record<string, ResolvedSetting>;
-      for (const [key, hit] of Object.entries(found)) all[key] = hit;
-      for (const [key, entry] of Object.entries(entries)) if (entry.problem === undefined) all[key] = entry.setting;
-      return all;
-    },
   };
 }
