@@ -6,6 +6,7 @@ import { mcaOAuth } from '../lib';
 import { PrivateKeyJwt } from '../lib/token/client-auth/private-key-jwt';
 import { resolveDpopKey } from '../lib/settings/resolve-dpop-key';
 import { createEnvSource } from '../lib/settings/env-source';
+import { resolveSettings } from '../lib/settings/resolve-settings';
 
 // An entry's errors name the entry's field and where the list came from as they are built, down to
 // the token core's key parsers and file readers, at startup and at fetch time alike.
@@ -80,7 +81,7 @@ describe("an entry's errors are built naming the entry", () => {
     const path = join(dir, `rsa-${field}.pem`);
     writeFileSync(path, pem(2048));
     const options = field === 'dpopKey' ? { dpopKey: pem(2048) } : { dpopKeyFile: path };
-    const error = thrown(() => resolveDpopKey(options, createEnvSource({}, false)));
+    const error = thrown(() => resolveDpopKey(resolveSettings(options, 'middleware', createEnvSource({}, false))));
     expect(error).toMatchObject({ code, field });
     expect(error.message).toBe(`Invalid \`${field}\`: it must be a P-256 (ES256) private key.`);
   });

@@ -58,6 +58,36 @@ describe('the settings table', () => {
     expect(disagree).toEqual([]);
   });
 
+  it("agrees with each option's TSDoc `@default` where both give a value", () => {
+    // The TSDoc of the options type a row belongs to: an entry's own TSDoc (backend-options.ts) says
+    // "the middleware's `dpop`" of a middleware row, which is another statement.
+    const docsOf = (row: (typeof SETTINGS)[number]): { file: string; text: string }[] =>
+      lib.filter((s) =>
+        row.scope === 'store'
+          ? s.file.endsWith('redis-store-options.ts')
+          : s.file.includes(join('settings', 'options')) && s.file.endsWith('backend-options.ts') === (row.scope === 'entry'),
+      );
+    // A value, not prose: the number or switch the resolver uses, else the first code span of the
+    // reference's default; and the TSDoc's first word, a quoted string or a literal. Quotes aside.
+    const bare = (text: string): string => text.replace(/['`]/g, '');
+    const compared: string[] = [];
+    const disagree: string[] = [];
+    for (const row of SETTINGS) {
+      const table = row.fallback !== undefined ? String(row.fallback) : /^`([^`]+)`/.exec(row.default ?? '')?.[1];
+      if (table === undefined) continue;
+      for (const { text } of docsOf(row)) {
+        const block = new RegExp(`/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\s*\\n {2}${row.key}\\?:`).exec(text)?.[1];
+        const doc = block === undefined ? undefined : /@default ('[^']*'|[^\s,;]+)/.exec(block)?.[1];
+        if (doc === undefined) continue;
+        compared.push(row.key);
+        if (bare(doc) !== bare(table)) disagree.push(`${row.key}: table ${table}, TSDoc ${doc}`);
+      }
+    }
+    expect(disagree).toEqual([]);
+    // Most numbers, switches and literals have both: the check is not vacuous.
+    expect(compared.length).toBeGreaterThan(25);
+  });
+
   it('gives every row a group, a kind and one line of documentation, and each variable one row', () => {
     const names = SETTINGS.flatMap((row) => row.env ?? []);
     expect(new Set(names).size).toBe(names.length);

@@ -1,10 +1,10 @@
 // Which configuration a command uses: the default one, or the one of the back end `--backend` names.
 import { readBackendList, readBackendsFile } from '../settings/read-backend-list';
 import { resolveBackends } from '../settings/resolve-backends';
-import { envSourceFromOptions, resolveProviderConfig, type ProviderConfig } from '../settings/resolve-config';
+import { deriveProviderConfig, type ProviderConfig } from '../settings/resolve-config';
+import { resolveSettings } from '../settings/resolve-settings';
+import { variablesOf } from '../settings/settings-table';
 import { McaConfigError } from '../errors/mca-config-error';
-import { readVariable } from '../settings/read-setting';
-import { NO_OPTIONS } from '../settings/option-checks';
 
 /** The `--backend` entry a configuration came from: what it sets itself, and how to name it. */
 export interface ChosenEntry {
@@ -25,12 +25,13 @@ export function configFor(
   backend: string | undefined,
   file: string | undefined,
 ): { config: ProviderConfig; entry?: ChosenEntry } {
-  if (backend === undefined) return { config: resolveProviderConfig(opts) };
-  const env = envSourceFromOptions(opts);
+  const resolved = resolveSettings(opts, 'provider');
+  if (backend === undefined) return { config: deriveProviderConfig(resolved) };
   // The middleware's own configuration must resolve, as for the middleware: entries build on it.
-  const main = resolveProviderConfig(opts, env);
-  const list = (file === undefined ? readBackendList(NO_OPTIONS, env) : readBackendsFile(file, '--backends-file')) ?? { items: [], from: '' };
-  const entry = resolveBackends(list, opts, env, main).find((b) => b.name === backend);
+  const main = deriveProviderConfig(resolved);
+  // The flags are the provider's options: the list comes from the variables, or the file the flag names.
+  const list = (file === undefined ? readBackendList(resolved) : readBackendsFile(file, '--backends-file')) ?? { items: [], from: '' };
+  const entry = resolveBackends(list, resolved, main).find((b) => b.name === backend);
   if (entry === undefined) {
     throw new McaConfigError(
       'ERR_MCA_UNKNOWN_BACKEND',
@@ -48,7 +49,12 @@ export function configFor(
     );
   }
   // The file is named as given (flag or variable): the user's own spelling of where to look.
-  const from = file ?? readVariable(env, 'protectedBackendsFile')?.value ?? 'the backends file';
+  const from =
+    file ??
+    variablesOf('protectedBackendsFile')
+      .map((name) => resolved.env.get(name)?.value)
+      .find((v) => v !== undefined) ??
+    'the backends file';
   const settings = list.items[entry.index] as Record<string, unknown>;
   return {
     config: entry.config ?? main,

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import QuickLRU from 'quick-lru';
 import { McaConfigError } from '../errors/mca-config-error';
 import { createEnvSource, describeVariable, type EnvSource } from '../settings/env-source';
-import { NO_OPTIONS, credentialUrl, invalid } from '../settings/option-checks';
-import { readBoolean } from '../settings/read-setting';
+import { credentialUrl, invalid } from '../settings/option-checks';
+import { variableSetting } from '../settings/resolve-settings';
 import { resolveProviderConfig } from '../settings/resolve-config';
 import { checkTenantId } from '../settings/tenant-id';
 import { ImfCert } from '../token/client-auth/imf-cert';
@@ -115,7 +115,7 @@ export async function getAuthorizationHeaderByCertificate(options?: GetAuthoriza
   const appId = appIdOf(checked);
   env ??= createEnvSource();
   // MCA_ALLOW_INSECURE_HTTP, the one switch of the package that applies to this flow too, read as everywhere.
-  const insecure = readBoolean(NO_OPTIONS, env, 'allowInsecureHttp');
+  const insecure = variableSetting(env, 'allowInsecureHttp')?.value === true;
   const provider = providerFor(checked, appId, env, insecure);
   const credential = checked.credential;
   if (typeof credential === 'string' && credential !== '') await checkAppPermission(appId, credential, env, CHECK_TIMEOUT_MS, insecure);

@@ -1,6 +1,5 @@
 import { McaConfigError } from '../errors/mca-config-error';
-import { suggest } from '../settings/known-options';
-import { ownOptions } from '../settings/option-checks';
+import { ownOptions, suggest } from '../settings/known-options';
 import { capped } from '../errors/echo';
 
 // Keys already warned about, process-wide. Bounded: a caller that invents keys forever stops

@@ -6,8 +6,6 @@ import { OnBehalfOfProvider } from '../token/on-behalf-of/on-behalf-of-provider'
 import { checkExchangeClient, type OnBehalfOfMode } from '../settings/resolve-on-behalf-of';
 import { createDpopBinding, withDpop } from '../token/dpop/dpop-binding';
 import type { DpopKey } from '../token/dpop/dpop-key';
-import { McaConfigError } from '../errors/mca-config-error';
-import { isMcaOAuthError } from '../errors/mca-oauth-error';
 import { BackendRoutes } from '../outbound/backend-routes';
 import { TokenTarget } from '../outbound/token-target';
 import { chooseStore } from '../create-token-provider';
@@ -21,14 +19,10 @@ export interface BackendTokens {
   close(): Promise<void>;
 }
 
+/** An entry object's errors name its `match`; a plain string or RegExp is the list's own item. */
 function compileMatch(backend: ResolvedBackend, isObject: boolean, allowInsecureHttp: boolean): EntryMatcher {
-  try {
-    return compileBackendEntry(backend.match, backend.index, allowInsecureHttp);
-  } catch (error) {
-    if (!isObject || !isMcaOAuthError(error)) throw error;
-    const field = `protectedBackends[${backend.index}].match`;
-    throw new McaConfigError(error.code, error.message.replace('`protectedBackends`', `\`${field}\``), { field });
-  }
+  const scope = isObject ? { prefix: `protectedBackends[${backend.index}].`, note: '' } : undefined;
+  return compileBackendEntry(backend.match, backend.index, allowInsecureHttp, scope);
 }
 
 /** The middleware's `onBehalfOf`, and how many users each such entry keeps. */
@@ -59,10 +53,14 @@ export function buildBackendTokens(
   // An entry on behalf of the user gets a token of its own even with the middleware's settings:
   // the same client, another grant. Checked before any provider exists.
   const mainMode = onBehalfOf.mode;
-  checkExchangeClient(mainMode, config, 'onBehalfOf');
+  // Only an exchange needs an OAuth client: a token of the app's own (mode false) asks nothing.
+  if (mainMode !== false) checkExchangeClient(mainMode, config, 'onBehalfOf');
   for (const backend of backends ?? []) {
-    if (backend.onBehalfOf !== undefined) checkExchangeClient(backend.onBehalfOf, backend.config ?? config, `protectedBackends[${backend.index}].onBehalfOf`);
-    else if (backend.config !== undefined) checkExchangeClient(mainMode, backend.config, `protectedBackends[${backend.index}]`);
+    if (backend.onBehalfOf !== undefined && backend.onBehalfOf !== false) {
+      checkExchangeClient(backend.onBehalfOf, backend.config ?? config, `protectedBackends[${backend.index}].onBehalfOf`);
+    } else if (backend.onBehalfOf === undefined && backend.config !== undefined && mainMode !== false) {
+      checkExchangeClient(mainMode, backend.config, `protectedBackends[${backend.index}]`);
+    }
   }
   // One store for every token, chosen at the edge as for a single provider (the user's, Redis from
   // MCA_REDIS_*, or an in-process LRU); closed here, after the providers, when it was made here.

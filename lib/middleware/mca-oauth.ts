@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AxiosInstance } from 'axios';
 import { MIDDLEWARE_OPTION_KEYS, checkOptionKeys } from '../settings/known-options';
-import { envSourceFromOptions, resolveProviderConfig } from '../settings/resolve-config';
+import { resolveSettings } from '../settings/resolve-settings';
+import { deriveProviderConfig } from '../settings/resolve-config';
 import { readBackendList } from '../settings/read-backend-list';
 import { resolveBackends } from '../settings/resolve-backends';
 import { invalid } from '../settings/option-checks';
-import { readBoolean, readNumber } from '../settings/read-setting';
 import type { ProviderStats, TokenProvider } from '../token/token-provider';
 import { createAuthorizedClient } from '../transports/axios/authorized-client';
 import { REFUSED_AXIOS_OPTIONS, refusedOption } from '../transports/axios/refused-options';
@@ -86,12 +86,13 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
     );
   }
   const checked = checkOptionKeys(options, MIDDLEWARE_OPTION_KEYS, 'mcaOAuth');
-  const env = envSourceFromOptions(checked);
-  const config = resolveProviderConfig(checked, env);
-  const list = readBackendList(checked, env);
-  // Every entry's own token settings go through the same resolution as the middleware's own.
-  const backends = list === undefined ? undefined : resolveBackends(list, checked, env, config);
-  const axiosConfig = checked.axios;
+  // One resolution of every setting; the configurations below are derived from it.
+  const settings = resolveSettings(checked, 'middleware');
+  const config = deriveProviderConfig(settings);
+  const list = readBackendList(settings);
+  // Every entry's settings are an overlay of the middleware's, derived as the middleware's own.
+  const backends = list === undefined ? undefined : resolveBackends(list, settings, config);
+  const axiosConfig = settings.peek('axios')?.value;
   if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
     throw invalid('axios', 'it must be an axios request config object.');
   }
@@ -105,12 +106,14 @@ export function mcaOAuth(options?: McaOAuthOptions): McaOAuthMiddleware {
   }
 
   // Defaults and bounds from the settings table, as for every other option.
-  const retryOn401 = readBoolean(checked, env, 'retryOn401');
-  const replacementMinIntervalMs = readNumber(checked, 'retryOn401MinIntervalMs');
-  const onBehalfOf = readOnBehalfOf(checked.onBehalfOf, 'onBehalfOf') ?? false;
-  const onBehalfOfCacheSize = readNumber(checked, 'onBehalfOfCacheSize');
-  const dpop = readBoolean(checked, env, 'dpop');
-  const dpopKey = resolveDpopKey(checked, env);
+  const value = (key: string): unknown => settings.get(key)?.value;
+  const retryOn401 = value('retryOn401') as boolean;
+  const replacementMinIntervalMs = value('retryOn401MinIntervalMs') as number;
+  const onBehalfOfOption = value('onBehalfOf');
+  const onBehalfOf = onBehalfOfOption === undefined ? false : (readOnBehalfOf(onBehalfOfOption, 'onBehalfOf') ?? false);
+  const onBehalfOfCacheSize = value('onBehalfOfCacheSize') as number;
+  const dpop = value('dpop') as boolean;
+  const dpopKey = resolveDpopKey(settings);
 
   // Everything is validated above (the allowlist is compiled before any provider exists): only
   // now are sockets (and a Redis connection) opened.

@@ -1,11 +1,15 @@
 import { McaConfigError } from '../errors/mca-config-error';
 import { echoUrl } from '../errors/echo';
 import { cleartextAllowed } from '../token/cleartext';
+import { scopedField, type FieldScope } from '../errors/field-scope';
 
-function invalidBackend(fix: string): McaConfigError {
-  return new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS', `Invalid \`protectedBackends\`: ${fix}`, {
-    field: 'protectedBackends',
-  });
+/**
+ * `scope`: the entry object whose `match` this is (`protectedBackends[2].`), so that the message
+ * names that field from the start; without one, the list itself.
+ */
+function invalidBackend(fix: string, scope?: FieldScope): McaConfigError {
+  const field = scope === undefined ? 'protectedBackends' : scopedField('match', scope);
+  return new McaConfigError('ERR_MCA_INVALID_PROTECTED_BACKENDS', `Invalid \`${field}\`: ${fix}${scope?.note ?? ''}`, { field });
 }
 
 /** How an entry is named in a message: its place, and its origin and path when it parses (no userinfo, no query). */
@@ -25,22 +29,25 @@ export interface EntryMatcher {
   byPath: boolean;
 }
 
-function prefixMatcher(entry: string, index: number, allowInsecureHttp: boolean): EntryMatcher {
+function prefixMatcher(entry: string, index: number, allowInsecureHttp: boolean, scope: FieldScope | undefined): EntryMatcher {
   let base: URL;
   try {
     base = new URL(entry.trim());
   } catch {
     throw invalidBackend(
       `${describe(index, entry)} is not an absolute http(s) URL or origin. Write it like "https://api.example.com" or "https://api.example.com/orders/".`,
+      scope,
     );
   }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw invalidBackend(`${describe(index, entry)} is not an http(s) URL.`);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw invalidBackend(`${describe(index, entry)} is not an http(s) URL.`, scope);
   if (base.search !== '' || base.hash !== '' || base.username !== '' || base.password !== '' || /[?#]/.test(entry)) {
-    throw invalidBackend(`${describe(index, entry)} has a query, fragment or credentials; give an origin or a path prefix only.`);
+    throw invalidBackend(`${describe(index, entry)} has a query, fragment or credentials; give an origin or a path prefix only.`, scope);
   }
-  if (!cleartextAllowed(base, allowInsecureHttp)) {
+  // https: needs no opt-in; only plain http: asks the cleartext rule.
+  if (base.protocol === 'http:' && !cleartextAllowed(base, allowInsecureHttp)) {
     throw invalidBackend(
       `${describe(index, entry)} is plain http:// to a host other than loopback, so the token would cross the network in clear. Use https://, or opt in with \`allowInsecureHttp: true\` (MCA_ALLOW_INSECURE_HTTP=true).`,
+      scope,
     );
   }
   const origin = base.origin;
@@ -51,15 +58,18 @@ function prefixMatcher(entry: string, index: number, allowInsecureHttp: boolean)
   return { origin, match: (url) => url.origin === origin && (url.pathname === path || url.pathname.startsWith(dir)), byPath: true };
 }
 
-/** Compiles one entry: a string (origin or path prefix) or a RegExp (origin and path only). */
-export function compileBackendEntry(entry: unknown, index: number, allowInsecureHttp: boolean): EntryMatcher {
-  if (typeof entry === 'string') return prefixMatcher(entry, index, allowInsecureHttp);
+/**
+ * Compiles one entry: a string (origin or path prefix) or a RegExp (origin and path only).
+ * `scope`: given when the match is an entry object's `match`, whose field the errors then name.
+ */
+export function compileBackendEntry(entry: unknown, index: number, allowInsecureHttp: boolean, scope?: FieldScope): EntryMatcher {
+  if (typeof entry === 'string') return prefixMatcher(entry, index, allowInsecureHttp, scope);
   if (entry instanceof RegExp) {
     // Without g/y so that test() keeps no lastIndex state between requests.
     const pattern = new RegExp(entry.source, entry.flags.replace(/[gy]/g, ''));
     return { origin: undefined, match: (url) => pattern.test(`${url.origin}${url.pathname}`), byPath: true };
   }
-  throw invalidBackend(`entry ${index} must be a string (origin or URL prefix), a RegExp, or an object with \`match\`.`);
+  throw invalidBackend(`entry ${index} must be a string (origin or URL prefix), a RegExp, or an object with \`match\`.`, scope);
 }
 
 /** The URL a request goes to, or undefined when no credential may go there (not http(s), or cleartext off loopback). */

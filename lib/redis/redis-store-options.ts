@@ -1,6 +1,8 @@
 import { invalid } from '../settings/option-checks';
 import { parseRedisUrl, type RedisTarget } from '../settings/redis-binding';
 import { readRedisTuning } from '../settings/redis-tuning';
+import { STORE_ROWS } from '../settings/table/redis-rows';
+import type { SettingSpec } from '../settings/table/setting-row';
 import type { RedisClientLike } from './redis-client';
 
 /** Options of {@link redisTokenStore}. Pass exactly one of `client`, `url`, `clusterNodes`, `sentinels`. */
@@ -118,10 +120,12 @@ export function checkOptions(options: RedisTokenStoreOptions) {
   if (options.sentinels !== undefined && (typeof options.sentinelMaster !== 'string' || options.sentinelMaster === '')) {
     throw invalid('sentinelMaster', 'it is needed with `sentinels`: the master name the sentinels monitor.');
   }
-  const prefix = options.prefix ?? 'mca:';
+  // The defaults are the settings table's.
+  const fallback = <T extends number | boolean | string>(key: keyof typeof STORE_ROWS): T => (STORE_ROWS[key] as SettingSpec).fallback as T;
+  const prefix = options.prefix ?? fallback<string>('prefix');
   if (typeof prefix !== 'string' || /[{}]/.test(prefix))
     throw invalid('prefix', 'it must be a string without "{" or "}" (the store puts a hash tag after it).');
-  const encrypt = options.encrypt ?? true;
+  const encrypt = options.encrypt ?? fallback<boolean>('encrypt');
   if (typeof encrypt !== 'boolean') throw invalid('encrypt', 'it must be true or false.');
   // A store built from MCA_REDIS_* was handed the values the edge read; one built by code falls
   // back to the process environment (own properties only, as for the fleet key).
@@ -130,13 +134,14 @@ export function checkOptions(options: RedisTokenStoreOptions) {
   return {
     prefix,
     encrypt,
-    storeTimeoutMs: tuned('storeTimeoutMs', 100),
-    connectTimeoutMs: tuned('connectTimeoutMs', 5_000),
-    backoffMs: tuned('backoffMs', 1_000),
+    storeTimeoutMs: tuned('storeTimeoutMs', fallback('storeTimeoutMs')),
+    connectTimeoutMs: tuned('connectTimeoutMs', fallback('connectTimeoutMs')),
+    backoffMs: tuned('backoffMs', fallback('backoffMs')),
+    // The default follows the provider's `timeoutMs` (its own default, 10000, + 5000, as the message says).
     lockTtlMs: options.lockTtlMs === undefined ? undefined : Math.round(positive('lockTtlMs', 15_000)),
-    lockWaitMs: tuned('lockWaitMs', 2_000),
-    pollMs: positive('pollMs', 50),
-    l1Size: Math.round(positive('l1Size', 100)),
+    lockWaitMs: tuned('lockWaitMs', fallback('lockWaitMs')),
+    pollMs: positive('pollMs', fallback('pollMs')),
+    l1Size: Math.round(positive('l1Size', fallback('l1Size'))),
   };
 }
 

@@ -1,12 +1,9 @@
 // The credential fields read from options, the environment and VCAP_SERVICES: where each one is
-// looked up, the form every value must have, and the error for one that is missing.
+// looked up (resolve-settings.ts reads them), and the error for one that is missing.
 import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
-import type { EnvSource } from './env-source';
-import { readSetting, readVariable, type SettingValue } from './read-setting';
 import type { VcapCredentials } from './vcap';
 import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../errors/field-scope';
-import { invalid, optionOrigin, optionalString, scopeOf } from './option-checks';
 import { constantCase } from '../errors/field-code';
 import { SETTINGS, optionRow, variablesOf } from './settings-table';
 import type { CREDENTIAL_ROWS } from './table/credential-rows';
@@ -45,45 +42,6 @@ export const VCAP_FIELD: Partial<Record<CredentialField, keyof VcapCredentials>>
     }),
   ),
 );
-
-/** A credential field's value and where it came from. */
-export type Found = SettingValue;
-
-export function fromOptionOrEnv(options: Record<string, unknown>, env: EnvSource, field: CredentialField): Found | undefined {
-  if (field !== 'tenantId') return readSetting(options, env, field);
-  const option = tenantOption(options);
-  if (option !== undefined) {
-    const key = options.tenantId === undefined ? 'appId' : field;
-    return { value: option, source: 'option', from: optionOrigin(options, field), name: key };
-  }
-  return readVariable(env, field);
-}
-
-// URLs are trimmed, as the seed trims `serverUrl`; everything else must be given exactly, since a
-// stray space in an id or a secret only shows up later as `invalid_client`. Every source alike.
-const TRIMMED: ReadonlySet<CredentialField> = new Set(['serverUrl', 'oauthServerUrl', 'tokenUrl']);
-
-export function checkForm(field: CredentialField, found: Found, scope: FieldScope = OWN_SETTINGS): void {
-  const trimmed = found.value.trim();
-  if (trimmed === '') throw invalid(field, 'it is blank. Give a value, or unset it.', found.from, scope);
-  if (!TRIMMED.has(field) && trimmed !== found.value) {
-    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.from, scope);
-  }
-}
-
-function tenantOption(options: Record<string, unknown>): string | undefined {
-  const tenantId = optionalString(options, 'tenantId');
-  const appId = optionalString(options, 'appId');
-  if (tenantId !== undefined && appId !== undefined && tenantId !== appId) {
-    const scope = scopeOf(options);
-    throw new McaConfigError(
-      'ERR_MCA_CONFLICTING_OPTIONS',
-      `${fieldName('tenantId', scope)} and \`appId\` are synonyms but were given different values. Pass only one of them.${scope.note}`,
-      { field: scopedField('tenantId', scope) },
-    );
-  }
-  return tenantId ?? appId;
-}
 
 export function missing(field: CredentialField, what: string, vcap: VcapCredentials, scope: FieldScope = OWN_SETTINGS): McaConfigError {
   const envNames = ENV_NAMES[field].join(' or ');

@@ -33,11 +33,16 @@ const WITHHELD: Record<'oauth' | 'iam' | 'iam-apikey', readonly SettingGroup[]> 
   'iam-apikey': ['oauth-client', 'oauth-endpoint', 'oauth-request', 'client-auth', 'iam-client', 'iam-token-file'],
 };
 
+/** The keys of {@link WITHHELD}, from the table: without `scope`, and with it (a middleware of the other kind). */
+const WITHHELD_KEYS = Object.fromEntries(
+  Object.entries(WITHHELD).map(([kind, groups]) => [kind, [keysOfGroups(groups), keysOfGroups([...groups, 'scope'])]]),
+) as Record<keyof typeof WITHHELD, [string[], string[]]>;
+
 /** The middleware's settings an entry does not inherit, as its client is its own (none when it has none). */
 export function withheldSettings(entry: Record<string, unknown>, mainIsIam: boolean): Set<string> {
   const set = (key: string): boolean => entry[key] !== undefined;
   const kind = IAM_IDENTITY.some(set) ? (set('apikey') ? 'iam-apikey' : 'iam') : OAUTH_IDENTITY.some(set) ? 'oauth' : undefined;
   if (kind === undefined) return new Set();
   const otherKind = kind === 'oauth' ? mainIsIam : !mainIsIam;
-  return new Set(keysOfGroups([...WITHHELD[kind], ...(otherKind ? (['scope'] as const) : [])]));
+  return new Set(WITHHELD_KEYS[kind][otherKind ? 1 : 0]);
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
+import { invalid } from './option-checks';
 
 /** Where a resolved value came from; shown by diagnostics, never with the value of a secret. */
 export type ValueSource = 'option' | 'env' | '.env' | 'VCAP_SERVICES' | 'VCAP_APPLICATION' | 'protectedBackends';
@@ -80,4 +81,16 @@ export function createEnvSource(env: Record<string, string | undefined> = proces
 /** Where a variable was read, for messages: `MCA_SECRET in the environment`, `MCA_SECRET in /app/.env`. */
 export function describeVariable(env: EnvSource, name: string, found: EnvValue): string {
   return found.source === 'env' ? `${name} in the environment` : `${name} in ${capped(env.envFilePath ?? '.env', 200)}`;
+}
+
+/** The environment view the `env` and `envFile` options ask for, validated. */
+export function envSourceFromOptions(options: Record<string, unknown>): EnvSource {
+  const env = options.env;
+  if (env !== undefined && (typeof env !== 'object' || env === null)) throw invalid('env', 'it must be an object of environment variables.');
+  const envFile = options.envFile;
+  if (envFile !== undefined && envFile !== false && (typeof envFile !== 'string' || envFile === '')) {
+    throw invalid('envFile', 'it must be a file path, or false to read no file.');
+  }
+  // Lookups read own properties only (see createEnvSource).
+  return createEnvSource(env as Record<string, string | undefined> | undefined, envFile);
 }

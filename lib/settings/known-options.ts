@@ -1,6 +1,5 @@
 import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
-import { ownOptions } from './option-checks';
 
 // The lists come from the settings table, whose rows the compiler checks against the option
 // types (a row for every key and no other), so the unknown-option check can never reject a
@@ -116,4 +115,13 @@ export function checkOptionKeys(options: unknown, known: ReadonlySet<string>, fa
   // A copy with no prototype: later reads (`options.tokenUrl`) see the caller's own values only,
   // never what prototype pollution elsewhere put on Object.prototype.
   return ownOptions(options as Record<string, unknown>);
+}
+
+/**
+ * The caller's own option values in an object with no prototype: a property that prototype
+ * pollution elsewhere in the application put on Object.prototype (`tokenUrl`, `protectedBackends`)
+ * must not become an option.
+ */
+export function ownOptions(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.assign(Object.create(null) as Record<string, unknown>, options);
 }

@@ -1,9 +1,10 @@
 // Where each resolved credential field came from, kept on the resolved configuration so that
 // diagnostics (the CLI's `check`) say it without reading the environment a second time.
 import type { ValueSource } from './env-source';
-import type { CredentialField, Found } from './credential-fields';
+import type { CredentialField } from './credential-fields';
+import type { Found } from './resolve-settings';
 import type { VcapCredentials } from './vcap';
-import { optionRow } from './settings-table';
+import { SETTINGS } from './settings-table';
 
 /** One field's origin. Never a secret's value. */
 export interface Provenance {
@@ -16,14 +17,16 @@ export interface Provenance {
   raw?: string;
 }
 
+/** The fields whose value as given `check` shows: URLs that are not secret, from the table. */
+const SHOWN_AS_GIVEN: ReadonlySet<string> = new Set(SETTINGS.filter((row) => row.kind === 'url' && !row.secret).map((row) => row.key));
+
 export function provenanceOf(found: Partial<Record<CredentialField, Found>>, vcap: VcapCredentials): Partial<Record<CredentialField, Provenance>> {
   const result: Partial<Record<CredentialField, Provenance>> = {};
   for (const [field, hit] of Object.entries(found) as [CredentialField, Found][]) {
     const origin: Provenance = { source: hit.source };
     if (hit.name !== undefined) origin.name = hit.name;
     if (hit.source === 'VCAP_SERVICES' && vcap.serviceName !== undefined) origin.service = vcap.serviceName;
-    const row = optionRow(field);
-    if (row?.kind === 'url' && !row.secret) origin.raw = hit.value;
+    if (SHOWN_AS_GIVEN.has(field)) origin.raw = hit.value;
     result[field] = origin;
   }
   return result;

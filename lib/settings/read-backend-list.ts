@@ -4,9 +4,8 @@ import { McaConfigError } from '../errors/mca-config-error';
 import { capped } from '../errors/echo';
 import { emptyListError } from '../outbound/backend-matcher';
 import { protectedBackendsVariable } from './protected-backends-variable';
-import type { EnvSource } from './env-source';
-import { optionalString } from './option-checks';
 import { variablesOf } from './settings-table';
+import type { ResolvedSettings } from './resolve-settings';
 
 // The variables, from the settings table (a present-but-empty one is an error here, not "unset").
 const [FILE_VARIABLE] = variablesOf('protectedBackendsFile') as [string];
@@ -24,24 +23,26 @@ export interface BackendList {
  * `protectedBackendsFile` / `MCA_PROTECTED_BACKENDS_FILE`, else `MCA_PROTECTED_BACKENDS`
  * (comma-separated strings). Undefined: no list, the token goes to every URL.
  */
-export function readBackendList(options: Record<string, unknown>, env: EnvSource): BackendList | undefined {
-  const list = readList(options, env);
+export function readBackendList(settings: ResolvedSettings): BackendList | undefined {
+  const list = readList(settings);
   if (list !== undefined && list.items.length === 0) throw emptyListError();
   return list;
 }
 
-function readList(options: Record<string, unknown>, env: EnvSource): BackendList | undefined {
-  if (options.protectedBackends !== undefined) {
-    if (!Array.isArray(options.protectedBackends)) {
+function readList(settings: ResolvedSettings): BackendList | undefined {
+  const { env } = settings;
+  const option = settings.peek('protectedBackends')?.value;
+  if (option !== undefined) {
+    if (!Array.isArray(option)) {
       throw new McaConfigError(
         'ERR_MCA_INVALID_PROTECTED_BACKENDS',
         'Invalid `protectedBackends`: it must be an array of strings, RegExps and entry objects.',
         { field: 'protectedBackends' },
       );
     }
-    return { items: options.protectedBackends as unknown[], from: 'the `protectedBackends` option' };
+    return { items: option as unknown[], from: 'the `protectedBackends` option' };
   }
-  const fileOption = optionalString(options, 'protectedBackendsFile');
+  const fileOption = settings.get('protectedBackendsFile')?.value as string | undefined;
   // Present but empty names no file: an error, never "no allowlist" (which sends the token everywhere).
   const fileVar = fileOption === undefined ? env.getPresent(FILE_VARIABLE) : undefined;
   if (fileVar !== undefined && fileVar.value.trim() === '') {

@@ -124,10 +124,12 @@ function boundService(env: EnvSource, name: string): RedisEndpoint {
  * The Redis store the environment asks for, if any. Only an explicit request counts:
  * `MCA_REDIS_URL`, `MCA_REDIS_CLUSTER_NODES`, `MCA_REDIS_SENTINELS` (+ `MCA_REDIS_SENTINEL_MASTER`),
  * or `MCA_REDIS_SERVICE_NAME` naming a bound service. A Redis bound for something else (sessions)
- * is never used on its own: tokens must not land in a store nobody chose for them.
+ * is never used on its own: tokens must not land in a store nobody chose for them. The variables
+ * are the resolved settings' (resolve-settings.ts); `env` is for the bound service's lookup.
  */
-export function findRedisSettings(env: EnvSource): RedisSettings | undefined {
-  const read = (name: string): string | undefined => env.get(name)?.value;
+export function findRedisSettings(settings: { env: EnvSource; variables: Readonly<Record<string, { value: string }>> }): RedisSettings | undefined {
+  const { env, variables } = settings;
+  const read = (name: string): string | undefined => variables[name]?.value;
   const asked = [REDIS_URL, CLUSTER_NODES, SENTINELS, SERVICE_NAME].filter((name) => read(name) !== undefined);
   if (asked.length === 0) return undefined;
   if (asked.length > 1) {

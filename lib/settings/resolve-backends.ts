@@ -1,11 +1,10 @@
 import type { BackendMatcher } from './options';
-import type { EnvSource } from './env-source';
-import { ownOptions } from './option-checks';
 import { suggest } from './known-options';
 import { ENTRY_KEYS } from './settings-table';
-import { resolveProviderConfig, type ProviderConfig } from './resolve-config';
+import type { ProviderConfig } from './resolve-config';
+import type { ResolvedSettings } from './resolve-settings';
 import type { BackendList } from './read-backend-list';
-import { ENTRY_SETTINGS, checkBorrowedCredential, entryError, prepareEntryToken, type EntryPlace } from './resolve-entry-token';
+import { ENTRY_SETTINGS, entryError, resolveEntryToken, type EntryPlace } from './resolve-entry-token';
 import { readOnBehalfOf, type OnBehalfOfMode } from './resolve-on-behalf-of';
 
 /** One `protectedBackends` entry, validated, with its own token configuration resolved. */
@@ -41,7 +40,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * names the entry's field, e.g. `protectedBackends[2].secret`, and where the list came from.
  * Nothing is half-applied: the first error throws.
  */
-export function resolveBackends(list: BackendList, options: Record<string, unknown>, env: EnvSource, main: ProviderConfig): ResolvedBackend[] {
+export function resolveBackends(list: BackendList, settings: ResolvedSettings, main: ProviderConfig): ResolvedBackend[] {
   const names = new Set<string>();
   const resolved = list.items.map((item, index): ResolvedBackend => {
     if (typeof item === 'string' || item instanceof RegExp)
@@ -56,7 +55,7 @@ export function resolveBackends(list: BackendList, options: Record<string, unkno
       );
     }
     // Own properties only: nothing polluted onto Object.prototype can become a setting.
-    const entry = ownOptions(item);
+    const entry = Object.assign(Object.create(null) as Record<string, unknown>, item);
     for (const key of Object.keys(entry)) {
       if (!ENTRY_KEYS.has(key)) {
         const hint = suggest(key, ENTRY_KEYS);
@@ -86,10 +85,10 @@ export function resolveBackends(list: BackendList, options: Record<string, unkno
       names.add(name);
     }
     const accepted = acceptedNames(entry.acceptRedirectsFrom, place);
-    const onBehalfOf = readOnBehalfOf(entry.onBehalfOf, `protectedBackends[${index}].onBehalfOf`, list.from);
+    const onBehalfOf = entry.onBehalfOf === undefined ? undefined : readOnBehalfOf(entry.onBehalfOf, `protectedBackends[${index}].onBehalfOf`, list.from);
     const dpop = entry.dpop;
     if (dpop !== undefined && typeof dpop !== 'boolean') throw entryError(place, 'dpop', 'ERR_MCA_INVALID_DPOP', 'it must be true or false.');
-    return { index, name, match, config: resolveEntryToken(entry, place, options, env, main), acceptRedirectsFrom: accepted, onBehalfOf, dpop };
+    return { index, name, match, config: resolveEntryToken(entry, place, settings, main), acceptRedirectsFrom: accepted, onBehalfOf, dpop };
   });
   // Once every name is known: a name that is no entry's (a typo) or this entry's own is an error.
   for (const backend of resolved) {
@@ -104,26 +103,6 @@ export function resolveBackends(list: BackendList, options: Record<string, unkno
     }
   }
   return resolved;
-}
-
-/**
- * An entry's own token configuration: its settings over the middleware's (prepared in
- * resolve-entry-token.ts), through the same resolver as the middleware's own, then the check that
- * it sends no borrowed credential elsewhere. Undefined when it sets no token setting.
- */
-function resolveEntryToken(
-  entry: Record<string, unknown>,
-  place: EntryPlace,
-  options: Record<string, unknown>,
-  env: EnvSource,
-  main: ProviderConfig,
-): ProviderConfig | undefined {
-  const prepared = prepareEntryToken(entry, place, options, env, main);
-  if (prepared === undefined) return undefined;
-  // Its errors name the entry's field and where the list came from (the scope prepareEntryToken set).
-  const config = resolveProviderConfig(prepared.options, prepared.env, undefined, prepared.layer);
-  checkBorrowedCredential(entry, place, prepared.ownClientId, config, main, options, env);
-  return config;
 }
 
 /**

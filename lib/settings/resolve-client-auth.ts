@@ -6,11 +6,10 @@ import { ClientSecretPost } from '../token/client-auth/client-secret-post';
 import { PrivateKeyJwt } from '../token/client-auth/private-key-jwt';
 import { AssertionFile } from '../token/client-auth/assertion-file';
 import { ASSERTION_ALGORITHMS, type AssertionAlgorithm, type MaterialSource } from '../token/client-auth/key-material';
-import type { EnvSource } from './env-source';
-import { readSetting, readVariable, type SettingValue } from './read-setting';
 import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
-import { invalid, optionOrigin, optionalString, scopeOf, ownValue } from './option-checks';
+import { invalid } from './option-checks';
 import { variablesOf } from './settings-table';
+import type { Found, ResolvedSetting, ResolvedSettings } from './resolve-settings';
 
 /** The variables of settings as messages list them: one name, or `A or B`. */
 const variablesText = (...keys: string[]): string => keys.flatMap((key) => variablesOf(key)).join(' or ');
@@ -19,7 +18,9 @@ const variablesText = (...keys: string[]): string => keys.flatMap((key) => varia
 export type ClientAuthName = 'basic' | 'post' | 'private_key_jwt' | 'imf_cert' | 'assertion_file' | 'iam_apikey' | 'iam_cr_token';
 const PUBLIC_NAMES = ['basic', 'post', 'private_key_jwt'];
 
-type Found = SettingValue;
+/** Given in code (an option, or an entry's own setting) rather than by a variable. */
+const given = (hit: ResolvedSetting | undefined): hit is ResolvedSetting =>
+  hit !== undefined && (hit.source === 'option' || hit.source === 'protectedBackends');
 
 function conflict(a: string, b: string, scope: FieldScope): McaConfigError {
   return new McaConfigError(
@@ -29,35 +30,37 @@ function conflict(a: string, b: string, scope: FieldScope): McaConfigError {
   );
 }
 
-/** `privateKey` (PEM, JWK, KeyObject) or `privateKeyFile`, from options, then their variables. */
-function keySource(options: Record<string, unknown>, env: EnvSource): MaterialSource<unknown> | undefined {
-  const scope = scopeOf(options);
-  const raw = options.privateKey;
+/** `privateKey` (PEM, JWK, KeyObject) or `privateKeyFile`, given in code, then their variables. */
+function keySource(settings: ResolvedSettings): MaterialSource<unknown> | undefined {
+  const scope = settings.scope;
+  const key = settings.peek('privateKey');
   let inline: MaterialSource<unknown> | undefined;
-  if (raw !== undefined) {
+  if (given(key)) {
+    const raw = key.value;
     const ok = (typeof raw === 'string' && raw.trim() !== '') || raw instanceof KeyObject || (typeof raw === 'object' && raw !== null && !Array.isArray(raw));
     if (!ok) throw invalid('privateKey', 'it must be a PEM string, a JWK (object or JSON text) or a KeyObject.', undefined, scope);
-    inline = { kind: 'value', value: raw, origin: optionOrigin(options, 'privateKey') };
+    inline = { kind: 'value', value: raw, origin: key.from };
   }
-  const fileOption = optionalString(options, 'privateKeyFile');
+  const file = settings.get('privateKeyFile');
+  const fileOption = given(file) ? file : undefined;
   if (inline && fileOption !== undefined) throw conflict('privateKey', 'privateKeyFile', scope);
   if (inline) return inline;
-  if (fileOption !== undefined) return { kind: 'file', path: fileOption, origin: optionOrigin(options, 'privateKeyFile') };
-  const envKey = readVariable(env, 'privateKey');
-  const envFile = readVariable(env, 'privateKeyFile');
+  if (fileOption !== undefined) return { kind: 'file', path: fileOption.value as string, origin: fileOption.from };
+  const envKey = key;
+  const envFile = file;
   if (envKey && envFile) throw conflict('privateKey', 'privateKeyFile', scope);
   if (envKey) return { kind: 'value', value: envKey.value, origin: envKey.from };
-  if (envFile) return { kind: 'file', path: envFile.value, origin: envFile.from };
+  if (envFile) return { kind: 'file', path: envFile.value as string, origin: envFile.from };
   return undefined;
 }
 
-/** `certificate` (PEM chain) or `certificateFile`, from options, then their variables. */
-function certificateSource(options: Record<string, unknown>, env: EnvSource): MaterialSource<string> | undefined {
-  const pem = readSetting(options, env, 'certificate');
-  const file = readSetting(options, env, 'certificateFile');
-  if (pem && file) throw conflict('certificate', 'certificateFile', scopeOf(options));
-  if (pem) return { kind: 'value', value: pem.value, origin: pem.from };
-  if (file) return { kind: 'file', path: file.value, origin: file.from };
+/** `certificate` (PEM chain) or `certificateFile`, given in code, then their variables. */
+function certificateSource(settings: ResolvedSettings): MaterialSource<string> | undefined {
+  const pem = settings.get('certificate');
+  const file = settings.get('certificateFile');
+  if (pem && file) throw conflict('certificate', 'certificateFile', settings.scope);
+  if (pem) return { kind: 'value', value: pem.value as string, origin: pem.from };
+  if (file) return { kind: 'file', path: file.value as string, origin: file.from };
   return undefined;
 }
 
@@ -68,10 +71,10 @@ function headerOptionError(field: 'x5t' | 'x5c', fix: string, scope: FieldScope)
   });
 }
 
-function booleanOption(options: Record<string, unknown>, field: 'x5t' | 'x5c'): boolean {
-  const value = ownValue(options, field);
+function booleanOption(settings: ResolvedSettings, field: 'x5t' | 'x5c'): boolean {
+  const value = settings.peek(field)?.value;
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw headerOptionError(field, 'it must be true or false (default false).', scopeOf(options));
+  if (typeof value !== 'boolean') throw headerOptionError(field, 'it must be true or false (default false).', settings.scope);
   return value;
 }
 
@@ -81,27 +84,27 @@ function booleanOption(options: Record<string, unknown>, field: 'x5t' | 'x5c'): 
  * and no key `basic`, both an error (which one was meant cannot be guessed).
  */
 export function resolveClientAuth(
-  options: Record<string, unknown>,
-  env: EnvSource,
+  settings: ResolvedSettings,
   clientIdFound: Found,
   secret: Found | undefined,
   requested: Found | undefined,
   missingSecret: () => McaConfigError,
 ): { name: ClientAuthName; auth: ClientAuth } {
   const clientId = clientIdFound.value;
-  const scope = scopeOf(options);
+  const scope = settings.scope;
+  const text = (key: string): string | undefined => settings.get(key)?.value as string | undefined;
   // Case-insensitive, as the wire names are often written in capitals in consoles and docs.
   const requestedName = requested?.value.toLowerCase();
   if (requestedName !== undefined && !PUBLIC_NAMES.includes(requestedName)) {
     throw invalid('clientAuth', 'it must be "basic", "post" or "private_key_jwt".', requested?.from, scope);
   }
-  const key = keySource(options, env);
-  const assertionFile = readSetting(options, env, 'clientAssertionFile');
+  const key = keySource(settings);
+  const assertionFile = settings.get('clientAssertionFile');
   if (assertionFile !== undefined) {
     // A platform-signed assertion is the whole client authentication: anything else beside it is a second, competing one.
     const other = requested !== undefined ? 'clientAuth' : key !== undefined ? 'privateKey' : secret !== undefined ? 'secret' : undefined;
     if (other !== undefined) throw conflict('clientAssertionFile', other, scope);
-    return { name: 'assertion_file', auth: new AssertionFile({ clientId, path: assertionFile.value, origin: assertionFile.from, scope }) };
+    return { name: 'assertion_file', auth: new AssertionFile({ clientId, path: assertionFile.value as string, origin: assertionFile.from, scope }) };
   }
   let name = requestedName as ClientAuthName | undefined;
   if (name === undefined) {
@@ -122,13 +125,13 @@ export function resolveClientAuth(
         { field: scopedField('privateKey', scope) },
       );
     }
-    const algorithm = readSetting(options, env, 'signingAlgorithm')?.value;
+    const algorithm = text('signingAlgorithm');
     if (algorithm !== undefined && !ASSERTION_ALGORITHMS.includes(algorithm as AssertionAlgorithm)) {
       throw invalid('signingAlgorithm', `it must be one of ${ASSERTION_ALGORITHMS.join(', ')}.`, undefined, scope);
     }
-    const certificate = certificateSource(options, env);
-    const x5t = booleanOption(options, 'x5t');
-    const x5c = booleanOption(options, 'x5c');
+    const certificate = certificateSource(settings);
+    const x5t = booleanOption(settings, 'x5t');
+    const x5c = booleanOption(settings, 'x5c');
     if ((x5t || x5c) && certificate === undefined) {
       throw headerOptionError(
         x5t ? 'x5t' : 'x5c',
@@ -136,14 +139,14 @@ export function resolveClientAuth(
         scope,
       );
     }
-    const audience = readSetting(options, env, 'assertionAudience')?.value;
+    const audience = text('assertionAudience');
     return {
       name,
       auth: new PrivateKeyJwt({
         clientId,
         key,
         certificate,
-        keyId: readSetting(options, env, 'keyId')?.value,
+        keyId: text('keyId'),
         algorithm: algorithm as AssertionAlgorithm | undefined,
         audience,
         x5t,

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { McaConfigError } from '../errors/mca-config-error';
 import type { TokenStore } from '../token/token-store';
-import { createEnvSource, type EnvSource, type ValueSource } from './env-source';
-import { readBoolean, readNumber } from './read-setting';
-import { readVcap, type VcapCredentials } from './vcap';
+import type { EnvSource, ValueSource } from './env-source';
+import type { VcapCredentials } from './vcap';
 import { findRedisSettings, type RedisSettings } from './redis-binding';
-import { credentialUrl, invalid, ownOptions, scopeOf } from './option-checks';
+import { credentialUrl, invalid } from './option-checks';
 import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
 import type { ClientAuth } from '../token/client-auth/client-auth';
 import type { TokenProviderConfig } from '../token/provider-config';
@@ -13,8 +12,8 @@ import { resolveClientAuth, type ClientAuthName } from './resolve-client-auth';
 import { resolveIamGrant } from './resolve-iam';
 import { checkTenantId } from './tenant-id';
 import { provenanceOf, type Provenance } from './provenance';
-import { layerEntry, type EntryLayer } from './entry-layer';
-import { ENV_NAMES, VCAP_FIELD, checkForm, fromOptionOrEnv, missing, type CredentialField, type Found } from './credential-fields';
+import { missing, type CredentialField } from './credential-fields';
+import { resolveSettings, type Found, type ResolvedSettings } from './resolve-settings';
 
 export { ENV_NAMES, type CredentialField } from './credential-fields';
 
@@ -91,45 +90,30 @@ export function resolveProviderConfig(
   envSource?: EnvSource,
   /** A client authentication built by the caller (the seed's certificate flow), instead of one from the options. */
   prebuiltAuth?: { name: ClientAuthName; auth: ClientAuth },
-  /** A `protectedBackends` entry's own settings, over what the options and environment give. */
-  entry?: EntryLayer,
 ): ProviderConfig {
-  const options = ownOptions(input);
-  const env = envSource ?? envSourceFromOptions(options);
-  // Whose settings these are (a `protectedBackends` entry's), for every message about them.
-  const fieldScope = scopeOf(options);
-  // No prototype: `found.tokenUrl` must never be something polluted onto Object.prototype.
-  const found = Object.create(null) as Partial<Record<CredentialField, Found>>;
-  for (const field of Object.keys(ENV_NAMES) as CredentialField[]) {
-    const hit = fromOptionOrEnv(options, env, field);
-    if (hit) {
-      checkForm(field, hit, fieldScope);
-      found[field] = hit;
-    }
-  }
-  const vcap: VcapCredentials = Object.assign(Object.create(null), readVcap(env, found.serviceName?.value));
-  for (const [field, key] of Object.entries(VCAP_FIELD) as [CredentialField, keyof VcapCredentials][]) {
-    const value = vcap[key];
-    if (!found[field] && value !== undefined) {
-      found[field] = { value, source: 'VCAP_SERVICES', from: `VCAP_SERVICES ${vcap.where ?? ''}.credentials.${key}`, name: `credentials.${key}` };
-      checkForm(field, found[field], fieldScope);
-    }
-  }
-  if (!found.tenantId && vcap.applicationId !== undefined) {
-    found.tenantId = { value: vcap.applicationId, source: 'VCAP_APPLICATION', from: 'VCAP_APPLICATION.application_id', name: 'application_id' };
-    checkForm('tenantId', found.tenantId, fieldScope);
-  }
-  if (entry !== undefined) layerEntry(found, vcap, entry, options);
+  return deriveProviderConfig(resolveSettings(input, 'provider', envSource), prebuiltAuth);
+}
 
-  const allowInsecureHttp = readBoolean(options, env, 'allowInsecureHttp');
+/**
+ * The configuration of one provider, derived from resolved settings (the middleware's, or a
+ * `protectedBackends` entry's overlay of them): the grant, the client authentication, the token
+ * endpoint and the tuning. Every value comes from the record; the first error throws.
+ */
+export function deriveProviderConfig(settings: ResolvedSettings, prebuiltAuth?: { name: ClientAuthName; auth: ClientAuth }): ProviderConfig {
+  const { vcap, scope: fieldScope } = settings;
+  // A copy: an IAM grant drops what a bound service carries for another grant.
+  const found = Object.assign(Object.create(null) as Partial<Record<CredentialField, Found>>, settings.found);
+  const value = (key: string): unknown => settings.get(key)?.value;
+
+  const allowInsecureHttp = value('allowInsecureHttp') === true;
   // IBM Cloud IAM's grants (API key, trusted profile) bring their own endpoint and need no client id.
-  const iam = prebuiltAuth ? undefined : resolveIamGrant(options, env, found, vcap, allowInsecureHttp);
+  const iam = prebuiltAuth ? undefined : resolveIamGrant(settings, found, allowInsecureHttp);
   for (const field of iam?.dropped ?? []) delete found[field as CredentialField];
   if (!iam && !found.clientId) throw missing('clientId', 'the OAuth client id', vcap, fieldScope);
   const { name: clientAuth, auth } =
     prebuiltAuth ??
     iam ??
-    resolveClientAuth(options, env, found.clientId!, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap, fieldScope));
+    resolveClientAuth(settings, found.clientId!, found.secret, found.clientAuth, () => missing('secret', 'the OAuth client secret', vcap, fieldScope));
   const endpoint = iam ? { url: iam.tokenUrl, kind: 'iam' as const } : tokenEndpoint(found, allowInsecureHttp, vcap, fieldScope);
 
   const sources: Partial<Record<CredentialField, ValueSource>> = {};
@@ -140,12 +124,13 @@ export function resolveProviderConfig(
   const scopeValue = found.scope?.value;
   const audience = found.audience?.value;
   const resource = found.resource?.value;
-  const store = options.store as TokenStore | undefined;
+  const store = settings.peek('store')?.value as TokenStore | undefined;
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
     throw invalid('store', 'it must be a TokenStore: an object with get(key), set(key, token) and delete(key).', undefined, fieldScope);
   }
-  const now = options.now;
+  const now = settings.peek('now')?.value;
   if (now !== undefined && typeof now !== 'function') throw invalid('now', 'it must be a function returning epoch milliseconds.', undefined, fieldScope);
+  const number = (key: string): number => value(key) as number;
 
   return {
     clientId,
@@ -161,41 +146,21 @@ export function resolveProviderConfig(
     allowInsecureHttp,
     sources,
     provenance: provenanceOf(found, vcap),
-    cacheSize: readNumber(options, 'cacheSize'),
-    refreshSkewMs: readNumber(options, 'refreshSkewSeconds') * 1000,
-    defaultExpiresInMs: readNumber(options, 'defaultExpiresIn') * 1000,
-    maxLifetimeMs: readNumber(options, 'maxTokenLifetimeSeconds') * 1000,
-    refreshWindowMs: options.refreshWindowSeconds === undefined ? undefined : readNumber(options, 'refreshWindowSeconds') * 1000,
-    timeoutMs: readNumber(options, 'timeoutMs'),
-    deadlineMs: readNumber(options, 'deadlineMs'),
-    retries: readNumber(options, 'retries'),
-    retryBaseMs: readNumber(options, 'retryBaseMs'),
-    retryMaxMs: readNumber(options, 'retryMaxMs'),
-    retryAfterMaxMs: readNumber(options, 'retryAfterMaxMs'),
-    failureCooldownMs: readNumber(options, 'failureCooldownMs'),
+    cacheSize: number('cacheSize'),
+    refreshSkewMs: number('refreshSkewSeconds') * 1000,
+    defaultExpiresInMs: number('defaultExpiresIn') * 1000,
+    maxLifetimeMs: number('maxTokenLifetimeSeconds') * 1000,
+    refreshWindowMs: settings.get('refreshWindowSeconds') === undefined ? undefined : number('refreshWindowSeconds') * 1000,
+    timeoutMs: number('timeoutMs'),
+    deadlineMs: number('deadlineMs'),
+    retries: number('retries'),
+    retryBaseMs: number('retryBaseMs'),
+    retryMaxMs: number('retryMaxMs'),
+    retryAfterMaxMs: number('retryAfterMaxMs'),
+    failureCooldownMs: number('failureCooldownMs'),
     store,
-    redis: store === undefined ? findRedisSettings(env) : undefined,
+    redis: store === undefined ? findRedisSettings(settings) : undefined,
     now: (now as (() => number) | undefined) ?? Date.now,
     cacheKey: sha256(JSON.stringify([endpoint.url, clientId, ...auth.cacheKeyParts, scopeValue ?? null, audience ?? null, clientAuth, resource ?? null])),
   };
-}
-
-/** The environment view the `env` and `envFile` options ask for, validated. */
-export function envSourceFromOptions(options: Record<string, unknown>): EnvSource {
-  return createEnvSource(readEnvOption(options), readEnvFileOption(options));
-}
-
-function readEnvOption(options: Record<string, unknown>): Record<string, string | undefined> | undefined {
-  const env = options.env;
-  if (env === undefined) return undefined;
-  if (typeof env !== 'object' || env === null) throw invalid('env', 'it must be an object of environment variables.');
-  // Lookups read own properties only (see createEnvSource).
-  return env as Record<string, string | undefined>;
-}
-
-function readEnvFileOption(options: Record<string, unknown>): string | false | undefined {
-  const envFile = options.envFile;
-  if (envFile === undefined || envFile === false) return envFile;
-  if (typeof envFile !== 'string' || envFile === '') throw invalid('envFile', 'it must be a file path, or false to read no file.');
-  return envFile;
 }

@@ -1,8 +1,7 @@
 import { parsePrivateKey, readMaterialFileSync } from '../token/client-auth/key-material';
 import { DpopKey } from '../token/dpop/dpop-key';
 import { McaConfigError } from '../errors/mca-config-error';
-import type { EnvSource } from './env-source';
-import { readVariable } from './read-setting';
+import type { ResolvedSettings } from './resolve-settings';
 
 // The key parser and the key name the setting the key came from, so no message needs rewriting.
 function load(read: () => string | unknown, origin: string, field: 'dpopKey' | 'dpopKeyFile'): DpopKey {
@@ -14,9 +13,12 @@ function load(read: () => string | unknown, origin: string, field: 'dpopKey' | '
  * once at startup: processes with the same key can share bound tokens through the store (the cache
  * key names its thumbprint). Undefined when none is configured: the middleware makes its own.
  */
-export function resolveDpopKey(options: Record<string, unknown>, env: EnvSource): DpopKey | undefined {
-  const value = options.dpopKey;
-  const file = options.dpopKeyFile;
+export function resolveDpopKey(settings: ResolvedSettings): DpopKey | undefined {
+  const key = settings.peek('dpopKey');
+  const path = settings.peek('dpopKeyFile');
+  // Given in code; a variable is read only when neither is.
+  const value = key?.source === 'option' ? key.value : undefined;
+  const file = path?.source === 'option' ? path.value : undefined;
   if (value !== undefined && file !== undefined) {
     throw new McaConfigError('ERR_MCA_CONFLICTING_OPTIONS', 'Both `dpopKey` and `dpopKeyFile` are set. Pass only one of them.', { field: 'dpopKey' });
   }
@@ -27,9 +29,10 @@ export function resolveDpopKey(options: Record<string, unknown>, env: EnvSource)
     }
     return load(() => readMaterialFileSync('dpopKeyFile', file), `file ${file}`, 'dpopKeyFile');
   }
-  const variable = readVariable(env, 'dpopKey');
-  if (variable !== undefined) return load(() => variable.value, variable.from, 'dpopKey');
-  const path = readVariable(env, 'dpopKeyFile');
-  if (path !== undefined) return load(() => readMaterialFileSync('dpopKeyFile', path.value.trim()), `file ${path.value.trim()} (${path.from})`, 'dpopKeyFile');
+  if (key !== undefined) return load(() => key.value, key.from, 'dpopKey');
+  if (path !== undefined) {
+    const named = (path.value as string).trim();
+    return load(() => readMaterialFileSync('dpopKeyFile', named), `file ${named} (${path.from})`, 'dpopKeyFile');
+  }
   return undefined;
 }

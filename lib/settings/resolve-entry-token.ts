@@ -1,14 +1,12 @@
 import { McaConfigError } from '../errors/mca-config-error';
 import type { BackendTokenSettings } from './options';
-import type { EnvSource } from './env-source';
-import { OPTION_ORIGIN, OPTION_SCOPE, optionalString } from './option-checks';
 import { constantCase } from '../errors/field-code';
 import type { FieldScope } from '../errors/field-scope';
 import { iamTokenUrl } from './resolve-iam';
-import { ENTRY_TOKEN_SETTINGS, variablesOf } from './settings-table';
+import { ENTRY_TOKEN_SETTINGS } from './settings-table';
 import { CLIENT_CREDENTIALS, ENDPOINT_SETTINGS, IAM_CREDENTIAL, IAM_IDENTITY, PER_FIELD, withheldSettings } from './entry-overlay';
-import type { CredentialField, ProviderConfig } from './resolve-config';
-import type { EntryLayer } from './entry-layer';
+import { deriveProviderConfig, type CredentialField, type ProviderConfig } from './resolve-config';
+import { overlaySettings, type ResolvedSettings } from './resolve-settings';
 
 /** Where an entry sits, for messages: its index, and where the list came from. */
 export interface EntryPlace {
@@ -29,17 +27,6 @@ export function entryError(place: EntryPlace, field: string | undefined, code: s
 /** Whose settings an entry's are, for the messages of every error about them. */
 function entryScope(place: EntryPlace): FieldScope {
   return { prefix: `protectedBackends[${place.index}].`, note: ` The entry is in ${place.listFrom}.` };
-}
-
-/** The environment as the entry sees it: without the variables of what it must not inherit. */
-function withoutVariables(env: EnvSource, withheld: ReadonlySet<string>): EnvSource {
-  const hidden = new Set([...withheld].flatMap((key) => variablesOf(key)));
-  if (hidden.size === 0) return env;
-  return {
-    get: (name) => (hidden.has(name) ? undefined : env.get(name)),
-    getPresent: (name) => (hidden.has(name) ? undefined : env.getPresent(name)),
-    envFilePath: env.envFilePath,
-  };
 }
 
 /** Settings an entry may not set alone: each belongs to a client the entry must name too. */
@@ -83,29 +70,19 @@ function checkCompleteness(entry: Record<string, unknown>, place: EntryPlace): v
   }
 }
 
-/** What the resolver takes for an entry: the middleware's options and environment less what the entry withholds, and the entry's layer. */
+/** An entry's settings, ready for the derivation the middleware's own went through. */
 export interface EntryResolution {
-  options: Record<string | symbol, unknown>;
-  env: EnvSource;
-  layer: EntryLayer;
+  settings: ResolvedSettings;
   /** The entry sets its own `clientId`. */
   ownClientId: boolean;
 }
 
 /**
- * Checks an entry's token settings and prepares them for the same resolution as the middleware's
- * own (`options` and `env`), so each entry gets the same validation and the same fallbacks, less
- * what {@link withheldSettings} keeps back. Undefined when the entry sets none (it uses the
- * middleware's token). The caller resolves it (resolve-backends.ts): this file never calls the
- * resolver above it.
+ * Checks an entry's token settings and overlays them on the middleware's resolved settings, less
+ * what {@link withheldSettings} keeps back, so each entry gets the same validation and the same
+ * fallbacks. Undefined when the entry sets none (it uses the middleware's token).
  */
-export function prepareEntryToken(
-  entry: Record<string, unknown>,
-  place: EntryPlace,
-  options: Record<string, unknown>,
-  env: EnvSource,
-  main: ProviderConfig,
-): EntryResolution | undefined {
+function prepareEntryToken(entry: Record<string, unknown>, place: EntryPlace, main: ResolvedSettings, mainConfig: ProviderConfig): EntryResolution | undefined {
   // `apikey: process.env.COS_APIKEY` with the variable unset would leave an entry with no client of
   // its own, and the middleware's token would go to that back end: fail closed instead.
   const unset = ['clientId', ...CLIENT_CREDENTIALS, ...IAM_CREDENTIAL, 'crTokenFile'].find((key) => Object.hasOwn(entry, key) && entry[key] === undefined);
@@ -129,8 +106,10 @@ export function prepareEntryToken(
       "it is present but undefined (an unset environment variable?). Without it the entry would get another client's token. Give it a value, or remove the key to use the middleware's token.",
     );
   }
-  const own: Partial<Record<CredentialField, string>> = {};
-  const material: Record<string, unknown> = {};
+  // No prototype: a key polluted onto Object.prototype (`privateKeyFile`, say) must not read as
+  // the entry's own setting.
+  const own = Object.create(null) as Partial<Record<CredentialField, string>>;
+  const material = Object.create(null) as Record<string, unknown>;
   let any = false;
   for (const key of ENTRY_SETTINGS) {
     if (!PER_FIELD.has(key)) {
@@ -140,13 +119,10 @@ export function prepareEntryToken(
       }
       continue;
     }
-    let value: string | undefined;
-    try {
-      value = optionalString(entry, key);
-    } catch {
-      throw entryError(place, key, `ERR_MCA_INVALID_${constantCase(key)}`, 'it must be a non-empty string.');
-    }
+    const value = entry[key];
     if (value === undefined) continue;
+    if (typeof value !== 'string' || value.trim() === '')
+      throw entryError(place, key, `ERR_MCA_INVALID_${constantCase(key)}`, 'it must be a non-empty string.');
     any = true;
     if (key === 'appId' || key === 'tenantId') {
       if (own.tenantId !== undefined && own.tenantId !== value) {
@@ -165,23 +141,16 @@ export function prepareEntryToken(
   if (!any) return undefined;
   checkCompleteness(entry, place);
 
-  const withheld = withheldSettings(entry, main.endpointKind === 'iam');
-  // No prototype: a key polluted onto Object.prototype (`privateKeyFile`, say) must not read as a
-  // setting the middleware passed down to the entry.
-  const inherited = Object.assign(Object.create(null) as Record<string | symbol, unknown>, options);
-  for (const key of withheld) delete inherited[key];
-  Object.assign(inherited, material);
+  const withheld = withheldSettings(entry, mainConfig.endpointKind === 'iam');
   // Messages, `check` and the grants' own errors name the entry's field for what the entry set.
-  // Labels as data, not a callback: the resolver reads them without calling back up into this file.
   const labels = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(entry)) if (value !== undefined) labels[key] = `\`protectedBackends[${place.index}].${key}\``;
   // `appId` stands for `tenantId`, as everywhere.
   if (entry.tenantId === undefined && labels.appId !== undefined) labels.tenantId = labels.appId;
-  inherited[OPTION_ORIGIN] = labels;
-  // Every error of the entry's resolution, down to the key parsers, names the entry's field and
+  // Every error of the entry's derivation, down to the key parsers, names the entry's field and
   // where the list came from as it is built.
-  inherited[OPTION_SCOPE] = entryScope(place);
-  return { options: inherited, env: withoutVariables(env, withheld), layer: { fields: own, withheld }, ownClientId: own.clientId !== undefined };
+  const settings = overlaySettings(main, { fields: own, material, withheld, labels, scope: entryScope(place) });
+  return { settings, ownClientId: own.clientId !== undefined };
 }
 
 /**
@@ -191,14 +160,13 @@ export function prepareEntryToken(
  * be able to send the middleware's credential to a server of their choosing. Another tenant or
  * path on the same server is fine: the credential goes there already.
  */
-export function checkBorrowedCredential(
+function checkBorrowedCredential(
   entry: Record<string, unknown>,
   place: EntryPlace,
   ownClientId: boolean,
   config: ProviderConfig,
   main: ProviderConfig,
-  options: Record<string, unknown>,
-  env: EnvSource,
+  mainSettings: ResolvedSettings,
 ): void {
   if (ownClientId || entry.apikey !== undefined) return;
   let reference = main.tokenUrl;
@@ -207,7 +175,7 @@ export function checkBorrowedCredential(
     // A profile of its own still sends the workload's token file, which it takes from the
     // middleware unless it names one: only to the IAM the middleware's configuration names.
     if (entry.crTokenFile !== undefined || entry.iamUrl === undefined) return;
-    reference = main.endpointKind === 'iam' ? main.tokenUrl : iamTokenUrl(options, env, main.allowInsecureHttp);
+    reference = main.endpointKind === 'iam' ? main.tokenUrl : iamTokenUrl(mainSettings, main.allowInsecureHttp);
   }
   if (new URL(config.tokenUrl).origin === new URL(reference).origin) return;
   const field = ENDPOINT_SETTINGS.find((key) => entry[key] !== undefined) ?? 'tokenUrl';
@@ -225,4 +193,23 @@ export function checkBorrowedCredential(
     'ERR_MCA_BORROWED_CREDENTIAL',
     `the entry's token server is on another origin than the middleware's, and the entry has no client of its own, so the middleware's credential would go there. Give the entry its own client (\`clientId\` with its \`secret\` or key, or an \`apikey\` / trusted profile), or point it at the middleware's token server.`,
   );
+}
+
+/**
+ * An entry's own token configuration: its settings overlaid on the middleware's (prepared in
+ * resolve-entry-token.ts), through the same derivation as the middleware's own, then the check
+ * that it sends no borrowed credential elsewhere. Undefined when it sets no token setting.
+ */
+export function resolveEntryToken(
+  entry: Record<string, unknown>,
+  place: EntryPlace,
+  settings: ResolvedSettings,
+  main: ProviderConfig,
+): ProviderConfig | undefined {
+  const prepared = prepareEntryToken(entry, place, settings, main);
+  if (prepared === undefined) return undefined;
+  // Its errors name the entry's field and where the list came from (the scope of its overlay).
+  const config = deriveProviderConfig(prepared.settings);
+  checkBorrowedCredential(entry, place, prepared.ownClientId, config, main, settings);
+  return config;
 }

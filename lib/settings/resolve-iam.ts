@@ -3,12 +3,11 @@ import type { ClientAuth } from '../token/client-auth/client-auth';
 import { DEFAULT_IAM_URL, IAM_TOKEN_PATH, type IamClient } from '../token/client-auth/iam-grant';
 import { IamApiKey } from '../token/client-auth/iam-api-key';
 import { ComputeResourceToken, type TrustedProfile } from '../token/client-auth/compute-resource-token';
-import type { EnvSource, ValueSource } from './env-source';
-import { readSetting } from './read-setting';
+import type { ValueSource } from './env-source';
 import { variablesOf } from './settings-table';
-import type { VcapCredentials } from './vcap';
 import { fieldName, scopedField, type FieldScope } from '../errors/field-scope';
-import { NO_OPTIONS, credentialUrl, invalid, optionOrigin, ownValue, scopeOf } from './option-checks';
+import { credentialUrl, invalid } from './option-checks';
+import type { ResolvedSettings } from './resolve-settings';
 import { constantCase } from '../errors/field-code';
 
 /** A value and where it came from, in words for messages ("option apikey", "environment variable MCA_APIKEY"). */
@@ -32,11 +31,11 @@ export interface IamChoice {
 // Given exactly: a stray space in a key or a profile only shows up later as IAM's BXNIM0415E.
 const EXACT = new Set(['apikey', 'iamClientId', 'iamClientSecret', 'iamProfileId', 'iamProfileName', 'iamProfileCrn']);
 
-function setting(options: Record<string, unknown>, env: EnvSource, field: string): Setting | undefined {
-  const hit = readSetting(options, env, field);
-  const found = hit && { value: hit.value, origin: hit.from, explicit: true };
+function setting(settings: ResolvedSettings, field: string): Setting | undefined {
+  const hit = settings.get(field);
+  const found = hit && { value: hit.value as string, origin: hit.from, explicit: true };
   if (found && EXACT.has(field) && found.value.trim() !== found.value) {
-    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.origin, scopeOf(options));
+    throw invalid(field, 'it has leading or trailing whitespace. Remove it (quotes in .env keep spaces).', found.origin, settings.scope);
   }
   return found;
 }
@@ -84,25 +83,25 @@ function conflict(field: string, from: string, grant: Setting, why: string, scop
  * doubled. The rules of every credential URL apply: https (http only to loopback, or with
  * `allowInsecureHttp`), no userinfo, no query or fragment.
  */
-export function iamTokenUrl(options: Record<string, unknown>, env: EnvSource, allowInsecureHttp: boolean): string {
-  const configured = setting(options, env, 'iamUrl');
+export function iamTokenUrl(settings: ResolvedSettings, allowInsecureHttp: boolean): string {
+  const configured = setting(settings, 'iamUrl');
   const raw = configured?.value.trim() ?? DEFAULT_IAM_URL;
-  const url = credentialUrl('iamUrl', raw, configured?.origin ?? 'the default', { base: true, allowInsecureHttp }, scopeOf(options));
+  const url = credentialUrl('iamUrl', raw, configured?.origin ?? 'the default', { base: true, allowInsecureHttp }, settings.scope);
   let base = url.href.replace(/\/+$/, '');
   if (base.endsWith(IAM_TOKEN_PATH)) base = base.slice(0, -IAM_TOKEN_PATH.length);
   return `${base}${IAM_TOKEN_PATH}`;
 }
 
 /** IAM's optional Basic client: both fields or neither (IBM's SDK silently drops a lone one). */
-function iamClient(options: Record<string, unknown>, env: EnvSource): IamClient | undefined {
-  const id = setting(options, env, 'iamClientId');
-  const secret = setting(options, env, 'iamClientSecret');
+function iamClient(settings: ResolvedSettings): IamClient | undefined {
+  const id = setting(settings, 'iamClientId');
+  const secret = setting(settings, 'iamClientSecret');
   if (id && secret) return { id: id.value, secret: secret.value };
   if (!id && !secret) return undefined;
   const [given, lacking] = id ? [id, 'iamClientSecret'] : [secret!, 'iamClientId'];
   const envName = variablesOf(lacking).join(' or ');
   return failMissing(
-    scopeOf(options),
+    settings.scope,
     lacking,
     `\`${lacking === 'iamClientId' ? 'iamClientSecret' : 'iamClientId'}\` is set (from ${given.origin}), and IAM's Basic client needs both. Pass \`${lacking}\` or set ${envName}, or remove the other.`,
   );
@@ -119,17 +118,11 @@ function failMissing(scope: FieldScope, field: string, why: string): never {
  * `apikey` (option, MCA_APIKEY, or the `credentials.apikey` of a binding that has no client secret),
  * or a trusted profile with a compute-resource token file. Undefined when it asks for neither.
  */
-export function resolveIamGrant(
-  options: Record<string, unknown>,
-  env: EnvSource,
-  found: FoundFields,
-  vcap: VcapCredentials,
-  allowInsecureHttp = false,
-): IamChoice | undefined {
-  const scope = scopeOf(options);
-  const explicitKey = setting(options, env, 'apikey');
-  const profiles = PROFILE_FIELDS.map(([field, form]) => ({ form, hit: setting(options, env, field), field })).filter((p) => p.hit);
-  const crFile = setting(options, env, 'crTokenFile');
+export function resolveIamGrant(settings: ResolvedSettings, found: FoundFields, allowInsecureHttp = false): IamChoice | undefined {
+  const { scope, vcap } = settings;
+  const explicitKey = setting(settings, 'apikey');
+  const profiles = PROFILE_FIELDS.map(([field, form]) => ({ form, hit: setting(settings, field), field })).filter((p) => p.hit);
+  const crFile = setting(settings, 'crTokenFile');
   // An App ID binding carries an `apikey` for its management API next to its client secret: such a
   // binding still means App ID. A binding with an apikey and no secret (Cloudant and most IBM
   // services) means IAM.
@@ -141,7 +134,7 @@ export function resolveIamGrant(
   const apikey = explicitKey ?? (wantsProfile ? undefined : boundKey);
   if (!apikey && !wantsProfile) {
     // IAM settings without a credential: the API key (or a profile) was meant and is missing.
-    const iamOnly = setting(options, env, 'iamUrl') ?? setting(options, env, 'iamClientId');
+    const iamOnly = setting(settings, 'iamUrl') ?? setting(settings, 'iamClientId');
     if (iamOnly) {
       failMissing(
         scope,
@@ -174,12 +167,13 @@ export function resolveIamGrant(
     throw conflict(field, hit.from ?? hit.source, grant, why, scope);
   }
   for (const field of OTHER_GRANT_OPTIONS) {
-    const hit = ownValue(options, field) !== undefined ? { origin: optionOrigin(options, field) } : setting(NO_OPTIONS, env, field);
-    if (hit) throw conflict(field, hit.origin, grant, 'it belongs to the client-assertion grants, not to IAM', scope);
+    // Set at all, acceptable or not: either way it names another grant.
+    const hit = settings.peek(field);
+    if (hit) throw conflict(field, hit.from, grant, 'it belongs to the client-assertion grants, not to IAM', scope);
   }
 
-  const tokenUrl = iamTokenUrl(options, env, allowInsecureHttp);
-  const client = iamClient(options, env);
+  const tokenUrl = iamTokenUrl(settings, allowInsecureHttp);
+  const client = iamClient(settings);
   if (apikey) return { name: 'iam_apikey', auth: new IamApiKey({ apikey: apikey.value, origin: apikey.origin, client }), tokenUrl, dropped };
 
   if (profiles.length === 0) {

@@ -9,7 +9,8 @@ import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { runCli } from '../helpers/run-cli';
 import { createEnvSource } from '../../lib/settings/env-source';
-import { resolveProviderConfig } from '../../lib/settings/resolve-config';
+import { deriveProviderConfig } from '../../lib/settings/resolve-config';
+import { resolveSettings } from '../../lib/settings/resolve-settings';
 import { resolveBackends } from '../../lib/settings/resolve-backends';
 import { leakedSecrets, reachableStrings, watchForLeaks } from '../helpers/leak-watch';
 import { fakeJwt, startIamServer, type IamServer } from '../helpers/iam-server';
@@ -158,7 +159,8 @@ describe('what an IAM entry inherits', () => {
     const options = { clientId: 'main-client', tokenUrl: tokens.url, ...middleware };
     const env = createEnvSource((middleware.env ?? {}) as Record<string, string>, false);
     const items = [{ match: 'https://a.example.com', clientId: 'own-client', ...settings }];
-    const resolved = resolveBackends({ items, from: 'the `protectedBackends` option' }, options, env, resolveProviderConfig(options, env));
+    const main = resolveSettings(options, 'middleware', env);
+    const resolved = resolveBackends({ items, from: 'the `protectedBackends` option' }, main, deriveProviderConfig(main));
     expect(resolved[0]!.config).toMatchObject({ clientId: 'own-client', ...expected });
   });
 });
@@ -283,7 +285,8 @@ describe('no API key in any rendering', () => {
     await m.authorization('cos');
     await m.authorization('pr');
     const env = createEnvSource({}, false);
-    const resolved = resolveBackends({ items: list, from: 'the `protectedBackends` option' }, options, env, resolveProviderConfig(options, env));
+    const settings = resolveSettings(options, 'middleware', env);
+    const resolved = resolveBackends({ items: list, from: 'the `protectedBackends` option' }, settings, deriveProviderConfig(settings));
     const keys = [KEY_A, KEY_B, IAM_CLIENT.secret, CR_TOKEN, Buffer.from(`${IAM_CLIENT.id}:${IAM_CLIENT.secret}`).toString('base64')];
     for (const thing of [m, m.backends, m.backends.get('cos'), m.backends.get('pr'), resolved]) {
       const text = [inspect(thing, { depth: Infinity, showHidden: true }), ...reachableStrings(thing)].join('\n');

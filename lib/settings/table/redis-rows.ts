@@ -29,7 +29,7 @@ export const STORE_ROWS = {
     default: 'required',
     doc: 'At least 32 random bytes, the same in every process: keys the names and the encryption.',
   },
-  prefix: { group: 'redis', kind: 'string', default: "`'mca:'`", doc: 'Prefix of every key.' },
+  prefix: { group: 'redis', kind: 'string', fallback: 'mca:', default: "`'mca:'`", doc: 'Prefix of every key.' },
   encrypt: { group: 'redis', kind: 'boolean', fallback: true, doc: 'Encrypt tokens at rest (AES-256-GCM).' },
   storeTimeoutMs: timer('MCA_REDIS_TIMEOUT_MS', 100, 'A Redis command slower than this counts as a failure.'),
   connectTimeoutMs: timer('MCA_REDIS_CONNECT_TIMEOUT_MS', 5_000, 'How long a command waits for a client that is still connecting.'),

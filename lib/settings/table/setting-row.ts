@@ -4,7 +4,7 @@
 
 /**
  * What a setting is about. A `protectedBackends` entry with a client of its own withholds whole
- * groups of the middleware's settings (see overlay-groups.ts), so a setting's group decides what an
+ * groups of the middleware's settings (see entry-overlay.ts), so a setting's group decides what an
  * entry inherits.
  */
 export type SettingGroup =
@@ -79,8 +79,8 @@ export interface SettingSpec {
   vcap?: readonly string[];
   /** The default, as the reference shows it. */
   default?: string;
-  /** The default value the resolver uses, for numbers and booleans. */
-  fallback?: number | boolean;
+  /** The default value the resolver (or the Redis store) uses, for numbers, booleans and the store's prefix. */
+  fallback?: number | boolean | string;
   bounds?: NumberBounds;
   /** The values an enum takes. */
   values?: readonly string[];
