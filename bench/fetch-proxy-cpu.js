@@ -22,7 +22,13 @@ async function fetchProxyPathCpu(servers) {
   const { samples: s, cpuUsPerRequest } = await routesInOneProcess(
     servers,
     'fetch-pair',
-    { mcaFetch: '/proxy-mca-fetch', staticFetch: '/proxy-static-fetch', manualFetch: '/proxy-manual-fetch', sharedFetch: '/proxy-shared-fetch' },
+    {
+      mcaFetch: '/proxy-mca-fetch',
+      staticFetch: '/proxy-static-fetch',
+      manualFetch: '/proxy-manual-fetch',
+      sharedFetch: '/proxy-shared-fetch',
+      manualAgain: '/proxy-manual-fetch-again',
+    },
     ROUNDS,
   );
   return {
@@ -33,6 +39,8 @@ async function fetchProxyPathCpu(servers) {
     // makes, and req.mcaFetch's middleware and request field over the wrapper alone.
     wrapperRatio: ratioWithInterval(s.manualFetch, s.sharedFetch).ratio,
     middlewareRatio: ratioWithInterval(s.sharedFetch, s.mcaFetch).ratio,
+    // The method's noise floor in this run: two identical routes (A/A), ideally 1.
+    noiseFloor: ratioWithInterval(s.manualFetch, s.manualAgain),
     cpuUsPerRequest,
     requestsPerRound: REQUESTS,
     rounds: s,
@@ -65,6 +73,8 @@ if (require.main === module) {
       );
       console.log(`    manual/auth.fetch  ${r.wrapperRatio.toFixed(3)}  (the wrapper's own cost)`);
       console.log(`    auth.fetch/mca     ${r.middlewareRatio.toFixed(3)}  (the middleware and req.mcaFetch's getter)`);
+      const [aLow, aHigh] = r.noiseFloor.interval90;
+      console.log(`  A/A manual/manual   ${r.noiseFloor.ratio.toFixed(3)}  (90% ${aLow.toFixed(3)}–${aHigh.toFixed(3)}; the method's noise floor in this run)`);
     } finally {
       await servers.stop();
     }

@@ -11,12 +11,14 @@
 //              middleware, then req.mcaFetch) and GET /proxy-static-fetch (a no-op middleware,
 //              then the global fetch with a static header); GET /proxy-manual-fetch (information:
 //              the global fetch as each mcaFetch hop calls it, an init per call, redirect 'manual');
-//              GET /proxy-shared-fetch (information: auth.fetch behind the no-op middleware)
+//              GET /proxy-shared-fetch (information: auth.fetch behind the no-op middleware);
+//              GET /proxy-manual-fetch-again (the manual route once more: the method's noise floor)
 //   axios-pair   - row 12's two routes in one process: GET /proxy-mca-axios (mcaOAuth() as route
 //              middleware, then req.mcaClient) and GET /proxy-direct-axios (a no-op middleware, then
 //              plain axios with a static header and maxRedirects: 0, axios at its cheapest)
 //   hello-pair   - row 1's routes in one process: GET /hello-mca (mcaOAuth() as route middleware),
-//              GET /hello-noop (a no-op middleware) and GET /hello-bare (none), all hello world
+//              GET /hello-noop (a no-op middleware) and GET /hello-bare (none), all hello world;
+//              GET /hello-noop-again (the no-op route once more: the method's noise floor)
 //   iam-pair     - the peer row's two routes in one process, both with an IAM API key against the
 //              same IAM server and back end: GET /proxy-mca-iam (mcaOAuth({ apikey, iamUrl }) as
 //              route middleware, then req.mcaClient) and GET /proxy-sdk-iam (a no-op middleware,
@@ -87,12 +89,14 @@ if (variant === 'fetch-pair') {
   );
   // Information: the global fetch as each mcaFetch hop calls it (an init per call, redirect 'manual').
   const header = staticInit.headers.Authorization;
-  app.get('/proxy-manual-fetch', pass, (req, res) =>
+  const manual = (req, res) =>
     fetch(`${backendUrl}/api/orders`, { method: 'GET', headers: { authorization: header }, redirect: 'manual' }).then(
       (r) => relay(res, r),
       (e) => fail(res, e),
-    ),
-  );
+    );
+  app.get('/proxy-manual-fetch', pass, manual);
+  // The method's noise floor: the same route again (A/A), registered after the others.
+  app.get('/proxy-manual-fetch-again', (req, res, next) => next(), manual);
 }
 
 if (variant === 'axios-pair' || variant === 'hello-pair') {
@@ -103,6 +107,12 @@ if (variant === 'axios-pair' || variant === 'hello-pair') {
     app.get('/hello-mca', auth, (req, res) => res.send('Hello World!'));
     app.get('/hello-noop', pass, (req, res) => res.send('Hello World!'));
     app.get('/hello-bare', (req, res) => res.send('Hello World!'));
+    // The method's noise floor: a second no-op route, the same work as /hello-noop (A/A).
+    app.get(
+      '/hello-noop-again',
+      (req, res, next) => next(),
+      (req, res) => res.send('Hello World!'),
+    );
   } else {
     const direct = axios.create({ headers: { Authorization: `Bearer ${staticToken}` }, maxRedirects: 0 });
     const proxy = (client, res) =>
