@@ -17,7 +17,15 @@ import { ownOptions } from './known-options';
 import { readVcap, type VcapCredentials } from './vcap';
 import { SETTINGS, type SettingRow } from './settings-table';
 import { ENV_NAMES, VCAP_FIELD, type CredentialField } from './credential-fields';
-import { settingsRecord, type Found, type Resolution, type ResolvedSetting, type ResolvedSettings, type SettingEntry as Entry } from './settings-record';
+import {
+  refusal,
+  settingsRecord,
+  type Found,
+  type Resolution,
+  type ResolvedSetting,
+  type ResolvedSettings,
+  type SettingEntry as Entry,
+} from './settings-record';
 
 export type { Found, ResolvedSetting, ResolvedSettings } from './settings-record';
 
@@ -110,7 +118,8 @@ function resolveRow(key: string, given: ResolvedSetting | undefined, env: EnvSou
   }
   const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, row.env);
   if (variable !== undefined) return row.kind === 'boolean' ? parseBoolean(key, variable) : { setting: variable };
-  if (row.fallback !== undefined) return { setting: { value: row.fallback, source: 'default', from: 'the default' } };
+  // The row's own default: a `fallback` polluted onto Object.prototype is no setting's default.
+  if (Object.hasOwn(row, 'fallback') && row.fallback !== undefined) return { setting: { value: row.fallback, source: 'default', from: 'the default' } };
   return undefined;
 }
 
@@ -221,7 +230,8 @@ export function resolveSettings(input: Record<string, unknown>, scope: 'provider
  */
 export function variableSetting(env: EnvSource, key: string): ResolvedSetting | undefined {
   const entry = resolveRow(key, undefined, env);
-  if (entry?.problem !== undefined) throw entry.problem(OWN_SETTINGS);
+  const problem = refusal(entry);
+  if (problem !== undefined) throw problem(OWN_SETTINGS);
   return entry?.setting;
 }
 
