@@ -52,12 +52,14 @@ it.each([
   ['problem', 0],
   ['fallback', 'polluted'],
   ['fallback', null],
+  ['env', null],
 ])('pollution changes no decision: Object.prototype.%s = %p is not read as a setting’s error or default', (key, value) => {
   // Found by differential testing of the settings rewrite against the build before it: the
   // resolved record's entries and the table's rows are plain objects, so a polluted `problem` made
   // every read of a setting throw a TypeError (the middleware, the provider, the certificate flow's
   // MCA_ALLOW_INSECURE_HTTP), and a polluted `fallback` became the default of every setting that
-  // has none (`apikey` and the profile "from the default").
+  // has none (`apikey` and the profile "from the default"); a polluted `env` became the variables
+  // of every row that has none (a TypeError for null).
   const script = `
     const { mcaOAuth, createTokenProvider, getAuthorizationHeaderByCertificate } = require(${JSON.stringify(DIST)});
     if (process.argv[1] === 'polluted') Object.defineProperty(Object.prototype, ${JSON.stringify(key)}, { value: ${JSON.stringify(value)}, configurable: true, writable: true });

@@ -70,6 +70,9 @@ function readVariable(env: EnvSource, names: readonly string[] = []): Found | un
   return undefined;
 }
 
+/** A row's own variables: an `env` polluted onto Object.prototype is no row's variable list. */
+const variablesOfRow = (row: SettingRow): readonly string[] | undefined => (Object.hasOwn(row, 'env') ? row.env : undefined);
+
 /** `true`/`false` (also `1`/`0`, any case) for a boolean variable. */
 function parseBoolean(key: string, variable: Found): Entry {
   const v = variable.value.trim().toLowerCase();
@@ -98,7 +101,7 @@ function checkNumber(key: string, row: SettingRow, given: ResolvedSetting): Entr
 /** A setting taken as given (its builder checks it), else its variable. */
 function asGiven(key: string, given: ResolvedSetting | undefined, env: EnvSource | undefined): Entry | undefined {
   if (given !== undefined) return { setting: given };
-  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, OPTION_ROWS.get(key)!.env);
+  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, variablesOfRow(OPTION_ROWS.get(key)!));
   return variable === undefined ? undefined : { setting: variable };
 }
 
@@ -116,7 +119,7 @@ function resolveRow(key: string, given: ResolvedSetting | undefined, env: EnvSou
     }
     return { setting: given };
   }
-  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, row.env);
+  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, variablesOfRow(row));
   if (variable !== undefined) return row.kind === 'boolean' ? parseBoolean(key, variable) : { setting: variable };
   // The row's own default: a `fallback` polluted onto Object.prototype is no setting's default.
   if (Object.hasOwn(row, 'fallback') && row.fallback !== undefined) return { setting: { value: row.fallback, source: 'default', from: 'the default' } };
