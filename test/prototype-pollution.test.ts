@@ -82,3 +82,29 @@ it.each([
   expect(JSON.parse(clean)).toEqual([['default', 'cos', 'own'], 'provider', expect.stringMatching(/^ERR_MCA_|MISSING/)]);
   expect(ask('polluted')).toBe(clean);
 });
+
+it.each(['tokenUrl', 'serverUrl', 'oauthServerUrl'])(
+  'pollution changes no decision: Object.prototype.%s leaves an entry with a client of its own on the middleware’s token server',
+  (key) => {
+    // Found by differential testing of the settings rewrite: the build before it read an entry's
+    // own fields from a plain object, so a polluted endpoint counted as "the entry names its token
+    // server" and the entry failed with ERR_MCA_MISSING_SERVER_URL. The rewrite reads own fields
+    // only; this keeps it so.
+    const script = `
+      const { mcaOAuth } = require(${JSON.stringify(DIST)});
+      if (process.argv[1] === 'polluted') Object.prototype[${JSON.stringify(key)}] = 'https://polluted.example.com/token';
+      try {
+        const mw = mcaOAuth({ clientId: 'c', secret: 's', tokenUrl: 'https://auth.example.com/token', env: {}, envFile: false,
+          protectedBackends: [{ match: 'https://own.example.com/', name: 'own', clientId: 'o', secret: 'os' }] });
+        process.stdout.write(JSON.stringify([...mw.backends].map(([name, provider]) => [name, provider.tokenUrl])));
+        void mw.close();
+      } catch (error) { process.stdout.write(String(error.code)); }`;
+    const ask = (mode: string): string => execFileSync(process.execPath, ['-e', script, mode], { encoding: 'utf8' });
+    const clean = ask('clean');
+    expect(JSON.parse(clean)).toEqual([
+      ['default', 'https://auth.example.com/token'],
+      ['own', 'https://auth.example.com/token'],
+    ]);
+    expect(ask('polluted')).toBe(clean);
+  },
+);
