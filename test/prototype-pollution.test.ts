@@ -46,3 +46,65 @@ it('pollution changes no decision: an IAM entry does not read a polluted key set
   expect(ask('clean')).toBe('["default","cos"]');
   expect(ask('polluted')).toBe(ask('clean'));
 });
+
+it.each([
+  ['problem', 'polluted'],
+  ['problem', 0],
+  ['fallback', 'polluted'],
+  ['fallback', null],
+  ['env', null],
+])('pollution changes no decision: Object.prototype.%s = %p is not read as a setting’s error or default', (key, value) => {
+  // Found by differential testing of the settings rewrite against the build before it: the
+  // resolved record's entries and the table's rows are plain objects, so a polluted `problem` made
+  // every read of a setting throw a TypeError (the middleware, the provider, the certificate flow's
+  // MCA_ALLOW_INSECURE_HTTP), and a polluted `fallback` became the default of every setting that
+  // has none (`apikey` and the profile "from the default"); a polluted `env` became the variables
+  // of every row that has none (a TypeError for null).
+  const script = `
+    const { mcaOAuth, createTokenProvider, getAuthorizationHeaderByCertificate } = require(${JSON.stringify(DIST)});
+    if (process.argv[1] === 'polluted') Object.defineProperty(Object.prototype, ${JSON.stringify(key)}, { value: ${JSON.stringify(value)}, configurable: true, writable: true });
+    const outcome = (f) => { try { return f(); } catch (error) { return String(error.code ?? error.name); } };
+    const results = [];
+    results.push(outcome(() => {
+      const mw = mcaOAuth({ clientId: 'c', secret: 's', tokenUrl: 'https://auth.example.com/token', env: {}, envFile: false,
+        protectedBackends: [{ match: 'https://cos.example.com/', name: 'cos', apikey: 'k-0123456789abcdefghijklmnopqrstuvwxyz' },
+          { match: 'https://own.example.com/', name: 'own', clientId: 'o', secret: 'os', tokenUrl: 'https://own.example.com/token' }] });
+      void mw.close();
+      return Object.keys(mw.stats());
+    }));
+    results.push(outcome(() => { const p = createTokenProvider({ apikey: 'k-0123456789abcdefghijklmnopqrstuvwxyz', env: {}, envFile: false }); void p.close(); return 'provider'; }));
+    getAuthorizationHeaderByCertificate({ appId: 'app-1' }).then(
+      () => results.push('header'),
+      (error) => results.push(String(error.code ?? error.name)),
+    ).then(() => process.stdout.write(JSON.stringify(results)));`;
+  const ask = (mode: string): string => execFileSync(process.execPath, ['-e', script, mode], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const clean = ask('clean');
+  expect(JSON.parse(clean)).toEqual([['default', 'cos', 'own'], 'provider', expect.stringMatching(/^ERR_MCA_|MISSING/)]);
+  expect(ask('polluted')).toBe(clean);
+});
+
+it.each(['tokenUrl', 'serverUrl', 'oauthServerUrl'])(
+  'pollution changes no decision: Object.prototype.%s leaves an entry with a client of its own on the middleware’s token server',
+  (key) => {
+    // Found by differential testing of the settings rewrite: the build before it read an entry's
+    // own fields from a plain object, so a polluted endpoint counted as "the entry names its token
+    // server" and the entry failed with ERR_MCA_MISSING_SERVER_URL. The rewrite reads own fields
+    // only; this keeps it so.
+    const script = `
+      const { mcaOAuth } = require(${JSON.stringify(DIST)});
+      if (process.argv[1] === 'polluted') Object.prototype[${JSON.stringify(key)}] = 'https://polluted.example.com/token';
+      try {
+        const mw = mcaOAuth({ clientId: 'c', secret: 's', tokenUrl: 'https://auth.example.com/token', env: {}, envFile: false,
+          protectedBackends: [{ match: 'https://own.example.com/', name: 'own', clientId: 'o', secret: 'os' }] });
+        process.stdout.write(JSON.stringify([...mw.backends].map(([name, provider]) => [name, provider.tokenUrl])));
+        void mw.close();
+      } catch (error) { process.stdout.write(String(error.code)); }`;
+    const ask = (mode: string): string => execFileSync(process.execPath, ['-e', script, mode], { encoding: 'utf8' });
+    const clean = ask('clean');
+    expect(JSON.parse(clean)).toEqual([
+      ['default', 'https://auth.example.com/token'],
+      ['own', 'https://auth.example.com/token'],
+    ]);
+    expect(ask('polluted')).toBe(clean);
+  },
+);

@@ -17,7 +17,15 @@ import { ownOptions } from './known-options';
 import { readVcap, type VcapCredentials } from './vcap';
 import { SETTINGS, type SettingRow } from './settings-table';
 import { ENV_NAMES, VCAP_FIELD, type CredentialField } from './credential-fields';
-import { settingsRecord, type Found, type Resolution, type ResolvedSetting, type ResolvedSettings, type SettingEntry as Entry } from './settings-record';
+import {
+  refusal,
+  settingsRecord,
+  type Found,
+  type Resolution,
+  type ResolvedSetting,
+  type ResolvedSettings,
+  type SettingEntry as Entry,
+} from './settings-record';
 
 export type { Found, ResolvedSetting, ResolvedSettings } from './settings-record';
 
@@ -62,6 +70,9 @@ function readVariable(env: EnvSource, names: readonly string[] = []): Found | un
   return undefined;
 }
 
+/** A row's own variables: an `env` polluted onto Object.prototype is no row's variable list. */
+const variablesOfRow = (row: SettingRow): readonly string[] | undefined => (Object.hasOwn(row, 'env') ? row.env : undefined);
+
 /** `true`/`false` (also `1`/`0`, any case) for a boolean variable. */
 function parseBoolean(key: string, variable: Found): Entry {
   const v = variable.value.trim().toLowerCase();
@@ -90,7 +101,7 @@ function checkNumber(key: string, row: SettingRow, given: ResolvedSetting): Entr
 /** A setting taken as given (its builder checks it), else its variable. */
 function asGiven(key: string, given: ResolvedSetting | undefined, env: EnvSource | undefined): Entry | undefined {
   if (given !== undefined) return { setting: given };
-  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, OPTION_ROWS.get(key)!.env);
+  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, variablesOfRow(OPTION_ROWS.get(key)!));
   return variable === undefined ? undefined : { setting: variable };
 }
 
@@ -108,9 +119,10 @@ function resolveRow(key: string, given: ResolvedSetting | undefined, env: EnvSou
     }
     return { setting: given };
   }
-  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, row.env);
+  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, variablesOfRow(row));
   if (variable !== undefined) return row.kind === 'boolean' ? parseBoolean(key, variable) : { setting: variable };
-  if (row.fallback !== undefined) return { setting: { value: row.fallback, source: 'default', from: 'the default' } };
+  // The row's own default: a `fallback` polluted onto Object.prototype is no setting's default.
+  if (Object.hasOwn(row, 'fallback') && row.fallback !== undefined) return { setting: { value: row.fallback, source: 'default', from: 'the default' } };
   return undefined;
 }
 
@@ -221,7 +233,8 @@ export function resolveSettings(input: Record<string, unknown>, scope: 'provider
  */
 export function variableSetting(env: EnvSource, key: string): ResolvedSetting | undefined {
   const entry = resolveRow(key, undefined, env);
-  if (entry?.problem !== undefined) throw entry.problem(OWN_SETTINGS);
+  const problem = refusal(entry);
+  if (problem !== undefined) throw problem(OWN_SETTINGS);
   return entry?.setting;
 }
 

@@ -60,6 +60,14 @@ export interface Resolution extends ResolvedSettings {
   readonly entries: Readonly<Record<string, SettingEntry>>;
 }
 
+/**
+ * A refused setting's error, own property only: an entry is a plain object, and a `problem`
+ * polluted onto Object.prototype must not make every acceptable setting throw.
+ */
+export function refusal(entry: SettingEntry | undefined): Refused['problem'] | undefined {
+  return entry !== undefined && Object.hasOwn(entry, 'problem') ? entry.problem : undefined;
+}
+
 /** The record of one resolution, with its readers: the first read of a refused setting throws its error, built for the record's scope. */
 export function settingsRecord(parts: Omit<Resolution, 'get' | 'peek'>): Resolution {
   const { entries, scope, found } = parts;
@@ -67,7 +75,8 @@ export function settingsRecord(parts: Omit<Resolution, 'get' | 'peek'>): Resolut
     ...parts,
     get(key) {
       const entry = entries[key];
-      if (entry?.problem !== undefined) throw entry.problem(scope);
+      const problem = refusal(entry);
+      if (problem !== undefined) throw problem(scope);
       return entry?.setting ?? found[key as CredentialField];
     },
     peek: (key) => entries[key]?.setting ?? found[key as CredentialField],
