@@ -108,3 +108,29 @@ it.each(['tokenUrl', 'serverUrl', 'oauthServerUrl'])(
     expect(ask('polluted')).toBe(clean);
   },
 );
+
+it('pollution changes no decision: a polluted Object.prototype.dpop does not make a token DPoP-bound', () => {
+  // Found by the differential attack on the settings rewrite (pre-existing): the configuration had
+  // no own `dpop` key, so the token core read a polluted one as a binding and every token request
+  // failed ("reading 'proof'").
+  const script = `
+    const http = require('node:http');
+    const { mcaOAuth } = require(${JSON.stringify(DIST)});
+    const server = http.createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ access_token: 'token-' + String(Object.hasOwn(req.headers, 'dpop')), token_type: 'Bearer', expires_in: 3600 }));
+    });
+    server.listen(0, '127.0.0.1', async () => {
+      const mw = mcaOAuth({ clientId: 'c', secret: 's', tokenUrl: 'http://127.0.0.1:' + server.address().port + '/token', env: {}, envFile: false });
+      if (process.argv[1] === 'polluted') Object.prototype.dpop = {};
+      let answer;
+      try { answer = await mw.authorization(); } catch (error) { answer = String(error.code ?? error.message); }
+      delete Object.prototype.dpop;
+      await mw.close();
+      server.close();
+      process.stdout.write(answer);
+    });`;
+  const ask = (mode: string): string => execFileSync(process.execPath, ['-e', script, mode], { encoding: 'utf8', timeout: 30_000 });
+  expect(ask('clean')).toBe('Bearer token-false');
+  expect(ask('polluted')).toBe(ask('clean'));
+});

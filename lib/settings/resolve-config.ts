@@ -133,6 +133,9 @@ export function deriveProviderConfig(settings: ResolvedSettings, prebuiltAuth?: 
   const number = (key: string): number => value(key) as number;
 
   return {
+    // Unbound until the middleware binds it (withDpop): an own key, so that a `dpop` polluted onto
+    // Object.prototype is never read as a binding by the token core.
+    dpop: undefined,
     clientId,
     secret,
     tenantId: found.tenantId?.value,
