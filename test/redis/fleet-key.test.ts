@@ -112,6 +112,20 @@ describe('what a fleet key may be', () => {
   });
 });
 
+describe('a fleet key from the environment', () => {
+  it('is an own property of process.env only: one inherited from its prototype (pollution) is no key', () => {
+    // test/redis/redis-config.test.ts plants it on Object.prototype in a real Node process, against
+    // dist/; here the same lookup runs against the source, with the inherited value on env's own prototype.
+    const saved = process.env;
+    process.env = Object.create({ MCA_REDIS_FLEET_KEY: randomBytes(32).toString('base64') }) as NodeJS.ProcessEnv;
+    try {
+      expect(refusal(() => redisTokenStore({ url: 'redis://127.0.0.1:1' })).code).toBe('ERR_MCA_MISSING_FLEET_KEY');
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
 describeWithRedis('one key, however it is spelt', () => {
   let redis: RedisServer;
   let tokens: TokenServer;
