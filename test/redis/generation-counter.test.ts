@@ -61,13 +61,20 @@ describeWithRedis('the generation counter', () => {
     },
   );
 
-  it('a counter a minute ahead (a member whose clock runs fast) is Redis’s word, not poison: the older token is refused as a rollback', async () => {
-    const { counter } = await written();
-    await raw.set(counter, String(Date.now() + 60_000), 'KEEPTTL');
+  it('a counter a minute ahead (a member whose clock runs fast) is Redis’s word, not poison: the older token is refused as a rollback, and the next write goes past it', async () => {
+    const { token, counter } = await written();
+    const ahead = Date.now() + 60_000;
+    await raw.set(counter, String(ahead), 'KEEPTTL');
     const reader = member();
     await expect(reader.provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');
     expect(reader.codes).toContain('ERR_MCA_STORE_ROLLBACK');
     expect(reader.codes).not.toContain('ERR_MCA_STORE_POISONED');
+    // The reader's write is numbered past the counter, not by its own clock: Redis takes it, and
+    // the fleet shares it.
+    await eventually(async () => Number(await raw.get(counter)) > ahead);
+    await expect(member().provider.getAuthorizationHeader()).resolves.toBe('Bearer tok-2');
+    expect(tokens.requests).toHaveLength(2);
+    expect(await raw.exists(token)).toBe(1);
   });
 
   it('a counter more than a day ahead is poisoned', async () => {
