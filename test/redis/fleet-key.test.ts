@@ -23,6 +23,8 @@ function refusal(build: () => unknown): { code: string; message: string } {
     void store.close();
   } catch (error) {
     expect(isMcaConfigError(error)).toBe(true);
+    // Every refusal here names the setting, for code that reports it.
+    expect((error as { field?: string }).field).toBe('fleetKey');
     return error as { code: string; message: string };
   }
   throw new Error('the fleet key was accepted');
@@ -102,7 +104,10 @@ describe('what a fleet key may be', () => {
     const saved = process.env.MCA_REDIS_FLEET_KEY;
     process.env.MCA_REDIS_FLEET_KEY = '';
     try {
-      expect(refusal(() => redisTokenStore({ url: 'redis://127.0.0.1:1' })).code).toBe('ERR_MCA_MISSING_FLEET_KEY');
+      const missing = refusal(() => redisTokenStore({ url: 'redis://127.0.0.1:1' }));
+      expect(missing.code).toBe('ERR_MCA_MISSING_FLEET_KEY');
+      expect(missing.message).toContain('`fleetKey` option or MCA_REDIS_FLEET_KEY');
+      expect(missing.message).toContain(HOW);
       process.env.MCA_REDIS_FLEET_KEY = 'c2hvcnQ=';
       expect(refusal(() => redisTokenStore({ url: 'redis://127.0.0.1:1' })).message).toContain('from MCA_REDIS_FLEET_KEY');
     } finally {
