@@ -88,7 +88,8 @@ describeWithRedis('the fleet lock', () => {
     expect(tokens.requests).toHaveLength(2);
     // It waited for the holder first (a live one would have answered), then took over long before
     // the lock's 120 s TTL or the caller's 60 s deadline.
-    expect(waited).toBeGreaterThanOrEqual(550);
+    // (It gives up once the next look would pass the bound: up to one look, 75 ms, early.)
+    expect(waited).toBeGreaterThanOrEqual(450);
     expect(waited).toBeLessThan(15_000);
     // 600 ms at 25–75 ms a look: a dozen or so lock commands, never hundreds.
     expect(calls).toBeGreaterThanOrEqual(5);
