@@ -48,11 +48,20 @@ function bytesWithDistinct(distinct: number, length = 32): Buffer {
   return Buffer.from(Array.from({ length }, (_, i) => values[i % distinct]!));
 }
 
+/** Random bytes whose base64 starts with a letter that is no hex digit and ends in a hex digit, unpadded. */
+function base64EndingInHex(length: number): string {
+  for (;;) {
+    const text = randomBytes(length).toString('base64');
+    if (/^[g-zG-Z].*[0-9a-f]$/.test(text)) return text;
+  }
+}
+
 describe('what a fleet key may be', () => {
   it.each([
     ['exactly 32 bytes with exactly 16 distinct values', bytesWithDistinct(16).toString('base64')],
     ['exactly 32 bytes, as hex', randomBytes(32).toString('hex')],
     ['a Buffer', randomBytes(32)],
+    ['48 bytes as base64 that ends in hex digits and has an even length, as hex has', base64EndingInHex(48)],
     ['a list of four keys', Array.from({ length: 4 }, () => randomBytes(32).toString('base64')).join(',')],
     ['a list with spaces around the commas and a trailing comma', ` ${randomBytes(32).toString('base64')} , ${randomBytes(32).toString('hex')} ,`],
   ])('accepts %s', async (_case, fleetKey) => {
@@ -70,7 +79,8 @@ describe('what a fleet key may be', () => {
   ])('refuses %s, naming the option and the fix without echoing the key', (_case, fleetKey) => {
     const error = refusal(() => storeWith(fleetKey));
     expect(error.code).toBe('ERR_MCA_INVALID_FLEET_KEY');
-    expect(error.message).toContain('from the `fleetKey` option');
+    // A single key is named as such (not as the first of a list).
+    expect(error.message).toContain('(from the `fleetKey` option): it must be at least 32 random bytes');
     expect(error.message).toContain(HOW);
     if (typeof fleetKey === 'string') expect(error.message).not.toContain(fleetKey.trim());
   });
@@ -127,6 +137,28 @@ describe('a fleet key from the environment', () => {
       expect(refusal(() => redisTokenStore({ url: 'redis://127.0.0.1:1' })).code).toBe('ERR_MCA_MISSING_FLEET_KEY');
     } finally {
       process.env = saved;
+    }
+  });
+});
+
+describe('a fleet key and the env view a provider is given', () => {
+  it('comes from that view only: a key in process.env does not fill in for one the view lacks', () => {
+    const saved = process.env.MCA_REDIS_FLEET_KEY;
+    process.env.MCA_REDIS_FLEET_KEY = randomBytes(32).toString('base64');
+    try {
+      const error = refusal(() =>
+        createTokenProvider({
+          clientId: 'c',
+          secret: 's',
+          tokenUrl: 'http://127.0.0.1:1/token',
+          envFile: false,
+          env: { MCA_REDIS_URL: 'redis://127.0.0.1:1' },
+        }),
+      );
+      expect(error.code).toBe('ERR_MCA_MISSING_FLEET_KEY');
+    } finally {
+      if (saved === undefined) delete process.env.MCA_REDIS_FLEET_KEY;
+      else process.env.MCA_REDIS_FLEET_KEY = saved;
     }
   });
 });
