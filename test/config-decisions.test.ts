@@ -168,4 +168,18 @@ describe('what a token file may hold (clientAssertionFile): one compact JWT, whi
     // Nothing of the file left the process.
     expect(tokens.requests.length).toBe(before);
   });
+
+  it('at a token request, after the file was removed: an error that names the file and why, and nothing sent', async () => {
+    const path = write('request removed', JWT);
+    const p = make(path);
+    rmSync(path);
+    const before = tokens.requests.length;
+    const error = await p.getAuthorizationHeader().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT_ASSERTION_FILE', field: 'clientAssertionFile' });
+    expect((error as Error).message).toContain(`(file ${path}): the file cannot be read (ENOENT)`);
+    expect(tokens.requests.length).toBe(before);
+  });
 });

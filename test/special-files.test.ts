@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenProvider, isMcaConfigError } from '../lib';
@@ -24,6 +24,21 @@ function thrown(run: () => unknown): unknown {
   }
   return undefined;
 }
+
+describe('token files are closed after every read', () => {
+  it('a hundred reads, at startup and on the fetch path, leave no file descriptor open', async () => {
+    const file = join(dir, 'token.jwt');
+    writeFileSync(file, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ3b3JrbG9hZCJ9.c2lnbmF0dXJl\n');
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 100; i++) {
+      readTokenFileSync('crTokenFile', file);
+      await readTokenFile('crTokenFile', file);
+    }
+    // The platform's file is read at every token request for the life of the process.
+    expect(open() - before).toBeLessThan(10);
+  });
+});
 
 describe('token, key and certificate files that are not regular files', () => {
   it('a FIFO as clientAssertionFile fails at startup instead of blocking forever', () => {

@@ -13,6 +13,36 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
+// Every redis-server a test file started and has not stopped yet, killed when the file ends. A test
+// that hangs (a mutant under StrykerJS, a bug) fails on its timeout without reaching its `finally`,
+// and StrykerJS runs file after file in one process: without this, each hung test left its servers
+// running for the rest of the run.
+const running = new Set<ChildProcess>();
+afterAll(async () => {
+  await Promise.all([...running].map(killed));
+});
+
+/** Kills `child` and waits for it to exit. */
+function killed(child: ChildProcess): Promise<void> {
+  running.delete(child);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** Starts a redis-server that the end of the test file kills if the test did not stop it. */
+export function spawnRedisServer(args: string[]): ChildProcess {
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** Stops a server from {@link spawnRedisServer}. */
+export const stopRedisProcess = killed;
+
 export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
@@ -87,20 +117,13 @@ export async function startRedisServer(extra: string[] = [], fixedPort?: number,
   const ports = tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
   const start = async (): Promise<void> => {
     dir = mkdtempSync(join(tmpdir(), 'mca-redis-'));
-    child = spawn('redis-server', [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], {
-      stdio: 'ignore',
-    });
+    child = spawnRedisServer([...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra]);
     await (tls ? waitForTcp(port) : waitForPort(port));
   };
   const stop = async (): Promise<void> => {
-    const running = child;
+    const stopping = child;
     child = undefined;
-    if (running && running.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        running.once('exit', () => resolve());
-        running.kill('SIGKILL');
-      });
-    }
+    if (stopping) await killed(stopping);
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
   await start();

@@ -1,10 +1,10 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { freePort, startRedisServer, waitForPort, type RedisServer } from './redis-server';
+import { freePort, spawnRedisServer, startRedisServer, stopRedisProcess, waitForPort, type RedisServer } from './redis-server';
 
 const run = promisify(execFile);
 
@@ -101,14 +101,9 @@ export async function startRedisSentinel({ downAfterMs = 500 }: { downAfterMs?: 
       '',
     ].join('\n'),
   );
-  const sentinel: ChildProcess = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  const sentinel: ChildProcess = spawnRedisServer([conf, '--sentinel']);
   const stop = async (): Promise<void> => {
-    if (sentinel.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        sentinel.once('exit', () => resolve());
-        sentinel.kill('SIGKILL');
-      });
-    }
+    await stopRedisProcess(sentinel);
     await Promise.all([master.stop(), replica.stop()]);
     rmSync(dir, { recursive: true, force: true });
   };

@@ -83,7 +83,8 @@ describeWithRedis('fleet key rotation', () => {
     for (let i = 0; i < 300 && !x.codes.includes('ERR_MCA_STORE_FOREIGN_KEY'); i++) await new Promise((r) => setTimeout(r, 10));
     for (const side of [x, y]) expect(side.codes.filter((c) => c === 'ERR_MCA_STORE_FOREIGN_KEY')).toHaveLength(1);
     const report = y.messages.find((m) => m.includes('fleet key this one does not hold'))!;
-    expect(report).toMatch(/fingerprint [\w-]{12}/);
+    // Twelve characters, as `check` prints them, so that the two can be compared.
+    expect(report).toMatch(/fingerprint [\w-]{12}; this one seals under [\w-]{12}\)/);
     expect(report).toContain('Rotating the fleet key');
     for (const secret of [OLD, NEW]) expect([...x.messages, ...y.messages].join('\n')).not.toContain(secret);
   });
