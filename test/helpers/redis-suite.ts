@@ -1,6 +1,9 @@
 import Redis from 'ioredis';
+import { createTokenProvider, type TokenProvider } from '../../lib';
+import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
 import { startRedisServer, type RedisServer } from './redis-server';
 import { startTokenServer, type TokenServer } from './token-server';
+import { FLEET_KEY, credentials } from './redis-fleet';
 
 /** What a Redis store suite works with in each test. */
 export interface RedisSuiteParts {
@@ -37,4 +40,35 @@ export function useRedisSuite(set: (parts: RedisSuiteParts) => void, cleanup: ((
     if (parts.raw.status !== 'end') parts.raw.disconnect();
     await parts.tokens.close();
   });
+}
+
+/** Polls Redis until `check` holds (writes land in the background, after the caller's answer); at most 5 s. */
+export async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('Redis never reached the expected state');
+}
+
+/**
+ * A process of the fleet: its own store (own connection, own memory) and provider on the suite's
+ * Redis and token server, closed by `cleanup`; `codes` collects its `store-error` codes.
+ */
+export function fleetMember(
+  redis: RedisServer,
+  tokens: TokenServer,
+  cleanup: (() => Promise<unknown> | unknown)[],
+  storeSettings: Record<string, unknown> = {},
+  providerSettings: Record<string, unknown> = {},
+): { provider: TokenProvider; store: RedisTokenStore; codes: string[] } {
+  const store = redisTokenStore({ url: redis.url, fleetKey: FLEET_KEY, storeTimeoutMs: 1_000, ...storeSettings });
+  const provider = createTokenProvider({ ...credentials(tokens), store, ...providerSettings });
+  const codes: string[] = [];
+  provider.on('store-error', (e: Error & { code?: string }) => codes.push(e.code ?? ''));
+  cleanup.push(async () => {
+    await provider.close();
+    await store.close();
+  });
+  return { provider, store, codes };
 }

@@ -6,12 +6,11 @@
 // busy loop.
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
-import { createTokenProvider, type TokenProvider } from '../../lib';
-import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
+import type { TokenProvider } from '../../lib';
+import type { RedisTokenStore } from '../../lib/redis';
 import type { TokenServer } from '../helpers/token-server';
 import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
-import { useRedisSuite } from '../helpers/redis-suite';
-import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
+import { eventually, fleetMember, useRedisSuite } from '../helpers/redis-suite';
 import { captureRedisStoreWarnings } from '../helpers/process-warnings';
 
 captureRedisStoreWarnings();
@@ -23,22 +22,9 @@ describeWithRedis('the fleet lock', () => {
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
   useRedisSuite((parts) => ({ redis, tokens, raw } = parts), cleanup);
 
-  function member(settings: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): { provider: TokenProvider; store: RedisTokenStore } {
-    const store = redisTokenStore({ url: redis.url, fleetKey: FLEET_KEY, storeTimeoutMs: 1_000, ...settings });
-    const provider = createTokenProvider({ ...credentials(tokens), store, ...extra });
-    cleanup.push(async () => {
-      await provider.close();
-      await store.close();
-    });
-    return { provider, store };
-  }
-  async function eventually(check: () => Promise<boolean>): Promise<void> {
-    for (let i = 0; i < 500; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error('Redis never reached the expected state');
-  }
+  const member = (settings: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): { provider: TokenProvider; store: RedisTokenStore } =>
+    fleetMember(redis, tokens, cleanup, settings, extra);
+
   const lockName = async (): Promise<string> => {
     await eventually(async () => (await raw.keys('mca:*:lock')).length === 1);
     return (await raw.keys('mca:*:lock'))[0]!;

@@ -4,12 +4,10 @@
 // member whose clock runs a minute ahead is one of the fleet: its counter is taken as Redis's word.
 // A token whose counter is gone (evicted alone, or deleted) is a miss, not a token to trust.
 import Redis from 'ioredis';
-import { createTokenProvider, type TokenProvider } from '../../lib';
-import { redisTokenStore } from '../../lib/redis';
+import type { TokenProvider } from '../../lib';
 import type { TokenServer } from '../helpers/token-server';
 import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
-import { useRedisSuite } from '../helpers/redis-suite';
-import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
+import { eventually, fleetMember, useRedisSuite } from '../helpers/redis-suite';
 import { captureRedisStoreWarnings } from '../helpers/process-warnings';
 
 // Redis holds bad counters on purpose here: the store's warnings are checked, not printed.
@@ -24,24 +22,8 @@ describeWithRedis('the generation counter', () => {
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
   useRedisSuite((parts) => ({ redis, tokens, raw } = parts), cleanup);
 
-  function member(): { provider: TokenProvider; codes: string[] } {
-    const store = redisTokenStore({ url: redis.url, fleetKey: FLEET_KEY, storeTimeoutMs: 1_000 });
-    const provider = createTokenProvider({ ...credentials(tokens), store });
-    const codes: string[] = [];
-    provider.on('store-error', (e: Error & { code?: string }) => codes.push(e.code ?? ''));
-    cleanup.push(async () => {
-      await provider.close();
-      await store.close();
-    });
-    return { provider, codes };
-  }
-  async function eventually(check: () => Promise<boolean>): Promise<void> {
-    for (let i = 0; i < 500; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error('Redis never reached the expected state');
-  }
+  const member = (): { provider: TokenProvider; codes: string[] } => fleetMember(redis, tokens, cleanup);
+
   /** A member fetches and writes; answers the names of its token and counter. */
   async function written(): Promise<{ token: string; counter: string }> {
     await member().provider.getAuthorizationHeader();

@@ -2,12 +2,11 @@
 // data (FLUSHALL, a restart without persistence) is maintenance, not a rollback; a counter no
 // member can have written is refused and reported, never adopted, and the next write replaces it.
 import Redis from 'ioredis';
-import { createTokenProvider, type TokenProvider } from '../../lib';
-import { redisTokenStore, type RedisTokenStore } from '../../lib/redis';
+import type { TokenProvider } from '../../lib';
+import type { RedisTokenStore } from '../../lib/redis';
 import type { TokenServer } from '../helpers/token-server';
 import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
-import { useRedisSuite } from '../helpers/redis-suite';
-import { FLEET_KEY, credentials } from '../helpers/redis-fleet';
+import { eventually, fleetMember, useRedisSuite } from '../helpers/redis-suite';
 import { captureRedisStoreWarnings } from '../helpers/process-warnings';
 
 // Redis refuses or fails the store on purpose here: its warnings are checked, not printed.
@@ -20,25 +19,8 @@ describeWithRedis('generations: lost data, poisoned counters', () => {
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
   useRedisSuite((parts) => ({ redis, tokens, raw } = parts), cleanup);
 
-  /** A process of the fleet: its own store (own connection, own memory) and provider. */
-  function member(): { provider: TokenProvider; store: RedisTokenStore; codes: string[] } {
-    const store = redisTokenStore({ url: redis.url, fleetKey: FLEET_KEY, storeTimeoutMs: 1_000 });
-    const provider = createTokenProvider({ ...credentials(tokens), store });
-    const codes: string[] = [];
-    provider.on('store-error', (e: Error & { code?: string }) => codes.push(e.code ?? ''));
-    cleanup.push(async () => {
-      await provider.close();
-      await store.close();
-    });
-    return { provider, store, codes };
-  }
-  async function eventually(check: () => Promise<boolean>): Promise<void> {
-    for (let i = 0; i < 500; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error('Redis never reached the expected state');
-  }
+  const member = (): { provider: TokenProvider; store: RedisTokenStore; codes: string[] } => fleetMember(redis, tokens, cleanup);
+
   const written = async (): Promise<string> => {
     await eventually(async () => (await raw.keys('mca:*:token')).length === 1);
     return (await raw.keys('mca:*:token'))[0]!;

@@ -8,7 +8,7 @@ import { deriveTokenKey } from '../../lib/token/token-crypto';
 import { secretFingerprint } from '../../lib/token/client-auth/slow-fingerprint';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { describeWithRedis, type RedisServer } from '../helpers/redis-server';
-import { useRedisSuite } from '../helpers/redis-suite';
+import { eventually, useRedisSuite } from '../helpers/redis-suite';
 import { FLEET_KEY, SECRET, credentials, runFleetChild, startHerd, type FleetChildOutput } from '../helpers/redis-fleet';
 import { waitFor } from '../helpers/wait';
 import { ACQUIRE } from '../../lib/redis/redis-scripts';
@@ -44,14 +44,6 @@ describeWithRedis('the Redis token store, against a real redis-server', () => {
       keys.map(async (k) => ((await raw.type(k)) === 'zset' ? (await raw.zrange(k, '0', '-1')).join(' ') : ((await raw.get(k)) ?? ''))),
     );
     return { keys, values };
-  }
-  /** Polls Redis until `check` holds (writes land in the background, after the caller's answer). */
-  async function eventually(check: () => Promise<boolean>): Promise<void> {
-    for (let i = 0; i < 500; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error('Redis never reached the expected state');
   }
   /** The one token key, once written. */
   async function tokenKey(pattern = 'mca:*:token'): Promise<string> {
