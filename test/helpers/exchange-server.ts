@@ -39,6 +39,14 @@ export interface ExchangeServer {
   close(): Promise<void>;
 }
 
+/** The middleware's own OAuth client in the on-behalf-of suites (it exchanges the users' tokens). */
+export const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
+
+/** `mcaOAuth()` settings for {@link CLIENT} at `server`'s token endpoint, reading no environment. */
+export function ownClientOptions(server: Pick<ExchangeServer, 'tokenUrl'>) {
+  return { env: {}, envFile: false as const, clientId: CLIENT.id, secret: CLIENT.secret, tokenUrl: server.tokenUrl };
+}
+
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';

@@ -6,10 +6,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { startExchangeServer, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { startExchangeServer, subjectToken, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
 import { listenOnLoopback, type Loopback } from '../helpers/loopback';
 
-const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 let server: ExchangeServer;
 let backend: Loopback;
 let seen: { path: string; scheme: string | undefined; dpop: string | string[] | undefined }[];
@@ -35,11 +34,7 @@ beforeEach(async () => {
     }),
   );
   mw = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: CLIENT.id,
-    secret: CLIENT.secret,
-    tokenUrl: server.tokenUrl,
+    ...ownClientOptions(server),
     onBehalfOf: true,
     protectedBackends: [
       { match: `${backend.url}/bound`, name: 'bound', dpop: true },

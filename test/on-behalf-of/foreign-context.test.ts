@@ -7,9 +7,8 @@ import net from 'node:net';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { registerSubjects, startExchangeServer, startUserBackend, type ExchangeServer } from '../helpers/exchange-server';
+import { registerSubjects, startExchangeServer, startUserBackend, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
 
-const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 let server: ExchangeServer;
 let backend: Awaited<ReturnType<typeof startUserBackend>>;
 let echo: net.Server;
@@ -61,11 +60,7 @@ type Via = 'client' | 'fetch' | 'auth';
 
 async function usersSeen(via: Via, sessionAfterAuth: boolean): Promise<string[]> {
   mw = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: CLIENT.id,
-    secret: CLIENT.secret,
-    tokenUrl: server.tokenUrl,
+    ...ownClientOptions(server),
     protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' }],
   });
   const kv = lazyClient();

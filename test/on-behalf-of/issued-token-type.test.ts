@@ -6,9 +6,8 @@ import http from 'node:http';
 import type { Request } from 'express';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { leakedSecrets } from '../helpers/leak-watch';
-import { startExchangeServer, startUserBackend, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { startExchangeServer, startUserBackend, subjectToken, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
 
-const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 const ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';
 let server: ExchangeServer;
 let backend: Awaited<ReturnType<typeof startUserBackend>>;
@@ -29,11 +28,7 @@ afterEach(async () => {
 
 function middleware(grant: 'token-exchange' | 'jwt-bearer'): McaOAuthMiddleware {
   return mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: CLIENT.id,
-    secret: CLIENT.secret,
-    tokenUrl: server.tokenUrl,
+    ...ownClientOptions(server),
     failureCooldownMs: 60_000,
     protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: { grant }, audience: 'orders-api' }],
   });

@@ -8,9 +8,8 @@ import http from 'node:http';
 import type { Request } from 'express';
 import { mcaOAuth } from '../../lib';
 import { join } from 'node:path';
-import { startExchangeServer, startUserBackend, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import { startExchangeServer, startUserBackend, subjectToken, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
 
-const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 const USERS = 24;
 let server: ExchangeServer;
 let backend: Awaited<ReturnType<typeof startUserBackend>>;
@@ -77,11 +76,7 @@ it(`${USERS} users at once through one onBehalfOf entry: ${USERS} exchanges unde
 
 it('close() with exchanges under way aborts each of them: every caller gets ERR_MCA_CLOSED at once', async () => {
   const mw = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: CLIENT.id,
-    secret: CLIENT.secret,
-    tokenUrl: server.tokenUrl,
+    ...ownClientOptions(server),
     protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' }],
   });
   // The token server holds every exchange (it answers none until ten are pending, or 2 s).

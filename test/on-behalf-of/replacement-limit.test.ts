@@ -4,10 +4,9 @@
 import express from 'express';
 import http from 'node:http';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { registerSubjects, startExchangeServer, type ExchangeServer } from '../helpers/exchange-server';
+import { registerSubjects, startExchangeServer, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
 import { listenOnLoopback, type Loopback } from '../helpers/loopback';
 
-const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 const USERS = ['alice', 'bob', 'carol'];
 let server: ExchangeServer;
 let backend: Loopback;
@@ -38,11 +37,7 @@ afterEach(async () => {
 it('users taking turns against a back end that answers 401 to everything make one exchange each per interval, and one more each once it has passed', async () => {
   let clock = Date.now();
   mw = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: CLIENT.id,
-    secret: CLIENT.secret,
-    tokenUrl: server.tokenUrl,
+    ...ownClientOptions(server),
     now: () => clock,
     retryOn401MinIntervalMs: 5000,
     protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' }],

@@ -5,10 +5,9 @@ import express from 'express';
 import http from 'node:http';
 import type { AxiosInstance } from 'axios';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { registerSubjects, startExchangeServer, startUserBackend, type ExchangeServer } from '../helpers/exchange-server';
+import { registerSubjects, startExchangeServer, startUserBackend, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
 import { listenOnLoopback, type Loopback } from '../helpers/loopback';
 
-const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 let server: ExchangeServer;
 let backend: Awaited<ReturnType<typeof startUserBackend>>;
 let mw: McaOAuthMiddleware | undefined;
@@ -34,11 +33,7 @@ type Route = (req: express.Request) => Promise<unknown>;
 /** An app whose one route runs `route`; answers `{ user }` of what the back end saw, or the error code. */
 async function serve(route: Route): Promise<(user: string) => Promise<unknown>> {
   mw = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: CLIENT.id,
-    secret: CLIENT.secret,
-    tokenUrl: server.tokenUrl,
+    ...ownClientOptions(server),
     protectedBackends: [
       { match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' },
       { match: `${backend.url}/app`, name: 'app' },

@@ -8,9 +8,18 @@ import type { Server } from 'node:http';
 import { MemoryTokenStore, mcaOAuth, type StoredToken, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
 import { inspect } from 'node:util';
 import { leakedSecrets } from '../helpers/leak-watch';
-import { ACCESS_TOKEN, JWT_BEARER, TOKEN_EXCHANGE, startExchangeServer, startUserBackend, subjectToken, type ExchangeServer } from '../helpers/exchange-server';
+import {
+  ACCESS_TOKEN,
+  JWT_BEARER,
+  TOKEN_EXCHANGE,
+  startExchangeServer,
+  startUserBackend,
+  subjectToken,
+  type ExchangeServer,
+  CLIENT,
+  ownClientOptions,
+} from '../helpers/exchange-server';
 
-const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 const START = Date.UTC(2026, 0, 1);
 let clock = START;
 let server: ExchangeServer;
@@ -58,11 +67,7 @@ afterEach(async () => {
 
 function options(extra: Partial<McaOAuthOptions> = {}, orders: Record<string, unknown> = {}): McaOAuthOptions {
   return {
-    env: {},
-    envFile: false,
-    clientId: CLIENT.id,
-    secret: CLIENT.secret,
-    tokenUrl: server.tokenUrl,
+    ...ownClientOptions(server),
     now: () => clock,
     protectedBackends: [
       { match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api', scope: 'orders.read', ...orders },

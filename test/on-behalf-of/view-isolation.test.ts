@@ -9,10 +9,9 @@ import { runInNewContext } from 'node:vm';
 import axiosRetry from 'axios-retry';
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
-import { registerSubjects, startExchangeServer, type ExchangeServer } from '../helpers/exchange-server';
+import { registerSubjects, startExchangeServer, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
 import { listenOnLoopback, type Loopback } from '../helpers/loopback';
 
-const CLIENT = { id: 'obo-client', secret: 'obo-s3cret-value' };
 let server: ExchangeServer;
 let backend: Loopback;
 /** Per path hit: the user whose exchanged token the back end got. */
@@ -60,11 +59,7 @@ type Route = (req: express.Request) => Promise<unknown>;
 /** An app whose one route runs `route`; answers what the route returned, or the error code. */
 async function serve(route: Route, setup?: (auth: McaOAuthMiddleware) => void): Promise<(user: string) => Promise<unknown>> {
   mw = mcaOAuth({
-    env: {},
-    envFile: false,
-    clientId: CLIENT.id,
-    secret: CLIENT.secret,
-    tokenUrl: server.tokenUrl,
+    ...ownClientOptions(server),
     protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' }],
   });
   ownInterceptors = 0;
