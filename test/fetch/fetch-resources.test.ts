@@ -11,6 +11,24 @@ import { startScriptedBackend } from '../client/scripted-backend';
 const fixture = middlewareFixture(startScriptedBackend);
 const { make, watch } = fixture;
 
+/** The middleware built while `standIn` is the global fetch (`mw.fetch` sends with the one of that moment); the real one restored. */
+function madeOver(standIn: typeof fetch): ReturnType<typeof make> {
+  const real = globalThis.fetch;
+  globalThis.fetch = standIn;
+  try {
+    return make();
+  } finally {
+    globalThis.fetch = real;
+  }
+}
+
+/** What `sent` rejects with (collected for the leak check), or undefined if it resolves. */
+const rejection = (sent: Promise<unknown>): Promise<Error | undefined> =>
+  sent.then(
+    () => undefined,
+    (e: unknown) => watch.collect(e) as Error,
+  );
+
 /**
  * A back end whose redirect (`/endless-redirect`) and 401 (`/endless-401` to the first token)
  * bodies never end: only the client closing the connection ends them. `open` counts
@@ -51,10 +69,7 @@ describe('a response the caller never sees is cancelled: its connection is not h
 
   it('redirect: "error" rejects as fetch does, and the redirect’s connection is closed', async () => {
     const m = make({ protectedBackends: [endless.url] });
-    const error = await m.fetch(`${endless.url}/endless-redirect`, { redirect: 'error' }).then(
-      () => undefined,
-      (e: unknown) => watch.collect(e) as Error,
-    );
+    const error = await rejection(m.fetch(`${endless.url}/endless-redirect`, { redirect: 'error' }));
     expect(error).toBeInstanceOf(TypeError);
     await waitFor(() => endless.open() === 0, 5000);
   });
@@ -80,10 +95,7 @@ describe('a response the caller never sees is cancelled: its connection is not h
   it('a HEAD through a redirect with redirect: "error" rejects as fetch does: “unexpected redirect”', async () => {
     const { backend } = fixture;
     const m = make();
-    const error = await m.fetch(`${backend.url}/redirect?to=/ok`, { method: 'HEAD', redirect: 'error' }).then(
-      () => undefined,
-      (e: unknown) => watch.collect(e) as Error,
-    );
+    const error = await rejection(m.fetch(`${backend.url}/redirect?to=/ok`, { method: 'HEAD', redirect: 'error' }));
     expect(error).toBeInstanceOf(TypeError);
     expect((error?.cause as Error).message).toBe('unexpected redirect');
   });
@@ -110,24 +122,14 @@ describe('a Request body over 1 MiB (sent as a stream once)', () => {
       },
       { highWaterMark: 0 },
     );
-    const real = globalThis.fetch;
     // A circuit breaker of the application's, say: it sends nothing while open, and cancels the
     // body it will not send, as fetch's own contract asks of whoever takes a stream.
-    globalThis.fetch = async (_input, init) => {
+    const m = madeOver(async (_input, init) => {
       await (init?.body as ReadableStream).cancel('circuit open');
       throw new TypeError('circuit open');
-    };
-    let m;
-    try {
-      m = make(); // mw.fetch sends with the global fetch of the moment it was built
-    } finally {
-      globalThis.fetch = real;
-    }
+    });
     const request = new Request(`${backend.url}/ok`, { method: 'POST', body: source, duplex: 'half' });
-    const error = await m.fetch(request, { mcaAuth: false }).then(
-      () => undefined,
-      (e: unknown) => watch.collect(e) as Error,
-    );
+    const error = await rejection(m.fetch(request, { mcaAuth: false }));
     expect(error?.message).toBe('circuit open');
     expect(cancelled).toBe('circuit open');
     expect(produced).toBeLessThan(8 * 1024 * 1024); // read past 1 MiB, and no further than asked
@@ -138,19 +140,9 @@ describe('a Request body over 1 MiB (sent as a stream once)', () => {
 describe('an error is handed back as it came', () => {
   it('a fetch of the caller’s whose error has `cause: null`: that error, not a TypeError of the redaction', async () => {
     const { backend } = fixture;
-    const real = globalThis.fetch;
     const failure = new TypeError('fetch failed (sent Bearer tok-1)', { cause: null });
-    globalThis.fetch = () => Promise.reject(failure);
-    let m;
-    try {
-      m = make(); // mw.fetch sends with the global fetch of the moment it was built
-    } finally {
-      globalThis.fetch = real;
-    }
-    const error = await m.fetch(`${backend.url}/ok`).then(
-      () => undefined,
-      (e: unknown) => watch.collect(e),
-    );
+    const m = madeOver(() => Promise.reject(failure));
+    const error = await rejection(m.fetch(`${backend.url}/ok`));
     expect(error).toBe(failure);
     expect(failure.message).toBe('fetch failed (sent [redacted])');
     expect(failure.cause).toBeNull();
@@ -158,26 +150,16 @@ describe('an error is handed back as it came', () => {
 
   it('an error whose cause chain is five causes deep, each naming the header sent: every link redacted', async () => {
     const { backend } = fixture;
-    const real = globalThis.fetch;
     let failure: Error | undefined;
     // A fetch wrapper of the application's that wraps each layer's failure in the next (retries,
     // tracing, a client library): the bottom one reports the header it sent.
-    globalThis.fetch = (_input, init) => {
+    const m = madeOver((_input, init) => {
       const sent = new Headers(init?.headers).get('authorization') ?? 'none';
       failure = undefined;
       for (let depth = 5; depth >= 0; depth--) failure = new Error(`layer ${depth}: sent ${sent}`, { cause: failure });
       return Promise.reject(failure);
-    };
-    let m;
-    try {
-      m = make();
-    } finally {
-      globalThis.fetch = real;
-    }
-    const error = await m.fetch(`${backend.url}/ok`).then(
-      () => undefined,
-      (e: unknown) => watch.collect(e),
-    );
+    });
+    const error = await rejection(m.fetch(`${backend.url}/ok`));
     expect(error).toBe(failure);
     const messages: string[] = [];
     for (let link: unknown = error; link instanceof Error; link = link.cause) messages.push(link.message);
