@@ -33,14 +33,8 @@ export type { Found, ResolvedSetting, ResolvedSettings } from './settings-record
 const CREDENTIAL_FIELDS = Object.keys(ENV_NAMES) as CredentialField[];
 const PER_FIELD_KEYS: ReadonlySet<string> = new Set(SETTINGS.filter((row) => row.perField).map((row) => row.key));
 
-/** Settings taken as given: the code that builds from them checks them (keys, objects, lists, functions). */
-const AS_GIVEN: ReadonlySet<string> = new Set(['privateKey', 'x5t', 'x5c', 'dpopKey', 'dpopKeyFile', 'onBehalfOf', 'env', 'envFile']);
-/**
- * Settings whose variables are read where they are used: the allowlist's, where a variable that is
- * present but empty is an error rather than "unset" (read-backend-list.ts), and the sources, which
- * say where the others are read.
- */
-const NO_VARIABLE: ReadonlySet<string> = new Set(['protectedBackends', 'protectedBackendsFile', 'env', 'envFile']);
+/** A flag the row itself declares: one polluted onto Object.prototype declares nothing. */
+const declares = (row: SettingRow, flag: 'checkedWhereUsed' | 'variablesReadWhereUsed'): boolean => Object.hasOwn(row, flag) && row[flag] === true;
 
 // URLs are trimmed, as the seed trims `serverUrl`; everything else must be given exactly, since a
 // stray space in an id or a secret only shows up later as `invalid_client`. Every source alike.
@@ -101,7 +95,8 @@ function checkNumber(key: string, row: SettingRow, given: ResolvedSetting): Entr
 /** A setting taken as given (its builder checks it), else its variable. */
 function asGiven(key: string, given: ResolvedSetting | undefined, env: EnvSource | undefined): Entry | undefined {
   if (given !== undefined) return { setting: given };
-  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, variablesOfRow(OPTION_ROWS.get(key)!));
+  const row = OPTION_ROWS.get(key)!;
+  const variable = env === undefined || declares(row, 'variablesReadWhereUsed') ? undefined : readVariable(env, variablesOfRow(row));
   return variable === undefined ? undefined : { setting: variable };
 }
 
@@ -119,7 +114,7 @@ function resolveRow(key: string, given: ResolvedSetting | undefined, env: EnvSou
     }
     return { setting: given };
   }
-  const variable = env === undefined || NO_VARIABLE.has(key) ? undefined : readVariable(env, variablesOfRow(row));
+  const variable = env === undefined || declares(row, 'variablesReadWhereUsed') ? undefined : readVariable(env, variablesOfRow(row));
   if (variable !== undefined) return row.kind === 'boolean' ? parseBoolean(key, variable) : { setting: variable };
   // The row's own default: a `fallback` polluted onto Object.prototype is no setting's default.
   if (Object.hasOwn(row, 'fallback') && row.fallback !== undefined) return { setting: { value: row.fallback, source: 'default', from: 'the default' } };
@@ -130,7 +125,10 @@ function resolveRow(key: string, given: ResolvedSetting | undefined, env: EnvSou
 const OPTION_ROWS: ReadonlyMap<string, SettingRow> = new Map(
   SETTINGS.filter((row) => (row.scope === 'provider' || row.scope === 'middleware') && !PER_FIELD_KEYS.has(row.key)).map((row) => [row.key, row]),
 );
-const takenAsGiven = (key: string): boolean => AS_GIVEN.has(key) || ['object', 'function', 'list', 'matcher'].includes(OPTION_ROWS.get(key)!.kind);
+const takenAsGiven = (key: string): boolean => {
+  const row = OPTION_ROWS.get(key)!;
+  return declares(row, 'checkedWhereUsed') || ['object', 'function', 'list', 'matcher'].includes(row.kind);
+};
 // Exported so that the error-code registry's reader (test/helpers/error-code-usage.ts) can follow
 // the keys that reach `invalid(key, …)` to the codes they build.
 /** The keys the pass parses and checks by their kind, in the table's order. */

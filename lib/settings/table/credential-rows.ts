@@ -120,6 +120,7 @@ export const CREDENTIAL_ROWS = {
     doc: 'How the client authenticates: Basic header, form fields, or a signed assertion (RFC 7523).',
   },
   privateKey: {
+    checkedWhereUsed: true,
     clientCredential: true,
     group: 'client-auth',
     kind: 'key material',
@@ -182,8 +183,22 @@ export const CREDENTIAL_ROWS = {
     flag: { arg: '<aud>', note: ' (default the token URL)' },
     doc: "The assertion's `aud`.",
   },
-  x5t: { group: 'client-auth', kind: 'boolean', entry: true, default: '`false`', doc: 'Also send the SHA-1 thumbprint header `x5t` (needs a certificate).' },
-  x5c: { group: 'client-auth', kind: 'boolean', entry: true, default: '`false`', doc: 'Also send the chain header `x5c` (needs a certificate).' },
+  x5t: {
+    checkedWhereUsed: true,
+    group: 'client-auth',
+    kind: 'boolean',
+    entry: true,
+    default: '`false`',
+    doc: 'Also send the SHA-1 thumbprint header `x5t` (needs a certificate).',
+  },
+  x5c: {
+    checkedWhereUsed: true,
+    group: 'client-auth',
+    kind: 'boolean',
+    entry: true,
+    default: '`false`',
+    doc: 'Also send the chain header `x5c` (needs a certificate).',
+  },
   apikey: {
     makesClient: 'iam',
     group: 'iam-client',
@@ -278,6 +293,8 @@ export const CREDENTIAL_ROWS = {
     doc: 'Picks the bound service instance by its `name`.',
   },
   envFile: {
+    checkedWhereUsed: true,
+    variablesReadWhereUsed: true,
     group: 'sources',
     kind: 'file',
     entry: false,
@@ -285,5 +302,13 @@ export const CREDENTIAL_ROWS = {
     flag: { arg: '<path>', note: 'read this file instead of ./.env', negation: 'read no .env file' },
     doc: 'The `.env` file read after the environment; `false` reads none.',
   },
-  env: { group: 'sources', kind: 'object', entry: false, default: '`process.env`', doc: 'The environment to read instead of `process.env`; never written.' },
+  env: {
+    checkedWhereUsed: true,
+    variablesReadWhereUsed: true,
+    group: 'sources',
+    kind: 'object',
+    entry: false,
+    default: '`process.env`',
+    doc: 'The environment to read instead of `process.env`; never written.',
+  },
 } satisfies RowsOf<CredentialOptions, BackendTokenSettings>;

@@ -6,6 +6,7 @@ import type { RowsOf } from './credential-rows';
 export const MIDDLEWARE_ROWS: RowsOf<Omit<McaOAuthOptions, keyof TokenProviderOptions>, BackendEntry> = {
   axios: { group: 'outbound', kind: 'object', entry: false, default: '`{}`', doc: 'Config of the axios instance `req.mcaClient`.' },
   protectedBackends: {
+    variablesReadWhereUsed: true,
     group: 'outbound',
     kind: 'list',
     entry: false,
@@ -14,6 +15,7 @@ export const MIDDLEWARE_ROWS: RowsOf<Omit<McaOAuthOptions, keyof TokenProviderOp
     doc: 'Where the token may be sent: origins, URL prefixes, RegExps or entries with settings of their own; the variable is comma-separated.',
   },
   protectedBackendsFile: {
+    variablesReadWhereUsed: true,
     group: 'outbound',
     kind: 'file',
     entry: false,
@@ -30,6 +32,7 @@ export const MIDDLEWARE_ROWS: RowsOf<Omit<McaOAuthOptions, keyof TokenProviderOp
     doc: 'A token a 401 replaced this recently is not dropped again.',
   },
   onBehalfOf: {
+    checkedWhereUsed: true,
     group: 'on-behalf-of',
     kind: 'enum',
     entry: true,
@@ -47,6 +50,7 @@ export const MIDDLEWARE_ROWS: RowsOf<Omit<McaOAuthOptions, keyof TokenProviderOp
   },
   dpop: { group: 'dpop', kind: 'boolean', entry: true, fallback: false, doc: 'DPoP-bound tokens (RFC 9449).' },
   dpopKey: {
+    checkedWhereUsed: true,
     group: 'dpop',
     kind: 'key material',
     entry: false,
@@ -55,7 +59,7 @@ export const MIDDLEWARE_ROWS: RowsOf<Omit<McaOAuthOptions, keyof TokenProviderOp
     default: 'a new key per middleware',
     doc: "A fleet's shared DPoP key (P-256: PEM, JWK or `KeyObject`).",
   },
-  dpopKeyFile: { group: 'dpop', kind: 'file', entry: false, env: ['MCA_DPOP_KEY_FILE'], doc: 'A file holding `dpopKey`.' },
+  dpopKeyFile: { checkedWhereUsed: true, group: 'dpop', kind: 'file', entry: false, env: ['MCA_DPOP_KEY_FILE'], doc: 'A file holding `dpopKey`.' },
 };
 
 export const ENTRY_ONLY_ROWS: RowsOf<Omit<BackendEntry, keyof McaOAuthOptions>, BackendEntry> = {

@@ -97,6 +97,17 @@ export interface SettingSpec {
   makesClient?: 'oauth' | 'iam';
   /** The credential an OAuth client of an entry's own must bring along with its `clientId`. */
   clientCredential?: boolean;
+  /**
+   * The resolution pass takes it as given and the code that builds from it checks it (key
+   * material, the on-behalf-of mode, the sources); kinds `object`, `function`, `list` and
+   * `matcher` always are.
+   */
+  checkedWhereUsed?: boolean;
+  /**
+   * Its variables are read where it is used, not by the pass: the allowlist's (a variable that is
+   * present but empty is an error there, not "unset") and the sources (they say where the others are read).
+   */
+  variablesReadWhereUsed?: boolean;
 }
 
 /** Which options object a setting belongs to. */
