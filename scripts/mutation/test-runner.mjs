@@ -36,7 +36,10 @@ class ByFileRunner {
     const result = await this.#inner.dryRun(options);
     if (result.status === 'complete') {
       const files = {};
-      for (const test of result.tests) (files[test.id] ??= []).includes(test.fileName) || files[test.id].push(test.fileName);
+      for (const test of result.tests) {
+        const of = (files[test.id] ??= []);
+        if (!of.includes(test.fileName)) of.push(test.fileName);
+      }
       writeFileSync(mapFile(), JSON.stringify(files));
     }
     return result;
