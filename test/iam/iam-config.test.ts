@@ -182,12 +182,14 @@ describe('IAM and assertion-file configuration errors', () => {
 });
 
 describe('the three grants on the client-authentication seam', () => {
-  const grants: Record<string, ClientAuth> = {
-    iam_apikey: new IamApiKey({ apikey: APIKEY, origin: 'option apikey', client: { id: 'bx', secret: 'iam-client-s3cret' } }),
-    iam_cr_token: new ComputeResourceToken({ file: { path: tokenFile, origin: 'option crTokenFile' }, profile: { field: 'profile_id', value: 'p' } }),
-    assertion_file: new AssertionFile({ clientId: 'c', path: tokenFile, origin: 'option clientAssertionFile' }),
+  // Built inside the test, not when the suite is collected: a broken constructor fails these tests.
+  const grants: Record<string, () => ClientAuth> = {
+    iam_apikey: () => new IamApiKey({ apikey: APIKEY, origin: 'option apikey', client: { id: 'bx', secret: 'iam-client-s3cret' } }),
+    iam_cr_token: () => new ComputeResourceToken({ file: { path: tokenFile, origin: 'option crTokenFile' }, profile: { field: 'profile_id', value: 'p' } }),
+    assertion_file: () => new AssertionFile({ clientId: 'c', path: tokenFile, origin: 'option clientAssertionFile' }),
   };
-  it.each(Object.entries(grants))('%s shows no key, client secret or file content in inspect, JSON, describe() or cache key parts', async (_name, auth) => {
+  it.each(Object.keys(grants))('%s shows no key, client secret or file content in inspect, JSON, describe() or cache key parts', async (name) => {
+    const auth = grants[name]!();
     const request = await auth.prepare({ tokenUrl: 'http://x', now: Date.now() });
     expect(JSON.stringify(request)).toMatch(new RegExp(`${APIKEY}|${CONTENT.replace(/\./g, '\\.')}`));
     const shown = [inspect(auth, { depth: 10, showHidden: true }), JSON.stringify(auth), JSON.stringify(auth.describe()), auth.cacheKeyParts.join()].join('\n');
