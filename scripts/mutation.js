@@ -10,10 +10,11 @@ const { spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-// Each module's code, and the suites that exercise it. A mutant run is one Jest run over the files
-// of `tests` with a name filter (StrykerJS's jest runner does not pick files per mutant): over the
-// whole suite, each of the fetch module's 262 mutants cost ~25 s on 2 loaded cores (2 hours); over
-// its suites, a few seconds. `--all-tests` runs a module against the whole suite instead.
+// Each module's code, and the suites that exercise it. A mutant run is one Jest run, by name
+// filter, over those of the module's test files that hold the tests covering the mutant
+// (scripts/mutation/): the dry run runs every file of `tests`. Over the whole suite, each of the
+// fetch module's 262 mutants cost ~25 s on 2 loaded cores (2 hours); over its suites, a few
+// seconds. `--all-tests` runs a module against the whole suite instead.
 const MODULES = {
   outbound: {
     mutate: ['lib/outbound/**/*.ts'],
