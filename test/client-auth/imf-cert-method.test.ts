@@ -1,5 +1,5 @@
 import { X509Certificate, verify } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImfCert, type ImfCertSettings } from '../../lib/token/client-auth/imf-cert';
@@ -82,6 +82,16 @@ describe('imf_cert: the files that cannot work, at startup and at each fetch', (
     expect(error.message).toBe(
       `Invalid \`certificate\` (from file ${settings.certificateFile}): its subject has no CN, which is the client id. Use the certificate the MCA service issued.`,
     );
+  });
+
+  it('a certificate whose CN is empty: the same error, since an empty client id cannot work', () => {
+    // openssl refuses to issue an empty CN, so this pair was made once with Python's cryptography
+    // (a self-signed certificate, subject "CN=, O=Test", valid until 2125).
+    const fixture = join(__dirname, '..', 'fixtures', 'empty-cn');
+    const settings = files(readFileSync(join(fixture, 'key.pem'), 'utf8'), readFileSync(join(fixture, 'certificate.pem'), 'utf8'));
+    const error = failure(() => new ImfCert(settings));
+    expect(error).toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'certificate' });
+    expect(error.message).toContain('its subject has no CN, which is the client id.');
   });
 
   it('a key that is not RSA, or not a key: ERR_MCA_MISSING_PEM naming `privateKey` and the key file', () => {
