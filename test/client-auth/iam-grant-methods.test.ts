@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,28 @@ describe('iam_apikey: which settings make another configuration', () => {
     expect(key({ id: 'a', secret: 's' })).not.toEqual(key({ id: 'b', secret: 's' }));
     expect(key({ id: 'a', secret: 's' })).not.toEqual(key({ id: 'a', secret: 't' }));
     expect(key({ id: 'a', secret: 's' })).toEqual(key({ id: 'a', secret: 's' }));
+  });
+});
+
+describe('IAM fingerprints a fleet shares across versions', () => {
+  // The derivation is scrypt with a fixed salt per purpose (as test/secret-oracle.test.ts pins it for
+  // a client secret): a rolling upgrade that changed it would leave old and new processes with two
+  // cache keys and two store keys for one credential in a shared Redis.
+  const derived = (purpose: string, secrets: string[]): Buffer =>
+    scryptSync(JSON.stringify(secrets), `express-mca-oauth ${purpose} fingerprint v1`, 64, { N: 1 << 14, r: 8, p: 1 });
+
+  it('the API key fingerprint `check` shows is the v1 derivation of the key and the (absent) IAM client', () => {
+    const apikeyLine = (client?: { id: string; secret: string }): string =>
+      new IamApiKey({ apikey: 'fleet-apikey', origin: 'option apikey', client }).describe().find((line) => line.label === 'apikey')!.value;
+    expect(apikeyLine()).toBe(`**** (from option apikey), fingerprint ${derived('iam apikey', ['fleet-apikey', '', '']).toString('hex').slice(0, 12)}`);
+    expect(apikeyLine({ id: 'bx', secret: 'bx-secret' })).toContain(derived('iam apikey', ['fleet-apikey', 'bx', 'bx-secret']).toString('hex').slice(0, 12));
+  });
+
+  it('the compute-resource grant keys its IAM client by the v1 derivation, in the cache key and the store key', () => {
+    const slow = derived('iam client', ['bx', 'bx-secret']);
+    const auth = crToken({ client: { id: 'bx', secret: 'bx-secret' } });
+    expect(auth.cacheKeyParts).toContain(slow.subarray(0, 32).toString('hex'));
+    expect(auth.storeKeyMaterial()).toContain(slow.subarray(32).toString('base64'));
   });
 });
 
