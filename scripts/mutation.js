@@ -75,6 +75,7 @@ const MODULES = {
     mutate: ['lib/token/client-auth/**/*.ts'],
     tests: [
       'test/client-auth.test.ts',
+      'test/client-auth/**',
       'test/token-file-check.test.ts',
       'test/oauth-server/**',
       'test/iam/**',
