@@ -74,6 +74,7 @@ const MODULES = {
     mutate: ['lib/token/client-auth/**/*.ts'],
     tests: [
       'test/client-auth.test.ts',
+      'test/client-secret-methods.test.ts',
       'test/token-file-check.test.ts',
       'test/oauth-server/**',
       'test/iam/**',
