@@ -75,6 +75,7 @@ const MODULES = {
     tests: [
       'test/client-auth.test.ts',
       'test/client-secret-methods.test.ts',
+      'test/key-material.test.ts',
       'test/token-file-check.test.ts',
       'test/oauth-server/**',
       'test/iam/**',
