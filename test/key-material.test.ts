@@ -76,6 +76,8 @@ describe('which key signs with which algorithm', () => {
     ['an RSA key', () => rsa(), undefined, 'RS256'],
     ['an RSA key, PS256 requested', () => rsa(), 'PS256', 'PS256'],
     ['an RSA key, RS256 requested', () => rsa(), 'RS256', 'RS256'],
+    ['an RSA-PSS key', () => rsaPss(), undefined, 'PS256'],
+    ['an RSA-PSS key, PS256 requested', () => rsaPss(), 'PS256', 'PS256'],
     ['an EC P-256 key', () => ec(), undefined, 'ES256'],
     ['an EC P-256 key, ES256 requested', () => ec(), 'ES256', 'ES256'],
   ] as const)('%s signs %s → %s, and the server can verify it', async (_name, key, requested, expected) => {
@@ -204,6 +206,15 @@ describe('the JWK thumbprint check and the cache key show (RFC 7638)', () => {
     const key = rsa();
     const { e, n } = key.export({ format: 'jwk' });
     expect(keyThumbprint(key)).toBe(createHash('sha256').update(`{"e":"${e}","kty":"RSA","n":"${n}"}`).digest('base64url'));
+  });
+
+  it('an RSA-PSS key (node:crypto exports no JWK for it): the thumbprint of its RSA modulus and exponent', () => {
+    const key = rsaPss();
+    writeFileSync(join(dir, 'pss.pem'), pem(key));
+    // The modulus as openssl reads it from the file, not as this package derives it.
+    const modulus = execFileSync('openssl', ['rsa', '-in', 'pss.pem', '-modulus', '-noout'], { cwd: dir, encoding: 'utf8' }).trim().replace('Modulus=', '');
+    const n = Buffer.from(modulus, 'hex').toString('base64url');
+    expect(keyThumbprint(key)).toBe(createHash('sha256').update(`{"e":"AQAB","kty":"RSA","n":"${n}"}`).digest('base64url'));
   });
 
   it('an Ed25519 key: the example of RFC 8037 Appendix A.3', () => {
