@@ -76,6 +76,8 @@ const MODULES = {
     tests: [
       'test/client-auth.test.ts',
       'test/client-auth/**',
+      'test/client-secret-methods.test.ts',
+      'test/key-material.test.ts',
       'test/token-file-check.test.ts',
       'test/oauth-server/**',
       'test/iam/**',

@@ -1,10 +1,11 @@
 import { open } from 'node:fs/promises';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { KeyObject, X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { KeyObject, X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import { McaConfigError } from '../../errors/mca-config-error';
 import { capped } from '../../errors/echo';
 import { OWN_SETTINGS, fieldName, scopedField, type FieldScope } from '../../errors/field-scope';
 import { NON_BLOCKING_READ, mustBeRegularFile } from './token-file';
+import { publicJwk } from './public-jwk';
 
 /**
  * Private keys and certificates for the assertion-based methods: parsed with node:crypto, read
@@ -141,7 +142,7 @@ const base64url = (data: Buffer): string => data.toString('base64url');
 
 /** RFC 7638 JWK thumbprint (SHA-256) of the public half: what `check` shows and the cache key holds. */
 export function keyThumbprint(key: KeyObject): string {
-  const jwk = createPublicKey(key).export({ format: 'jwk' });
+  const jwk = publicJwk(key);
   // The required members only, in lexicographic order, no whitespace (RFC 7638 §3).
   const members =
     jwk.kty === 'RSA'
