@@ -208,8 +208,10 @@ describe('the JWK thumbprint check and the cache key show (RFC 7638)', () => {
     expect(keyThumbprint(key)).toBe(createHash('sha256').update(`{"e":"${e}","kty":"RSA","n":"${n}"}`).digest('base64url'));
   });
 
-  it('an RSA-PSS key (node:crypto exports no JWK for it): the thumbprint of its RSA modulus and exponent', () => {
-    const key = rsaPss();
+  // 2048, 3072 and 4096 bits spell the DER lengths of the key differently (the low length byte
+  // above or below 0x80), which is where a misread length would truncate the modulus.
+  it.each([2048, 3072, 4096])('an RSA-PSS %i-bit key (node:crypto exports no JWK for it): the thumbprint of its RSA modulus and exponent', (bits) => {
+    const key = rsaPss(bits);
     writeFileSync(join(dir, 'pss.pem'), pem(key));
     // The modulus as openssl reads it from the file, not as this package derives it.
     const modulus = execFileSync('openssl', ['rsa', '-in', 'pss.pem', '-modulus', '-noout'], { cwd: dir, encoding: 'utf8' }).trim().replace('Modulus=', '');
