@@ -28,6 +28,9 @@ const MODULES = {
       'test/faults/backend-faults.test.ts',
       'test/middleware.test.ts',
       'test/express/**',
+      // Tokens on behalf of the user and DPoP proofs are outbound decisions too (token-target, dpop-proof).
+      'test/on-behalf-of/**',
+      'test/dpop/**',
     ],
   },
   fetch: {
