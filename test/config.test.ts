@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createTokenProvider, mcaOAuth, McaConfigError, isMcaConfigError, isMcaOAuthError } from '../lib';
 import { resolveProviderConfig } from '../lib/settings/resolve-config';
 import { expectNoSecrets } from './helpers/secrets';
+import { thrown } from './helpers/thrown';
 
 const SECRET = 'top-secret-42';
 const SERVER = 'https://imf-authserver.example.com/imf-authserver';
@@ -225,14 +226,6 @@ describe('bad configuration fails at startup with a coded McaConfigError', () =>
 });
 
 // Issue 10: configuration that fails closed and says what is wrong.
-function thrownBy(fn: () => unknown): Error & { code?: string; field?: string } {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a throw');
-}
 
 describe('4. prototype pollution is not configuration: own properties only', () => {
   const polluted = Object.prototype as Record<string, unknown>;
@@ -259,10 +252,10 @@ describe('4. prototype pollution is not configuration: own properties only', () 
 
   it('a polluted secret, serverUrl or application_id is never picked up', () => {
     withPollution({ secret: 'polluted', MCA_SECRET: 'polluted' }, () => {
-      expect(thrownBy(() => resolve({ env: {}, clientId: 'id', tenantId: 't', serverUrl: SERVER })).code).toBe('ERR_MCA_MISSING_SECRET');
+      expect(thrown(() => resolve({ env: {}, clientId: 'id', tenantId: 't', serverUrl: SERVER })).code).toBe('ERR_MCA_MISSING_SECRET');
     });
     withPollution({ serverUrl: 'https://attacker.example/', application_id: 'evil' }, () => {
-      const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET }), VCAP_APPLICATION: '{}' } }));
+      const error = thrown(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET }), VCAP_APPLICATION: '{}' } }));
       expect(error.code).toBe('ERR_MCA_MISSING_SERVER_URL');
     });
   });
@@ -305,7 +298,7 @@ describe('8. inputs that would change the endpoint silently', () => {
     ],
   ];
   it.each(cases)('%s', (_name, options, code, message) => {
-    const error = thrownBy(() => createTokenProvider(options));
+    const error = thrown(() => createTokenProvider(options));
     expect(error).toMatchObject({ name: 'McaConfigError', code });
     expect(error.message).toMatch(message);
     expectNoSecrets(error, [SECRET, 'x=1', 'frag-x', 'svc-user-9']);
@@ -318,14 +311,14 @@ describe('6. plain http: token URLs only to loopback, unless opted in', () => {
     ['serverUrl', { serverUrl: 'http://imf.example.com/imf-authserver' }, 'ERR_MCA_INVALID_SERVER_URL'],
     ['oauthServerUrl', { oauthServerUrl: 'http://appid.example.com/oauth/v4/t' }, 'ERR_MCA_INVALID_OAUTH_SERVER_URL'],
   ])('an http: %s to a remote host is refused', (_name, extra, code) => {
-    const error = thrownBy(() => createTokenProvider({ ...full, ...extra }));
+    const error = thrown(() => createTokenProvider({ ...full, ...extra }));
     expect(error.code).toBe(code);
     expect(error.message).toMatch(/in clear.*allowInsecureHttp: true.*MCA_ALLOW_INSECURE_HTTP/);
   });
 
   it('names the VCAP path an http: serverUrl came from', () => {
     const env = { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET, tenantId: 't', serverUrl: 'http://imf.example.com/imf' }) };
-    expect(thrownBy(() => resolve({ env })).message).toMatch(/from VCAP_SERVICES AdvancedMobileAccess\[0\]\.credentials\.serverUrl/);
+    expect(thrown(() => resolve({ env })).message).toMatch(/from VCAP_SERVICES AdvancedMobileAccess\[0\]\.credentials\.serverUrl/);
   });
 
   it('accepts loopback without opt-in, and any host with allowInsecureHttp or MCA_ALLOW_INSECURE_HTTP', () => {
@@ -334,8 +327,8 @@ describe('6. plain http: token URLs only to loopback, unless opted in', () => {
     expect(resolve({ ...full, tokenUrl: 'http://[::1]:9/token' }).tokenUrl).toBe('http://[::1]:9/token');
     expect(resolve({ ...full, tokenUrl: 'http://auth.example.com/token', allowInsecureHttp: true }).allowInsecureHttp).toBe(true);
     expect(resolve({ ...full, tokenUrl: 'http://auth.example.com/token', env: { MCA_ALLOW_INSECURE_HTTP: 'TRUE' } }).allowInsecureHttp).toBe(true);
-    expect(thrownBy(() => resolve({ ...full, env: { MCA_ALLOW_INSECURE_HTTP: 'yes please' } })).code).toBe('ERR_MCA_INVALID_ALLOW_INSECURE_HTTP');
-    expect(thrownBy(() => resolve({ ...full, allowInsecureHttp: 'true' })).code).toBe('ERR_MCA_INVALID_ALLOW_INSECURE_HTTP');
+    expect(thrown(() => resolve({ ...full, env: { MCA_ALLOW_INSECURE_HTTP: 'yes please' } })).code).toBe('ERR_MCA_INVALID_ALLOW_INSECURE_HTTP');
+    expect(thrown(() => resolve({ ...full, allowInsecureHttp: 'true' })).code).toBe('ERR_MCA_INVALID_ALLOW_INSECURE_HTTP');
   });
 });
 
@@ -368,7 +361,7 @@ describe('15. whitespace: every source alike, and the message names the source',
     ],
   ];
   it.each(cases)('%s', (_name, options, code, message) => {
-    const error = thrownBy(() => createTokenProvider(options));
+    const error = thrown(() => createTokenProvider(options));
     expect(error.code).toBe(code);
     expect(error.message).toMatch(message);
     expectNoSecrets(error, [SECRET]);
@@ -376,7 +369,7 @@ describe('15. whitespace: every source alike, and the message names the source',
 
   it('names the .env file a value came from', () => {
     const dir = dirWithEnvFile(`MCA_SECRET=" ${SECRET}"\n`);
-    const error = thrownBy(() => resolveProviderConfig({ ...full, secret: undefined, envFile: join(dir, '.env') }));
+    const error = thrown(() => resolveProviderConfig({ ...full, secret: undefined, envFile: join(dir, '.env') }));
     expect(error.message).toContain(`MCA_SECRET in ${join(dir, '.env')}`);
     expectNoSecrets(error, [SECRET]);
   });
@@ -399,13 +392,13 @@ describe('16. did you mean: the spellings of the seed, IBM SDKs and RFC 6749', (
     ['timeout', 'timeoutMs'],
     ['password', 'secret'],
   ])('%s → %s', (typo, right) => {
-    expect(thrownBy(() => createTokenProvider({ ...full, [typo]: 'x' })).message).toContain(`Did you mean \`${right}\`?`);
+    expect(thrown(() => createTokenProvider({ ...full, [typo]: 'x' })).message).toContain(`Did you mean \`${right}\`?`);
   });
 });
 
 describe('17. a bound service that lacks credentials says so', () => {
   it('credentials: {}', () => {
-    const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({}) } }));
+    const error = thrown(() => resolve({ env: { VCAP_SERVICES: mcaVcap({}) } }));
     expect(error.code).toBe('ERR_MCA_MISSING_CLIENT_ID');
     expect(error.message).toMatch(
       /A service is bound \(VCAP_SERVICES AdvancedMobileAccess\[0\], "Mobile Client Access-ag"\), but its credentials have no `clientId`/,
@@ -413,23 +406,23 @@ describe('17. a bound service that lacks credentials says so', () => {
   });
 
   it('credentials with an id but no secret, and no server URL', () => {
-    expect(thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id' }, 'AppID', 'my-appid') } })).message).toMatch(
+    expect(thrown(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id' }, 'AppID', 'my-appid') } })).message).toMatch(
       /bound \(VCAP_SERVICES AppID\[0\], "my-appid"\), but its credentials have no `secret`/,
     );
-    expect(thrownBy(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET }) } })).message).toMatch(
+    expect(thrown(() => resolve({ env: { VCAP_SERVICES: mcaVcap({ clientId: 'id', secret: SECRET }) } })).message).toMatch(
       /bound \(VCAP_SERVICES AdvancedMobileAccess\[0\]\), but its credentials have neither `serverUrl` nor `oauthServerUrl`/,
     );
   });
 
   it('AdvancedMobileAccess: [] (a service key with no instance)', () => {
-    const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: '{"AdvancedMobileAccess":[]}' } }));
+    const error = thrown(() => resolve({ env: { VCAP_SERVICES: '{"AdvancedMobileAccess":[]}' } }));
     expect(error.code).toBe('ERR_MCA_MISSING_CLIENT_ID');
     expect(error.message).toMatch(/VCAP_SERVICES has AdvancedMobileAccess with no service instance in it/);
   });
 
   it('a user-provided service without serviceName', () => {
     const vcap = JSON.stringify({ 'user-provided': [{ name: 'my-mca', credentials: { clientId: 'id', secret: SECRET, serverUrl: SERVER, tenantId: 't' } }] });
-    const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: vcap } }));
+    const error = thrown(() => resolve({ env: { VCAP_SERVICES: vcap } }));
     expect(error.message).toMatch(/user-provided service\(s\) "my-mca", which are used only when named: set `serviceName` or MCA_SERVICE_NAME/);
     expect(resolve({ env: { VCAP_SERVICES: vcap }, serviceName: 'my-mca' }).clientId).toBe('id');
   });
@@ -438,7 +431,7 @@ describe('17. a bound service that lacks credentials says so', () => {
     const vcap = JSON.stringify({
       cloudantNoSQLDB: [{ name: 'orders-db', label: 'cloudantNoSQLDB', credentials: { apikey: SECRET, url: 'https://x.cloudant.com' } }],
     });
-    const error = thrownBy(() => resolve({ env: { VCAP_SERVICES: vcap } }));
+    const error = thrown(() => resolve({ env: { VCAP_SERVICES: vcap } }));
     expect(error.code).toBe('ERR_MCA_MISSING_CLIENT_ID');
     expect(error.message).toMatch(/^Missing `clientId` \([^)]*\)\. VCAP_SERVICES binds "orders-db" \(cloudantNoSQLDB\), with an IAM API key/);
     expect(error.message).toContain('set MCA_SERVICE_NAME=orders-db (or the `serviceName` option)');
@@ -447,7 +440,7 @@ describe('17. a bound service that lacks credentials says so', () => {
     expect(resolve({ env: { VCAP_SERVICES: vcap, MCA_SERVICE_NAME: 'orders-db' } }).endpointKind).toBe('iam');
     // A service without an apikey gets no such hint.
     const plain = JSON.stringify({ cloudantNoSQLDB: [{ name: 'orders-db', credentials: { url: 'https://x' } }] });
-    expect(thrownBy(() => resolve({ env: { VCAP_SERVICES: plain } })).message).not.toContain('MCA_SERVICE_NAME=');
+    expect(thrown(() => resolve({ env: { VCAP_SERVICES: plain } })).message).not.toContain('MCA_SERVICE_NAME=');
   });
 });
 
@@ -455,14 +448,14 @@ describe('18. smaller items', () => {
   it('clientAuth is matched without regard to case (option and MCA_CLIENT_AUTH)', () => {
     expect(resolve({ ...full, clientAuth: 'POST' }).clientAuth).toBe('post');
     expect(resolve({ ...full, env: { MCA_CLIENT_AUTH: 'Basic' } }).clientAuth).toBe('basic');
-    expect(thrownBy(() => resolve({ ...full, clientAuth: 'jwt' })).code).toBe('ERR_MCA_INVALID_CLIENT_AUTH');
+    expect(thrown(() => resolve({ ...full, clientAuth: 'jwt' })).code).toBe('ERR_MCA_INVALID_CLIENT_AUTH');
   });
 
   it('the envFile error shows the path it tried', () => {
-    expect(thrownBy(() => resolve({ ...full, envFile: '/nonexistent/dir/app.env' })).message).toContain('/nonexistent/dir/app.env');
+    expect(thrown(() => resolve({ ...full, envFile: '/nonexistent/dir/app.env' })).message).toContain('/nonexistent/dir/app.env');
   });
 
   it('retryOn401 errors are spelled like every other code: ERR_MCA_INVALID_RETRY_ON_401', () => {
-    expect(thrownBy(() => mcaOAuth({ ...full, retryOn401: 1 } as never)).code).toBe('ERR_MCA_INVALID_RETRY_ON_401');
+    expect(thrown(() => mcaOAuth({ ...full, retryOn401: 1 } as never)).code).toBe('ERR_MCA_INVALID_RETRY_ON_401');
   });
 });

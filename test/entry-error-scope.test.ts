@@ -7,21 +7,13 @@ import { PrivateKeyJwt } from '../lib/token/client-auth/private-key-jwt';
 import { resolveDpopKey } from '../lib/settings/resolve-dpop-key';
 import { createEnvSource } from '../lib/settings/env-source';
 import { resolveSettings } from '../lib/settings/resolve-settings';
+import { thrown } from './helpers/thrown';
 
 // An entry's errors name the entry's field and where the list came from as they are built, down to
 // the token core's key parsers and file readers, at startup and at fetch time alike.
 const main = { env: {}, envFile: false, tokenUrl: 'http://127.0.0.1:9/token', clientId: 'main', secret: 'main-secret' } as const;
 const inList = ' The entry is in the `protectedBackends` option.';
 const pem = (bits: number): string => generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
-
-function thrown(run: () => unknown): Error & { code?: string; field?: string } {
-  try {
-    run();
-  } catch (error) {
-    return error as Error & { code?: string; field?: string };
-  }
-  throw new Error('did not throw');
-}
 
 let dir: string;
 beforeAll(() => {

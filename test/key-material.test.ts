@@ -17,6 +17,7 @@ import {
 } from '../lib/token/client-auth/key-material';
 import { TestCa, rsaKey } from './helpers/certificates';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
+import { thrown } from './helpers/thrown';
 
 const dir = mkdtempSync(join(tmpdir(), 'mca-key-material-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,15 +27,6 @@ const pem = (key: KeyObject): string => key.export({ format: 'pem', type: 'pkcs8
 const rsa = (modulusLength = 2048): KeyObject => generateKeyPairSync('rsa', { modulusLength }).privateKey;
 const rsaPss = (modulusLength = 2048): KeyObject => generateKeyPairSync('rsa-pss', { modulusLength }).privateKey;
 const ec = (namedCurve = 'P-256'): KeyObject => generateKeyPairSync('ec', { namedCurve }).privateKey;
-
-function thrown(run: () => unknown): Error & { code?: string; field?: string } {
-  try {
-    run();
-  } catch (error) {
-    return error as Error & { code?: string; field?: string };
-  }
-  throw new Error('did not throw');
-}
 
 describe('which key signs with which algorithm', () => {
   let server: TokenServer;

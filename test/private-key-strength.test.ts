@@ -1,19 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { createTokenProvider } from '../lib';
+import { thrown } from './helpers/thrown';
 
 // private_key_jwt keys an operator may hold from older setups: a short RSA key (RFC 7518 §3.3:
 // RS256/PS256 MUST use 2048 bits or more) and a passphrase-protected PEM.
 const base = { env: {}, envFile: false, tokenUrl: 'http://127.0.0.1:9/token', clientId: 'c', clientAuth: 'private_key_jwt' } as const;
-
-function thrown(run: () => unknown): Error & { code?: string } {
-  try {
-    run();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('did not throw');
-}
 
 describe('private_key_jwt refuses weak or unusable keys at startup', () => {
   it.each([1024, 1536])('an RSA %i-bit key is refused, for RS256 and PS256', (modulusLength) => {

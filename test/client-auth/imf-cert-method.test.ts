@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImfCert, type ImfCertSettings } from '../../lib/token/client-auth/imf-cert';
 import { TestCa, ecKey, rsaKey } from '../helpers/certificates';
+import { thrown } from '../helpers/thrown';
 
 // The seed's certificate flow as an operator meets it: which certificate of the file is sent, the
 // one code (ERR_MCA_MISSING_PEM) with the field and file for every way the two files can be wrong,
@@ -27,15 +28,6 @@ function files(keyText: string, certificateText: string): ImfCertSettings {
   writeFileSync(keyFile, keyText);
   writeFileSync(certificateFile, certificateText);
   return { keyFile, certificateFile };
-}
-
-function failure(work: () => unknown): { code?: string; field?: string; message: string } {
-  try {
-    work();
-  } catch (error) {
-    return error as { code?: string; field?: string; message: string };
-  }
-  throw new Error('expected an error');
 }
 
 function sentCertificate(authorization: string): X509Certificate {
@@ -70,14 +62,14 @@ describe('imf_cert: the files that cannot work, at startup and at each fetch', (
     ['a block that is not X.509', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'its CERTIFICATE block does not parse as X.509.'],
   ])('a certificate file with %s: ERR_MCA_MISSING_PEM naming `certificate` and the file', (_what, text, why) => {
     const settings = files(key.privatePem, text);
-    const error = failure(() => new ImfCert(settings));
+    const error = thrown(() => new ImfCert(settings));
     expect(error).toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'certificate' });
     expect(error.message).toBe(`Invalid \`certificate\` (from file ${settings.certificateFile}): ${why}`);
   });
 
   it('a certificate without a CN (the client id): ERR_MCA_MISSING_PEM naming `certificate`', () => {
     const settings = files(key.privatePem, ca.issue(key, ''));
-    const error = failure(() => new ImfCert(settings));
+    const error = thrown(() => new ImfCert(settings));
     expect(error).toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'certificate' });
     expect(error.message).toBe(
       `Invalid \`certificate\` (from file ${settings.certificateFile}): its subject has no CN, which is the client id. Use the certificate the MCA service issued.`,
@@ -89,7 +81,7 @@ describe('imf_cert: the files that cannot work, at startup and at each fetch', (
     // (a self-signed certificate, subject "CN=, O=Test", valid until 2125).
     const fixture = join(__dirname, '..', 'fixtures', 'empty-cn');
     const settings = files(readFileSync(join(fixture, 'key.pem'), 'utf8'), readFileSync(join(fixture, 'certificate.pem'), 'utf8'));
-    const error = failure(() => new ImfCert(settings));
+    const error = thrown(() => new ImfCert(settings));
     expect(error).toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'certificate' });
     expect(error.message).toContain('its subject has no CN, which is the client id.');
   });
@@ -97,16 +89,16 @@ describe('imf_cert: the files that cannot work, at startup and at each fetch', (
   it('a key that is not RSA, or not a key: ERR_MCA_MISSING_PEM naming `privateKey` and the key file', () => {
     const ec = ecKey();
     const notRsa = files(ec.privatePem, seedCertificate);
-    const error = failure(() => new ImfCert(notRsa));
+    const error = thrown(() => new ImfCert(notRsa));
     expect(error).toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'privateKey' });
     expect(error.message).toBe(`Invalid \`privateKey\` (from file ${notRsa.keyFile}): the IMFCert flow signs RS256 and needs an RSA key.`);
     const notKey = files('not a key', seedCertificate);
-    expect(failure(() => new ImfCert(notKey)).message).toContain(`(from file ${notKey.keyFile})`);
+    expect(thrown(() => new ImfCert(notKey)).message).toContain(`(from file ${notKey.keyFile})`);
   });
 
   it('a certificate of another key names both files', () => {
     const settings = files(rsaKey().privatePem, seedCertificate);
-    const error = failure(() => new ImfCert(settings));
+    const error = thrown(() => new ImfCert(settings));
     expect(error).toMatchObject({ code: 'ERR_MCA_MISSING_PEM', field: 'certificate' });
     expect(error.message).toBe(
       `Invalid \`certificate\` (from file ${settings.certificateFile}): it does not belong to the private key in ${settings.keyFile}.`,
@@ -115,11 +107,11 @@ describe('imf_cert: the files that cannot work, at startup and at each fetch', (
 
   it('a missing file names its field, at startup and when it vanishes before a fetch', async () => {
     const settings = files(key.privatePem, seedCertificate);
-    expect(failure(() => new ImfCert({ ...settings, certificateFile: join(dir, 'absent-cert.pem') }))).toMatchObject({
+    expect(thrown(() => new ImfCert({ ...settings, certificateFile: join(dir, 'absent-cert.pem') }))).toMatchObject({
       code: 'ERR_MCA_MISSING_PEM',
       field: 'certificateFile',
     });
-    expect(failure(() => new ImfCert({ ...settings, keyFile: join(dir, 'absent-key.pem') }))).toMatchObject({
+    expect(thrown(() => new ImfCert({ ...settings, keyFile: join(dir, 'absent-key.pem') }))).toMatchObject({
       code: 'ERR_MCA_MISSING_PEM',
       field: 'privateKeyFile',
     });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PrivateKeyJwt, type PrivateKeyJwtSettings } from '../../lib/token/client-auth/private-key-jwt';
 import type { FieldScope } from '../../lib/errors/field-scope';
 import { TestCa, rsaKey } from '../helpers/certificates';
+import { thrown } from '../helpers/thrown';
 
 // What private_key_jwt shows an operator and a token server: the errors about its key and
 // certificate (field, origin, entry), the assertion header, the `check` lines, what tells two
@@ -45,50 +46,41 @@ async function assertionHeader(auth: PrivateKeyJwt): Promise<Record<string, unkn
   return jwsHeader(form.find(([name]) => name === 'client_assertion')![1]);
 }
 
-function failure(work: () => unknown): { code?: string; field?: string; message: string } {
-  try {
-    work();
-  } catch (error) {
-    return error as { code?: string; field?: string; message: string };
-  }
-  throw new Error('expected an error');
-}
-
 describe('private_key_jwt: errors about its key and certificate', () => {
   it('names a bad key value by its option, and a bad key file by its path', () => {
-    expect(failure(() => build({ key: { kind: 'value', value: 'not a key', origin: 'option privateKey' } }))).toMatchObject({
+    expect(thrown(() => build({ key: { kind: 'value', value: 'not a key', origin: 'option privateKey' } }))).toMatchObject({
       field: 'privateKey',
       message: expect.stringContaining('(from option privateKey)') as unknown,
     });
     const path = file('bad-key.pem', 'not a key');
-    expect(failure(() => build({ key: { kind: 'file', path, origin: 'option privateKeyFile' } })).message).toContain(`(from file ${path})`);
+    expect(thrown(() => build({ key: { kind: 'file', path, origin: 'option privateKeyFile' } })).message).toContain(`(from file ${path})`);
   });
 
   it("an entry's key and certificate errors name the entry's fields and say where the entry is", () => {
     const missing = join(dir, 'absent.pem');
-    const keyFile = failure(() => build({ scope: ENTRY, key: { kind: 'file', path: missing, origin: 'option privateKeyFile' } }));
+    const keyFile = thrown(() => build({ scope: ENTRY, key: { kind: 'file', path: missing, origin: 'option privateKeyFile' } }));
     expect(keyFile).toMatchObject({ field: 'protectedBackends[1].privateKeyFile' });
     expect(keyFile.message).toContain(ENTRY.note);
-    const keyValue = failure(() => build({ scope: ENTRY, key: { kind: 'value', value: 'not a key', origin: 'option privateKey' } }));
+    const keyValue = thrown(() => build({ scope: ENTRY, key: { kind: 'value', value: 'not a key', origin: 'option privateKey' } }));
     expect(keyValue).toMatchObject({ field: 'protectedBackends[1].privateKey' });
     expect(keyValue.message).toContain(ENTRY.note);
-    const certificateFile = failure(() => build({ scope: ENTRY, certificate: { kind: 'file', path: missing, origin: 'option certificateFile' } }));
+    const certificateFile = thrown(() => build({ scope: ENTRY, certificate: { kind: 'file', path: missing, origin: 'option certificateFile' } }));
     expect(certificateFile).toMatchObject({ field: 'protectedBackends[1].certificateFile' });
   });
 
   it('names the certificate file that cannot be read, and a bad certificate by its option or path', () => {
-    expect(failure(() => build({ certificate: { kind: 'file', path: join(dir, 'absent.pem'), origin: 'option certificateFile' } }))).toMatchObject({
+    expect(thrown(() => build({ certificate: { kind: 'file', path: join(dir, 'absent.pem'), origin: 'option certificateFile' } }))).toMatchObject({
       field: 'certificateFile',
     });
-    expect(failure(() => build({ certificate: { kind: 'value', value: 'no certificate', origin: 'option certificate' } })).message).toContain(
+    expect(thrown(() => build({ certificate: { kind: 'value', value: 'no certificate', origin: 'option certificate' } })).message).toContain(
       '(from option certificate)',
     );
     const path = file('bad-cert.pem', 'no certificate');
-    expect(failure(() => build({ certificate: { kind: 'file', path, origin: 'option certificateFile' } })).message).toContain(`(from file ${path})`);
+    expect(thrown(() => build({ certificate: { kind: 'file', path, origin: 'option certificateFile' } })).message).toContain(`(from file ${path})`);
   });
 
   it("refuses a certificate of another key, naming `certificate` and the fix, and not the key's", () => {
-    const error = failure(() =>
+    const error = thrown(() =>
       build({
         key: { kind: 'value', value: other.privatePem, origin: 'option privateKey' },
         certificate: { kind: 'value', value: certificatePem, origin: 'option certificate' },
@@ -98,7 +90,7 @@ describe('private_key_jwt: errors about its key and certificate', () => {
     expect(error.message).toBe(
       "Invalid `certificate` (from option certificate): its first certificate does not belong to the private key. Put the key's own certificate first.",
     );
-    const scoped = failure(() =>
+    const scoped = thrown(() =>
       build({
         scope: ENTRY,
         key: { kind: 'value', value: other.privatePem, origin: 'option privateKey' },
