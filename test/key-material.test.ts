@@ -1,7 +1,16 @@
 // Keys and certificates of the assertion methods as an operator meets them: which keys sign with
 // which algorithm (and which are refused, with what message), what a key or certificate file may
 // be, the thumbprint `check` and the cache key show, and a certificate's state in `check`.
-import { X509Certificate, constants, createHash, createPrivateKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  constants,
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  verify,
+  type KeyObject,
+  type RSAPSSKeyPairKeyObjectOptions,
+} from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +35,9 @@ const base = { env: {}, envFile: false, tokenUrl: 'http://127.0.0.1:9/token', cl
 const pem = (key: KeyObject): string => key.export({ format: 'pem', type: 'pkcs8' }) as string;
 const rsa = (modulusLength = 2048): KeyObject => generateKeyPairSync('rsa', { modulusLength }).privateKey;
 const rsaPss = (modulusLength = 2048): KeyObject => generateKeyPairSync('rsa-pss', { modulusLength }).privateKey;
+// @types/node types the salt length of these options as a string; node:crypto takes a number.
+const rsaPssWith = (parameters: { hashAlgorithm: string; mgf1HashAlgorithm: string; saltLength: number }): KeyObject =>
+  generateKeyPairSync('rsa-pss', { modulusLength: 2048, ...parameters } as unknown as RSAPSSKeyPairKeyObjectOptions).privateKey;
 const ec = (namedCurve = 'P-256'): KeyObject => generateKeyPairSync('ec', { namedCurve }).privateKey;
 
 describe('which key signs with which algorithm', () => {
@@ -70,6 +82,12 @@ describe('which key signs with which algorithm', () => {
     ['an RSA key, RS256 requested', () => rsa(), 'RS256', 'RS256'],
     ['an RSA-PSS key', () => rsaPss(), undefined, 'PS256'],
     ['an RSA-PSS key, PS256 requested', () => rsaPss(), 'PS256', 'PS256'],
+    [
+      'an RSA-PSS key with SHA-256 parameters and a 32-byte salt',
+      () => rsaPssWith({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 32 }),
+      undefined,
+      'PS256',
+    ],
     ['an EC P-256 key', () => ec(), undefined, 'ES256'],
     ['an EC P-256 key, ES256 requested', () => ec(), 'ES256', 'ES256'],
   ] as const)('%s signs %s → %s, and the server can verify it', async (_name, key, requested, expected) => {
@@ -93,6 +111,21 @@ describe('which key signs with which algorithm', () => {
     ['an EC P-384 key', () => ec('P-384'), 'an EC secp384r1 key is not supported. Use an RSA key (RS256, PS256) or an EC P-256 key (ES256).'],
     ['an Ed25519 key', () => generateKeyPairSync('ed25519').privateKey, 'an ed25519 key is not supported.'],
     ['an RSA-PSS 1024-bit key', () => rsaPss(1024), 'an RSA-PSS 1024-bit key is too short: RFC 7518 requires 2048 bits or more.'],
+    [
+      'an RSA-PSS key restricted to SHA-512',
+      () => rsaPssWith({ hashAlgorithm: 'sha512', mgf1HashAlgorithm: 'sha512', saltLength: 64 }),
+      'an RSA-PSS 2048-bit key restricted to sha512, MGF1 sha512 and a salt of at least 64 bytes cannot sign PS256',
+    ],
+    [
+      'an RSA-PSS key with MGF1 SHA-1',
+      () => rsaPssWith({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha1', saltLength: 32 }),
+      'restricted to sha256, MGF1 sha1',
+    ],
+    [
+      'an RSA-PSS key with a 33-byte salt',
+      () => rsaPssWith({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 33 }),
+      'a salt of at least 33 bytes',
+    ],
   ] as const)('%s is refused at startup with what to use instead', (_name, key, message) => {
     const error = thrown(() => createTokenProvider({ ...base, privateKey: pem(key()) }));
     expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_PRIVATE_KEY', field: 'privateKey' });

@@ -181,6 +181,21 @@ export function algorithmFor(key: KeyObject, requested: AssertionAlgorithm | und
       scope,
     );
   }
+  // An RSA-PSS key may carry parameters that restrict what it signs; PS256 is SHA-256, MGF1 with
+  // SHA-256 and a 32-byte salt (RFC 7518 §3.5). node:crypto would refuse any other at the first
+  // fetch (ERR_OSSL_DIGEST_NOT_ALLOWED): refuse it at startup instead.
+  if (type === 'rsa-pss') {
+    const { hashAlgorithm, mgf1HashAlgorithm, saltLength } = key.asymmetricKeyDetails ?? {};
+    const sha256 = (hash: string | undefined): boolean => hash === undefined || hash === 'sha256';
+    if (!sha256(hashAlgorithm) || !sha256(mgf1HashAlgorithm) || (saltLength !== undefined && saltLength > 32)) {
+      throw bad(
+        'privateKey',
+        origin,
+        `an ${keyLabel(key)} key restricted to ${hashAlgorithm ?? 'sha256'}, MGF1 ${mgf1HashAlgorithm ?? 'sha256'} and a salt of at least ${saltLength ?? 0} bytes cannot sign PS256 (SHA-256, MGF1 SHA-256, a 32-byte salt). Use an RSA-PSS key without parameters or with those, or an RSA key.`,
+        scope,
+      );
+    }
+  }
   const fits = (alg: AssertionAlgorithm): boolean =>
     alg === 'ES256' ? type === 'ec' && curve === 'prime256v1' : alg === 'PS256' ? type === 'rsa' || type === 'rsa-pss' : type === 'rsa';
   if (requested !== undefined) {
