@@ -77,8 +77,10 @@ describeWithRedis('the fleet lock', () => {
     // (It gives up once the next look would pass the bound: up to one look, 75 ms, early.)
     expect(waited).toBeGreaterThanOrEqual(450);
     expect(waited).toBeLessThan(15_000);
-    // 600 ms at 25–75 ms a look: a dozen or so lock commands, never hundreds.
+    // 600 ms at 25–75 ms a look: a dozen or so lock commands (15–16 on a quiet machine; one CI run
+    // counted 81, its wait not recorded). Bounded by the time it actually waited, at no more than
+    // one look per 25 ms plus the holder's own commands: a busy loop makes hundreds.
     expect(calls).toBeGreaterThanOrEqual(5);
-    expect(calls).toBeLessThan(60);
+    expect(calls).toBeLessThan(waited / 25 + 10);
   });
 });
