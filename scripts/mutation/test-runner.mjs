@@ -15,7 +15,8 @@ import { strykerPlugins as jestPlugins } from '@stryker-mutator/jest-runner';
 const jestFactory = jestPlugins.find((plugin) => plugin.name === 'jest').factory;
 // The dry run and the mutant runs happen in different worker processes; they share the sandbox.
 const mapFile = () => join(process.cwd(), '.stryker-test-files.json');
-export const FILES_VARIABLE = 'MUTATION_TEST_FILES';
+// The variable ./test-file-filter.cjs reads (Jest requires that file as CommonJS, so it names it too).
+const FILES_VARIABLE = 'MUTATION_TEST_FILES';
 
 class ByFileRunner {
   #inner;
