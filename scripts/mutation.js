@@ -49,6 +49,10 @@ const MODULES = {
       'test/middleware.test.ts',
       'test/express/**',
       'test/config-decisions.test.ts',
+      // A request's `req.mcaClient` under `onBehalfOf` is a bound view (bound-client.ts); DPoP
+      // proofs ride the same adapter.
+      'test/on-behalf-of/**',
+      'test/dpop/**',
     ],
   },
   settings: {
