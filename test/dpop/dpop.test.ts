@@ -361,3 +361,13 @@ it('fetch with a Headers object (the general header path, not the plain-object o
   expect(response.status).toBe(200);
   expect(backend.seenProofs.length).toBeGreaterThan(0);
 });
+
+it("fetch with a plain header object on a bound call: the caller's other headers go with the proof, four-letter names (From, X-Id) too", async () => {
+  mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+  const headers = { From: 'ops@example.test', 'X-Id': 'id-7', 'X-Trace': 't1' };
+  const response = await mw.fetch(`${backend.url}/api/orders`, { headers });
+  await response.arrayBuffer();
+  expect(response.status).toBe(200);
+  expect(backend.refused).toEqual([]);
+  expect(backend.received.map((h) => [h.from, h['x-id'], h['x-trace']])).toEqual([['ops@example.test', 'id-7', 't1']]);
+});

@@ -66,6 +66,29 @@ describe('methods and redirect modes', () => {
     expect(backend.hits.map((h) => [h.authorization, h.headers['x-trace'], h.headers.dpop])).toEqual([['Bearer tok-1', 't1', undefined]]);
   });
 
+  it('a plain header object of the caller’s, or none: the hop carries the token and the caller’s header, and no DPoP header', async () => {
+    const { backend } = fixture;
+    const m = make();
+    expect((await m.fetch(`${backend.url}/ok`, { headers: { 'X-Trace': 't1' } })).status).toBe(200);
+    expect((await m.fetch(`${backend.url}/ok`)).status).toBe(200);
+    expect(backend.hits.map((h) => [h.authorization, h.headers['x-trace'], 'dpop' in h.headers])).toEqual([
+      ['Bearer tok-1', 't1', false],
+      ['Bearer tok-1', undefined, false],
+    ]);
+  });
+
+  it('a followed redirect’s response says `redirected`, and a wrapper of the caller’s can still redefine that, as on a native response', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const followed = await m.fetch(`${backend.url}/redirect?to=/ok`);
+    expect(followed.redirected).toBe(true);
+    // A native Response's `redirected` is an inherited getter: code that marks responses of its own
+    // (a cache, a recorder) defines it on the object, and must not meet a property it cannot change.
+    Object.defineProperty(followed, 'redirected', { value: false });
+    expect(followed.redirected).toBe(false);
+    await followed.arrayBuffer();
+  });
+
   it('redirect: "error" hands back an answer that is no redirect', async () => {
     const { backend } = fixture;
     const m = make();

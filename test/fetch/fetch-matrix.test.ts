@@ -234,6 +234,17 @@ describe('cancellation: the caller’s signal covers the wait for the token', ()
     expect(tokens.requests).toHaveLength(1);
   });
 
+  it('a signal aborted with a null reason rejects a protected call with the AbortError of a plain abort(), not with null; nothing is sent', async () => {
+    const m = make();
+    const controller = new AbortController();
+    controller.abort(null);
+    const error = await failure(m.fetch(`${backend.url}/ok`, { signal: controller.signal }));
+    const plain = AbortSignal.abort().reason as DOMException;
+    expect(error).toBeInstanceOf(DOMException);
+    expect([error.name, error.message]).toEqual([plain.name, plain.message]);
+    expect(backend.hits).toHaveLength(0);
+  });
+
   it('AbortSignal.timeout() bounds the wait; an already aborted signal sends nothing', async () => {
     const m = make();
     tokens.script.push({ delayMs: 1500 });

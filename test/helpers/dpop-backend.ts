@@ -29,6 +29,8 @@ export interface DpopBackend {
   deny: Set<string>;
   /** Every `DPoP` header received, accepted or not. */
   seenProofs: string[];
+  /** Every request's headers, in order, accepted or not. */
+  received: http.IncomingHttpHeaders[];
   /**
    * When true, every accepted request's answer (a 200, a redirect) carries a new `DPoP-Nonce`,
    * which the next proof must carry (RFC 9449 §9: a nonce on any answer).
@@ -57,6 +59,7 @@ export async function startDpopBackend(introspect: (token: string) => Promise<{ 
     redirects: new Map(),
     deny: new Set(),
     seenProofs: [],
+    received: [],
     rotateNonces: false,
     rotated: [],
     close: async () => undefined,
@@ -73,6 +76,7 @@ export async function startDpopBackend(introspect: (token: string) => Promise<{ 
     req.resume();
     const path = req.url ?? '/';
     state.paths.push(path);
+    state.received.push(req.headers);
     const auth = req.headers.authorization;
     const proofs = req.headers.dpop;
     if (typeof proofs === 'string') state.seenProofs.push(proofs);
