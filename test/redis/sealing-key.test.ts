@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { deriveTokenKey } from '../../lib/token/token-crypto';
 import type { TokenStoreContext } from '../../lib/token/token-store';
-import { sealingKey } from '../../lib/redis/fleet-key';
+import { fingerprint, keyNames, sealingKey } from '../../lib/redis/fleet-key';
 import { KeyStates } from '../../lib/redis/key-state';
 
 const FLEET = randomBytes(32);
@@ -54,5 +54,29 @@ describe('the sealing key of a stored token', () => {
     const other = processOf(FLEET, deriveTokenKey('s3cr3t-value', otherKey), otherKey);
     expect(other.names.token).not.toBe(processOf(FLEET, PROVIDER).names.token);
     expect(other.open(raw)).toBeUndefined();
+  });
+});
+
+// A fleet is upgraded one process at a time: for a while two releases share Redis, and operators
+// compare the fingerprints `check` prints across processes. A release that changed the derivation
+// (an HMAC or HKDF label) would split the fleet silently: the new processes would name, seal and
+// fingerprint everything differently from the old. Known answers, computed with openssl (HMAC-SHA-256
+// and HKDF-SHA-256), hold the derivation still; changing it is a format change that needs a
+// migration, not a refactoring.
+describe('the derivations from a fleet key, across releases', () => {
+  const fleet = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
+  const provider = Buffer.from(Array.from({ length: 32 }, (_, i) => 32 + i));
+  const cacheKey = 'https://id.example.com/token\0client-1\0scope-a';
+
+  it('the fingerprint `check` prints for a fleet key is the one earlier releases printed', () => {
+    // printf 'express-mca-oauth fleet key fingerprint' | openssl dgst -sha256 -mac HMAC -macopt hexkey:<key> -binary | base64url | cut -c1-12
+    expect(fingerprint(fleet)).toBe('BTJJ6Vef57A5');
+  });
+
+  it('the Redis names and the sealing key of a configuration are the ones earlier releases used: a token one release wrote opens in the next', () => {
+    // printf 'name\0<cache key>' | openssl dgst -sha256 -mac HMAC -macopt hexkey:<key> -binary | base64url
+    expect(keyNames(fleet, 'mca:', cacheKey).token).toBe('mca:{iJZfh8r5PJpPBWwGvl1YYaBb9Z651sYovbhc-W4WsRE}:token');
+    // openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt hexkey:<fleet key><provider key> -kdfopt salt:'express-mca-oauth redis v2' -kdfopt hexinfo:<cache key> HKDF
+    expect(sealingKey(fleet, provider, cacheKey).toString('hex')).toBe('99dc1b9c06b75edf76949f2a5c06434fdae0dd1d75dfd1171b7d6d09be791752');
   });
 });
