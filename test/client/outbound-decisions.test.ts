@@ -2,6 +2,7 @@
 // today, and each block fails when a plausible one-line bug changes it. Within one protectedBackends
 // entry (the back end) and off the list (elsewhere); real servers on 127.0.0.1.
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import type { AxiosRequestConfig } from 'axios';
 import type { McaOAuthMiddleware } from '../../lib';
 import { middlewareFixture } from '../helpers/middleware-fixture';
@@ -357,5 +358,20 @@ describe('axios: a GET with a body, through a redirect', () => {
       ['GET', '/redirect', '{"q":1}', 'application/json'],
       ['GET', '/ok', '{"q":1}', 'application/json'],
     ]);
+  });
+
+  it('a GET whose body is a stream is not followed through a 307, which would have to send it again: the caller gets the 307', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const body = Readable.from([Buffer.from('once')]);
+    const response = await m.client.request({
+      url: `${backend.url}${to('/ok')}&status=307`,
+      method: 'GET',
+      data: body,
+      headers: { 'Content-Length': '4' },
+      validateStatus: () => true,
+    });
+    expect([response.status, response.headers.location]).toEqual([307, '/ok']);
+    expect(backend.hits.map((h) => [h.method, h.path, h.body])).toEqual([['GET', '/redirect', 'once']]);
   });
 });
