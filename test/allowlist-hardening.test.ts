@@ -65,8 +65,12 @@ describe('1. a present but empty allowlist is a startup error, never "every host
     expect((error as Error).message).toMatch(/the \.env file/);
   });
 
-  it('an empty protectedBackends array', () => {
-    expect(codeOf(() => middleware({ protectedBackends: [] }))).toMatchObject({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' });
+  it('an empty protectedBackends array, with a message that says how to send the token to every host instead', () => {
+    expect(codeOf(() => middleware({ protectedBackends: [] }))).toMatchObject({
+      code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS',
+      field: 'protectedBackends',
+      message: 'Invalid `protectedBackends`: it is empty, so it allows no back end. List the back ends; to send the token to every host, leave it unset.',
+    });
   });
 
   it('unset still means every (https or loopback) host', async () => {
