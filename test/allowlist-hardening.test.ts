@@ -115,6 +115,15 @@ describe('3. encoded separators and dot segments under a path entry get no token
     expect(backend.seen[0]).toBeUndefined();
   });
 
+  it.each([
+    ['a traversal encoded four times', '/api/..%2525252fadmin'],
+    ['a plain letter encoded four times', '/api/%25252541'],
+  ])('%s (%s): a segment still encoded after three decodes gets no token either', async (_name, path) => {
+    const m = middleware({ protectedBackends: [`${backend.url}/api/`, /^http:\/\/127\.0\.0\.1:\d+\/api\//] });
+    await m.client.get(`${backend.url}${path}`).catch(() => undefined);
+    expect(backend.seen).toEqual([undefined]);
+  });
+
   it('ordinary paths under the prefix still get it; an origin entry is not limited by path', async () => {
     const m = middleware({ protectedBackends: [`${backend.url}/api/`] });
     await m.client.get(`${backend.url}/api/orders/1.json`);
