@@ -337,6 +337,25 @@ describe.each(['axios', 'fetch'] as const)('%s: where a redirect may lead, and t
     ]);
   });
 
+  it('a POST whose body is a stream, answered 303, goes on as a GET: nothing has to be sent again', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const url = `${backend.url}${to('/ok')}&status=303`;
+    const headers = { 'Content-Type': 'text/plain', 'Content-Length': '4' };
+    if (kind === 'axios') {
+      expect((await m.client.post(url, Readable.from([Buffer.from('once')]), { headers })).status).toBe(200);
+    } else {
+      const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('once')), c.close()) });
+      const response = await m.fetch(url, { method: 'POST', body, duplex: 'half', headers: { 'Content-Type': 'text/plain' } });
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
+    }
+    expect(backend.hits.map((h) => [h.method, h.path, h.body])).toEqual([
+      ['POST', '/redirect', 'once'],
+      ['GET', '/ok', ''],
+    ]);
+  });
+
   it('a HEAD answered 303 stays a HEAD', async () => {
     const { backend } = fixture;
     const m = make();
