@@ -42,6 +42,19 @@ describe('protectedBackends: a path prefix ends at a segment boundary', () => {
   it.each(cases)('entry %s, request %s: %s', (entry, url, expected) => {
     expect(allowlist([entry])(url)).toBe(expected);
   });
+
+  it('an entry pasted with white space around it (a byte order mark, a no-break space) still names its back end and prefix', () => {
+    const matches = allowlist(['\uFEFF https://h.example/api\u00A0']);
+    expect([matches('https://h.example/api/orders'), matches('https://h.example/other')]).toEqual([true, false]);
+  });
+
+  it('an entry never matches a URL of another origin, even asked directly (the routes’ index by origin is not its only guard)', () => {
+    for (const entry of ['https://h.example', 'https://h.example/api']) {
+      const { match } = compileBackendEntry(entry, 0, false);
+      const urls = ['https://h.example/api/x', 'https://evil.example/api/x', 'http://h.example/api/x', 'https://h.example:8443/api/x'];
+      expect(urls.map((url) => match(new URL(url)))).toEqual([true, false, false, false]);
+    }
+  });
 });
 
 describe('protectedBackends: entries that cannot be a safe prefix are refused at startup', () => {
@@ -64,9 +77,41 @@ describe('protectedBackends: entries that cannot be a safe prefix are refused at
     expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS', field: 'protectedBackends', message: expect.stringMatching(message) });
   });
 
-  it('a RegExp with the g flag matches every time (no lastIndex carried between requests)', () => {
-    const matches = allowlist([/^https:\/\/h\.example\//g]);
-    expect([1, 2, 3].map(() => matches('https://h.example/x'))).toEqual([true, true, true]);
+  it('a RegExp with the g or y flag matches every time (no lastIndex carried between requests)', () => {
+    for (const pattern of [/^https:\/\/h\.example\//g, /^https:\/\/h\.example\//y]) {
+      const matches = allowlist([pattern]);
+      // A new URL each time: the routes remember a decided URL, which would hide a carried lastIndex.
+      expect([1, 2, 3].map((i) => matches(`https://h.example/${i}`))).toEqual([true, true, true]);
+    }
+  });
+
+  it('a RegExp keeps its other flags: with i, the path matches in any case', () => {
+    const matches = allowlist([/^https:\/\/h\.example\/api\//i]);
+    expect([matches('https://h.example/API/x'), matches('https://h.example/api/x'), matches('https://h.example/other/x')]).toEqual([true, true, false]);
+  });
+
+  it('the message is the field, the entry and what to write instead, and nothing after it', () => {
+    const refusal = (entries: unknown[]): unknown => {
+      try {
+        mcaOAuth({ env: {}, envFile: false, clientId: 'c', secret: 's', tokenUrl: 'https://auth.example.com/token', protectedBackends: entries as never });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(refusal(['ftp://files.example.com'])).toMatchObject({
+      field: 'protectedBackends',
+      message: 'Invalid `protectedBackends`: entry 0 is not an http(s) URL.',
+    });
+    expect(refusal(['https://h.example', 'https://h.example/api?x=1'])).toMatchObject({
+      field: 'protectedBackends',
+      message: 'Invalid `protectedBackends`: entry 1 (https://h.example/api) has a query, fragment or credentials; give an origin or a path prefix only.',
+    });
+    // An entry object's `match` is named as its own field.
+    expect(refusal([{ name: 'files', match: 'ftp://files.example.com' }])).toMatchObject({
+      field: 'protectedBackends[0].match',
+      message: 'Invalid `protectedBackends[0].match`: entry 0 is not an http(s) URL.',
+    });
   });
 
   it('never matches a relative or non-http URL', () => {

@@ -65,8 +65,12 @@ describe('1. a present but empty allowlist is a startup error, never "every host
     expect((error as Error).message).toMatch(/the \.env file/);
   });
 
-  it('an empty protectedBackends array', () => {
-    expect(codeOf(() => middleware({ protectedBackends: [] }))).toMatchObject({ code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' });
+  it('an empty protectedBackends array, with a message that says how to send the token to every host instead', () => {
+    expect(codeOf(() => middleware({ protectedBackends: [] }))).toMatchObject({
+      code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS',
+      field: 'protectedBackends',
+      message: 'Invalid `protectedBackends`: it is empty, so it allows no back end. List the back ends; to send the token to every host, leave it unset.',
+    });
   });
 
   it('unset still means every (https or loopback) host', async () => {
@@ -109,6 +113,15 @@ describe('3. encoded separators and dot segments under a path entry get no token
     await m.client.get(`${backend.url}${path}`).catch(() => undefined);
     expect(backend.seen).toHaveLength(1);
     expect(backend.seen[0]).toBeUndefined();
+  });
+
+  it.each([
+    ['a traversal encoded four times', '/api/..%2525252fadmin'],
+    ['a plain letter encoded four times', '/api/%25252541'],
+  ])('%s (%s): a segment still encoded after three decodes gets no token either', async (_name, path) => {
+    const m = middleware({ protectedBackends: [`${backend.url}/api/`, /^http:\/\/127\.0\.0\.1:\d+\/api\//] });
+    await m.client.get(`${backend.url}${path}`).catch(() => undefined);
+    expect(backend.seen).toEqual([undefined]);
   });
 
   it('ordinary paths under the prefix still get it; an origin entry is not limited by path', async () => {

@@ -86,9 +86,9 @@ export function parseBackendUrl(absoluteUrl: string, allowInsecureHttp: boolean)
 /**
  * WHATWG parsing resolves `..` and `%2e%2e` segments, but leaves `%2f`, `%5c` and `..;` alone,
  * and many servers and proxies (Tomcat, Spring, some gateways) decode or strip those after the
- * fact: `/orders/..%2fadmin` is `/admin` to them. A path whose segments, once decoded (twice, for
- * double encoding), hold a separator or a dot segment (also before a `;` parameter) never
- * matches an entry that limits by path.
+ * fact: `/orders/..%2fadmin` is `/admin` to them. A path whose segments, decoded up to three times,
+ * hold a separator, a dot segment (also before a `;` parameter) or still an escape (what a fourth
+ * decode would make of it is a guess) never matches an entry that limits by path.
  */
 export function hasHiddenTraversal(pathname: string): boolean {
   for (const raw of pathname.split('/')) {
@@ -103,7 +103,7 @@ export function hasHiddenTraversal(pathname: string): boolean {
         return true; // a malformed escape is decoded differently by every server
       }
     }
-    if (segment.includes('/') || segment.includes('\\')) return true;
+    if (segment.includes('%') || segment.includes('/') || segment.includes('\\')) return true;
     const bare = segment.split(';', 1)[0]!;
     if (bare === '.' || bare === '..') return true;
   }

@@ -14,7 +14,7 @@ export function isRedirect(status: number): boolean {
 /**
  * The hop a redirect leads to, by the rules of RFC 9110 §15.4 as browsers apply them, or undefined
  * when it must not be followed (the response then goes back to the caller as it is): a Location
- * that is not an http(s) URL, or a 307/308 that would have to send a body that cannot be sent again.
+ * that is not an http(s) URL, or a 307/308 that would have to send a body that cannot be sent again (a stream, even a GET's).
  * The token is not decided here: `OutboundPolicy.hopTarget` does that for every hop.
  */
 export function nextHop(from: Hop, location: string, status: number, call: OutboundCall, timeoutMs: number): Hop | undefined {
@@ -32,7 +32,7 @@ export function nextHop(from: Hop, location: string, status: number, call: Outbo
     method = 'GET';
     dropBody = true;
   }
-  if (!dropBody && !call.bodyReplayable && method !== 'GET' && method !== 'HEAD') return undefined;
+  if (!dropBody && !call.bodyReplayable) return undefined;
   const dropHeaders = new Set(from.dropHeaders);
   const source = new URL(from.url);
   // Leaving the origin, or going from https to http: the caller's credentials stay behind.

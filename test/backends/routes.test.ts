@@ -39,34 +39,39 @@ describe('with an allowlist', () => {
   const fallback = target('default');
   const a = target('a');
   const b = target('b');
-  const routes = new BackendRoutes(
-    [
-      {
-        matcher: compileBackendEntry('https://a.example.com/v1/', 0, false),
-        target: a,
-        index: 0,
-        acceptsFrom: new Set<number>(),
-        label: 'protectedBackends[0]',
-      },
-      {
-        matcher: compileBackendEntry(/^https:\/\/[a-z]+\.example\.com\/shared\//, 1, false),
-        target: b,
-        index: 1,
-        acceptsFrom: new Set([0]),
-        label: 'protectedBackends[1]',
-      },
-      {
-        matcher: compileBackendEntry('https://a.example.com', 2, false),
-        target: fallback,
-        index: 2,
-        acceptsFrom: new Set<number>(),
-        label: 'protectedBackends[2]',
-      },
-    ],
-    fallback,
-    false,
-  );
-  const policy = new OutboundPolicy({ routes, defaultTarget: fallback, retryOn401: true });
+  // Compiled in each test, not while Jest collects the file: an entry that no longer compiles
+  // fails these tests, where a throw in the describe body only stops the file from loading (which
+  // StrykerJS counts as a runtime error, not a kill); and each test's coverage includes the compile.
+  const build = (): { routes: BackendRoutes; policy: OutboundPolicy } => {
+    const routes = new BackendRoutes(
+      [
+        {
+          matcher: compileBackendEntry('https://a.example.com/v1/', 0, false),
+          target: a,
+          index: 0,
+          acceptsFrom: new Set<number>(),
+          label: 'protectedBackends[0]',
+        },
+        {
+          matcher: compileBackendEntry(/^https:\/\/[a-z]+\.example\.com\/shared\//, 1, false),
+          target: b,
+          index: 1,
+          acceptsFrom: new Set([0]),
+          label: 'protectedBackends[1]',
+        },
+        {
+          matcher: compileBackendEntry('https://a.example.com', 2, false),
+          target: fallback,
+          index: 2,
+          acceptsFrom: new Set<number>(),
+          label: 'protectedBackends[2]',
+        },
+      ],
+      fallback,
+      false,
+    );
+    return { routes, policy: new OutboundPolicy({ routes, defaultTarget: fallback, retryOn401: true }) };
+  };
   it.each<[string, TokenTarget | undefined]>([
     ['https://a.example.com/v1/x', a],
     ['https://a.example.com/shared/x', b],
@@ -79,6 +84,7 @@ describe('with an allowlist', () => {
     // Userinfo brings its own credentials: never the token, whatever asks (a hop, req.mcaAuth(url)).
     ['https://u:p@a.example.com/v1/x', undefined],
   ])('%s', (url, expected) => {
+    const { routes, policy } = build();
     const route = routes.route(url);
     expect(route?.target).toBe(expected);
     // A hop within the entry it is already in keeps that entry's token.
@@ -86,6 +92,7 @@ describe('with an allowlist', () => {
   });
 
   it('a hop into another entry gets its token only when that entry accepts every entry of the chain', () => {
+    const { policy } = build();
     const start = call('https://a.example.com/v1/start');
     // Entry 1 accepts entry 0's redirects; entry 2 accepts none.
     expect(policy.hopTarget(start, 'https://z.example.com/shared/x', new Set([0]))?.target).toBe(b);

@@ -1,6 +1,8 @@
 // Outbound decisions that a hand-made mutation probe (issue 22) found unprotected: each is right
 // today, and each block fails when a plausible one-line bug changes it. Within one protectedBackends
 // entry (the back end) and off the list (elsewhere); real servers on 127.0.0.1.
+import net from 'node:net';
+import { Readable } from 'node:stream';
 import type { AxiosRequestConfig } from 'axios';
 import type { McaOAuthMiddleware } from '../../lib';
 import { middlewareFixture } from '../helpers/middleware-fixture';
@@ -265,5 +267,130 @@ describe('mcaFetch: the method and the body on a redirect and a replay', () => {
       ['POST', 'Bearer tok-1'],
       ['POST', 'Bearer tok-2'],
     ]);
+  });
+});
+
+/** One call through the given transport: the answer's status and Location (any status; a redirect not followed comes back as it is). */
+async function answer(
+  kind: 'axios' | 'fetch',
+  m: McaOAuthMiddleware,
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; location: string | undefined }> {
+  const { method = 'GET', body, headers } = init;
+  if (kind === 'axios') {
+    const response = await m.client.request({ url, method, data: body, headers, validateStatus: () => true });
+    return { status: response.status, location: response.headers.location as string | undefined };
+  }
+  const response = await m.fetch(url, { method, body, headers });
+  await response.arrayBuffer();
+  return { status: response.status, location: response.headers.get('location') ?? undefined };
+}
+
+describe.each(['axios', 'fetch'] as const)('%s: where a redirect may lead, and the method and body it keeps', (kind) => {
+  it.each(['mailto:ops@example.com', 'ftp://files.example.com/x', 'http://['])(
+    'a Location that is no http(s) URL (%s) is not followed: the caller gets the redirect itself',
+    async (location) => {
+      const { backend } = fixture;
+      const m = make();
+      expect(await answer(kind, m, `${backend.url}${to(location)}`)).toEqual({ status: 302, location });
+      expect(backend.hits.map((h) => h.path)).toEqual(['/redirect']);
+    },
+  );
+
+  it('a Location on https is followed: the next hop opens a TLS connection there', async () => {
+    const { backend } = fixture;
+    // A bare TCP listener: it keeps the first bytes it gets (a TLS ClientHello starts with 0x16,
+    // a handshake record) and hangs up, so the hop fails after it has gone there.
+    const firstBytes: number[] = [];
+    const tls = net.createServer((socket) => socket.once('data', (data: Buffer) => (firstBytes.push(data[0]!), socket.destroy())));
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = tls.address() as net.AddressInfo;
+      const m = make();
+      watch.collect(await answer(kind, m, `${backend.url}${to(`https://127.0.0.1:${port}/x`)}`).catch((e: unknown) => e));
+      expect(firstBytes).toEqual([0x16]);
+    } finally {
+      await new Promise((resolve) => tls.close(resolve));
+    }
+  });
+
+  it.each([301, 302, 303])('a POST answered %i goes on as a GET without its body or the body’s headers', async (status) => {
+    const { backend } = fixture;
+    const m = make();
+    const sent = { method: 'POST', body: 'payload', headers: { 'Content-Type': 'text/plain' } };
+    expect((await answer(kind, m, `${backend.url}${to('/ok')}&status=${status}`, sent)).status).toBe(200);
+    expect(backend.hits.map((h) => [h.method, h.path, h.body, h.headers['content-type'], h.headers['content-length']])).toEqual([
+      ['POST', '/redirect', 'payload', 'text/plain', '7'],
+      ['GET', '/ok', '', undefined, undefined],
+    ]);
+  });
+
+  it.each([307, 308])('a POST answered %i goes on as a POST with its body and its Content-Type', async (status) => {
+    const { backend } = fixture;
+    const m = make();
+    const sent = { method: 'POST', body: 'payload', headers: { 'Content-Type': 'text/plain' } };
+    expect((await answer(kind, m, `${backend.url}${to('/ok')}&status=${status}`, sent)).status).toBe(200);
+    expect(backend.hits.map((h) => [h.method, h.path, h.body, h.headers['content-type']])).toEqual([
+      ['POST', '/redirect', 'payload', 'text/plain'],
+      ['POST', '/ok', 'payload', 'text/plain'],
+    ]);
+  });
+
+  it('a POST whose body is a stream, answered 303, goes on as a GET: nothing has to be sent again', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const url = `${backend.url}${to('/ok')}&status=303`;
+    const headers = { 'Content-Type': 'text/plain', 'Content-Length': '4' };
+    if (kind === 'axios') {
+      expect((await m.client.post(url, Readable.from([Buffer.from('once')]), { headers })).status).toBe(200);
+    } else {
+      const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('once')), c.close()) });
+      const response = await m.fetch(url, { method: 'POST', body, duplex: 'half', headers: { 'Content-Type': 'text/plain' } });
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
+    }
+    expect(backend.hits.map((h) => [h.method, h.path, h.body])).toEqual([
+      ['POST', '/redirect', 'once'],
+      ['GET', '/ok', ''],
+    ]);
+  });
+
+  it('a HEAD answered 303 stays a HEAD', async () => {
+    const { backend } = fixture;
+    const m = make();
+    expect((await answer(kind, m, `${backend.url}${to('/ok')}&status=303`, { method: 'HEAD' })).status).toBe(200);
+    expect(backend.hits.map((h) => [h.method, h.path])).toEqual([
+      ['HEAD', '/redirect'],
+      ['HEAD', '/ok'],
+    ]);
+  });
+});
+
+describe('axios: a GET with a body, through a redirect', () => {
+  it('a GET answered 303 stays a GET and keeps its body and Content-Type, as axios’s own redirects (follow-redirects) do', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const response = await m.client.request({ url: `${backend.url}${to('/ok')}&status=303`, method: 'GET', data: { q: 1 } });
+    expect(response.status).toBe(200);
+    expect(backend.hits.map((h) => [h.method, h.path, h.body, h.headers['content-type']])).toEqual([
+      ['GET', '/redirect', '{"q":1}', 'application/json'],
+      ['GET', '/ok', '{"q":1}', 'application/json'],
+    ]);
+  });
+
+  it('a GET whose body is a stream is not followed through a 307, which would have to send it again: the caller gets the 307', async () => {
+    const { backend } = fixture;
+    const m = make();
+    const body = Readable.from([Buffer.from('once')]);
+    const response = await m.client.request({
+      url: `${backend.url}${to('/ok')}&status=307`,
+      method: 'GET',
+      data: body,
+      headers: { 'Content-Length': '4' },
+      validateStatus: () => true,
+    });
+    expect([response.status, response.headers.location]).toEqual([307, '/ok']);
+    expect(backend.hits.map((h) => [h.method, h.path, h.body])).toEqual([['GET', '/redirect', 'once']]);
   });
 });
