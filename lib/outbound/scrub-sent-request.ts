@@ -47,16 +47,16 @@ function scrubUnsent(request: Unsent): void {
  * outlives the call in many places that applications log: an error's `request`, a response
  * stream's `req`, the pipes of a stream body. Scrubbing the object itself covers them all, what
  * ever raised the error. Called once the response (or the failure) is in: the bytes are on the
- * wire, and nothing reads these fields again. `sent`: the `Authorization` value the caller put in,
- * when it knows it (only then may a header block hold no other credential than that one).
+ * wire, and nothing reads these fields again. `sent`: the `Authorization` value put in, if known.
  */
 export function scrubSentRequest(request: unknown, sent?: string): void {
   if (typeof request !== 'object' || request === null) return;
   const raw = request as { _header?: unknown };
   if (typeof raw._header === 'string') {
-    // The hot path knows the value it sent: a plain string replace, no scan of a long header block.
+    // The hot path knows the value it sent: a plain string replace. Any other credential is a proxy's
+    // or a DPoP proof (the package's, or the caller's own beside a Bearer token): only then the scan.
     const header = sent === undefined ? raw._header : raw._header.replace(`: ${sent}\r\n`, `: ${REDACTED}\r\n`);
-    raw._header = sent === undefined || sent.startsWith('DPoP ') || /roxy-/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
+    raw._header = sent === undefined || /roxy-|dpop/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
     const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
     if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
     scrubUnsent(request);
