@@ -59,7 +59,7 @@ export function scrubSentRequest(request: unknown, sent?: string): void {
     raw._header = sent === undefined || /roxy-|dpop/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
     const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
     if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
-    scrubUnsent(request);
+    scrubWaiting(request);
     return;
   }
   if (typeof Request === 'function' && request instanceof Request) {
@@ -71,4 +71,26 @@ export function scrubSentRequest(request: unknown, sent?: string): void {
       }
     }
   }
+}
+
+// Node's http.Agent keeps the options of a request that had to wait for a free socket (its
+// `maxSockets` reached), headers and `auth` included, under a symbol it does not export, for as long
+// as the request lives. Found on the first such request seen.
+let kRequestOptions: symbol | undefined;
+
+/** The copies of the request's credentials that Node keeps beside the sent header block. */
+function scrubWaiting(request: object): void {
+  scrubUnsent(request);
+  kRequestOptions ??= Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'requestOptions');
+  if (kRequestOptions === undefined) return;
+  const options = (request as Record<symbol, { headers?: unknown; auth?: unknown } | null | undefined>)[kRequestOptions];
+  if (typeof options !== 'object' || options === null) return;
+  // `user:password` of axios's `auth` or of a URL's userinfo, sent as Basic credentials.
+  if (typeof options.auth === 'string') options.auth = REDACTED;
+  const headers = options.headers;
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return;
+  // A copy: the object may be the one the caller's code built.
+  let copy: Record<string, unknown> | undefined;
+  for (const name of Object.keys(headers)) if (CREDENTIAL_NAMES.has(name.toLowerCase())) (copy ??= { ...headers })[name] = REDACTED;
+  if (copy !== undefined) options.headers = copy;
 }
