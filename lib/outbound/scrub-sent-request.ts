@@ -1,6 +1,6 @@
 import { REDACTED } from './redacted';
 
-// A DPoP proof (RFC 9449) goes with a bound token: it is a credential for its method and URL.
+// A DPoP proof (RFC 9449) is a credential for its method and URL: the package's, or a caller's own sent beside a Bearer token.
 const CREDENTIAL_LINE = /^((?:proxy-)?authorization|dpop):[^\r\n]*/gim;
 const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization', 'dpop']);
 
@@ -47,14 +47,14 @@ function scrubUnsent(request: Unsent): void {
  * outlives the call in many places that applications log: an error's `request`, a response
  * stream's `req`, the pipes of a stream body. Scrubbing the object itself covers them all, what
  * ever raised the error. Called once the response (or the failure) is in: the bytes are on the
- * wire, and nothing reads these fields again. `sent`: the `Authorization` value put in, if known.
+ * wire, and nothing reads these fields again. `sent`: the `Authorization` value the caller put in,
+ * when it knows it (besides it, the block can only hold a proxy's credentials or a DPoP proof).
  */
 export function scrubSentRequest(request: unknown, sent?: string): void {
   if (typeof request !== 'object' || request === null) return;
   const raw = request as { _header?: unknown };
   if (typeof raw._header === 'string') {
-    // The hot path knows the value it sent: a plain string replace. Any other credential is a proxy's
-    // or a DPoP proof (the package's, or the caller's own beside a Bearer token): only then the scan.
+    // The hot path knows the value it sent: a plain string replace; a scan only when the block names a proxy or a DPoP proof.
     const header = sent === undefined ? raw._header : raw._header.replace(`: ${sent}\r\n`, `: ${REDACTED}\r\n`);
     raw._header = sent === undefined || /roxy-|dpop/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
     const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];

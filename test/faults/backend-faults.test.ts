@@ -63,6 +63,48 @@ describe('a 401 from a protected back end', () => {
     expect(backend.seen.filter((h) => h === 'Bearer tok-2')).toHaveLength(50);
   });
 
+  it('a 401 to a token another call already replaced: the current token is not held to the replacement interval anew', async () => {
+    let clock = Date.now();
+    // One call waits at the back end with tok-1 while another replaces it.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const waiting = new Promise<void>((resolve) => (arrived = resolve));
+    const server = await listenOnLoopback(
+      http.createServer((req, res) => {
+        req.resume();
+        const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+        const answer = (): void => {
+          res.writeHead(tokens.issued.includes(token) && !revoked.has(token) ? 200 : 401);
+          res.end();
+        };
+        if (req.url === '/held') {
+          arrived();
+          void released.then(answer);
+        } else answer();
+      }),
+    );
+    try {
+      const m = make({ protectedBackends: [server.url], now: () => clock, retryOn401MinIntervalMs: 5000 });
+      const statusOf = (path: string): Promise<number> => m.client.get(`${server.url}${path}`, { validateStatus: () => true }).then((r) => r.status);
+      expect(await m.authorization()).toBe('Bearer tok-1');
+      const slow = statusOf('/held');
+      await waiting;
+      revoked.add('tok-1');
+      expect(await statusOf('/first')).toBe(200); // its 401 made tok-2 the replacement of tok-1
+      clock += 5000;
+      release();
+      expect(await slow).toBe(200); // its 401 to tok-1 replays with tok-2: it replaced nothing
+      revoked.add('tok-2');
+      // tok-2 became a replacement 5 s ago: its first 401 since may replace it.
+      expect(await statusOf('/later')).toBe(200);
+      expect(tokens.issued).toEqual(['tok-1', 'tok-2', 'tok-3']);
+    } finally {
+      release();
+      await server.close();
+    }
+  });
+
   it('does not replay a request whose body was a stream', async () => {
     const m = make();
     backend.script.push(401);
@@ -134,6 +176,44 @@ describe('errors that leave req.mcaClient are redacted', () => {
     const error = watch.collect(await m.client.get(`${elsewhere.url}/x`, { mcaAuth: false }).catch((e: unknown) => e));
     expect(error).toMatchObject({ response: { status: 500 } });
     expect(inspect(error, { depth: Infinity })).not.toContain('basic-pass-123');
+  });
+
+  it('a call with no token: the request in its error shows the other headers as they were sent, a value `undefined` included', async () => {
+    const m = make();
+    elsewhere.always = 500;
+    const error = watch.collect(await m.client.get(`${elsewhere.url}/x`, { headers: { 'X-Trace': 'undefined' } }).catch((e: unknown) => e)) as AxiosError;
+    expect(error.response?.status).toBe(500);
+    expect(elsewhere.seen).toEqual([undefined]);
+    expect((error.request as { _header: string })._header).toContain('\r\nX-Trace: undefined\r\n');
+  });
+
+  // The scrub looks for a sent request in `response.data.req` too (a stream's response holds its
+  // request there); a JSON body is the back end's own data, of any shape.
+  const sentLine = 'GET /debug HTTP/1.1\r\nHost: example\r\n\r\n';
+  it.each([
+    ['null', { req: null }],
+    ['a header block alone', { req: { _header: sentLine } }],
+    [
+      'a request dump with values of every kind',
+      { req: { _header: sentLine, outputData: [null, { data: sentLine }], socket: { _pendingData: [null, 1, 'text', { chunk: 5 }, { chunk: sentLine }] } } },
+    ],
+  ])("a back end's error body whose `req` field is %s: the caller gets axios's error, with the body as the back end sent it", async (_name, body) => {
+    const server = await listenOnLoopback(
+      http.createServer((req, res) => {
+        req.resume();
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      }),
+    );
+    try {
+      const m = make({ protectedBackends: [server.url] });
+      const error = watch.collect(await m.client.get(`${server.url}/debug`).catch((e: unknown) => e)) as AxiosError;
+      expect(error).toBeInstanceOf(AxiosError);
+      expect(error.response?.status).toBe(500);
+      expect(error.response?.data).toEqual(body);
+    } finally {
+      await server.close();
+    }
   });
 });
 
