@@ -83,12 +83,12 @@ function scrubWaiting(request: object): void {
   scrubUnsent(request);
   kRequestOptions ??= Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'requestOptions');
   if (kRequestOptions === undefined) return;
-  const options = (request as Record<symbol, { headers?: unknown; auth?: unknown } | null | undefined>)[kRequestOptions];
-  if (typeof options !== 'object' || options === null) return;
+  const options = (request as Record<symbol, { headers?: Record<string, unknown>; auth?: unknown } | undefined>)[kRequestOptions];
+  if (!options) return;
   // `user:password` of axios's `auth` or of a URL's userinfo, sent as Basic credentials.
   if (typeof options.auth === 'string') options.auth = REDACTED;
   const headers = options.headers;
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return;
+  if (!headers) return;
   // A copy: the object may be the one the caller's code built.
   let copy: Record<string, unknown> | undefined;
   for (const name of Object.keys(headers)) if (CREDENTIAL_NAMES.has(name.toLowerCase())) (copy ??= { ...headers })[name] = REDACTED;
