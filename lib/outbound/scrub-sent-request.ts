@@ -1,6 +1,6 @@
 import { REDACTED } from './redacted';
 
-// A DPoP proof (RFC 9449) goes with a bound token: it is a credential for its method and URL.
+// A DPoP proof (RFC 9449) is a credential for its method and URL: the package's, or a caller's own sent beside a Bearer token.
 const CREDENTIAL_LINE = /^((?:proxy-)?authorization|dpop):[^\r\n]*/gim;
 const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization', 'dpop']);
 
@@ -48,18 +48,18 @@ function scrubUnsent(request: Unsent): void {
  * stream's `req`, the pipes of a stream body. Scrubbing the object itself covers them all, what
  * ever raised the error. Called once the response (or the failure) is in: the bytes are on the
  * wire, and nothing reads these fields again. `sent`: the `Authorization` value the caller put in,
- * when it knows it (only then may a header block hold no other credential than that one).
+ * when it knows it (besides it, the block can only hold a proxy's credentials or a DPoP proof).
  */
 export function scrubSentRequest(request: unknown, sent?: string): void {
   if (typeof request !== 'object' || request === null) return;
   const raw = request as { _header?: unknown };
   if (typeof raw._header === 'string') {
-    // The hot path knows the value it sent: a plain string replace, no scan of a long header block.
+    // The hot path knows the value it sent: a plain string replace; a scan only when the block names a proxy or a DPoP proof.
     const header = sent === undefined ? raw._header : raw._header.replace(`: ${sent}\r\n`, `: ${REDACTED}\r\n`);
-    raw._header = sent === undefined || sent.startsWith('DPoP ') || /roxy-/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
+    raw._header = sent === undefined || /roxy-|dpop/i.test(header) ? header.replace(CREDENTIAL_LINE, `$1: ${REDACTED}`) : header;
     const map = (request as Record<symbol, Record<string, [string, unknown]> | null>)[outHeadersSymbol(request)];
     if (map) for (const key of CREDENTIAL_NAMES) if (map[key]) map[key][1] = REDACTED;
-    scrubUnsent(request);
+    scrubWaiting(request);
     return;
   }
   if (typeof Request === 'function' && request instanceof Request) {
@@ -71,4 +71,26 @@ export function scrubSentRequest(request: unknown, sent?: string): void {
       }
     }
   }
+}
+
+// Node's http.Agent keeps the options of a request that had to wait for a free socket (its
+// `maxSockets` reached), headers and `auth` included, under a symbol it does not export, for as long
+// as the request lives. Found on the first such request seen.
+let kRequestOptions: symbol | undefined;
+
+/** The copies of the request's credentials that Node keeps beside the sent header block. */
+function scrubWaiting(request: object): void {
+  scrubUnsent(request);
+  kRequestOptions ??= Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'requestOptions');
+  if (kRequestOptions === undefined) return;
+  const options = (request as Record<symbol, { headers?: Record<string, unknown>; auth?: unknown } | undefined>)[kRequestOptions];
+  if (!options) return;
+  // `user:password` of axios's `auth` or of a URL's userinfo, sent as Basic credentials.
+  if (typeof options.auth === 'string') options.auth = REDACTED;
+  const headers = options.headers;
+  if (!headers) return;
+  // A copy: the object may be the one the caller's code built.
+  let copy: Record<string, unknown> | undefined;
+  for (const name of Object.keys(headers)) if (CREDENTIAL_NAMES.has(name.toLowerCase())) (copy ??= { ...headers })[name] = REDACTED;
+  if (copy !== undefined) options.headers = copy;
 }

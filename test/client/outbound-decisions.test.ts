@@ -173,7 +173,10 @@ describe('mcaFetch: what a network failure’s error shows', () => {
     expect((error.cause.errors[1] as Error).stack).toContain('attempt 1 with [redacted]');
     expect(error.cause.message).toBe('all attempts failed for [redacted]');
     expect(error.cause.errors.map((e: Error) => e.message)).toEqual(['attempt 0 with [redacted]', 'attempt 1 with [redacted]']);
-    expect((error.cause.errors[1] as { request: Request }).request.headers.get('authorization')).toBe('[redacted]');
+    const request = (error.cause.errors[1] as { request: Request }).request;
+    expect(request.headers.get('authorization')).toBe('[redacted]');
+    // and it gains no credential header it did not send
+    expect([...request.headers.keys()]).toEqual(['authorization']);
     expect((error.cause.cause as Error).message).toBe('fetch failed');
   });
 });

@@ -5,6 +5,7 @@ import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
 import { startCaptureProxy } from '../helpers/capture-proxy';
+import { renderAll } from '../helpers/leak-watch';
 
 // Found by attacking issue 9's req.mcaClient: cases where the token went where it had no business,
 // or a good token was thrown away.
@@ -156,6 +157,23 @@ describe('with the http adapter (fetch refuses URLs with credentials and reads n
     await m.client.get(`${home.url}/start`, { validateStatus: () => true });
     expect(home.seen).toEqual(['Bearer tok-1', `Basic ${Buffer.from('u:p').toString('base64')}`]);
     expect(tokens.requests).toHaveLength(1);
+  });
+
+  it("a call with the token through the caller's proxy with credentials: the request its response carries shows neither", async () => {
+    const proxy = await startCaptureProxy();
+    try {
+      const m = middleware('http');
+      const auth = { username: 'proxy-user', password: 'proxy-pass-41c7' };
+      const response = await m.client.get(`${home.url}/x`, { proxy: { protocol: 'http', host: '127.0.0.1', port: proxy.port, auth } });
+      expect(response.status).toBe(200);
+      const credential = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+      expect(proxy.seen.map((seen) => [seen.headers.authorization, seen.headers['proxy-authorization']])).toEqual([['Bearer tok-1', `Basic ${credential}`]]);
+      const rendered = renderAll(response.request);
+      expect(rendered).not.toContain('tok-1');
+      expect(rendered).not.toContain(credential);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('HTTP_PROXY never sees the token of a call to a loopback http back end; an explicit proxy option still applies', async () => {

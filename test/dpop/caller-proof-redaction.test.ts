@@ -94,3 +94,22 @@ describe('auth.fetch', () => {
     expect(leaked(outcome)).toEqual([]);
   });
 });
+
+// axios's fetch adapter hands back no request object; the http adapter's ClientRequest keeps the
+// raw header block (`_header`) as it went out.
+describe("auth.client, axios http adapter: the caller's own DPoP proof beside the package's Bearer token", () => {
+  it.each(['DPoP', 'dpop'])(
+    'a response handed back (any status accepted): the request it carries shows neither the proof (`%s`) nor the token',
+    async (name) => {
+      const client = start('http').client;
+      const response = await client.get(`${backend.url}/fail`, { headers: { [name]: OWN_PROOF }, validateStatus: () => true });
+      expect(response.status).toBe(500);
+      expect(tokens.issued).toEqual(['tok-1']);
+      // `response.config` is the caller's own config, proof and all; the request is what was sent.
+      const rendered = inspect(response.request, { showHidden: true, depth: Infinity });
+      expect(rendered).not.toContain(OWN_PROOF);
+      expect(rendered).not.toContain('tok-1');
+      expect(String((response.request as { _header?: unknown })._header)).toContain(`${name}: [redacted]`);
+    },
+  );
+});

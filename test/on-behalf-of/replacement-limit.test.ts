@@ -63,3 +63,26 @@ it('users taking turns against a back end that answers 401 to everything make on
   clock += 5000;
   expect(await exchangesOver(10)).toBe(USERS.length);
 });
+
+it("a 401 to a user's token is reported as the entry's `invalidated` event, reason `backend-401`", async () => {
+  mw = mcaOAuth({
+    ...ownClientOptions(server),
+    protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' }],
+  });
+  const invalidated: unknown[] = [];
+  mw.backends.get('orders')!.on('invalidated', (event) => invalidated.push(event));
+  const app = express();
+  app.use(mw);
+  app.get('/go', (req, res) => {
+    req.mcaClient.get(`${backend.url}/orders/x`, { validateStatus: () => true }).then(
+      (r) => res.json(r.status),
+      (error: { code?: string }) => res.status(500).json(error.code),
+    );
+  });
+  listening = await listenOnLoopback(http.createServer(app));
+  const answer = await fetch(`${listening.url}/go`, { headers: { authorization: `Bearer ${tokenOf.alice}` } });
+  expect(await answer.json()).toBe(401);
+  // Its token, then the replacement, whose own 401 goes back to the caller.
+  expect(server.minted.size).toBe(2);
+  expect(invalidated).toEqual([{ reason: 'backend-401', backend: 'orders' }]);
+});

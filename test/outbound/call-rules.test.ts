@@ -31,6 +31,8 @@ describe('isReplayableBody: anything but a stream can be sent twice', () => {
     ['a Node stream', () => Readable.from(['x'])],
     ['a form-data style stream (pipe only)', () => ({ pipe: () => undefined })],
     ['a web ReadableStream', () => new ReadableStream()],
+    // A ReadableStream of a polyfill or another realm may have no async iteration: `getReader` tells.
+    ['a web stream with no async iteration (getReader only)', () => ({ getReader: () => undefined })],
     ['an async iterable (fetch reads it as a stream)', () => chunks()],
   ])('%s: not replayable', (_name, body) => {
     expect(isReplayableBody(body())).toBe(false);
