@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import axios, { type AxiosAdapter, type AxiosRequestConfig } from 'axios';
 import { createTokenProvider, type McaOAuthMiddleware } from '../../lib';
 import { REFUSED_AXIOS_OPTIONS } from '../../lib/transports/axios/refused-options';
 import { SECRET, middlewareFixture } from '../helpers/middleware-fixture';
@@ -127,6 +128,83 @@ describe('row 4: the token is decided on the URL the adapter sends', () => {
     await api.get(`${backend.url}/ok`, { validateStatus: () => true });
     expect(landing()).toEqual({ on: 'elsewhere', token: false });
     expect(elsewhere.hits[0]!.path).toContain(new URL(backend.url).host);
+  });
+});
+
+/**
+ * The transport sends the URL it decided on, already combined, so axios's own refusal of `http:x`
+ * ('missing "//" after protocol') is made before the policy: WHATWG would read `http:host/ok` as
+ * the back end, fetch a token for it and lend it to the adapter. The adapter here is the caller's
+ * own function (it forwards to axios's http adapter), so it records whatever it is handed.
+ */
+describe('a URL axios itself refuses is refused the same way, before any token', () => {
+  const httpAdapter = axios.getAdapter('http');
+  let handed: (string | undefined)[];
+  const forward: AxiosAdapter = (config) => {
+    handed.push(config.headers.get('Authorization') as string | undefined);
+    return httpAdapter(config);
+  };
+  beforeEach(() => (handed = []));
+  const host = () => backend.url.slice('http://'.length);
+
+  const refusedCases: [string, () => AxiosRequestConfig][] = [
+    ['`http:` with no "//"', () => ({ url: `http:${host()}/ok` })],
+    ['a leading space before `http:` with no "//"', () => ({ url: ` http:${host()}/ok` })],
+    ['a baseURL with no "//", under a relative url', () => ({ baseURL: `http:${host()}`, url: '/ok' })],
+    // Only a primitive string is absolute to axios: a URL object goes under the base.
+    ['a baseURL with no "//", under a URL object', () => ({ baseURL: `http:${host()}`, url: new URL(`${backend.url}/ok`) as unknown as string })],
+    [
+      'a baseURL with no "//", under an absolute url with `allowAbsoluteUrls: false`',
+      () => ({ baseURL: `http:${host()}`, url: `${backend.url}/ok`, allowAbsoluteUrls: false }),
+    ],
+  ];
+  it.each(refusedCases)('%s: ERR_INVALID_URL, no token fetched, nothing handed to the adapter', async (_name, config) => {
+    const m = make('http');
+    await expect(rejection(m.client.request({ ...config(), adapter: forward }))).resolves.toMatchObject({ code: 'ERR_INVALID_URL' });
+    expect(handed).toEqual([]);
+    expect(fixture.tokens.requests).toHaveLength(0);
+    expect(backend.hits).toEqual([]);
+  });
+
+  const sentCases: [string, () => AxiosRequestConfig][] = [
+    // axios reads the base only for a relative URL.
+    ['a baseURL with no "//" under an absolute url', () => ({ baseURL: `http:${host()}`, url: `${backend.url}/ok` })],
+    // Tabs and newlines go before the check, in axios as in WHATWG.
+    ['a tab after `http:`', () => ({ url: `http:\t//${host()}/ok` })],
+    ['a newline after `http:`', () => ({ url: `http:\n//${host()}/ok` })],
+  ];
+  it.each(sentCases)('%s: sent, with the token, as axios sends it', async (_name, config) => {
+    const m = make('http');
+    expect((await m.client.request({ ...config(), adapter: forward })).status).toBe(200);
+    expect(handed).toEqual(['Bearer tok-1']);
+    expect(backend.hits.map((hit) => [hit.path, hit.authorization])).toEqual([['/ok', 'Bearer tok-1']]);
+  });
+
+  it('a call with no url (undefined or null) goes to the baseURL itself, with its token', async () => {
+    const m = make('http');
+    const api = m.client.create({ baseURL: `${backend.url}/ok` });
+    expect((await api.request({})).status).toBe(200);
+    expect((await api.request({ url: null as unknown as string })).status).toBe(200);
+    expect(backend.hits.map((hit) => [hit.path, hit.authorization])).toEqual([
+      ['/ok', 'Bearer tok-1'],
+      ['/ok', 'Bearer tok-1'],
+    ]);
+  });
+
+  // axios hands an adapter no URL here (and its http adapter refuses the call): a function adapter
+  // that resolves a URL against a base of its own must not be handed the text "undefined".
+  it("a call with no url and no baseURL hands the caller's adapter no URL text", async () => {
+    const m = make('http');
+    const urls: unknown[] = [];
+    const record: AxiosAdapter = (config) => {
+      urls.push(config.url);
+      return httpAdapter(config);
+    };
+    for (const url of [undefined, null]) {
+      await expect(rejection(m.client.request({ url: url as unknown as string, adapter: record }))).resolves.toMatchObject({ code: 'ERR_INVALID_URL' });
+    }
+    expect(urls).toHaveLength(2);
+    expect(urls.filter((url) => url)).toEqual([]);
   });
 });
 
