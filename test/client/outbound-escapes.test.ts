@@ -9,6 +9,7 @@ import axios, { type AxiosAdapter, type AxiosRequestConfig } from 'axios';
 import { createTokenProvider, type McaOAuthMiddleware } from '../../lib';
 import { REFUSED_AXIOS_OPTIONS } from '../../lib/transports/axios/refused-options';
 import { SECRET, middlewareFixture } from '../helpers/middleware-fixture';
+import { startCaptureProxy } from '../helpers/capture-proxy';
 import { startScriptedBackend, type ScriptedBackend } from './scripted-backend';
 
 const fixture = middlewareFixture(startScriptedBackend);
@@ -283,6 +284,49 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
       delete proto.hostname;
     }
     expect(backend.hits).toEqual([]);
+  });
+
+  it('a call that carries no token may use it', async () => {
+    const proxy = await startCaptureProxy();
+    try {
+      const m = make(adapter);
+      // 0.0.0.0 is off this machine by the rule; Linux delivers it to the proxy here.
+      const via = { protocol: 'http', host: '0.0.0.0', port: proxy.port };
+      const response = await m.client.get(`${elsewhere.url}/ok`, { proxy: via, validateStatus: () => true });
+      expect(response.status).toBe(adapter === 'http' ? 200 : 401); // fetch reads no `proxy` option
+      expect(proxy.seen.map((seen) => seen.headers.authorization)).toEqual(adapter === 'http' ? [undefined] : []);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('`proxy: null` is no proxy option: the call goes out with its token', async () => {
+    const m = make(adapter);
+    expect((await m.client.get(`${backend.url}/ok`, { proxy: null as never })).status).toBe(200);
+    expect(backend.hits.map((hit) => hit.authorization)).toEqual(['Bearer tok-1']);
+  });
+
+  // axios connects to `hostname`, else to `host` (and with neither, to localhost).
+  it.each([
+    ['a `hostname` off this machine beside a loopback `host`', { hostname: '0.0.0.0', host: '127.0.0.1' }],
+    ['no host at all', {}],
+    ['a host that would read as loopback once brackets inside it were dropped', { host: '127.0.0[.1' }],
+    ['a host that would read as loopback once a bracket inside it was dropped', { host: 'local]host' }],
+  ])('%s: refused', async (_name, where) => {
+    const m = make(adapter);
+    await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: { protocol: 'http', port: 9, ...where } as never }))).resolves.toEqual(
+      expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY', message: expect.stringContaining('`proxy: false`') }),
+    );
+    expect(backend.hits).toEqual([]);
+  });
+
+  it.each([
+    ['a loopback `hostname` beside a `host` off this machine', { hostname: '127.0.0.1', host: '0.0.0.0' }],
+    ['an empty `hostname` beside a loopback `host`', { hostname: '', host: '127.0.0.1' }],
+  ])('%s: a local proxy, not refused', async (_name, where) => {
+    const m = make(adapter);
+    const error = await m.client.get(`${backend.url}/ok`, { proxy: { protocol: 'http', port: 9, ...where } as never }).catch((e: unknown) => watch.collect(e));
+    expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
   });
 
   it.each(['::1', '[::1]'])('an IPv6 loopback proxy (%s) is a local proxy, not refused', async (host) => {
