@@ -286,6 +286,18 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
     expect(backend.hits).toEqual([]);
   });
 
+  // Decided on the URL as the adapter parses it, whatever its spelling.
+  it.each([
+    ['a leading space', (url: string) => ` ${url}/ok`],
+    ['a tab in the scheme', (url: string) => `${url.replace('http', 'ht\ttp')}/ok`],
+  ])('is refused for an http: URL spelled with %s', async (_form, spell) => {
+    const m = make(adapter);
+    await expect(rejection(m.client.get(spell(backend.url), { proxy: offMachine }))).resolves.toEqual(
+      expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }),
+    );
+    expect(backend.hits).toEqual([]);
+  });
+
   it('a call that carries no token may use it', async () => {
     const proxy = await startCaptureProxy();
     try {
