@@ -51,9 +51,21 @@ describe.each(['http', 'fetch'])('row 3, with the %s adapter: refused axios opti
     ['http2Options', { lookup: (_host: string, _opts: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, '127.0.0.2', 4) }],
   ])('`%s` per request is refused with a typed error, nothing sent', async (name, value) => {
     const m = make(adapter);
-    await expect(rejection(m.client.get(`${backend.url}/ok`, { [name]: value }))).resolves.toEqual(refused(name));
+    const error = await rejection(m.client.get(`${backend.url}/ok`, { [name]: value }));
+    expect(error).toEqual(refused(name));
+    // The message names the option, where it came from and why.
+    expect((error as Error).message).toContain(`\`${name}\` (from the request config`);
+    expect((error as Error).message).toContain(REFUSED_AXIOS_OPTIONS[name]);
     expect(backend.hits).toEqual([]);
     expect(fixture.tokens.requests).toHaveLength(0);
+  });
+
+  // (`httpVersion: null` is refused by axios itself.)
+  it('an option set to null (unset, to axios) is not refused', async () => {
+    const m = make(adapter);
+    const unset = { transport: null, socketPath: null, lookup: null, http2Options: null } as unknown as AxiosRequestConfig;
+    expect((await m.client.get(`${backend.url}/ok`, unset)).status).toBe(200);
+    expect(backend.hits.map((hit) => hit.authorization)).toEqual(['Bearer tok-1']);
   });
 
   it('on a derived instance (`client.create`) at once, on `defaults` and from an interceptor per request', async () => {
