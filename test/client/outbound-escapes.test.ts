@@ -3,6 +3,7 @@
 // the URL that decides the token is the URL the adapter sends, for every spelling that axios and
 // fetch read differently. Real token server and back ends on 127.0.0.1.
 import http from 'node:http';
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import axios, { type AxiosAdapter, type AxiosRequestConfig } from 'axios';
@@ -357,6 +358,56 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
     const m = make(adapter);
     const error = await m.client.get(`${backend.url}/ok`, { proxy: { protocol: 'http', host, port: 9 } }).catch((e: unknown) => watch.collect(e));
     expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
+  });
+});
+
+describe('with the http adapter, an https: call that carries the token is tunnelled (CONNECT: the proxy reads nothing)', () => {
+  // No TLS server is needed: the back end's port is closed, and what tells the cases apart is
+  // whether the first connection went to the proxy.
+  const closedHttps = 'https://127.0.0.1:1';
+  let connections: number;
+  const sockets: net.Socket[] = [];
+  let proxy: net.Server;
+  let proxyPort: number;
+  beforeEach(async () => {
+    connections = 0;
+    proxy = net.createServer((socket) => {
+      connections++;
+      sockets.push(socket);
+      socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyPort = (proxy.address() as net.AddressInfo).port;
+  });
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  });
+
+  it('through an explicit proxy off this machine: not refused', async () => {
+    const m = make('http', { protectedBackends: [closedHttps] });
+    const error = await rejection(m.client.get(`${closedHttps}/ok`, { proxy: { protocol: 'http', host: '0.0.0.0', port: proxyPort } }));
+    expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
+    expect(connections).toBe(1);
+    expect(fixture.tokens.requests).toHaveLength(1);
+  });
+
+  it('HTTPS_PROXY applies, to a loopback back end too', async () => {
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+    delete process.env.NO_PROXY;
+    delete process.env.no_proxy;
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${proxyPort}`;
+    try {
+      const m = make('http', { protectedBackends: [closedHttps] });
+      await rejection(m.client.get(`${closedHttps}/ok`));
+      expect(connections).toBe(1);
+      expect(fixture.tokens.requests).toHaveLength(1);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });
 
