@@ -363,7 +363,8 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
 
 describe('with the http adapter, an https: call that carries the token is tunnelled (CONNECT: the proxy reads nothing)', () => {
   // No TLS server is needed: the back end's port is closed, and what tells the cases apart is
-  // whether the first connection went to the proxy.
+  // whether the first connection went to the proxy. The query names an `http:` URL: only the
+  // scheme of the URL itself counts.
   const closedHttps = 'https://127.0.0.1:1';
   let connections: number;
   const sockets: net.Socket[] = [];
@@ -386,7 +387,7 @@ describe('with the http adapter, an https: call that carries the token is tunnel
 
   it('through an explicit proxy off this machine: not refused', async () => {
     const m = make('http', { protectedBackends: [closedHttps] });
-    const error = await rejection(m.client.get(`${closedHttps}/ok`, { proxy: { protocol: 'http', host: '0.0.0.0', port: proxyPort } }));
+    const error = await rejection(m.client.get(`${closedHttps}/ok?back=http://127.0.0.1/`, { proxy: { protocol: 'http', host: '0.0.0.0', port: proxyPort } }));
     expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
     expect(connections).toBe(1);
     expect(fixture.tokens.requests).toHaveLength(1);
@@ -399,7 +400,7 @@ describe('with the http adapter, an https: call that carries the token is tunnel
     process.env.HTTPS_PROXY = `http://127.0.0.1:${proxyPort}`;
     try {
       const m = make('http', { protectedBackends: [closedHttps] });
-      await rejection(m.client.get(`${closedHttps}/ok`));
+      await rejection(m.client.get(`${closedHttps}/ok?back=http://127.0.0.1/`));
       expect(connections).toBe(1);
       expect(fixture.tokens.requests).toHaveLength(1);
     } finally {
