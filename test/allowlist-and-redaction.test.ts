@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { AxiosError } from 'axios';
+import { AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { compileBackendEntry } from '../lib/outbound/backend-matcher';
 import { BackendRoutes } from '../lib/outbound/backend-routes';
 import type { TokenTarget } from '../lib/outbound/token-target';
@@ -151,6 +151,8 @@ describe('errors of req.mcaClient carry no credential', () => {
     expect(error.response.status).toBe(500);
     expect(backend.seen).toEqual(['Bearer tok-1']);
     expect(error.config.headers['Proxy-Authorization']).toBe('[redacted]');
+    // One redacted copy, which the response points at too.
+    expect((error as unknown as AxiosError).response?.config).toBe(error.config);
     // The token is lent to the request only while it is sent: a re-sent err.config fetches its own.
     expect(error.config.headers.Authorization).toBeUndefined();
     const rendered = [inspect(error, { depth: Infinity }), JSON.stringify((error as unknown as { toJSON(): unknown }).toJSON())].join('\n');
@@ -167,13 +169,76 @@ describe('errors of req.mcaClient carry no credential', () => {
     expect(error.config.headers['Proxy-Authorization']).toBeUndefined();
     expect(inspect(error, { depth: Infinity })).not.toContain('basic-pass-123');
   });
+
+  it("an error with no credential of the caller's keeps the very config its interceptors saw (no copy)", async () => {
+    backend.always = 500;
+    const client = auth.client.create();
+    const started = new WeakSet<object>();
+    client.interceptors.request.use((config) => {
+      started.add(config);
+      return config;
+    });
+    // `auth: null` is no credential either.
+    for (const extra of [{}, { auth: null }]) {
+      const error = (await client.get(`${backend.url}/x`, extra as object).catch((e: unknown) => e)) as AxiosError;
+      expect(error.response?.status).toBe(500);
+      expect(started.has(error.config!)).toBe(true);
+      expect(error.response?.config).toBe(error.config);
+    }
+  });
 });
+
+/** A sent request as Node keeps it: its raw header block, credential included. */
+const sentWith = (credential: string) => ({ _header: `GET /x HTTP/1.1\r\nAuthorization: ${credential}\r\nHost: h.example\r\n\r\n` });
+const responseOf = (fields: Partial<AxiosResponse>) => ({ status: 500, statusText: '', headers: {}, data: undefined, ...fields }) as AxiosResponse;
 
 describe('redactAxiosError on its own', () => {
   it('passes other errors through untouched', () => {
     const plain = Object.assign(new Error('boom'), { request: 'kept', config: { headers: { Authorization: 'kept' } } });
     expect(redactAxiosError(plain)).toBe(plain);
     expect(plain).toMatchObject({ request: 'kept', config: { headers: { Authorization: 'kept' } } });
+    // Even when its fields have axios's shapes: only an AxiosError is the client's to change.
+    const config = { headers: new AxiosHeaders({ Authorization: 'Basic a2VwdA==' }), auth: { username: 'u', password: 'kept' } };
+    const request = sentWith('Basic a2VwdA==');
+    const shaped = Object.assign(new Error('boom'), { config, request, response: responseOf({ config: config as InternalAxiosRequestConfig, request }) });
+    redactAxiosError(shaped);
+    expect(shaped.config).toBe(config);
+    expect(shaped.response.config).toBe(config);
+    expect(config).toMatchObject({ auth: { password: 'kept' } });
+    expect(config.headers.get('Authorization')).toBe('Basic a2VwdA==');
+    expect(request._header).toContain('Basic a2VwdA==');
+  });
+
+  it("scrubs the sent requests its response holds (an interceptor's AxiosError with a response and no request of its own)", () => {
+    const request = sentWith('Basic c3ZjOnB3');
+    const streamed = sentWith('Basic c3ZjOnB3');
+    const error = new AxiosError('wrapped', 'ERR_APP', undefined, undefined, responseOf({ request, data: { req: streamed } }));
+    redactAxiosError(error);
+    expect(request._header).not.toContain('c3ZjOnB3');
+    expect(streamed._header).not.toContain('c3ZjOnB3');
+    expect(inspect(error, { depth: Infinity })).not.toContain('c3ZjOnB3');
+  });
+
+  it.each([undefined, null])('a response with %p for a body is redacted all the same', (data) => {
+    const request = sentWith('Basic c3ZjOnB3');
+    const error = new AxiosError('failed', 'ERR_BAD_RESPONSE', undefined, undefined, responseOf({ request, data }));
+    expect(redactAxiosError(error)).toBe(error);
+    expect(request._header).not.toContain('c3ZjOnB3');
+  });
+
+  it('a response that holds a config of its own: each is redacted on its own, and each keeps its own URL', () => {
+    const mine = { url: '/mine', headers: new AxiosHeaders({ Authorization: 'Basic bWluZQ==' }) } as InternalAxiosRequestConfig;
+    const theirs = { url: '/theirs', headers: new AxiosHeaders({ 'Proxy-Authorization': 'Basic dGhlaXJz' }) } as InternalAxiosRequestConfig;
+    const error = new AxiosError('wrapped', 'ERR_APP', mine, undefined, responseOf({ config: theirs }));
+    redactAxiosError(error);
+    expect(error.config?.url).toBe('/mine');
+    expect(error.response?.config.url).toBe('/theirs');
+    expect(error.response?.config.headers.get('Proxy-Authorization')).toBe('[redacted]');
+    const rendered = inspect(error, { depth: Infinity });
+    expect(rendered).not.toContain('bWluZQ==');
+    expect(rendered).not.toContain('dGhlaXJz');
+    // The caller's objects are not changed: they may be sent again.
+    expect(theirs.headers.get('Proxy-Authorization')).toBe('Basic dGhlaXJz');
   });
 
   it('handles an AxiosError with no config, request or response', () => {

@@ -3,11 +3,14 @@
 // the URL that decides the token is the URL the adapter sends, for every spelling that axios and
 // fetch read differently. Real token server and back ends on 127.0.0.1.
 import http from 'node:http';
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import axios, { type AxiosAdapter, type AxiosRequestConfig } from 'axios';
 import { createTokenProvider, type McaOAuthMiddleware } from '../../lib';
 import { REFUSED_AXIOS_OPTIONS } from '../../lib/transports/axios/refused-options';
 import { SECRET, middlewareFixture } from '../helpers/middleware-fixture';
+import { startCaptureProxy } from '../helpers/capture-proxy';
 import { startScriptedBackend, type ScriptedBackend } from './scripted-backend';
 
 const fixture = middlewareFixture(startScriptedBackend);
@@ -49,9 +52,21 @@ describe.each(['http', 'fetch'])('row 3, with the %s adapter: refused axios opti
     ['http2Options', { lookup: (_host: string, _opts: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, '127.0.0.2', 4) }],
   ])('`%s` per request is refused with a typed error, nothing sent', async (name, value) => {
     const m = make(adapter);
-    await expect(rejection(m.client.get(`${backend.url}/ok`, { [name]: value }))).resolves.toEqual(refused(name));
+    const error = await rejection(m.client.get(`${backend.url}/ok`, { [name]: value }));
+    expect(error).toEqual(refused(name));
+    // The message names the option, where it came from and why.
+    expect((error as Error).message).toContain(`\`${name}\` (from the request config`);
+    expect((error as Error).message).toContain(REFUSED_AXIOS_OPTIONS[name]);
     expect(backend.hits).toEqual([]);
     expect(fixture.tokens.requests).toHaveLength(0);
+  });
+
+  // (`httpVersion: null` is refused by axios itself.)
+  it('an option set to null (unset, to axios) is not refused', async () => {
+    const m = make(adapter);
+    const unset = { transport: null, socketPath: null, lookup: null, http2Options: null } as unknown as AxiosRequestConfig;
+    expect((await m.client.get(`${backend.url}/ok`, unset)).status).toBe(200);
+    expect(backend.hits.map((hit) => hit.authorization)).toEqual(['Bearer tok-1']);
   });
 
   it('on a derived instance (`client.create`) at once, on `defaults` and from an interceptor per request', async () => {
@@ -127,6 +142,83 @@ describe('row 4: the token is decided on the URL the adapter sends', () => {
     await api.get(`${backend.url}/ok`, { validateStatus: () => true });
     expect(landing()).toEqual({ on: 'elsewhere', token: false });
     expect(elsewhere.hits[0]!.path).toContain(new URL(backend.url).host);
+  });
+});
+
+/**
+ * The transport sends the URL it decided on, already combined, so axios's own refusal of `http:x`
+ * ('missing "//" after protocol') is made before the policy: WHATWG would read `http:host/ok` as
+ * the back end, fetch a token for it and lend it to the adapter. The adapter here is the caller's
+ * own function (it forwards to axios's http adapter), so it records whatever it is handed.
+ */
+describe('a URL axios itself refuses is refused the same way, before any token', () => {
+  const httpAdapter = axios.getAdapter('http');
+  let handed: (string | undefined)[];
+  const forward: AxiosAdapter = (config) => {
+    handed.push(config.headers.get('Authorization') as string | undefined);
+    return httpAdapter(config);
+  };
+  beforeEach(() => (handed = []));
+  const host = () => backend.url.slice('http://'.length);
+
+  const refusedCases: [string, () => AxiosRequestConfig][] = [
+    ['`http:` with no "//"', () => ({ url: `http:${host()}/ok` })],
+    ['a leading space before `http:` with no "//"', () => ({ url: ` http:${host()}/ok` })],
+    ['a baseURL with no "//", under a relative url', () => ({ baseURL: `http:${host()}`, url: '/ok' })],
+    // Only a primitive string is absolute to axios: a URL object goes under the base.
+    ['a baseURL with no "//", under a URL object', () => ({ baseURL: `http:${host()}`, url: new URL(`${backend.url}/ok`) as unknown as string })],
+    [
+      'a baseURL with no "//", under an absolute url with `allowAbsoluteUrls: false`',
+      () => ({ baseURL: `http:${host()}`, url: `${backend.url}/ok`, allowAbsoluteUrls: false }),
+    ],
+  ];
+  it.each(refusedCases)('%s: ERR_INVALID_URL, no token fetched, nothing handed to the adapter', async (_name, config) => {
+    const m = make('http');
+    await expect(rejection(m.client.request({ ...config(), adapter: forward }))).resolves.toMatchObject({ code: 'ERR_INVALID_URL' });
+    expect(handed).toEqual([]);
+    expect(fixture.tokens.requests).toHaveLength(0);
+    expect(backend.hits).toEqual([]);
+  });
+
+  const sentCases: [string, () => AxiosRequestConfig][] = [
+    // axios reads the base only for a relative URL.
+    ['a baseURL with no "//" under an absolute url', () => ({ baseURL: `http:${host()}`, url: `${backend.url}/ok` })],
+    // Tabs and newlines go before the check, in axios as in WHATWG.
+    ['a tab after `http:`', () => ({ url: `http:\t//${host()}/ok` })],
+    ['a newline after `http:`', () => ({ url: `http:\n//${host()}/ok` })],
+  ];
+  it.each(sentCases)('%s: sent, with the token, as axios sends it', async (_name, config) => {
+    const m = make('http');
+    expect((await m.client.request({ ...config(), adapter: forward })).status).toBe(200);
+    expect(handed).toEqual(['Bearer tok-1']);
+    expect(backend.hits.map((hit) => [hit.path, hit.authorization])).toEqual([['/ok', 'Bearer tok-1']]);
+  });
+
+  it('a call with no url (undefined or null) goes to the baseURL itself, with its token', async () => {
+    const m = make('http');
+    const api = m.client.create({ baseURL: `${backend.url}/ok` });
+    expect((await api.request({})).status).toBe(200);
+    expect((await api.request({ url: null as unknown as string })).status).toBe(200);
+    expect(backend.hits.map((hit) => [hit.path, hit.authorization])).toEqual([
+      ['/ok', 'Bearer tok-1'],
+      ['/ok', 'Bearer tok-1'],
+    ]);
+  });
+
+  // axios hands an adapter no URL here (and its http adapter refuses the call): a function adapter
+  // that resolves a URL against a base of its own must not be handed the text "undefined".
+  it("a call with no url and no baseURL hands the caller's adapter no URL text", async () => {
+    const m = make('http');
+    const urls: unknown[] = [];
+    const record: AxiosAdapter = (config) => {
+      urls.push(config.url);
+      return httpAdapter(config);
+    };
+    for (const url of [undefined, null]) {
+      await expect(rejection(m.client.request({ url: url as unknown as string, adapter: record }))).resolves.toMatchObject({ code: 'ERR_INVALID_URL' });
+    }
+    expect(urls).toHaveLength(2);
+    expect(urls.filter((url) => url)).toEqual([]);
   });
 });
 
@@ -207,10 +299,116 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
     expect(backend.hits).toEqual([]);
   });
 
+  // Decided on the URL as the adapter parses it, whatever its spelling.
+  it.each([
+    ['a leading space', (url: string) => ` ${url}/ok`],
+    ['a tab in the scheme', (url: string) => `${url.replace('http', 'ht\ttp')}/ok`],
+  ])('is refused for an http: URL spelled with %s', async (_form, spell) => {
+    const m = make(adapter);
+    await expect(rejection(m.client.get(spell(backend.url), { proxy: offMachine }))).resolves.toEqual(
+      expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }),
+    );
+    expect(backend.hits).toEqual([]);
+  });
+
+  it('a call that carries no token may use it', async () => {
+    const proxy = await startCaptureProxy();
+    try {
+      const m = make(adapter);
+      // 0.0.0.0 is off this machine by the rule; Linux delivers it to the proxy here.
+      const via = { protocol: 'http', host: '0.0.0.0', port: proxy.port };
+      const response = await m.client.get(`${elsewhere.url}/ok`, { proxy: via, validateStatus: () => true });
+      expect(response.status).toBe(adapter === 'http' ? 200 : 401); // fetch reads no `proxy` option
+      expect(proxy.seen.map((seen) => seen.headers.authorization)).toEqual(adapter === 'http' ? [undefined] : []);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('`proxy: null` is no proxy option: the call goes out with its token', async () => {
+    const m = make(adapter);
+    expect((await m.client.get(`${backend.url}/ok`, { proxy: null as never })).status).toBe(200);
+    expect(backend.hits.map((hit) => hit.authorization)).toEqual(['Bearer tok-1']);
+  });
+
+  // axios connects to `hostname`, else to `host` (and with neither, to localhost).
+  it.each([
+    ['a `hostname` off this machine beside a loopback `host`', { hostname: '0.0.0.0', host: '127.0.0.1' }],
+    ['no host at all', {}],
+    ['a host that would read as loopback once brackets inside it were dropped', { host: '127.0.0[.1' }],
+    ['a host that would read as loopback once a bracket inside it was dropped', { host: 'local]host' }],
+  ])('%s: refused', async (_name, where) => {
+    const m = make(adapter);
+    await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: { protocol: 'http', port: 9, ...where } as never }))).resolves.toEqual(
+      expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY', message: expect.stringContaining('`proxy: false`') }),
+    );
+    expect(backend.hits).toEqual([]);
+  });
+
+  it.each([
+    ['a loopback `hostname` beside a `host` off this machine', { hostname: '127.0.0.1', host: '0.0.0.0' }],
+    ['an empty `hostname` beside a loopback `host`', { hostname: '', host: '127.0.0.1' }],
+  ])('%s: a local proxy, not refused', async (_name, where) => {
+    const m = make(adapter);
+    const error = await m.client.get(`${backend.url}/ok`, { proxy: { protocol: 'http', port: 9, ...where } as never }).catch((e: unknown) => watch.collect(e));
+    expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
+  });
+
   it.each(['::1', '[::1]'])('an IPv6 loopback proxy (%s) is a local proxy, not refused', async (host) => {
     const m = make(adapter);
     const error = await m.client.get(`${backend.url}/ok`, { proxy: { protocol: 'http', host, port: 9 } }).catch((e: unknown) => watch.collect(e));
     expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
+  });
+});
+
+describe('with the http adapter, an https: call that carries the token is tunnelled (CONNECT: the proxy reads nothing)', () => {
+  // No TLS server is needed: the back end's port is closed, and what tells the cases apart is
+  // whether the first connection went to the proxy. The query names an `http:` URL: only the
+  // scheme of the URL itself counts.
+  const closedHttps = 'https://127.0.0.1:1';
+  let connections: number;
+  const sockets: net.Socket[] = [];
+  let proxy: net.Server;
+  let proxyPort: number;
+  beforeEach(async () => {
+    connections = 0;
+    proxy = net.createServer((socket) => {
+      connections++;
+      sockets.push(socket);
+      socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyPort = (proxy.address() as net.AddressInfo).port;
+  });
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  });
+
+  it('through an explicit proxy off this machine: not refused', async () => {
+    const m = make('http', { protectedBackends: [closedHttps] });
+    const error = await rejection(m.client.get(`${closedHttps}/ok?back=http://127.0.0.1/`, { proxy: { protocol: 'http', host: '0.0.0.0', port: proxyPort } }));
+    expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
+    expect(connections).toBe(1);
+    expect(fixture.tokens.requests).toHaveLength(1);
+  });
+
+  it('HTTPS_PROXY applies, to a loopback back end too', async () => {
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+    delete process.env.NO_PROXY;
+    delete process.env.no_proxy;
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${proxyPort}`;
+    try {
+      const m = make('http', { protectedBackends: [closedHttps] });
+      await rejection(m.client.get(`${closedHttps}/ok?back=http://127.0.0.1/`));
+      expect(connections).toBe(1);
+      expect(fixture.tokens.requests).toHaveLength(1);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AxiosHeaders } from 'axios';
+import { AxiosHeaders, type AxiosRequestConfig } from 'axios';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { startProtectedBackend, type ProtectedBackend } from '../helpers/protected-backend';
@@ -97,6 +97,32 @@ describe.each(['http', 'fetch'] as const)('with the %s adapter, a headers object
       release();
       slow.closeAllConnections();
       await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+});
+
+describe('with the http adapter, HTTP_PROXY in the environment', () => {
+  // The rule is decided on the URL as the adapter parses it, not on its spelling; and `proxy: null`
+  // is no proxy option to axios, which then reads the environment.
+  it.each([
+    ['a leading space', (url: string) => ` ${url}/x`, {}],
+    ['a tab in the scheme', (url: string) => `${url.replace('http', 'ht\ttp')}/x`, {}],
+    ['`proxy: null`', (url: string) => `${url}/x`, { proxy: null }],
+  ])('never sees the token of a call to a loopback http back end spelled with %s', async (_form, spell, extra) => {
+    const proxy = await startCaptureProxy();
+    process.env.HTTP_PROXY = proxy.url;
+    try {
+      const m = middleware('http');
+      const response = await m.client.get(spell(home.url), extra as AxiosRequestConfig);
+      expect(response.status).toBe(200);
+      expect(home.seen).toEqual(['Bearer tok-1']);
+      expect(proxy.seen).toEqual([]);
+      // The caller's config is handed back as it was.
+      expect(response.config.proxy).toBe((extra as { proxy?: null }).proxy);
+      expect(Object.hasOwn(response.config, 'proxy')).toBe('proxy' in extra);
+    } finally {
+      delete process.env.HTTP_PROXY;
+      await proxy.close();
     }
   });
 });

@@ -86,6 +86,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
     const refusedProxy = cleartextProxyError(hop, proxy);
     if (refusedProxy !== undefined) return Promise.reject(refusedProxy);
     const noProxy = envProxyOff(hop, proxy);
+    const ownProxy = noProxy && Object.hasOwn(config, 'proxy');
     // The token goes into a shallow copy of the headers (~0.1 µs), never into the caller's object:
     // that object may be shared (an interceptor that sets `config.headers = commonHeaders`), and
     // a concurrent call to another host would then send the token lent here. The caller set no
@@ -116,7 +117,11 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       config.validateStatus = validateStatus;
       config.timeout = timeout;
       config.timeoutErrorMessage = timeoutErrorMessage;
-      if (noProxy) delete config.proxy; // it was undefined: no own key left behind
+      // It was undefined (no own key left behind) or null.
+      if (noProxy) {
+        if (ownProxy) config.proxy = proxy;
+        else delete config.proxy;
+      }
       config.headers = headers;
     };
     let sent: Promise<AxiosResponse>;

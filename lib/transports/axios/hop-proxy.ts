@@ -11,13 +11,22 @@ import { configField } from './config-field';
  * and then the environment applies, as documented; an explicit `proxy` option is the caller's.)
  */
 export function envProxyOff(hop: Hop, proxy: unknown): boolean {
-  if (hop.authorization === undefined || proxy !== undefined) return false;
-  const url = String(hop.url);
-  if (!/^http:/i.test(url)) return false;
+  // `proxy: null` is no proxy option to axios either: it reads the environment then.
+  if (hop.authorization === undefined || (proxy !== undefined && proxy !== null)) return false;
+  const url = parsed(hop);
+  return url?.protocol === 'http:' && isLoopbackHost(url.hostname);
+}
+
+/**
+ * The hop's URL as the adapter reads it (WHATWG): the caller's spelling of the first hop may start
+ * with a space or hold a tab in its scheme (` http://…`, `ht\ttp://…`), which a test of the text
+ * for `http:` would miss, and the token would go through the proxy in clear.
+ */
+function parsed(hop: Hop): URL | undefined {
   try {
-    return isLoopbackHost(new URL(url).hostname);
+    return new URL(String(hop.url));
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -28,7 +37,7 @@ export function envProxyOff(hop: Hop, proxy: unknown): boolean {
  * local debugging proxy) and `https:` hops (tunnelled with CONNECT: the proxy reads nothing) pass.
  */
 export function cleartextProxyError(hop: Hop, proxy: unknown): McaConfigError | undefined {
-  if (hop.authorization === undefined || typeof proxy !== 'object' || proxy === null || !/^http:/i.test(hop.url)) return undefined;
+  if (hop.authorization === undefined || typeof proxy !== 'object' || proxy === null || parsed(hop)?.protocol !== 'http:') return undefined;
   // As axios reads them (own fields, or an application's own prototype): a `hostname` that
   // pollution put on Object.prototype must not make an off-machine `host` look like loopback.
   const hostname = configField(proxy, 'hostname');

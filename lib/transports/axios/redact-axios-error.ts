@@ -40,6 +40,9 @@ function redactOne(error: object): void {
     error.config = copy;
     if (response && response.config === config) response.config = copy;
   }
+  // A response that holds a config of its own (an interceptor's `new AxiosError(…, config, req, res)`
+  // with another config, or none): its credentials are replaced on their own, in a copy of its own.
+  if (response?.config && response.config !== error.config && hasCredentials(response.config)) response.config = redactedConfig(response.config);
 }
 
 /**
