@@ -6,7 +6,6 @@ import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { listenOnLoopback, type Loopback } from '../helpers/loopback';
-import { captureWarnings } from '../helpers/process-warnings';
 
 let tokens: TokenServer;
 let backend: Loopback;
@@ -99,9 +98,6 @@ describe('auth.fetch', () => {
 // axios's fetch adapter hands back no request object; the http adapter's ClientRequest keeps the
 // raw header block (`_header`) as it went out.
 describe("auth.client, axios http adapter: the caller's own DPoP proof beside the package's Bearer token", () => {
-  // util.inspect with showHidden reads OutgoingMessage.prototype's deprecated `_headers` getter
-  // (Node's DEP0066): the test's rendering, not the package, provokes it.
-  captureWarnings(['DEP0066']);
   it.each(['DPoP', 'dpop'])(
     'a response handed back (any status accepted): the request it carries shows neither the proof (`%s`) nor the token',
     async (name) => {
