@@ -73,17 +73,28 @@ export function scrubSentRequest(request: unknown, sent?: string): void {
   }
 }
 
-// Node's http.Agent keeps the options of a request that had to wait for a free socket (its
-// `maxSockets` reached), headers and `auth` included, under a symbol it does not export, for as long
-// as the request lives. Found on the first such request seen.
+// Node keeps copies of a request's options, headers and `auth` included, under symbols it does not
+// export: http.Agent on a request that had to wait for a free socket (its `maxSockets` reached), and
+// tls.connect on the TLS socket it opened for the request (its `connect-options`), for as long as
+// each lives; an `https:` call's socket is reachable from its response and its error. Each symbol
+// is found on the first object that has it.
 let kRequestOptions: symbol | undefined;
+let kConnectOptions: symbol | undefined;
+
+type HeldOptions = { headers?: Record<string, unknown>; auth?: unknown } | null | undefined;
 
 /** The copies of the request's credentials that Node keeps beside the sent header block. */
 function scrubWaiting(request: object): void {
   scrubUnsent(request);
   kRequestOptions ??= Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'requestOptions');
-  if (kRequestOptions === undefined) return;
-  const options = (request as Record<symbol, { headers?: Record<string, unknown>; auth?: unknown } | undefined>)[kRequestOptions];
+  if (kRequestOptions !== undefined) scrubOptions((request as Record<symbol, HeldOptions>)[kRequestOptions]);
+  const socket = (request as { socket?: unknown }).socket;
+  if (typeof socket !== 'object' || socket === null) return;
+  kConnectOptions ??= Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'connect-options');
+  if (kConnectOptions !== undefined) scrubOptions((socket as Record<symbol, HeldOptions>)[kConnectOptions]);
+}
+
+function scrubOptions(options: HeldOptions): void {
   if (!options) return;
   // `user:password` of axios's `auth` or of a URL's userinfo, sent as Basic credentials.
   if (typeof options.auth === 'string') options.auth = REDACTED;
