@@ -299,6 +299,15 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
     expect(backend.hits).toEqual([]);
   });
 
+  it('a `hostname` the proxy object only inherits does not make it look local: axios connects to its own `host`', async () => {
+    const m = make(adapter);
+    const inherited = Object.assign(Object.create({ hostname: '127.0.0.1' }), offMachine);
+    await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: inherited as typeof offMachine }))).resolves.toEqual(
+      expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }),
+    );
+    expect(backend.hits).toEqual([]);
+  });
+
   // Decided on the URL as the adapter parses it, whatever its spelling.
   it.each([
     ['a leading space', (url: string) => ` ${url}/ok`],

@@ -103,11 +103,14 @@ describe.each(['http', 'fetch'] as const)('with the %s adapter, a headers object
 
 describe('with the http adapter, HTTP_PROXY in the environment', () => {
   // The rule is decided on the URL as the adapter parses it, not on its spelling; and `proxy: null`
-  // is no proxy option to axios, which then reads the environment.
+  // (or any falsy value but `false`) is no proxy option to axios, which then reads the environment.
   it.each([
     ['a leading space', (url: string) => ` ${url}/x`, {}],
     ['a tab in the scheme', (url: string) => `${url.replace('http', 'ht\ttp')}/x`, {}],
     ['`proxy: null`', (url: string) => `${url}/x`, { proxy: null }],
+    // axios reads the environment for every falsy proxy option but `false`.
+    ["`proxy: ''`", (url: string) => `${url}/x`, { proxy: '' }],
+    ['`proxy: 0`', (url: string) => `${url}/x`, { proxy: 0 }],
   ])('never sees the token of a call to a loopback http back end spelled with %s', async (_form, spell, extra) => {
     const proxy = await startCaptureProxy();
     process.env.HTTP_PROXY = proxy.url;
@@ -118,7 +121,7 @@ describe('with the http adapter, HTTP_PROXY in the environment', () => {
       expect(home.seen).toEqual(['Bearer tok-1']);
       expect(proxy.seen).toEqual([]);
       // The caller's config is handed back as it was.
-      expect(response.config.proxy).toBe((extra as { proxy?: null }).proxy);
+      expect(response.config.proxy).toBe((extra as { proxy?: unknown }).proxy);
       expect(Object.hasOwn(response.config, 'proxy')).toBe('proxy' in extra);
     } finally {
       delete process.env.HTTP_PROXY;

@@ -2,7 +2,6 @@
 import { isLoopbackHost } from '../../token/cleartext';
 import { McaConfigError } from '../../errors/mca-config-error';
 import type { Hop } from '../../outbound/transport';
-import { configField } from './config-field';
 
 /**
  * A hop that carries the token over `http:` to loopback is never sent through a proxy from the
@@ -11,8 +10,8 @@ import { configField } from './config-field';
  * and then the environment applies, as documented; an explicit `proxy` option is the caller's.)
  */
 export function envProxyOff(hop: Hop, proxy: unknown): boolean {
-  // `proxy: null` is no proxy option to axios either: it reads the environment then.
-  if (hop.authorization === undefined || (proxy !== undefined && proxy !== null)) return false;
+  // axios reads the environment for any proxy option but `false` that is falsy (`null`, `''`, `0`).
+  if (hop.authorization === undefined || proxy || proxy === false) return false;
   const url = parsed(hop);
   return url?.protocol === 'http:' && isLoopbackHost(url.hostname);
 }
@@ -38,10 +37,11 @@ function parsed(hop: Hop): URL | undefined {
  */
 export function cleartextProxyError(hop: Hop, proxy: unknown): McaConfigError | undefined {
   if (hop.authorization === undefined || typeof proxy !== 'object' || proxy === null || parsed(hop)?.protocol !== 'http:') return undefined;
-  // As axios reads them (own fields, or an application's own prototype): a `hostname` that
-  // pollution put on Object.prototype must not make an off-machine `host` look like loopback.
-  const hostname = configField(proxy, 'hostname');
-  const name = typeof hostname === 'string' && hostname !== '' ? hostname : configField(proxy, 'host');
+  // As axios's http adapter reads them: a URL's own getters, else own fields only. An inherited
+  // `hostname` (a prototype's, or pollution's) is not what axios connects to, so it must not make an
+  // off-machine `host` look like loopback.
+  const field = (key: string): unknown => (proxy instanceof URL || Object.hasOwn(proxy, key) ? (proxy as Record<string, unknown>)[key] : undefined);
+  const name = field('hostname') || field('host');
   if (typeof name === 'string') {
     // `::1` and `[::1]` alike: the loopback rule takes IPv6 literals in brackets, as URLs spell them.
     const bare = name.replace(/^\[|\]$/g, '');
