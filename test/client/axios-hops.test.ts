@@ -334,14 +334,25 @@ describe.each(['http', 'fetch'])('with the %s adapter: cancelling the wait for t
   it("a cancelToken's own cancel reaches the caller as it was given (its message)", async () => {
     const { tokens } = fixture;
     const m = make(adapter);
-    tokens.script.push({ delayMs: 1000 });
+    tokens.script.push({ hang: true }); // the abort, not the token, ends the call
     const source = axios.CancelToken.source();
     const call = rejection(m.client.get(`${echo.url}/echo`, { cancelToken: source.token }));
     await waitFor(() => tokens.requests.length === 1);
     source.cancel('the user left');
     const error = await call;
     expect([axios.isCancel(error), (error as Error).message]).toEqual([true, 'the user left']);
-    await m.provider.getAuthorizationHeader();
+  });
+
+  it("a signal aborted with axios's CanceledError as its reason: the caller gets that very error, as axios's fetch adapter gives it", async () => {
+    const { tokens } = fixture;
+    const m = make(adapter);
+    tokens.script.push({ hang: true }); // the abort, not the token, ends the call
+    const controller = new AbortController();
+    const call = rejection(m.client.get(`${echo.url}/echo`, { signal: controller.signal }));
+    await waitFor(() => tokens.requests.length === 1);
+    const reason = new axios.CanceledError('the user left');
+    controller.abort(reason);
+    expect(await call).toBe(reason);
   });
 
   it('a cancelToken shared by many calls holds no listener of theirs once they are over', async () => {
