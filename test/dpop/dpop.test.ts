@@ -6,6 +6,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { calculateJwkThumbprint } from 'jose';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import http from 'node:http';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -308,6 +309,39 @@ it.each(['axios', 'fetch'] as const)(
     }
   },
 );
+
+it("axios, through a caller's adapter that sends with fetch itself (plain header objects both ways): one proof whatever the spelling of the caller's own DPoP header, and the server's nonce is taken", async () => {
+  mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+  backend.nonce = 'rs-nonce-1';
+  // An adapter of the caller's hands the headers on as they are: a second spelling of DPoP beside
+  // the package's proof would go out as a second value, which the back end refuses.
+  const froms: unknown[] = [];
+  const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    const headers = config.headers.toJSON() as Record<string, string>;
+    froms.push(headers.From);
+    const response = await fetch(String(config.url), { method: String(config.method).toUpperCase(), headers });
+    const bare = String(config.url).endsWith('/bare'); // an answer with no headers at all
+    return {
+      status: response.status,
+      statusText: '',
+      headers: bare ? undefined : Object.fromEntries(response.headers),
+      data: await response.text(),
+      config,
+      request: {},
+    } as AxiosResponse;
+  };
+  for (const name of ['dpop', 'Dpop', 'DPOP']) {
+    const headers = { [name]: 'callers-own-proof', From: 'ops@example.com' }; // another name of four letters stays
+    const response = await mw.client.get(`${backend.url}/api`, { adapter, headers, validateStatus: () => true });
+    expect([name, response.status]).toEqual([name, 200]);
+  }
+  expect((await mw.client.get(`${backend.url}/bare`, { adapter })).status).toBe(200);
+  // The nonce came in a plain header object, on the first 401: one retry, then every proof carries it.
+  expect(backend.refused).toEqual(['nonce']);
+  expect(backend.verified.map((v) => v.nonce)).toEqual(['rs-nonce-1', 'rs-nonce-1', 'rs-nonce-1', 'rs-nonce-1']);
+  expect(backend.seenProofs.filter((proof) => proof.includes('callers-own-proof'))).toEqual([]);
+  expect(froms).toEqual([...Array<string>(4).fill('ops@example.com'), undefined]);
+});
 
 it.each(['axios', 'fetch'] as const)(
   '%s: a call with its own `Authorization: DPoP` and proof (it opts out): both stay on a same-origin redirect and are dropped on a cross-origin one, as Authorization is',

@@ -317,3 +317,124 @@ it('100 requests that try axiosRetry(req.mcaClient), wrap a method on their view
   expect(refs.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(2);
   expect(added()).toBe(0);
 });
+
+it("a view's interceptors show the shared ones as they are (handlers, an ejected one as null, forEach), and a refusal names what was refused and where to do it instead", async () => {
+  const startup = (config: AxiosRequestConfig): AxiosRequestConfig => config;
+  const call = await serve(
+    async (req) => {
+      const view = req.mcaClient.interceptors.request as unknown as { handlers: unknown[]; forEach(fn: (handler: { fulfilled: unknown }) => void): void };
+      const viaForEach: unknown[] = [];
+      view.forEach((handler) => viaForEach.push(handler.fulfilled));
+      const messages = [
+        () => req.mcaClient.interceptors.request.use((config) => config),
+        () => req.mcaClient.interceptors.response.eject(0),
+        () => req.mcaClient.interceptors.request.clear(),
+        () => ((req.mcaClient as unknown as Record<string, unknown>).defaults = {}),
+        () => Object.defineProperty(req.mcaClient, 'defaults', { value: {} }),
+        () => Object.defineProperty(req.mcaClient, 'pinned', { value: 1, configurable: false }),
+        () => Object.setPrototypeOf(req.mcaClient, null),
+        () => Object.freeze(req.mcaClient),
+      ].map((attempt) => {
+        try {
+          attempt();
+          return 'allowed';
+        } catch (error) {
+          const { code, field, message } = error as { code?: string; field?: string; message: string };
+          return [code, field, message.split(' is refused')[0]];
+        }
+      });
+      const advice = (() => {
+        try {
+          req.mcaClient.interceptors.request.use((config) => config);
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      return {
+        handlers: view.handlers.map((handler) => (handler === null ? null : (handler as { fulfilled: unknown }).fulfilled === startup)),
+        responseHandlers: (req.mcaClient.interceptors.response as unknown as { handlers: unknown[] }).handlers,
+        viaForEach: viaForEach.map((fulfilled) => fulfilled === startup),
+        messages,
+        advice,
+      };
+    },
+    (auth) => {
+      const dropped = auth.client.interceptors.request.use((config) => config);
+      auth.client.interceptors.request.use(startup as never);
+      auth.client.interceptors.request.eject(dropped);
+      // axios lets code replace `handlers` with a nullish value (its managers then hold none).
+      Object.assign(auth.client.interceptors.response, { handlers: null });
+    },
+  );
+  const refused = (what: string): unknown[] => ['ERR_MCA_SHARED_CLIENT_PROPERTY', 'req.mcaClient', `${what} through a request's \`req.mcaClient\``];
+  expect(await call('alice')).toEqual({
+    // The shared manager's own list: the ejected interceptor is a null, the startup one is there.
+    handlers: [null, true],
+    responseHandlers: [],
+    // forEach also passes the package's own guards (authorized-client.ts), at both ends.
+    viaForEach: [false, true, false],
+    messages: [
+      refused('`interceptors.request.use()`'),
+      refused('`interceptors.response.eject()`'),
+      refused('`interceptors.request.clear()`'),
+      refused('Replacing `defaults`'),
+      refused('Replacing `defaults`'),
+      refused('Defining a non-configurable `pinned`'),
+      refused('Changing the prototype'),
+      refused('Freezing or sealing'),
+    ],
+    advice: expect.stringContaining('Set `defaults` and `interceptors` on `auth.client` once, at startup'),
+  });
+});
+
+it("a view answers reflection as an object would: what it holds (its own writes, the shared instance's, nothing else), with descriptors that read as the view reads and say what may be replaced", async () => {
+  const call = await serve(
+    async (req) => {
+      const view = req.mcaClient as unknown as Record<string, unknown>;
+      view.written = 'by this request';
+      Object.defineProperty(view, 'defined', { value: 'defined here' });
+      const describe = (key: string): unknown => {
+        const descriptor = Object.getOwnPropertyDescriptor(view, key);
+        if (descriptor === undefined) return undefined;
+        const { value, get, ...attributes } = descriptor;
+        return { ...attributes, value: typeof value === 'function' ? 'a function' : value, get: typeof get };
+      };
+      return {
+        has: ['get', 'written', 'defined', 'nowhere'].map((key) => key in view),
+        own: ['written', 'nowhere'].map((key) => Object.hasOwn(view, key)),
+        keys: Object.keys(view)
+          .filter((key) => ['written', 'defined', 'get'].includes(key))
+          .sort(),
+        written: describe('written'),
+        defined: describe('defined'),
+        get: describe('get'),
+        defaults: (describe('defaults') as { writable: boolean }).writable,
+        fixed: describe('fixed'),
+        computed: describe('computed'),
+        nowhere: describe('nowhere'),
+        shared: Object.hasOwn(mw!.client, 'written') || Object.hasOwn(mw!.client, 'defined'),
+      };
+    },
+    (auth) => {
+      // What an application may have put on auth.client at startup: a fixed value, a getter.
+      Object.defineProperty(auth.client, 'fixed', { value: 'set once' });
+      Object.defineProperty(auth.client, 'computed', { get: () => 'computed', configurable: true });
+    },
+  );
+  const data = { configurable: true, enumerable: true, writable: true, get: 'undefined' };
+  expect(await call('alice')).toEqual({
+    has: [true, true, true, false],
+    own: [true, false],
+    keys: ['defined', 'get', 'written'],
+    written: { ...data, value: 'by this request' },
+    // Attributes not given default to those of a written property, not to false.
+    defined: { ...data, value: 'defined here' },
+    get: { ...data, value: 'a function' },
+    // `defaults` is read through a view but never replaced through one.
+    defaults: false,
+    fixed: { configurable: false, enumerable: false, writable: false, value: 'set once', get: 'undefined' },
+    computed: { configurable: true, enumerable: false, set: undefined, value: undefined, get: 'function' },
+    nowhere: undefined,
+    shared: false,
+  });
+});
