@@ -34,6 +34,19 @@ afterEach(async () => {
   await server.close();
 });
 
+/** An app whose `/go` calls the orders back end through `req.mcaClient` and answers its status. */
+async function serveOrders(middleware: McaOAuthMiddleware): Promise<Loopback> {
+  const app = express();
+  app.use(middleware);
+  app.get('/go', (req, res) => {
+    req.mcaClient.get(`${backend.url}/orders/x`, { validateStatus: () => true }).then(
+      (r) => res.json(r.status),
+      (error: { code?: string }) => res.status(500).json(error.code),
+    );
+  });
+  return listenOnLoopback(http.createServer(app));
+}
+
 it('users taking turns against a back end that answers 401 to everything make one exchange each per interval, and one more each once it has passed', async () => {
   let clock = Date.now();
   mw = mcaOAuth({
@@ -42,15 +55,7 @@ it('users taking turns against a back end that answers 401 to everything make on
     retryOn401MinIntervalMs: 5000,
     protectedBackends: [{ match: `${backend.url}/orders`, name: 'orders', onBehalfOf: true, audience: 'orders-api' }],
   });
-  const app = express();
-  app.use(mw);
-  app.get('/go', (req, res) => {
-    req.mcaClient.get(`${backend.url}/orders/x`, { validateStatus: () => true }).then(
-      (r) => res.json(r.status),
-      (error: { code?: string }) => res.status(500).json(error.code),
-    );
-  });
-  listening = await listenOnLoopback(http.createServer(app));
+  listening = await serveOrders(mw);
   const base = listening.url;
   const call = async (user: string): Promise<unknown> => (await fetch(`${base}/go`, { headers: { authorization: `Bearer ${tokenOf[user]}` } })).json();
   const exchangesOver = async (rounds: number): Promise<number> => {
@@ -71,15 +76,7 @@ it("a 401 to a user's token is reported as the entry's `invalidated` event, reas
   });
   const invalidated: unknown[] = [];
   mw.backends.get('orders')!.on('invalidated', (event) => invalidated.push(event));
-  const app = express();
-  app.use(mw);
-  app.get('/go', (req, res) => {
-    req.mcaClient.get(`${backend.url}/orders/x`, { validateStatus: () => true }).then(
-      (r) => res.json(r.status),
-      (error: { code?: string }) => res.status(500).json(error.code),
-    );
-  });
-  listening = await listenOnLoopback(http.createServer(app));
+  listening = await serveOrders(mw);
   const answer = await fetch(`${listening.url}/go`, { headers: { authorization: `Bearer ${tokenOf.alice}` } });
   expect(await answer.json()).toBe(401);
   // Its token, then the replacement, whose own 401 goes back to the caller.
