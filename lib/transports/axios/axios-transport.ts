@@ -117,7 +117,7 @@ export class AxiosTransport implements OutboundTransport<AxiosResponse> {
       config.validateStatus = validateStatus;
       config.timeout = timeout;
       config.timeoutErrorMessage = timeoutErrorMessage;
-      // It was undefined (no own key left behind) or null.
+      // It was undefined (no own key left behind), or a falsy value of the caller's (null, '', 0): handed back.
       if (noProxy) {
         if (ownProxy) config.proxy = proxy;
         else delete config.proxy;
