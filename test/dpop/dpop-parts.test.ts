@@ -1,6 +1,8 @@
 // The parts of DPoP that take input from servers: the nonce a 401 asks for, and the nonce memory.
 import { inspect } from 'node:util';
-import { askedNonce } from '../../lib/outbound/dpop-proof';
+import { askedNonce, signHop } from '../../lib/outbound/dpop-proof';
+import type { Hop } from '../../lib/outbound/transport';
+import { createDpopBinding } from '../../lib/token/dpop/dpop-binding';
 import { DpopNonces } from '../../lib/token/dpop/dpop-nonces';
 import { DpopKey, proofUrl } from '../../lib/token/dpop/dpop-key';
 
@@ -14,6 +16,47 @@ it.each<[string, string, string | undefined]>([
 ])('askedNonce: %s', (_name, challenge, expected) => {
   expect(askedNonce(401, challenge, 'n-1')).toBe(expected);
   expect(askedNonce(400, challenge, 'n-1')).toBeUndefined();
+});
+
+it('askedNonce: a challenge of exactly 4 KiB is still read, one byte more is not', () => {
+  const head = 'DPoP error="use_dpop_nonce", x="';
+  const challenge = (length: number): string => `${head}${'a'.repeat(length - head.length - 1)}"`;
+  expect(challenge(4096)).toHaveLength(4096);
+  expect(askedNonce(401, challenge(4096), 'n-1')).toBe('n-1');
+  expect(askedNonce(401, challenge(4097), 'n-1')).toBeUndefined();
+});
+
+it.each<[string, unknown, unknown]>([
+  ['no DPoP-Nonce header (fetch reads null)', 'DPoP error="use_dpop_nonce"', null],
+  ['no DPoP-Nonce header (axios reads undefined)', 'DPoP error="use_dpop_nonce"', undefined],
+  ['a DPoP-Nonce without any WWW-Authenticate (fetch)', null, 'n-1'],
+  ['a DPoP-Nonce without any WWW-Authenticate (axios)', undefined, 'n-1'],
+  ['a challenge that is not a string', ['DPoP error="use_dpop_nonce"'], 'n-1'],
+])('askedNonce: %s asks for no nonce, and does not throw', (_name, challenge, nonce) => {
+  expect(askedNonce(401, challenge, nonce)).toBeUndefined();
+});
+
+it('a hop without a DPoP-bound token carries no proof, not even the one signed for the hop before', () => {
+  const dpop = createDpopBinding();
+  const hop: Hop = {
+    url: 'https://api.example.com/a',
+    method: 'GET',
+    authorization: 'DPoP tok',
+    first: true,
+    dropBody: false,
+    dropHeaders: new Set(),
+    timeoutMs: 0,
+  };
+  dpop.nonces.remember(hop.url, 'n-1');
+  signHop(dpop, hop);
+  expect(hop.proof).toEqual(expect.any(String));
+  expect(hop.proofNonce).toBe('n-1');
+  for (const authorization of [undefined, 'Bearer tok', 'dpop tok']) {
+    const next: Hop = { ...hop, authorization };
+    signHop(dpop, next);
+    expect(next.proof).toBeUndefined();
+    expect(next.proofNonce).toBeUndefined();
+  }
 });
 
 it('a long hostile challenge is decided in linear time', () => {

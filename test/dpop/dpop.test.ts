@@ -225,6 +225,26 @@ describe('a configured key (dpopKey, dpopKeyFile, MCA_DPOP_KEY_FILE), for a flee
   });
 });
 
+it.each(['axios', 'fetch'] as const)('%s: a 401 with a DPoP-Nonce but no WWW-Authenticate challenge goes back to the caller as its 401', async (kind) => {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const challengeless = await listenOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      seen.push(req.headers);
+      res.writeHead(401, { 'DPoP-Nonce': 'rs-nonce-1' });
+      res.end();
+    }),
+  );
+  try {
+    mw = mcaOAuth(options({ protectedBackends: [challengeless.url] }));
+    expect(await call(kind, `${challengeless.url}/api`)).toBe(401);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((headers) => headers.authorization?.startsWith('DPoP ') && typeof headers.dpop === 'string')).toBe(true);
+  } finally {
+    await challengeless.close();
+  }
+});
+
 it.each(['axios', 'fetch'] as const)('%s: a redirect off the allowlist carries neither the bound token nor a proof', async (kind) => {
   const seen: http.IncomingHttpHeaders[] = [];
   const outside = await listenOnLoopback(

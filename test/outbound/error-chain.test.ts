@@ -33,6 +33,35 @@ describe('walkErrorChain', () => {
     expect(visited(top)).toEqual([top, aggregate, first, inner, second]);
   });
 
+  it('members of nested AggregateErrors count toward the same depth bound as causes', () => {
+    const levels = Array.from({ length: 8 }, (_, i) => new AggregateError([], `level ${i}`));
+    for (let i = 0; i < levels.length - 1; i++) (levels[i] as { errors: unknown[] }).errors.push(levels[i + 1]);
+    expect(visited(levels[0])).toEqual(levels.slice(0, 6));
+  });
+
+  it('an error met deep in the cause chain and again as a member near the top is walked from the nearer place', () => {
+    // Below an empty AggregateError the error's causes reach the bound before `deep`; listed
+    // again in the top AggregateError, the same error is one level down and `deep` within reach.
+    const causes = chainOf(4);
+    const listed = new AggregateError([], 'none', { cause: causes[0] });
+    const middle = new Error('middle', { cause: listed });
+    const top = new AggregateError([listed], 'top', { cause: middle });
+    expect(visited(top)).toContain(causes[3]);
+  });
+
+  it('an error met at the bound inside one member and listed again as a later member has its causes walked', () => {
+    // The first member's causes reach `shared` at the bound, where its own cause is out of reach;
+    // as the second member, `shared` is one level down and its cause (a credential, say) in reach.
+    const secret = new Error('secret');
+    const shared = new Error('shared', { cause: secret });
+    const first = chainOf(4);
+    first[3]!.cause = shared;
+    const top = new AggregateError([first[0], shared], 'both failed');
+    const seen = visited(top);
+    expect(seen).toContain(secret);
+    expect(seen.filter((value) => value === shared)).toHaveLength(1);
+  });
+
   it('an AggregateError that lists itself, or one error many times, costs its distinct members', () => {
     const member = new Error('member');
     const aggregate = new AggregateError(Array(1000).fill(member), 'many');
