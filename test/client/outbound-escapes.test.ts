@@ -308,6 +308,15 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
     expect(backend.hits).toEqual([]);
   });
 
+  it('a function carrying the proxy fields is checked like an object: axios reads its own fields too', async () => {
+    const m = make(adapter);
+    const callable = Object.assign(() => undefined, offMachine);
+    await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: callable as unknown as typeof offMachine }))).resolves.toEqual(
+      expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }),
+    );
+    expect(backend.hits).toEqual([]);
+  });
+
   // Decided on the URL as the adapter parses it, whatever its spelling.
   it.each([
     ['a leading space', (url: string) => ` ${url}/ok`],

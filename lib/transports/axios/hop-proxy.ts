@@ -36,7 +36,9 @@ function parsed(hop: Hop): URL | undefined {
  * local debugging proxy) and `https:` hops (tunnelled with CONNECT: the proxy reads nothing) pass.
  */
 export function cleartextProxyError(hop: Hop, proxy: unknown): McaConfigError | undefined {
-  if (hop.authorization === undefined || typeof proxy !== 'object' || proxy === null || parsed(hop)?.protocol !== 'http:') return undefined;
+  // A function with the fields is a proxy to axios too (it reads own fields of any object).
+  const isObject = (typeof proxy === 'object' && proxy !== null) || typeof proxy === 'function';
+  if (hop.authorization === undefined || !isObject || parsed(hop)?.protocol !== 'http:') return undefined;
   // As axios's http adapter reads them: a URL's own getters, else own fields only. An inherited
   // `hostname` (a prototype's, or pollution's) is not what axios connects to, so it must not make an
   // off-machine `host` look like loopback.
