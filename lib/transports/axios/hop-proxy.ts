@@ -12,18 +12,24 @@ import type { Hop } from '../../outbound/transport';
 export function envProxyOff(hop: Hop, proxy: unknown): boolean {
   // axios reads the environment for any proxy option but `false` that is falsy (`null`, `''`, `0`).
   if (hop.authorization === undefined || proxy || proxy === false) return false;
-  const url = parsed(hop);
-  return url?.protocol === 'http:' && isLoopbackHost(url.hostname);
+  const url = httpUrl(hop);
+  return url !== undefined && isLoopbackHost(url.hostname);
 }
 
+const HTTPS = /^https:/i;
+
 /**
- * The hop's URL as the adapter reads it (WHATWG): the caller's spelling of the first hop may start
- * with a space or hold a tab in its scheme (` http://…`, `ht\ttp://…`), which a test of the text
- * for `http:` would miss, and the token would go through the proxy in clear.
+ * The hop's URL if it is `http:` as the adapter reads it (WHATWG): the caller's spelling of the
+ * first hop may start with a space or hold a tab in its scheme (` http://…`, `ht\ttp://…`), which a
+ * test of the text for `http:` would miss, and the token would go through the proxy in clear. Text
+ * that starts with `https:` is no other scheme however it goes on: most calls, decided without the
+ * parse (~1 µs a call).
  */
-function parsed(hop: Hop): URL | undefined {
+function httpUrl(hop: Hop): URL | undefined {
+  if (HTTPS.test(hop.url)) return undefined;
   try {
-    return new URL(String(hop.url));
+    const url = new URL(String(hop.url));
+    return url.protocol === 'http:' ? url : undefined;
   } catch {
     return undefined;
   }
@@ -38,7 +44,7 @@ function parsed(hop: Hop): URL | undefined {
 export function cleartextProxyError(hop: Hop, proxy: unknown): McaConfigError | undefined {
   // A function with the fields is a proxy to axios too (it reads own fields of any object).
   const isObject = (typeof proxy === 'object' && proxy !== null) || typeof proxy === 'function';
-  if (hop.authorization === undefined || !isObject || parsed(hop)?.protocol !== 'http:') return undefined;
+  if (hop.authorization === undefined || !isObject || httpUrl(hop) === undefined) return undefined;
   // As axios's http adapter reads them: a URL's own getters, else own fields only. An inherited
   // `hostname` (a prototype's, or pollution's) is not what axios connects to, so it must not make an
   // off-machine `host` look like loopback.
