@@ -4,7 +4,7 @@ import { ENTRY_KEYS } from './settings-table';
 import type { ProviderConfig } from './resolve-config';
 import type { ResolvedSettings } from './resolve-settings';
 import type { BackendList } from './read-backend-list';
-import { ENTRY_SETTINGS, entryError, resolveEntryToken, type EntryPlace } from './resolve-entry-token';
+import { entryError, resolveEntryToken, type EntryPlace } from './resolve-entry-token';
 import { readOnBehalfOf, type OnBehalfOfMode } from './resolve-on-behalf-of';
 
 /** One `protectedBackends` entry, validated, with its own token configuration resolved. */
@@ -63,7 +63,9 @@ export function resolveBackends(list: BackendList, settings: ResolvedSettings, m
           place,
           key,
           'ERR_MCA_UNKNOWN_OPTION',
-          `${hint === undefined ? '' : `did you mean \`${hint}\`? `}An entry takes \`match\`, \`name\` and the token settings ${ENTRY_SETTINGS.map((s) => `\`${s}\``).join(', ')}.`,
+          // Every key an entry takes, from the table: the list once named only the token settings and
+          // left out `acceptRedirectsFrom`, `onBehalfOf` and `dpop`.
+          `${hint === undefined ? '' : `did you mean \`${hint}\`? `}An entry takes ${[...ENTRY_KEYS].map((key) => `\`${key}\``).join(', ')}.`,
         );
       }
     }

@@ -308,6 +308,16 @@ describe.each(['http', 'fetch'])('attack, with the %s adapter: an explicit proxy
     expect(backend.hits).toEqual([]);
   });
 
+  // A proxy's host is a name axios resolves as given, not a URL's normalized host: only a whole
+  // 127.x.y.z is loopback, not a DNS name that ends in one.
+  it.each(['evil-127.0.0.1', 'proxy.127.0.0.1.example'])('a proxy host that only contains a loopback address (%s) is off this machine', async (host) => {
+    const m = make(adapter);
+    await expect(rejection(m.client.get(`${backend.url}/ok`, { proxy: { ...offMachine, host } }))).resolves.toEqual(
+      expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }),
+    );
+    expect(backend.hits).toEqual([]);
+  });
+
   it('a function carrying the proxy fields is checked like an object: axios reads its own fields too', async () => {
     const m = make(adapter);
     const callable = Object.assign(() => undefined, offMachine);
