@@ -3,6 +3,7 @@
 import { createTokenProvider } from '../lib';
 import { resolveProviderConfig } from '../lib/settings/resolve-config';
 import { thrown } from './helpers/thrown';
+import { startTokenServer, type TokenServer } from './helpers/token-server';
 
 const SECRET = 'top-secret-42';
 const SERVER = 'https://imf-authserver.example.com/imf-authserver';
@@ -20,6 +21,49 @@ function startupError(env: Record<string, string>, options: Record<string, unkno
 function vcap(services: Record<string, unknown>): string {
   return JSON.stringify(services);
 }
+
+describe('the token comes from the binding the docs say is read', () => {
+  let appId: TokenServer;
+  let mca: TokenServer;
+  beforeEach(async () => {
+    appId = await startTokenServer({ clientId: 'appid-client', secret: 'appid-secret' });
+    mca = await startTokenServer({ clientId: 'mca-client', secret: 'mca-secret', tenantId: 'mca-tenant' });
+  });
+  afterEach(async () => {
+    await Promise.all([appId.close(), mca.close()]);
+  });
+
+  function services(): string {
+    return vcap({
+      cloudantNoSQLDB: [{ name: 'orders-db', credentials: { apikey: SECRET, url: 'https://db.example' } }],
+      'AppID-dev': [{ name: 'my-appid', credentials: { clientId: 'appid-client', secret: 'appid-secret', oauthServerUrl: appId.oauthServerUrl } }],
+      AdvancedMobileAccess: [
+        { name: 'my-mca', credentials: { clientId: 'mca-client', secret: 'mca-secret', tenantId: 'mca-tenant', serverUrl: mca.serverUrl } },
+      ],
+    });
+  }
+
+  async function headerFrom(options: Record<string, unknown>): Promise<string> {
+    const provider = createTokenProvider({ envFile: false, ...options });
+    try {
+      return await provider.getAuthorizationHeader();
+    } finally {
+      await provider.close();
+    }
+  }
+
+  it('the first AdvancedMobileAccess/AppID key in JSON order wins; another service is never used unnamed', async () => {
+    expect(await headerFrom({ env: { VCAP_SERVICES: services() } })).toBe('Bearer tok-1');
+    expect(appId.requests).toHaveLength(1);
+    expect(mca.requests).toHaveLength(0);
+  });
+
+  it('serviceName (or MCA_SERVICE_NAME) picks a later binding by its instance name', async () => {
+    expect(await headerFrom({ env: { VCAP_SERVICES: services(), MCA_SERVICE_NAME: 'my-mca' } })).toBe('Bearer tok-1');
+    expect(mca.requests.map((r) => r.url)).toEqual(['/imf-authserver/authorization/v1/apps/mca-tenant/token']);
+    expect(appId.requests).toHaveLength(0);
+  });
+});
 
 describe('a VCAP_SERVICES that is not the Cloud Foundry shape is refused, naming the variable', () => {
   it('not JSON: says so, and to fix or unset VCAP_SERVICES', () => {
