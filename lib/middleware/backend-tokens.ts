@@ -19,9 +19,12 @@ export interface BackendTokens {
   close(): Promise<void>;
 }
 
-/** An entry object's errors name its `match`; a plain string or RegExp is the list's own item. */
-function compileMatch(backend: ResolvedBackend, isObject: boolean, allowInsecureHttp: boolean): EntryMatcher {
-  const scope = isObject ? { prefix: `protectedBackends[${backend.index}].`, note: '' } : undefined;
+/**
+ * An entry object's errors name its `match`; a plain string or RegExp is the list's own item. Any
+ * object: one with only `match` (or `dpop`, `onBehalfOf` …) once read as a bare string.
+ */
+function compileMatch(backend: ResolvedBackend, allowInsecureHttp: boolean): EntryMatcher {
+  const scope = backend.isObject ? { prefix: `protectedBackends[${backend.index}].`, note: '' } : undefined;
   return compileBackendEntry(backend.match, backend.index, allowInsecureHttp, scope);
 }
 
@@ -49,7 +52,7 @@ export function buildBackendTokens(
   dpopKey?: DpopKey,
 ): BackendTokens {
   const { allowInsecureHttp } = config;
-  const matchers = backends?.map((backend) => compileMatch(backend, backend.name !== undefined || backend.config !== undefined, allowInsecureHttp));
+  const matchers = backends?.map((backend) => compileMatch(backend, allowInsecureHttp));
   // An entry on behalf of the user gets a token of its own even with the middleware's settings:
   // the same client, another grant. Checked before any provider exists.
   const mainMode = onBehalfOf.mode;

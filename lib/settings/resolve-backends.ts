@@ -13,6 +13,8 @@ export interface ResolvedBackend {
   index: number;
   name: string | undefined;
   match: BackendMatcher;
+  /** The list gave an object (`{ match, … }`), whose errors name its `match`, not a bare string or RegExp. */
+  isObject: boolean;
   /** Its own token configuration, or undefined when it uses the middleware's own. */
   config: ProviderConfig | undefined;
   /** Names of the entries whose redirects into this one carry its token. */
@@ -44,7 +46,7 @@ export function resolveBackends(list: BackendList, settings: ResolvedSettings, m
   const names = new Set<string>();
   const resolved = list.items.map((item, index): ResolvedBackend => {
     if (typeof item === 'string' || item instanceof RegExp)
-      return { index, name: undefined, match: item, config: undefined, acceptRedirectsFrom: [], onBehalfOf: undefined, dpop: undefined };
+      return { index, name: undefined, match: item, isObject: false, config: undefined, acceptRedirectsFrom: [], onBehalfOf: undefined, dpop: undefined };
     const place: EntryPlace = { index, listFrom: list.from };
     if (!isPlainObject(item)) {
       throw entryError(
@@ -90,7 +92,7 @@ export function resolveBackends(list: BackendList, settings: ResolvedSettings, m
     const onBehalfOf = entry.onBehalfOf === undefined ? undefined : readOnBehalfOf(entry.onBehalfOf, `protectedBackends[${index}].onBehalfOf`, list.from);
     const dpop = entry.dpop;
     if (dpop !== undefined && typeof dpop !== 'boolean') throw entryError(place, 'dpop', 'ERR_MCA_INVALID_DPOP', 'it must be true or false.');
-    return { index, name, match, config: resolveEntryToken(entry, place, settings, main), acceptRedirectsFrom: accepted, onBehalfOf, dpop };
+    return { index, name, match, isObject: true, config: resolveEntryToken(entry, place, settings, main), acceptRedirectsFrom: accepted, onBehalfOf, dpop };
   });
   // Once every name is known: a name that is no entry's (a typo) or this entry's own is an error.
   for (const backend of resolved) {
