@@ -86,7 +86,8 @@ function checkNumber(key: string, row: SettingRow, given: ResolvedSetting): Entr
     (rule.minExclusive ? value > rule.min : value >= rule.min) &&
     (rule.max === undefined || value <= rule.max);
   if (ok) return { setting: given };
-  const fallback = typeof row.fallback === 'number' ? row.fallback : 0;
+  // A setting without a fixed default (refreshWindowSeconds) says what its default is, in the table's words: not 0.
+  const fallback = typeof row.fallback === 'number' ? row.fallback : row.default;
   const kind = rule.integer ? 'an integer' : 'a finite number';
   const bound = (rule.minExclusive ? `greater than ${rule.min}` : `of at least ${rule.min}`) + (rule.max === undefined ? '' : ` and at most ${rule.max}`);
   return { setting: given, problem: (scope) => invalid(key, `it must be ${kind} ${bound} (default ${fallback}).`, undefined, scope) };
