@@ -234,6 +234,19 @@ describe('a protectedBackends entry without a client of its own borrows the midd
   });
 });
 
+describe('a protectedBackends entry with a client of its own', () => {
+  // The binding's secret is malformed, and the middleware's own secret option overrides it.
+  const vcap = JSON.stringify({ AdvancedMobileAccess: [{ name: 'mca-1', label: 'AdvancedMobileAccess', credentials: { secret: ' bound-secret ' } }] });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an OAuth client', { clientId: 'orders-client', secret: 'orders-s3cret', tokenUrl: 'https://orders-auth.example.com/token' }],
+    ['an IAM API key', { apikey: 'orders-api-key', iamUrl: 'https://iam.example.com' }],
+  ])('%s is not refused for a bound value the middleware overrode and the entry does not use', (_name, own) => {
+    expect(() => middleware({ env: { VCAP_SERVICES: vcap } })).not.toThrow();
+    expect(() => middleware({ env: { VCAP_SERVICES: vcap }, protectedBackends: [{ match: 'https://orders.example.com', ...own }] })).not.toThrow();
+  });
+});
+
 describe('a flag or default polluted onto Object.prototype is no setting’s', () => {
   function polluted<T>(key: string, value: unknown, run: () => T): T {
     Object.defineProperty(Object.prototype, key, { value, configurable: true, writable: true });
