@@ -75,7 +75,7 @@ function parseBoolean(key: string, variable: Found): Entry {
   return { setting: variable, problem: (scope) => invalid(key, 'it must be "true" or "false".', variable.from, scope) };
 }
 
-/** A number checked against the row's bounds. */
+/** A number checked against the row's bounds; a setting without a fixed default (refreshWindowSeconds) names its default in the table's words, not 0. */
 function checkNumber(key: string, row: SettingRow, given: ResolvedSetting): Entry {
   const rule = row.bounds ?? { min: 0 };
   const value = given.value;
@@ -86,7 +86,7 @@ function checkNumber(key: string, row: SettingRow, given: ResolvedSetting): Entr
     (rule.minExclusive ? value > rule.min : value >= rule.min) &&
     (rule.max === undefined || value <= rule.max);
   if (ok) return { setting: given };
-  const fallback = typeof row.fallback === 'number' ? row.fallback : 0;
+  const fallback = typeof row.fallback === 'number' ? row.fallback : row.default;
   const kind = rule.integer ? 'an integer' : 'a finite number';
   const bound = (rule.minExclusive ? `greater than ${rule.min}` : `of at least ${rule.min}`) + (rule.max === undefined ? '' : ` and at most ${rule.max}`);
   return { setting: given, problem: (scope) => invalid(key, `it must be ${kind} ${bound} (default ${fallback}).`, undefined, scope) };
@@ -266,8 +266,8 @@ export function overlaySettings(main: ResolvedSettings, entry: EntrySettings): R
   const direct = Object.create(null) as Partial<Record<CredentialField, Found>>;
   for (const [field, hit] of Object.entries(base.direct) as [CredentialField, Found][]) if (!withheld.has(field)) direct[field] = hit;
   const vcap: VcapCredentials = Object.assign(Object.create(null), base.vcap);
-  // The bound service fills what the entry does not inherit, as it would for the middleware; what is withheld is then taken out.
-  const found = fillFromVcap(direct, vcap, scope);
+  // The bound service fills what the middleware's options and variables left unset, as for the middleware (which checked each value it took), and what is withheld is then taken out: a bound value the middleware overrode is no entry's to refuse.
+  const found = fillFromVcap(base.direct, vcap, scope);
   for (const field of withheld) delete found[field as CredentialField];
   // A bound service's API key is the middleware's IAM credential, never a client's of its own.
   if (withheld.has('apikey')) delete vcap.apikey;

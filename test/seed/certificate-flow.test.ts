@@ -177,6 +177,24 @@ describe('getAuthorizationHeaderByCertificate: the seed certificate flow as a dr
     expect((error as Error).message).toMatch(/imf_certificate\/(public-certificate|private-key)\.pem/);
   });
 
+  it('MCA_ALLOW_INSECURE_HTTP applies to this flow too: "true" allows plain http beyond loopback, a value other than true or false is refused', async () => {
+    // 0.0.0.0 reaches this machine's server, but is no loopback name: plain http to it needs the opt-in.
+    process.env.imfServiceUrl = `http://0.0.0.0:${new URL(origin).port}/imf-authserver`;
+    try {
+      await expect(getAuthorizationHeaderByCertificate({ appId: APP_ID })).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_IMF_SERVICE_URL' });
+      process.env.MCA_ALLOW_INSECURE_HTTP = 'true';
+      await expect(getAuthorizationHeaderByCertificate({ appId: APP_ID })).resolves.toMatch(/^Bearer imf-\d+$/);
+      expect(seen.map((s) => s.verdict)).toEqual(['ok']);
+      process.env.MCA_ALLOW_INSECURE_HTTP = 'on';
+      const error = await getAuthorizationHeaderByCertificate({ appId: APP_ID }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'McaConfigError', code: 'ERR_MCA_INVALID_ALLOW_INSECURE_HTTP', field: 'allowInsecureHttp' });
+      expect((error as Error).message).toBe('Invalid `allowInsecureHttp` (from MCA_ALLOW_INSECURE_HTTP in the environment): it must be "true" or "false".');
+      expect(seen).toHaveLength(1);
+    } finally {
+      delete process.env.MCA_ALLOW_INSECURE_HTTP;
+    }
+  });
+
   it('reads the seed PEM export the way the seed did, with or without the bag attributes', () => {
     expect(seedCertificateString(`Bag Attributes\n    friendlyName: cert\n-----BEGIN CERTIFICATE-----\nQUJD\nREVGRw==\n-----END CERTIFICATE-----\n`)).toBe(
       'QUJDREVGRw',
