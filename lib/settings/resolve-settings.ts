@@ -75,7 +75,10 @@ function parseBoolean(key: string, variable: Found): Entry {
   return { setting: variable, problem: (scope) => invalid(key, 'it must be "true" or "false".', variable.from, scope) };
 }
 
-/** A number checked against the row's bounds; a setting without a fixed default (refreshWindowSeconds) names its default in the table's words, not 0. */
+/**
+ * A number checked against the row's bounds. A setting without a fixed default
+ * (refreshWindowSeconds) names its default in the table's words, not 0.
+ */
 function checkNumber(key: string, row: SettingRow, given: ResolvedSetting): Entry {
   const rule = row.bounds ?? { min: 0 };
   const value = given.value;
@@ -266,7 +269,9 @@ export function overlaySettings(main: ResolvedSettings, entry: EntrySettings): R
   const direct = Object.create(null) as Partial<Record<CredentialField, Found>>;
   for (const [field, hit] of Object.entries(base.direct) as [CredentialField, Found][]) if (!withheld.has(field)) direct[field] = hit;
   const vcap: VcapCredentials = Object.assign(Object.create(null), base.vcap);
-  // The bound service fills what the middleware's options and variables left unset, as for the middleware (which checked each value it took), and what is withheld is then taken out: a bound value the middleware overrode is no entry's to refuse.
+  // The bound service fills what the middleware's options and variables left unset, as for the
+  // middleware (which checked each value it took); what is withheld is then taken out. A bound value
+  // the middleware overrode is no entry's to refuse.
   const found = fillFromVcap(base.direct, vcap, scope);
   for (const field of withheld) delete found[field as CredentialField];
   // A bound service's API key is the middleware's IAM credential, never a client's of its own.
