@@ -75,6 +75,18 @@ const MODULES = {
       // The loopback rule (cleartext.ts) also decides a caller's axios proxy host, which is a name as
       // typed, not a URL's normalized host.
       'test/client/outbound-escapes.test.ts',
+      // Which client authentication a configuration resolves to (resolve-client-auth.ts) and which
+      // Redis the environment binds (redis-binding.ts) are checked by those modules' suites: without
+      // them a third of those two files' mutants had no covering test.
+      'test/client-auth.test.ts',
+      'test/client-auth/**',
+      'test/client-secret-methods.test.ts',
+      'test/key-material.test.ts',
+      'test/token-file-check.test.ts',
+      'test/oauth-server/**',
+      'test/iam/**',
+      'test/redis/**',
+      'test/backends/per-backend-redis.test.ts',
     ],
   },
   redis: {
