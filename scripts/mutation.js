@@ -87,6 +87,11 @@ const MODULES = {
       'test/iam/**',
       'test/redis/**',
       'test/backends/per-backend-redis.test.ts',
+      // Where each setting came from, and what an entry inherits.
+      'test/provenance.test.ts',
+      'test/prototype-pollution.test.ts',
+      'test/entry-overlay.test.ts',
+      'test/settings-call-path.test.ts',
     ],
   },
   redis: {
