@@ -10,6 +10,18 @@ const { spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
+// The suites of client authentication (every grant and key), and of the Redis store.
+const CLIENT_AUTH_SUITES = [
+  'test/client-auth.test.ts',
+  'test/client-auth/**',
+  'test/client-secret-methods.test.ts',
+  'test/key-material.test.ts',
+  'test/token-file-check.test.ts',
+  'test/oauth-server/**',
+  'test/iam/**',
+];
+const REDIS_SUITES = ['test/redis/**', 'test/backends/per-backend-redis.test.ts'];
+
 // Each module's code, and the suites that exercise it. A mutant run is one Jest run, by name
 // filter, over those of the module's test files that hold the tests covering the mutant
 // (scripts/mutation/): the dry run runs every file of `tests`. Over the whole suite, each of the
@@ -67,10 +79,8 @@ const MODULES = {
       'test/token-request.test.ts',
       'test/cli.test.ts',
       'test/cli/**',
-      'test/iam/iam-config.test.ts',
       // Every suite of protectedBackends: what an entry may hold is decided in resolve-backends.ts.
       'test/backends/**',
-      'test/redis/redis-config.test.ts',
       'test/seed/**',
       // The loopback rule (cleartext.ts) also decides a caller's axios proxy host, which is a name as
       // typed, not a URL's normalized host.
@@ -78,15 +88,8 @@ const MODULES = {
       // Which client authentication a configuration resolves to (resolve-client-auth.ts) and which
       // Redis the environment binds (redis-binding.ts) are checked by those modules' suites: without
       // them a third of those two files' mutants had no covering test.
-      'test/client-auth.test.ts',
-      'test/client-auth/**',
-      'test/client-secret-methods.test.ts',
-      'test/key-material.test.ts',
-      'test/token-file-check.test.ts',
-      'test/oauth-server/**',
-      'test/iam/**',
-      'test/redis/**',
-      'test/backends/per-backend-redis.test.ts',
+      ...CLIENT_AUTH_SUITES,
+      ...REDIS_SUITES,
       // Where each setting came from, and what an entry inherits.
       'test/provenance.test.ts',
       'test/prototype-pollution.test.ts',
@@ -96,18 +99,12 @@ const MODULES = {
   },
   redis: {
     mutate: ['lib/redis/key-state.ts', 'lib/redis/fleet-key.ts', 'lib/redis/fleet-lock.ts'],
-    tests: ['test/redis/**', 'test/backends/per-backend-redis.test.ts', 'test/iam/iam-redis.test.ts'],
+    tests: [...REDIS_SUITES, 'test/iam/iam-redis.test.ts'],
   },
   'client-auth': {
     mutate: ['lib/token/client-auth/**/*.ts'],
     tests: [
-      'test/client-auth.test.ts',
-      'test/client-auth/**',
-      'test/client-secret-methods.test.ts',
-      'test/key-material.test.ts',
-      'test/token-file-check.test.ts',
-      'test/oauth-server/**',
-      'test/iam/**',
+      ...CLIENT_AUTH_SUITES,
       'test/seed/**',
       'test/token-request.test.ts',
       'test/token-hardening.test.ts',
