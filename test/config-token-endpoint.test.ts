@@ -4,6 +4,7 @@
 import { createTokenProvider } from '../lib';
 import { resolveProviderConfig } from '../lib/settings/resolve-config';
 import { MemoryTokenStore } from '../lib/token/token-store';
+import { runCli } from './helpers/run-cli';
 import { thrown } from './helpers/thrown';
 import { startTokenServer, type TokenServer } from './helpers/token-server';
 
@@ -37,10 +38,19 @@ describe('the URL the client credentials are sent to', () => {
     expect(server.requests.map((r) => r.url)).toEqual(['/oauth/token?realm=orders']);
   });
 
-  it('`mca-oauth check` reports a tokenUrl configuration as the tokenUrl rule', () => {
-    const config = resolveProviderConfig({ envFile: false, env: {}, ...CLIENT, tokenUrl: `${server.origin}/oauth/token` });
-    expect(config.tokenUrl).toBe(`${server.origin}/oauth/token`);
-    expect(config.endpointKind).toBe('tokenUrl');
+  it('`mca-oauth check` names the tokenUrl rule next to the token URL', async () => {
+    const r = await runCli([
+      'check',
+      '--no-env-file',
+      '--client-id',
+      CLIENT.clientId,
+      '--secret',
+      CLIENT.secret,
+      '--token-url',
+      `${server.origin}/oauth/token`,
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^token URL\\s+${server.origin}/oauth/token \\(tokenUrl\\)$`, 'm'));
   });
 
   it('two providers sharing a store but asking for different resources each get their own token', async () => {
@@ -82,7 +92,9 @@ describe('a configuration that names no token server', () => {
   });
 
   it('a bound service with an IAM apikey is offered first, before the OAuth client ways', () => {
-    const error = missingServer({ VCAP_SERVICES: JSON.stringify({ cloudantNoSQLDB: [{ name: 'orders-db', credentials: { apikey: 'k-1', url: 'https://db.example' } }] }) });
+    const error = missingServer({
+      VCAP_SERVICES: JSON.stringify({ cloudantNoSQLDB: [{ name: 'orders-db', credentials: { apikey: 'k-1', url: 'https://db.example' } }] }),
+    });
     expect(error.code).toBe('ERR_MCA_MISSING_SERVER_URL');
     expect(error.message).toMatch(/^Missing `serverUrl` \(the token server\)\. .*"orders-db".* For an OAuth client instead: Pass `serverUrl`/);
   });
@@ -138,5 +150,76 @@ describe('a given store or clock that cannot work is refused at startup', () => 
     const store = new MemoryTokenStore({ maxSize: 10 });
     const header = await headerFrom({ ...CLIENT, tokenUrl: `${server.origin}/t`, store, env: { MCA_REDIS_URL: 'not a redis url' } });
     expect(header).toBe('Bearer tok-1');
+  });
+});
+
+describe('the tuning options reach the token provider', () => {
+  const T0 = 1_700_000_000_000;
+
+  async function firstRetryDelay(options: Record<string, unknown>, failure: { status: number; headers?: Record<string, string> }): Promise<number> {
+    server.script.push({ ...failure, body: { error: 'temporarily_unavailable' } });
+    const provider = createTokenProvider({ envFile: false, env: {}, ...CLIENT, tokenUrl: `${server.origin}/t`, ...options });
+    const delays: number[] = [];
+    provider.on('retry', (event: { delayMs: number }) => delays.push(event.delayMs));
+    try {
+      expect(await provider.getAuthorizationHeader()).toBe('Bearer tok-1');
+    } finally {
+      await provider.close();
+    }
+    expect(delays).toHaveLength(1);
+    return delays[0]!;
+  }
+
+  it('retryAfterMaxMs caps a long Retry-After', async () => {
+    expect(await firstRetryDelay({ retryAfterMaxMs: 5 }, { status: 503, headers: { 'retry-after': '3600' } })).toBe(5);
+  });
+
+  it('retryBaseMs 0 retries at once', async () => {
+    expect(await firstRetryDelay({ retryBaseMs: 0 }, { status: 503 })).toBe(0);
+  });
+
+  it('retryMaxMs 0 retries at once', async () => {
+    expect(await firstRetryDelay({ retryMaxMs: 0 }, { status: 503 })).toBe(0);
+  });
+
+  it('failureCooldownMs: a refused fetch is answered from memory for that long, then tried again', async () => {
+    let now = T0;
+    const provider = createTokenProvider({ envFile: false, env: {}, ...CLIENT, tokenUrl: `${server.origin}/t`, failureCooldownMs: 60_000, now: () => now });
+    try {
+      server.script.push({ status: 401, body: { error: 'invalid_client' } }, { status: 401, body: { error: 'invalid_client' } });
+      await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT' });
+      now += 59_000;
+      await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT' });
+      expect(server.requests).toHaveLength(1);
+      now += 2_000;
+      await expect(provider.getAuthorizationHeader()).rejects.toMatchObject({ code: 'ERR_MCA_INVALID_CLIENT' });
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('refreshWindowSeconds: the background refresh starts that long before expiry', async () => {
+    let now = T0;
+    // A one-hour token; a 30-minute window refreshes at about T0 + 30 min (±10%), where the
+    // default window (20% of the lifetime, at most 5 min) would wait until past 50 min.
+    const provider = createTokenProvider({ envFile: false, env: {}, ...CLIENT, tokenUrl: `${server.origin}/t`, refreshWindowSeconds: 1800, now: () => now });
+    try {
+      expect(await provider.getAuthorizationHeader()).toBe('Bearer tok-1');
+      // Before the window: the token is handed out and no refresh starts.
+      now = T0 + 1_000_000;
+      const early = provider.getAuthorizationHeader();
+      expect(provider.stats().inflight).toBe(0);
+      expect(await early).toBe('Bearer tok-1');
+      now = T0 + 2_000_000;
+      const refreshed = new Promise((resolve) => provider.on('token', resolve));
+      const inWindow = provider.getAuthorizationHeader();
+      expect(provider.stats().inflight).toBe(1);
+      expect(await inWindow).toBe('Bearer tok-1');
+      await refreshed;
+      expect(await provider.getAuthorizationHeader()).toBe('Bearer tok-2');
+    } finally {
+      await provider.close();
+    }
   });
 });
