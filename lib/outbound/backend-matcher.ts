@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { McaConfigError } from '../errors/mca-config-error';
 import { echoUrl } from '../errors/echo';
 import { cleartextAllowed } from '../token/cleartext';
@@ -64,7 +65,7 @@ function prefixMatcher(entry: string, index: number, allowInsecureHttp: boolean,
  */
 export function compileBackendEntry(entry: unknown, index: number, allowInsecureHttp: boolean, scope?: FieldScope): EntryMatcher {
   if (typeof entry === 'string') return prefixMatcher(entry, index, allowInsecureHttp, scope);
-  if (entry instanceof RegExp) {
+  if (types.isRegExp(entry)) {
     // Without g/y so that test() keeps no lastIndex state between requests.
     const pattern = new RegExp(entry.source, entry.flags.replace(/[gy]/g, ''));
     return { origin: undefined, match: (url) => pattern.test(`${url.origin}${url.pathname}`), byPath: true };

@@ -1,4 +1,6 @@
+import { types } from 'node:util';
 import type { BackendMatcher } from './options';
+import { capped } from '../errors/echo';
 import { suggest } from './known-options';
 import { ENTRY_KEYS } from './settings-table';
 import type { ProviderConfig } from './resolve-config';
@@ -45,7 +47,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function resolveBackends(list: BackendList, settings: ResolvedSettings, main: ProviderConfig): ResolvedBackend[] {
   const names = new Set<string>();
   const resolved = list.items.map((item, index): ResolvedBackend => {
-    if (typeof item === 'string' || item instanceof RegExp)
+    // A real RegExp only: an object that merely inherits from RegExp.prototype passes `instanceof`
+    // and then throws a bare TypeError from `source`; here it is an entry that is no plain object.
+    if (typeof item === 'string' || types.isRegExp(item))
       return { index, name: undefined, match: item, isObject: false, config: undefined, acceptRedirectsFrom: [], onBehalfOf: undefined, dpop: undefined };
     const place: EntryPlace = { index, listFrom: list.from };
     if (!isPlainObject(item)) {
@@ -63,7 +67,8 @@ export function resolveBackends(list: BackendList, settings: ResolvedSettings, m
         const hint = suggest(key, ENTRY_KEYS);
         throw entryError(
           place,
-          key,
+          // As the top level echoes an unknown option: a key can be anything, of any length.
+          capped(key, 60),
           'ERR_MCA_UNKNOWN_OPTION',
           // Every key an entry takes, from the table: the list once named only the token settings and
           // left out `acceptRedirectsFrom`, `onBehalfOf` and `dpop`.
@@ -72,7 +77,7 @@ export function resolveBackends(list: BackendList, settings: ResolvedSettings, m
       }
     }
     const match = entry.match;
-    if (typeof match !== 'string' && !(match instanceof RegExp)) {
+    if (typeof match !== 'string' && !types.isRegExp(match)) {
       throw entryError(place, 'match', 'ERR_MCA_INVALID_PROTECTED_BACKENDS', 'it must be an origin or URL prefix (string) or a RegExp.');
     }
     const name = entry.name;

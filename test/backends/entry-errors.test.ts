@@ -105,6 +105,21 @@ describe('each wrong entry is refused with its field and the fix', () => {
     }
   });
 
+  it('an unknown key is echoed at most 60 characters long, as an unknown option is', () => {
+    const key = `x${'k'.repeat(20_000)}`;
+    const error = thrown(() => build([{ match: 'https://orders.example.com', [key]: 1 }]));
+    expect(error).toMatchObject({ code: 'ERR_MCA_UNKNOWN_OPTION', field: `protectedBackends[0].${key.slice(0, 60)}…` });
+    expect(error.message.length).toBeLessThan(1_000);
+  });
+
+  it('an object that only inherits from RegExp.prototype is no RegExp: refused with the fix, not a TypeError', () => {
+    const fake = Object.create(RegExp.prototype) as RegExp;
+    for (const list of [[fake], [{ match: fake }]]) {
+      const error = thrown(() => build(list));
+      expect(error).toMatchObject({ name: 'McaConfigError', code: 'ERR_MCA_INVALID_PROTECTED_BACKENDS' });
+    }
+  });
+
   it('a key like no other gets the list without a guess', () => {
     const error = thrown(() => build([{ match: 'https://orders.example.com', zzzzqqqq: 1 }]));
     expect(error).toMatchObject({ code: 'ERR_MCA_UNKNOWN_OPTION', field: 'protectedBackends[0].zzzzqqqq' });
