@@ -83,6 +83,23 @@ describe('the Redis a token store connects to, read from the environment', () =>
     });
   });
 
+  it('blank entries in a node list (a trailing comma, an empty slot) are skipped', () => {
+    expect(redisOf({ MCA_REDIS_CLUSTER_NODES: '10.0.0.1:7000, ,10.0.0.2:7001,' })?.target).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000, tls: false },
+        { host: '10.0.0.2', port: 7001, tls: false },
+      ],
+    });
+  });
+
+  it('a node list with no node fails at startup and says what to give', () => {
+    const error = configError({ MCA_REDIS_CLUSTER_NODES: ' , ' });
+    expect(error.code).toBe('ERR_MCA_INVALID_MCA_REDIS_CLUSTER_NODES');
+    expect(error.field).toBe('MCA_REDIS_CLUSTER_NODES');
+    expect(error.message).toMatch(/it lists no node\. Give comma-separated redis:\/\/host:port URLs\./);
+  });
+
   it('MCA_REDIS_SENTINELS with MCA_REDIS_SENTINEL_MASTER: the sentinels and the master they monitor', () => {
     expect(redisOf({ MCA_REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379', MCA_REDIS_SENTINEL_MASTER: 'mymaster' })?.target).toEqual({
       kind: 'sentinel',
@@ -116,6 +133,53 @@ describe('the Redis service bound in VCAP_SERVICES (MCA_REDIS_SERVICE_NAME)', ()
       kind: 'single',
       node: { host: 'redis.internal', port: 6380, password: PASSWORD, db: 2, tls: true },
     });
+  });
+
+  it('a binding with a redis:// `url` (not `uri`) is read too', () => {
+    const vcap = vcapWith({ name: 'tokens', credentials: { url: `redis://:${PASSWORD}@redis.internal:6379` } });
+    expect(redisOf({ MCA_REDIS_SERVICE_NAME: 'tokens', VCAP_SERVICES: vcap })?.target).toEqual({
+      kind: 'single',
+      node: { host: 'redis.internal', port: 6379, password: PASSWORD, tls: false },
+    });
+  });
+
+  it('a `uri` that is no redis:// URL (a dashboard link) is passed over for host and port', () => {
+    const vcap = vcapWith({ name: 'tokens', credentials: { uri: 'https://dashboard.example/redis', host: 'redis.internal', port: 6379, password: PASSWORD } });
+    expect(redisOf({ MCA_REDIS_SERVICE_NAME: 'tokens', VCAP_SERVICES: vcap })?.target).toEqual({
+      kind: 'single',
+      node: { host: 'redis.internal', port: 6379, password: PASSWORD, tls: false },
+    });
+  });
+
+  it('a `uri` that is not a string (a list holding a URL) is passed over for host and port', () => {
+    const vcap = vcapWith({ name: 'tokens', credentials: { uri: ['redis://elsewhere.example:6379'], host: 'redis.internal', port: 6379 } });
+    expect(redisOf({ MCA_REDIS_SERVICE_NAME: 'tokens', VCAP_SERVICES: vcap })?.target).toEqual({
+      kind: 'single',
+      node: { host: 'redis.internal', port: 6379, password: undefined, tls: false },
+    });
+  });
+
+  it('a bad redis:// uri in the binding fails at startup, naming the service and credentials.uri, never the password', () => {
+    const vcap = vcapWith({ name: 'tokens', credentials: { uri: `redis://:${PASSWORD}@redis.internal:6379/cache` } });
+    const error = configError({ MCA_REDIS_SERVICE_NAME: 'tokens', VCAP_SERVICES: vcap });
+    expect(error.field).toBe('VCAP_SERVICES service "tokens" credentials.uri');
+    expect(error.message).toMatch(/VCAP_SERVICES service "tokens" credentials\.uri.*its path must be a database number/);
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it('a service whose value is not a list of instances is passed over', () => {
+    const vcap = JSON.stringify({ 'user-provided': { name: 'tokens' }, 'p-redis': [{ name: 'tokens', credentials: { host: 'redis.internal', port: 6379 } }] });
+    expect(redisOf({ MCA_REDIS_SERVICE_NAME: 'tokens', VCAP_SERVICES: vcap })?.target).toEqual({
+      kind: 'single',
+      node: { host: 'redis.internal', port: 6379, password: undefined, tls: false },
+    });
+  });
+
+  it('a null password in the binding means no password, not a null one', () => {
+    const vcap = vcapWith({ name: 'tokens', credentials: { host: 'redis.internal', port: 6379, password: null } });
+    const target = redisOf({ MCA_REDIS_SERVICE_NAME: 'tokens', VCAP_SERVICES: vcap })?.target;
+    if (target?.kind !== 'single') throw new Error('not single');
+    expect(target.node.password).toBeUndefined();
   });
 
   it('host, port, password and tls credentials: the named instance is used, not another Redis bound beside it', () => {
@@ -155,6 +219,16 @@ describe('the Redis service bound in VCAP_SERVICES (MCA_REDIS_SERVICE_NAME)', ()
     expect(error.code).toMatch(/^ERR_MCA_INVALID_VCAP_SERVICES SERVICE "TOKENS" CREDENTIALS\.PORT$/);
     expect(error.field).toBe('VCAP_SERVICES service "tokens" credentials.port');
     expect(error.message).toMatch(/VCAP_SERVICES service "tokens" credentials\.port.*it must be a port number\. Fix the binding\./);
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it.each([
+    ['a port but no host', { port: 6379, password: PASSWORD }],
+    ['a host but no port', { host: 'redis.internal', password: PASSWORD }],
+  ])('a binding with %s is no usable binding: the error says so, not that the port is bad', (_case, credentials) => {
+    const error = configError({ MCA_REDIS_SERVICE_NAME: 'tokens', VCAP_SERVICES: vcapWith({ name: 'tokens', credentials }) });
+    expect(error.code).toBe('ERR_MCA_REDIS_BINDING');
+    expect(error.field).toBe('MCA_REDIS_SERVICE_NAME');
     expect(error.message).not.toContain(PASSWORD);
   });
 
