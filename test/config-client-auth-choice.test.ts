@@ -189,7 +189,7 @@ describe('the client authentication chosen without clientAuth', () => {
 
 describe('refused private key, certificate and header settings', () => {
   it('a privateKey that is not a PEM string, a JWK or a KeyObject is refused with what it must be', () => {
-    for (const privateKey of [42, [], '', '   ', true]) {
+    for (const privateKey of [42, [], '', '   ', true, null]) {
       expect(refusal({ privateKey })).toMatchObject({
         code: 'ERR_MCA_INVALID_PRIVATE_KEY',
         field: 'privateKey',
