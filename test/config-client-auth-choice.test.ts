@@ -62,7 +62,9 @@ describe('what the token server receives', () => {
   }
 
   /** Fetches with a client assertion (the server is told to accept it) and returns its JWS parts. */
-  async function assertionWith(options: Record<string, unknown>): Promise<{ header: Record<string, unknown>; signedBy: (key: TestKey) => boolean }> {
+  async function assertionWith(
+    options: Record<string, unknown>,
+  ): Promise<{ header: Record<string, unknown>; claims: Record<string, unknown>; signedBy: (key: TestKey) => boolean }> {
     server.script.push({ body: { access_token: 'jwt-token', token_type: 'Bearer', expires_in: 3600 } });
     const { authorization, form } = await fetchWith(options);
     expect(authorization).toBeUndefined();
@@ -71,6 +73,7 @@ describe('what the token server receives', () => {
     const [h, p, s] = form.get('client_assertion')!.split('.') as [string, string, string];
     return {
       header: JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>,
+      claims: JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>,
       signedBy: (key) => verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey(key.privateKey), Buffer.from(s, 'base64url')),
     };
   }
@@ -109,6 +112,16 @@ describe('what the token server receives', () => {
     expect((await assertionWith({ privateKey: jwk })).signedBy(optionKey)).toBe(true);
     server.requests.length = 0;
     expect((await assertionWith({ privateKey: optionKey.privateKey })).signedBy(optionKey)).toBe(true);
+  });
+
+  it('keyId becomes the kid of the assertion header and assertionAudience its aud claim; without them, no kid and the token URL', async () => {
+    const named = await assertionWith({ privateKey: optionKey.privatePem, keyId: 'key-7', assertionAudience: 'https://issuer.example.com' });
+    expect(named.header.kid).toBe('key-7');
+    expect(named.claims.aud).toBe('https://issuer.example.com');
+    server.requests.length = 0;
+    const plain = await assertionWith({ privateKey: optionKey.privatePem });
+    expect(plain.header.kid).toBeUndefined();
+    expect(plain.claims.aud).toBe(`${server.origin}/token`);
   });
 
   it('a certificate option with x5c sends the chain; a certificateFile with x5t sends its SHA-1 thumbprint', async () => {
