@@ -24,6 +24,8 @@ const certificateFile = join(dir, 'client.crt');
 writeFileSync(optionKeyFile, optionKey.privatePem);
 writeFileSync(envKeyFile, envKey.privatePem);
 writeFileSync(certificateFile, certificatePem);
+const assertionFile = join(dir, 'assertion.jwt');
+writeFileSync(assertionFile, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbGllbnQtMSJ9.c2ln');
 afterAll(() => {
   ca.dispose();
   rmSync(dir, { recursive: true, force: true });
@@ -137,11 +139,13 @@ describe('what the token server receives', () => {
 });
 
 describe('the client authentication chosen without clientAuth', () => {
-  it('a secret means basic, a key means private_key_jwt, and an explicit clientAuth with both picks one', () => {
+  it('a secret means basic, a key means private_key_jwt, an assertion file assertion_file, and an explicit clientAuth with both picks one', () => {
     expect(clientAuthOf({ secret: SECRET })).toBe('basic');
     expect(clientAuthOf({ privateKey: optionKey.privatePem })).toBe('private_key_jwt');
     expect(clientAuthOf({ secret: SECRET, privateKey: optionKey.privatePem, clientAuth: 'post' })).toBe('post');
     expect(clientAuthOf({ secret: SECRET, privateKey: optionKey.privatePem, clientAuth: 'private_key_jwt' })).toBe('private_key_jwt');
+    // The name `check` shows for a platform-signed assertion file.
+    expect(clientAuthOf({ clientAssertionFile: assertionFile })).toBe('assertion_file');
   });
 
   it('a secret and a private key without clientAuth are refused, naming clientAuth and its variable', () => {
