@@ -20,8 +20,8 @@ export interface BackendTokens {
 }
 
 /**
- * An entry object's errors name its `match`; a plain string or RegExp is the list's own item. Any
- * object: one with only `match` (or `dpop`, `onBehalfOf` …) once read as a bare string.
+ * An entry object's errors name its `match`, whatever else the object holds (one with only `match`,
+ * `dpop` or `onBehalfOf` was once named as the list); a plain string or RegExp is the list's own item.
  */
 function compileMatch(backend: ResolvedBackend, allowInsecureHttp: boolean): EntryMatcher {
   const scope = backend.isObject ? { prefix: `protectedBackends[${backend.index}].`, note: '' } : undefined;
