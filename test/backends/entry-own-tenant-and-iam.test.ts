@@ -2,23 +2,16 @@
 // given as `appId` (the seed SDK's name) is the entry's tenant, and a trusted-profile entry under an
 // OAuth middleware may name the middleware's own IAM. Real parts: the MCA-style token server and
 // the IAM-compatible server on loopback; each request's path or profile says whose token it is.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { mcaOAuth, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
 import { leakedSecrets } from '../helpers/leak-watch';
 import { thrown } from '../helpers/thrown';
-import { fakeJwt, startIamServer, type IamServer } from '../helpers/iam-server';
+import { crTokenFile, startIamServer, type IamServer } from '../helpers/iam-server';
 import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
 import { startTokenServer, type TokenServer } from '../helpers/token-server';
 import { DEFAULT_CR_TOKEN_FILES } from '../../lib/token/client-auth/compute-resource-token';
 
 const MAIN_SECRET = 's3cr3t-value';
-const dir = mkdtempSync(join(tmpdir(), 'entry-own-iam-'));
-const crFile = join(dir, 'cr-token');
-const CR_TOKEN = fakeJwt('crn:workload');
-writeFileSync(crFile, CR_TOKEN);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { file: crFile, token: CR_TOKEN } = crTokenFile('entry-own-iam-');
 
 let mw: McaOAuthMiddleware | undefined;
 afterEach(async () => {

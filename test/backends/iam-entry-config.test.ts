@@ -2,8 +2,7 @@
 // (and what it must not: another client's credential), the typed errors of bad entries (field,
 // source, never the key), the JSON file form, the CLI, and no key in any rendering.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
@@ -13,7 +12,7 @@ import { deriveProviderConfig } from '../../lib/settings/resolve-config';
 import { resolveSettings } from '../../lib/settings/resolve-settings';
 import { resolveBackends } from '../../lib/settings/resolve-backends';
 import { leakedSecrets, reachableStrings, watchForLeaks } from '../helpers/leak-watch';
-import { fakeJwt, startIamServer, type IamServer } from '../helpers/iam-server';
+import { crTokenFile, startIamServer, type IamServer } from '../helpers/iam-server';
 import { startClaimsTokenServer, type ClaimsTokenServer } from '../helpers/claims-token-server';
 
 const MAIN_SECRET = 'main-s3cret-value';
@@ -21,10 +20,7 @@ const KEY_A = 'cfgA-Key_0123456789abcdefghijklmnopqrstuvwxyz';
 const KEY_B = 'cfgB-Key_zyxwvutsrqponmlkjihgfedcba987654321';
 const IAM_CLIENT = { id: 'bx', secret: 'bx-client-s3cret' };
 const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const dir = mkdtempSync(join(tmpdir(), 'mca-iam-entries-'));
-const crFile = join(dir, 'cr-token');
-const CR_TOKEN = fakeJwt('crn:workload');
-writeFileSync(crFile, CR_TOKEN);
+const { dir, file: crFile, token: CR_TOKEN } = crTokenFile('mca-iam-entries-');
 let tokens: ClaimsTokenServer;
 let iam: IamServer;
 let mw: McaOAuthMiddleware | undefined;
@@ -47,7 +43,6 @@ afterEach(async () => {
   mw = undefined;
   await Promise.all([tokens.close(), iam.close()]);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fields = (i: number): string[] => iam.requests[i]!.fields.map(([name]) => name);
 const field = (i: number, name: string): string | undefined => iam.requests[i]!.fields.find(([n]) => n === name)?.[1];

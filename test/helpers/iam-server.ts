@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { listenOnLoopback } from './loopback';
 import type { ScriptedResponse } from './token-server';
 
@@ -166,4 +169,17 @@ export async function startIamServer(opts: IamServerOptions = {}): Promise<IamSe
 export function fakeJwt(subject: string, expSeconds = Math.floor(Date.now() / 1000) + 3600): string {
   const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
   return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub: subject, exp: expSeconds, n: Math.random() })}.${Buffer.from(`sig-${subject}-${Math.random()}`).toString('base64url')}`;
+}
+
+/**
+ * A compute-resource token file as the platform writes one, in a temporary directory of its own
+ * (`dir`, for the suite's other files too), removed after the suite.
+ */
+export function crTokenFile(prefix: string): { dir: string; file: string; token: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const file = join(dir, 'cr-token');
+  const token = fakeJwt('crn:workload');
+  writeFileSync(file, token);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return { dir, file, token };
 }

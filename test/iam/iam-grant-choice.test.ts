@@ -2,23 +2,17 @@
 // reads when the IAM settings name two credentials or half of one: the code, the field, where each
 // value came from, and the fix. The endpoint cases fetch a token from the IAM-compatible server on
 // loopback; the rest are construction only.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenProvider, isMcaConfigError, mcaOAuth, type TokenProvider } from '../../lib';
 import { resolveProviderConfig } from '../../lib/settings/resolve-config';
-import { fakeJwt, startIamServer, type IamServer } from '../helpers/iam-server';
+import { crTokenFile, startIamServer, type IamServer } from '../helpers/iam-server';
 import { expectNoSecrets } from '../helpers/secrets';
 import { thrown } from '../helpers/thrown';
 
 const APIKEY = 'choice-Key_0123456789abcdefghijklmnopqrstuvwxyz';
 const BOUND_KEY = 'bound-Key_zyxwvutsrqponmlkjihgfedcba9876543210';
 const IAM_CLIENT_SECRET = 'bx-client-s3cret';
-const dir = mkdtempSync(join(tmpdir(), 'mca-iam-choice-'));
-const crFile = join(dir, 'cr-token');
-const CR_TOKEN = fakeJwt('crn:workload');
-writeFileSync(crFile, CR_TOKEN);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, file: crFile, token: CR_TOKEN } = crTokenFile('mca-iam-choice-');
 
 /** The configuration error `options` resolve to, checked for the code and field and for no secret shown. */
 function refusal(options: Record<string, unknown>): { code?: string; field?: string; message: string } {
