@@ -6,8 +6,10 @@ import {
   constants,
   createHash,
   createPrivateKey,
+  createPublicKey,
   generateKeyPairSync,
   verify,
+  type JsonWebKey,
   type KeyObject,
   type RSAPSSKeyPairKeyObjectOptions,
 } from 'node:crypto';
@@ -146,6 +148,21 @@ describe('what the privateKey option accepts', () => {
       'Invalid `privateKey` (from the `privateKey` option): it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.',
     );
     expect(error.message).not.toContain('not a key at all');
+  });
+
+  // Some configuration loaders build their objects without a prototype (no toString to call): the
+  // refusal must still be the configuration error with its fix, not a TypeError from turning the
+  // object into text.
+  it('a JWK object without a prototype is read like any other, and one without a private part is ERR_MCA_INVALID_PRIVATE_KEY, not a TypeError', async () => {
+    const withoutPrototype = (jwk: JsonWebKey): JsonWebKey => Object.assign(Object.create(null) as JsonWebKey, jwk);
+    const key = rsa();
+    await createTokenProvider({ ...base, privateKey: withoutPrototype(key.export({ format: 'jwk' })) }).close();
+    const publicOnly = withoutPrototype(createPublicKey(key).export({ format: 'jwk' }));
+    const error = thrown(() => createTokenProvider({ ...base, privateKey: publicOnly }));
+    expect(error).toMatchObject({ code: 'ERR_MCA_INVALID_PRIVATE_KEY', field: 'privateKey' });
+    expect(error.message).toBe(
+      'Invalid `privateKey` (from the `privateKey` option): it is not a private key in PEM (PKCS#8, PKCS#1, SEC1), a private JWK, or a KeyObject.',
+    );
   });
 
   it('a public key says a private key is needed to sign', () => {
