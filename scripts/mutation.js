@@ -97,9 +97,9 @@ const MODULES = {
       'test/settings-call-path.test.ts',
       'test/entry-error-scope.test.ts',
       // The settings table is also the documentation: a row's variable, default or line that differs
-      // from docs/configuration.md, or from the option's TSDoc, is a change a reader meets.
+      // from docs/configuration.md is a change a reader meets. (test/settings-table.test.ts, which
+      // reads the option types' source, cannot run here: StrykerJS instruments that source.)
       'test/settings-reference.test.ts',
-      'test/settings-table.test.ts',
     ],
   },
   redis: {
