@@ -313,6 +313,21 @@ describe('with the http adapter: a timeout on the back end', () => {
       expect([path, error.message]).toEqual([path, 'the back end is slow']);
     }
   });
+
+  // axios's adapters read `transitional` with a fallback to their defaults; so does the timeout
+  // error the package raises itself, when the wait for the token outlasts the caller's timeout.
+  it("a request interceptor that drops `transitional` still gets axios's own timeout error when the token comes too late", async () => {
+    const { tokens } = fixture;
+    const m = make('http');
+    m.client.interceptors.request.use((config) => {
+      delete (config as { transitional?: unknown }).transitional;
+      return config;
+    });
+    tokens.script.push({ hang: true }); // the caller's timeout, not the token, ends the call
+    const error = (await rejection(m.client.get(`${echo.url}/echo`, { timeout: 200 }))) as AxiosError;
+    expect([error instanceof AxiosError, error.code, error.message]).toEqual([true, 'ECONNABORTED', 'timeout of 200ms exceeded']);
+    expect(echo.hits).toHaveLength(0);
+  });
 });
 
 describe.each(['http', 'fetch'])('with the %s adapter: cancelling the wait for the token', (adapter) => {
