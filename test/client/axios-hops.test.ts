@@ -284,6 +284,29 @@ describe.each(['http', 'fetch'])('with the %s adapter: an adapter of the callerâ
     expect((await m.client.get(`${echo.url}/odd`, { adapter: mock, validateStatus: () => true })).status).toBe(302);
     expect((await m.client.get(`${echo.url}/denied`, { adapter: mock, validateStatus: () => true })).status).toBe(401);
   });
+
+  it("that is given a config whose method a request interceptor removed: the call is a GET, axios's default, on the redirect hop too", async () => {
+    const m = make(adapter);
+    m.client.interceptors.request.use((config) => {
+      delete (config as { method?: unknown }).method;
+      return config;
+    });
+    const methods: unknown[] = [];
+    const mock: AxiosAdapter = (config) => {
+      methods.push(config.method);
+      const moved = new URL(String(config.url)).pathname === '/a';
+      return Promise.resolve({
+        status: moved ? 302 : 200,
+        statusText: '',
+        headers: moved ? { location: '/b' } : {},
+        data: 'done',
+        config,
+        request: {},
+      } as AxiosResponse);
+    };
+    expect((await m.client.request({ url: `${echo.url}/a`, adapter: mock })).data).toBe('done');
+    expect(methods).toEqual([undefined, 'get']);
+  });
 });
 
 describe('with the http adapter: a timeout on the back end', () => {
