@@ -284,6 +284,29 @@ describe.each(['http', 'fetch'])('with the %s adapter: an adapter of the callerâ
     expect((await m.client.get(`${echo.url}/odd`, { adapter: mock, validateStatus: () => true })).status).toBe(302);
     expect((await m.client.get(`${echo.url}/denied`, { adapter: mock, validateStatus: () => true })).status).toBe(401);
   });
+
+  it("that is given a config whose method a request interceptor removed: the call is a GET, axios's default, on the redirect hop too", async () => {
+    const m = make(adapter);
+    m.client.interceptors.request.use((config) => {
+      delete (config as { method?: unknown }).method;
+      return config;
+    });
+    const methods: unknown[] = [];
+    const mock: AxiosAdapter = (config) => {
+      methods.push(config.method);
+      const moved = new URL(String(config.url)).pathname === '/a';
+      return Promise.resolve({
+        status: moved ? 302 : 200,
+        statusText: '',
+        headers: moved ? { location: '/b' } : {},
+        data: 'done',
+        config,
+        request: {},
+      } as AxiosResponse);
+    };
+    expect((await m.client.request({ url: `${echo.url}/a`, adapter: mock })).data).toBe('done');
+    expect(methods).toEqual([undefined, 'get']);
+  });
 });
 
 describe('with the http adapter: a timeout on the back end', () => {
@@ -312,6 +335,21 @@ describe('with the http adapter: a timeout on the back end', () => {
       const error = (await rejection(m.client.get(`${echo.url}${path}`, { timeout: 300, timeoutErrorMessage: 'the back end is slow' }))) as AxiosError;
       expect([path, error.message]).toEqual([path, 'the back end is slow']);
     }
+  });
+
+  // axios's adapters read `transitional` with a fallback to their defaults; so does the timeout
+  // error the package raises itself, when the wait for the token outlasts the caller's timeout.
+  it("a request interceptor that drops `transitional` still gets axios's own timeout error when the token comes too late", async () => {
+    const { tokens } = fixture;
+    const m = make('http');
+    m.client.interceptors.request.use((config) => {
+      delete (config as { transitional?: unknown }).transitional;
+      return config;
+    });
+    tokens.script.push({ hang: true }); // the caller's timeout, not the token, ends the call
+    const error = (await rejection(m.client.get(`${echo.url}/echo`, { timeout: 200 }))) as AxiosError;
+    expect([error instanceof AxiosError, error.code, error.message]).toEqual([true, 'ECONNABORTED', 'timeout of 200ms exceeded']);
+    expect(echo.hits).toHaveLength(0);
   });
 });
 

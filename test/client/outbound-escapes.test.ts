@@ -438,6 +438,33 @@ describe('with the http adapter, an https: call that carries the token is tunnel
       }
     }
   });
+
+  // The adapter reads these as https: (WHATWG drops the space and the tab), so they are tunnelled
+  // like any https: call: neither rule for cleartext hops may refuse the proxy or bypass HTTPS_PROXY.
+  it.each([
+    ['a leading space', ` ${closedHttps}/ok`],
+    ['a tab in the scheme', `${closedHttps.replace('https', 'htt\tps')}/ok`],
+  ])('an https: URL spelled with %s is tunnelled too, through an explicit proxy off this machine or HTTPS_PROXY', async (_form, url) => {
+    const m = make('http', { protectedBackends: [closedHttps] });
+    const error = await rejection(m.client.get(url, { proxy: { protocol: 'http', host: '0.0.0.0', port: proxyPort } }));
+    expect(error).not.toEqual(expect.objectContaining({ code: 'ERR_MCA_REFUSED_AXIOS_PROXY' }));
+    expect(connections).toBe(1);
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+    delete process.env.NO_PROXY;
+    delete process.env.no_proxy;
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${proxyPort}`;
+    try {
+      await rejection(m.client.get(url));
+      expect(connections).toBe(2);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+    // Both calls carried the token (one fetch, cached): the rules were asked, and let them through.
+    expect(fixture.tokens.requests).toHaveLength(1);
+  });
 });
 
 it('req.mcaFetch: a `dispatcher` that pollution put on Object.prototype routes no hop', async () => {
