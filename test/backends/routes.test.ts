@@ -161,6 +161,22 @@ describe('remembered decisions', () => {
     expect(small.remembered).toBe(0);
   });
 
+  // The memory is what makes a repeated call cheap (no WHATWG parse, no entry tested): a proxy that
+  // calls a few URLs in turn must find each of them there, not only the last one.
+  it('a URL called again is answered from memory, for every URL it holds, not decided again', () => {
+    const tested: string[] = [];
+    const inner = compileBackendEntry('https://a.example.com/v1/', 0, false);
+    const routes = new BackendRoutes(
+      [{ matcher: { ...inner, match: (url) => (tested.push(url.href), inner.match(url)) }, target: a, index: 0, acceptsFrom: new Set<number>(), label: 'a' }],
+      fallback,
+      false,
+    );
+    const some = ['https://a.example.com/v1/x', 'https://a.example.com/v2/y', 'https://a.example.com/v1/z'];
+    for (let pass = 0; pass < 3; pass++) for (const url of some) expect(routes.route(url)?.target).toBe(url.includes('/v1/') ? a : undefined);
+    expect(tested).toEqual(some);
+    expect(routes.remembered).toBe(some.length);
+  });
+
   it('remember that no token goes somewhere, too', () => {
     const routes = build();
     expect(routes.route('https://c.example.com/x')).toBeUndefined();
