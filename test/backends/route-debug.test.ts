@@ -120,3 +120,37 @@ describe('the reasons, decided as the routes decide', () => {
     expect(r.explain(url)).toMatch(why);
   });
 });
+
+// What the URL parses to decides, not its spelling: a tab in the scheme is stripped by WHATWG (and by
+// axios's http adapter, which then sends the userinfo as Basic), so `ht\ttp://u@host` has a user name
+// that the userinfo pattern on the text does not see.
+describe('userinfo, and a URL that does not parse, through axios', () => {
+  const basic = (userinfo: string) => `Basic ${Buffer.from(userinfo).toString('base64')}`;
+  it.each([
+    ['a user name and no password, behind a tab in the scheme', 'ht\ttp://svc-user@', basic('svc-user:')],
+    ['a password and no user name, behind a tab in the scheme', 'ht\ttp://:pw-41c7@', basic(':pw-41c7')],
+    // `http://@host` parses to no userinfo at all, but it is spelled with one: refused on the text.
+    ['an empty userinfo (an @ alone)', 'http://@', undefined],
+  ])('%s: the back end sees no token, and the line says it is the userinfo, without it', async (_form, prefix, sent) => {
+    const m = make();
+    const response = await m.client.get(`${partner.url.replace('http://', prefix)}/x`, { validateStatus: () => true });
+    expect(response.status).toBe(401);
+    expect(partner.hits.map((hit) => hit.authorization)).toEqual([sent]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
+      `call GET ${partner.url}/x: no token: the URL has userinfo (user@ or user:password@), which the HTTP client sends as its own Basic credentials`,
+    );
+    expect(lines[0]).not.toContain('svc-user');
+    expect(lines[0]).not.toContain('pw-41c7');
+    noSecrets();
+  });
+
+  it('a relative URL with no baseURL: the line names it as a URL that does not parse', async () => {
+    const m = make();
+    await expect(m.client.get('/orders/x?api_key=k3y-in-query')).rejects.toThrow();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('call GET (a URL that does not parse): no token: the URL is not absolute');
+    expect(lines[0]).not.toContain('k3y-in-query');
+    expect(tokens.issued).toHaveLength(0);
+  });
+});

@@ -151,14 +151,35 @@ describe('remembered decisions', () => {
 
   it('are bounded in count, and a very long URL is never kept', () => {
     const routes = build();
-    for (let i = 0; i < ROUTE_MEMORY_SIZE * 3; i++) routes.route(`https://a.example.com/v1/${i}`);
+    // Never above the bound, not even for the one call that fills the memory past it.
+    let most = 0;
+    for (let i = 0; i < ROUTE_MEMORY_SIZE * 3; i++) {
+      routes.route(`https://a.example.com/v1/${i}`);
+      most = Math.max(most, routes.remembered);
+    }
+    expect(most).toBe(ROUTE_MEMORY_SIZE);
     expect(routes.remembered).toBeGreaterThan(0);
-    expect(routes.remembered).toBeLessThanOrEqual(ROUTE_MEMORY_SIZE);
     const small = build();
     const long = `https://a.example.com/v1/${'x'.repeat(5000)}`;
     expect(small.route(long)?.target).toBe(a);
     expect(small.route(long)?.target).toBe(a);
     expect(small.remembered).toBe(0);
+  });
+
+  // The memory is what makes a repeated call cheap (no WHATWG parse, no entry tested): a proxy that
+  // calls a few URLs in turn must find each of them there, not only the last one.
+  it('a URL called again is answered from memory, for every URL it holds, not decided again', () => {
+    const tested: string[] = [];
+    const inner = compileBackendEntry('https://a.example.com/v1/', 0, false);
+    const routes = new BackendRoutes(
+      [{ matcher: { ...inner, match: (url) => (tested.push(url.href), inner.match(url)) }, target: a, index: 0, acceptsFrom: new Set<number>(), label: 'a' }],
+      fallback,
+      false,
+    );
+    const some = ['https://a.example.com/v1/x', 'https://a.example.com/v2/y', 'https://a.example.com/v1/z'];
+    for (let pass = 0; pass < 3; pass++) for (const url of some) expect(routes.route(url)?.target).toBe(url.includes('/v1/') ? a : undefined);
+    expect(tested).toEqual(some);
+    expect(routes.remembered).toBe(some.length);
   });
 
   it('remember that no token goes somewhere, too', () => {
