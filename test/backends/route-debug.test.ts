@@ -106,7 +106,7 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
   it('without protectedBackends, a redirect to another origin: the token stays on the first request’s origin', async () => {
     mw = mcaOAuth({ env: {}, envFile: false, clientId: 'main-client', secret: SECRET, tokenUrl: tokens.url });
     await get(kind, mw, `${partner.url}/redirect?status=302&to=${encodeURIComponent(`${admin.url}/after?k=k3y-in-query`)}`);
-    expect(admin.hits.map((h) => h.authorization)).toEqual([undefined]);
+    expect(admin.hits.map((h) => h.authorization)).toStrictEqual([undefined]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`redirect hop GET ${admin.url}/after: no token: without protectedBackends the token stays on the first request's origin`);
     expect(lines[0]).not.toContain('k3y-in-query');

@@ -24,7 +24,8 @@ async function get(kind: Kind, m: McaOAuthMiddleware, url: string, extra: Record
 /**
  * A back end whose answers depend on the token: `/stale-then-redirect` answers 401 to tok-1 and
  * 302 to `/landing` otherwise; `/401-with-location` answers 401 with a Location header;
- * `/401-thrice` answers 401 to its first three requests, then 200. Every request is kept.
+ * `/401-thrice` answers 401 to its first three requests, then 200; `/asks-dpop-nonce` answers 401
+ * `use_dpop_nonce` with a nonce. Every request is kept.
  */
 interface Hit {
   path: string;
@@ -50,6 +51,7 @@ beforeEach(async () => {
       return;
     }
     if (path === '/401-with-location') return unauthorized({ Location: '/landing' });
+    if (path === '/asks-dpop-nonce') return unauthorized({ 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': 'rs-1' });
     if (path === '/401-thrice' && ++thrice <= 3) return unauthorized();
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end('ok');
@@ -63,8 +65,8 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
     const m = fixture.make();
     const { backend, elsewhere } = fixture;
     expect(await get(kind, m, `${elsewhere.url}/redirect?to=${encodeURIComponent(`${backend.url}/ok`)}`)).toBe(401);
-    expect(elsewhere.hits.map((h) => h.authorization)).toEqual([undefined]);
-    expect(backend.hits.map((h) => [h.path, h.authorization])).toEqual([['/ok', undefined]]);
+    expect(elsewhere.hits.map((h) => h.authorization)).toStrictEqual([undefined]);
+    expect(backend.hits.map((h) => [h.path, h.authorization])).toStrictEqual([['/ok', undefined]]);
     expect(fixture.tokens.issued).toEqual([]);
   });
 
@@ -72,7 +74,7 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
     const m = fixture.make();
     const { backend } = fixture;
     expect(await get(kind, m, `${backend.url}/redirect?to=/status/302`)).toBe(302);
-    expect(backend.hits.map((h) => [h.path, h.authorization])).toEqual([
+    expect(backend.hits.map((h) => [h.path, h.authorization])).toStrictEqual([
       ['/redirect', 'Bearer tok-1'],
       ['/status/302', 'Bearer tok-1'],
     ]);
@@ -81,6 +83,12 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
   it('with retryOn401MinIntervalMs 0, a back end that answers 401 again after the replay gets two requests, and the caller its 401', async () => {
     const m = fixture.make({ protectedBackends: [strict.url], retryOn401MinIntervalMs: 0 });
     expect(await get(kind, m, `${strict.url}/401-thrice`)).toBe(401);
+    expect(strict.hits.map((h) => h.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+  });
+
+  it('a back end that asks a bearer token for a DPoP nonce gets the 401 rule: one replay with a new token, then the caller its 401', async () => {
+    const m = fixture.make({ protectedBackends: [strict.url] });
+    expect(await get(kind, m, `${strict.url}/asks-dpop-nonce`)).toBe(401);
     expect(strict.hits.map((h) => h.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
   });
 });
