@@ -125,7 +125,7 @@ describe('through axios', () => {
       sent++;
       return Promise.reject(new Error('the adapter was called'));
     };
-    // A timeout below a microsecond is over by the time the cached token is in hand.
+    // A timeout of a nanosecond (1e-6 ms) is over by the time the cached token is in hand.
     const error = (await m.client.get(`${backend.url}/ok`, { timeout: 1e-6, adapter: counting }).catch((e: unknown) => e)) as { code?: string };
     fixture.watch.collect(error);
     expect(error.code).toBe('ECONNABORTED');
