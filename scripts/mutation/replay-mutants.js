@@ -18,6 +18,7 @@ const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const JEST_TIMEOUT_MS = 180_000;
+const EXPRESSION_MUTATORS = new Set(['LogicalOperator', 'ConditionalExpression', 'EqualityOperator', 'ArithmeticOperator']);
 
 function parseArgs(argv) {
   const dashes = argv.indexOf('--');
@@ -85,7 +86,11 @@ function main() {
         console.log(`SKIP     #${mutant.id} L${line} (${files.size === 0 ? 'no tests' : 'its text moved'})`);
         continue;
       }
-      writeFileSync(target, '// @ts-nocheck\n' + original.slice(0, at) + mutant.replacement + original.slice(at + text.length));
+      // StrykerJS replaces a node of the syntax tree, so an operator mutant inside a longer chain
+      // keeps its grouping (`a && (b || c) && d`); pasted as bare text it would regroup
+      // (`a && b || c && d`) and replay another mutant. Expression mutants go in parentheses.
+      const replacement = EXPRESSION_MUTATORS.has(mutant.mutatorName) ? `(${mutant.replacement})` : mutant.replacement;
+      writeFileSync(target, '// @ts-nocheck\n' + original.slice(0, at) + replacement + original.slice(at + text.length));
       const run = spawnSync('npx', ['jest', '--coverage=false', '--silent', ...files], {
         cwd: args.checkout,
         encoding: 'utf8',

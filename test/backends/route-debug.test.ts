@@ -91,6 +91,40 @@ describe.each<Kind>(['axios', 'fetch'])('through %s', (kind) => {
     noSecrets();
   });
 
+  it('a call redirected twice within its entry: the token on every hop, and no line', async () => {
+    const m = make();
+    const second = `${partner.url}/redirect?status=302&to=${encodeURIComponent(`${partner.url}/after`)}`;
+    expect(await get(kind, m, `${partner.url}/redirect?status=302&to=${encodeURIComponent(second)}`)).toBe(200);
+    expect(partner.hits.map((h) => [h.path, h.claims?.audience])).toEqual([
+      ['/redirect', 'partner-api'],
+      ['/redirect', 'partner-api'],
+      ['/after', 'partner-api'],
+    ]);
+    expect(lines).toEqual([]);
+  });
+
+  it('without protectedBackends, a redirect to another origin: the token stays on the first request’s origin', async () => {
+    mw = mcaOAuth({ env: {}, envFile: false, clientId: 'main-client', secret: SECRET, tokenUrl: tokens.url });
+    await get(kind, mw, `${partner.url}/redirect?status=302&to=${encodeURIComponent(`${admin.url}/after?k=k3y-in-query`)}`);
+    expect(admin.hits.map((h) => h.authorization)).toStrictEqual([undefined]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`redirect hop GET ${admin.url}/after: no token: without protectedBackends the token stays on the first request's origin`);
+    expect(lines[0]).not.toContain('k3y-in-query');
+    noSecrets();
+  });
+
+  it('without protectedBackends, a redirect on the same origin to a URL with userinfo: that is the reason given', async () => {
+    mw = mcaOAuth({ env: {}, envFile: false, clientId: 'main-client', secret: SECRET, tokenUrl: tokens.url });
+    const withUserinfo = partner.url.replace('http://', 'http://someone:pw@');
+    // fetch then refuses to send a URL with credentials (a TypeError); the line was written before.
+    const sent = get(kind, mw, `${partner.url}/redirect?status=302&to=${encodeURIComponent(`${withUserinfo}/after`)}`);
+    if (kind === 'fetch') await expect(sent).rejects.toMatchObject({ name: 'TypeError' });
+    else expect(await sent).toBe(401);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`redirect hop GET ${partner.url}/after: no token: the URL has userinfo`);
+    expect(lines[0]).not.toContain('someone');
+  });
+
   it('calls that get their token log nothing', async () => {
     await get(kind, make(), `${partner.url}/x`);
     expect(lines).toEqual([]);

@@ -5,10 +5,11 @@ import type { ChildProcess } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { calculateJwkThumbprint } from 'jose';
+import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import http from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { startDpopBackend, type DpopBackend } from '../helpers/dpop-backend';
@@ -424,4 +425,88 @@ it("fetch with a plain header object on a bound call: the caller's other headers
   expect(response.status).toBe(200);
   expect(backend.refused).toEqual([]);
   expect(backend.received.map((h) => [h.from, h['x-id'], h['x-trace']])).toEqual([['ops@example.test', 'id-7', 't1']]);
+});
+
+it.each(['axios', 'fetch'] as const)('%s: the replay after a 401 carries a fresh proof for the new token, and the back end takes it', async (kind) => {
+  mw = mcaOAuth(options({ protectedBackends: [backend.url] }));
+  // `/once` is refused (after its proof passed) the first time only: a token the back end stopped taking.
+  const denyOnce = new Set(['/once']);
+  backend.deny = { has: (path: string) => denyOnce.delete(path) } as Set<string>;
+  expect(await call(kind, `${backend.url}/once`)).toBe(200);
+  expect(backend.refused).toEqual(['denied']);
+  expect(backend.verified).toHaveLength(2);
+  expect(backend.verified[1]!.jti).not.toBe(backend.verified[0]!.jti);
+  expect(backend.verified[1]!.proof).not.toBe(backend.verified[0]!.proof);
+  expect(mw.provider.stats().fetches).toBe(2);
+});
+
+/**
+ * A resource server that answers request n (from 1) with 401 `use_dpop_nonce` and `DPoP-Nonce:
+ * nonce(n)`, or 200 once `nonce(n)` is undefined. Keeps the nonce each proof carried.
+ */
+async function startChallenger(nonce: (n: number) => string | undefined): Promise<{ url: string; carried: (string | undefined)[]; close(): Promise<void> }> {
+  const carried: (string | undefined)[] = [];
+  const loop = await listenOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      const proof = req.headers.dpop;
+      carried.push(typeof proof === 'string' ? (decodeJwt(proof).nonce as string | undefined) : 'no proof');
+      const value = nonce(carried.length);
+      if (value === undefined) {
+        res.end('ok');
+        return;
+      }
+      res.writeHead(401, { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': value });
+      res.end();
+    }),
+  );
+  return Object.assign(loop, { carried });
+}
+
+describe.each(['axios', 'fetch'] as const)('%s: how often a use_dpop_nonce 401 is retried (retryOn401 off)', (kind) => {
+  it('a server that asks for a new nonce on every proof gets one retry, then the caller its 401', async () => {
+    const rs = await startChallenger((n) => (n <= 3 ? `rs-${n}` : undefined));
+    try {
+      mw = mcaOAuth(options({ protectedBackends: [rs.url], retryOn401: false }));
+      expect(await call(kind, `${rs.url}/api`)).toBe(401);
+      expect(rs.carried).toStrictEqual([undefined, 'rs-1']);
+    } finally {
+      await rs.close();
+    }
+  });
+
+  it('a challenge for the very nonce the proof carried is not retried', async () => {
+    const rs = await startChallenger(() => 'rs-same');
+    try {
+      mw = mcaOAuth(options({ protectedBackends: [rs.url], retryOn401: false }));
+      expect(await call(kind, `${rs.url}/api`)).toBe(401);
+      expect(await call(kind, `${rs.url}/api`)).toBe(401);
+      expect(rs.carried).toStrictEqual([undefined, 'rs-same', 'rs-same']);
+    } finally {
+      await rs.close();
+    }
+  });
+
+  it('a challenge whose nonce is no nonce (RFC 9449 §8.1: no spaces) is not retried', async () => {
+    const rs = await startChallenger(() => 'not a nonce');
+    try {
+      mw = mcaOAuth(options({ protectedBackends: [rs.url], retryOn401: false }));
+      expect(await call(kind, `${rs.url}/api`)).toBe(401);
+      expect(rs.carried).toStrictEqual([undefined]);
+    } finally {
+      await rs.close();
+    }
+  });
+});
+
+it('axios: a POST with a stream body is not retried for a DPoP nonce (the body is gone)', async () => {
+  const rs = await startChallenger(() => 'rs-1');
+  try {
+    mw = mcaOAuth(options({ protectedBackends: [rs.url], retryOn401: false }));
+    const response = await mw.client.post(`${rs.url}/api`, Readable.from(['payload']), { validateStatus: () => true });
+    expect(response.status).toBe(401);
+    expect(rs.carried).toStrictEqual([undefined]);
+  } finally {
+    await rs.close();
+  }
 });
