@@ -88,8 +88,12 @@ function main() {
       }
       // StrykerJS replaces a node of the syntax tree, so an operator mutant inside a longer chain
       // keeps its grouping (`a && (b || c) && d`); pasted as bare text it would regroup
-      // (`a && b || c && d`) and replay another mutant. Expression mutants go in parentheses.
-      const replacement = EXPRESSION_MUTATORS.has(mutant.mutatorName) ? `(${mutant.replacement})` : mutant.replacement;
+      // (`a && b || c && d`) and replay another mutant. Expression mutants go in parentheses, but not
+      // a whole statement that ConditionalExpression replaces (`for (;;)` -> `for (; false;)`): in
+      // parentheses it is a syntax error, which fails every suite that loads the file, a false KILLED.
+      // No expression starts with these keywords.
+      const statement = /^(?:for|while|do|if|switch|case|default)\b/.test(mutant.replacement);
+      const replacement = EXPRESSION_MUTATORS.has(mutant.mutatorName) && !statement ? `(${mutant.replacement})` : mutant.replacement;
       writeFileSync(target, '// @ts-nocheck\n' + original.slice(0, at) + replacement + original.slice(at + text.length));
       const run = spawnSync('npx', ['jest', '--coverage=false', '--silent', ...files], {
         cwd: args.checkout,
