@@ -14,7 +14,8 @@ import {
   type RSAPSSKeyPairKeyObjectOptions,
 } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readdirSync, readlinkSync, realpathSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { descriptorsOpenOn } from './helpers/open-descriptors';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenProvider } from '../lib';
@@ -232,17 +233,7 @@ describe('key and certificate files', () => {
   it.each(['sync', 'async'] as const)('%s: reading a key file at every fetch leaves no file descriptor open', async (mode) => {
     const file = join(dir, `fd-${mode}.pem`);
     writeFileSync(file, keyText);
-    // Only descriptors on the key file or its folder count: the Jest worker opens and closes others
-    // (sockets of earlier tests, its own pipes) while the loop runs, so a total varies under load.
-    const ours = [realpathSync(file), realpathSync(dir)];
-    const open = (): number =>
-      readdirSync('/proc/self/fd').filter((fd) => {
-        try {
-          return ours.includes(readlinkSync(`/proc/self/fd/${fd}`));
-        } catch {
-          return false; // closed since the listing
-        }
-      }).length;
+    const open = descriptorsOpenOn(file, dir);
     // The count sees a descriptor the test holds itself, so it can see one the reader leaks.
     const held = openSync(file, 'r');
     expect(open()).toBe(1);
