@@ -11,11 +11,10 @@
 // It also bails, at file granularity. StrykerJS's Jest runner cannot (Jest's `bail` is not honoured
 // through `runCLI`), so a killed mutant ran every covering test: for outbound-policy.ts, up to 45
 // files of mostly HTTP suites (853 tests, 35 s in the dry run), although one unit test fails in a
-// tenth of a second. So a
-// mutant covered by tests in several files runs in two stages: first the file whose covering tests
-// took least time in the dry run, then, if all of those pass, the other files. The verdict is the
-// same (a mutant survives only when every covering test passes); the extra stage costs one Jest
-// start, well inside the timeout's `timeoutMS` margin.
+// tenth of a second. So a mutant covered by tests in several files runs in two stages: first the
+// file whose covering tests took least time in the dry run, then, if all of those pass, the other
+// files. The verdict is the same (a mutant survives only when every covering test passes); the
+// extra stage costs one Jest start, well inside the timeout's `timeoutMS` margin.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commonTokens, declareFactoryPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
