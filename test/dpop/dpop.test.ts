@@ -14,7 +14,7 @@ import { inspect } from 'node:util';
 import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { startDpopBackend, type DpopBackend } from '../helpers/dpop-backend';
 import { leakedSecrets } from '../helpers/leak-watch';
-import { listenOnLoopback } from '../helpers/loopback';
+import { listenOnLoopback, type Loopback } from '../helpers/loopback';
 import { forkQuiet, stopChild } from '../helpers/quiet-child';
 
 const CLIENT_ID = 'dpop-client';
@@ -442,11 +442,17 @@ it.each(['axios', 'fetch'] as const)('%s: the replay after a 401 carries a fresh
 
 /**
  * A resource server that answers request n (from 1) with 401 `use_dpop_nonce` and `DPoP-Nonce:
- * nonce(n)`, or 200 once `nonce(n)` is undefined. Keeps the nonce each proof carried.
+ * nonce(n)`, or 200 once `nonce(n)` is undefined. Keeps the nonce each proof carried. The
+ * middleware `mw` protects it, with DPoP and without the 401 rule; both close after the test.
  */
-async function startChallenger(nonce: (n: number) => string | undefined): Promise<{ url: string; carried: (string | undefined)[]; close(): Promise<void> }> {
+let challenger: Loopback | undefined;
+afterEach(async () => {
+  await challenger?.close();
+  challenger = undefined;
+});
+async function challengedBy(nonce: (n: number) => string | undefined): Promise<{ url: string; carried: (string | undefined)[]; mw: McaOAuthMiddleware }> {
   const carried: (string | undefined)[] = [];
-  const loop = await listenOnLoopback(
+  challenger = await listenOnLoopback(
     http.createServer((req, res) => {
       req.resume();
       const proof = req.headers.dpop;
@@ -460,53 +466,34 @@ async function startChallenger(nonce: (n: number) => string | undefined): Promis
       res.end();
     }),
   );
-  return Object.assign(loop, { carried });
+  mw = mcaOAuth(options({ protectedBackends: [challenger.url], retryOn401: false }));
+  return { url: challenger.url, carried, mw };
 }
 
 describe.each(['axios', 'fetch'] as const)('%s: how often a use_dpop_nonce 401 is retried (retryOn401 off)', (kind) => {
   it('a server that asks for a new nonce on every proof gets one retry, then the caller its 401', async () => {
-    const rs = await startChallenger((n) => (n <= 3 ? `rs-${n}` : undefined));
-    try {
-      mw = mcaOAuth(options({ protectedBackends: [rs.url], retryOn401: false }));
-      expect(await call(kind, `${rs.url}/api`)).toBe(401);
-      expect(rs.carried).toStrictEqual([undefined, 'rs-1']);
-    } finally {
-      await rs.close();
-    }
+    const rs = await challengedBy((n) => (n <= 3 ? `rs-${n}` : undefined));
+    expect(await call(kind, `${rs.url}/api`)).toBe(401);
+    expect(rs.carried).toStrictEqual([undefined, 'rs-1']);
   });
 
   it('a challenge for the very nonce the proof carried is not retried', async () => {
-    const rs = await startChallenger(() => 'rs-same');
-    try {
-      mw = mcaOAuth(options({ protectedBackends: [rs.url], retryOn401: false }));
-      expect(await call(kind, `${rs.url}/api`)).toBe(401);
-      expect(await call(kind, `${rs.url}/api`)).toBe(401);
-      expect(rs.carried).toStrictEqual([undefined, 'rs-same', 'rs-same']);
-    } finally {
-      await rs.close();
-    }
+    const rs = await challengedBy(() => 'rs-same');
+    expect(await call(kind, `${rs.url}/api`)).toBe(401);
+    expect(await call(kind, `${rs.url}/api`)).toBe(401);
+    expect(rs.carried).toStrictEqual([undefined, 'rs-same', 'rs-same']);
   });
 
   it('a challenge whose nonce is no nonce (RFC 9449 §8.1: no spaces) is not retried', async () => {
-    const rs = await startChallenger(() => 'not a nonce');
-    try {
-      mw = mcaOAuth(options({ protectedBackends: [rs.url], retryOn401: false }));
-      expect(await call(kind, `${rs.url}/api`)).toBe(401);
-      expect(rs.carried).toStrictEqual([undefined]);
-    } finally {
-      await rs.close();
-    }
+    const rs = await challengedBy(() => 'not a nonce');
+    expect(await call(kind, `${rs.url}/api`)).toBe(401);
+    expect(rs.carried).toStrictEqual([undefined]);
   });
 });
 
 it('axios: a POST with a stream body is not retried for a DPoP nonce (the body is gone)', async () => {
-  const rs = await startChallenger(() => 'rs-1');
-  try {
-    mw = mcaOAuth(options({ protectedBackends: [rs.url], retryOn401: false }));
-    const response = await mw.client.post(`${rs.url}/api`, Readable.from(['payload']), { validateStatus: () => true });
-    expect(response.status).toBe(401);
-    expect(rs.carried).toStrictEqual([undefined]);
-  } finally {
-    await rs.close();
-  }
+  const rs = await challengedBy(() => 'rs-1');
+  const response = await rs.mw.client.post(`${rs.url}/api`, Readable.from(['payload']), { validateStatus: () => true });
+  expect(response.status).toBe(401);
+  expect(rs.carried).toStrictEqual([undefined]);
 });
