@@ -68,6 +68,9 @@ describeWithRedis('the fleet lock', () => {
     void dead.provider.getAuthorizationHeader().catch(() => undefined);
     const lock = await lockName();
     const value = (await raw.get(lock))!;
+    // The hanging answer must be the holder's: closed before its request reached the server, the
+    // holder would leave the script's hang to the waiter (seen on a loaded machine).
+    await eventually(async () => tokens.requests.length === 1);
     await dead.provider.close();
     await dead.store.close();
     await raw.set(lock, value, 'PX', 120_000);
@@ -97,6 +100,9 @@ describeWithRedis('the fleet lock', () => {
     void dead.provider.getAuthorizationHeader().catch(() => undefined);
     const lock = await lockName();
     const value = (await raw.get(lock))!;
+    // The hanging answer must be the holder's: closed before its request reached the server, the
+    // holder would leave the script's hang to the waiter (seen on a loaded machine).
+    await eventually(async () => tokens.requests.length === 1);
     await dead.provider.close();
     await dead.store.close();
     await raw.set(lock, value, 'PX', pttlMs);
