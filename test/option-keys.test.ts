@@ -1,5 +1,7 @@
 import { PROVIDER_OPTION_KEYS, checkOptionKeys, suggest } from '../lib/settings/known-options';
 import { invalid } from '../lib/settings/option-checks';
+import { createTokenProvider, mcaOAuth } from '../lib';
+import { thrown } from './helpers/thrown';
 
 // The helmet-style option check shared by the factories and the CLI's flag suggestions.
 describe('checkOptionKeys', () => {
@@ -30,6 +32,20 @@ describe('checkOptionKeys', () => {
     expect(() => checkOptionKeys({ zzzzzzzz: 1 }, PROVIDER_OPTION_KEYS, 'mcaOAuth')).toThrow(
       'mcaOAuth() received an unsupported option `zzzzzzzz`. See docs/configuration.md for the list.',
     );
+  });
+
+  it('does not suggest, for a known spelling, a setting the factory does not take (createTokenProvider has no protectedBackends)', () => {
+    // `backends` and `allowedHosts` are aliases of the middleware's protectedBackends, an option
+    // createTokenProvider() would refuse in turn.
+    for (const key of ['backends', 'allowedHosts']) {
+      expect(thrown(() => createTokenProvider({ envFile: false, env: {}, [key]: ['api.example.com'] } as never))).toMatchObject({
+        code: 'ERR_MCA_UNKNOWN_OPTION',
+        field: key,
+        message: `createTokenProvider() received an unsupported option \`${key}\`. See docs/configuration.md for the list.`,
+      });
+    }
+    // The middleware takes it: there the alias is the suggestion.
+    expect(thrown(() => mcaOAuth({ envFile: false, env: {}, backends: ['api.example.com'] } as never)).message).toContain('Did you mean `protectedBackends`?');
   });
 });
 

@@ -177,6 +177,15 @@ describe('getAuthorizationHeaderByCertificate: the seed certificate flow as a dr
     expect((error as Error).message).toMatch(/imf_certificate\/(public-certificate|private-key)\.pem/);
   });
 
+  it('imfServiceUrl and cloudControllerUrl pasted with no-break spaces around them are trimmed, as every URL setting is', async () => {
+    // U+00A0 is whitespace to String#trim but not to the URL parser, which refuses it before a scheme.
+    process.env.imfServiceUrl = `\u00a0${origin}/imf-authserver\u00a0`;
+    process.env.cloudControllerUrl = `\u00a0${origin}/cc\u00a0`;
+    await expect(getAuthorizationHeaderByCertificate({ appId: APP_ID, credential: UAA })).resolves.toMatch(/^Bearer imf-\d+$/);
+    expect(summaryCalls).toEqual([UAA]);
+    expect(seen.map((s) => [s.url, s.verdict])).toEqual([[`/imf-authserver/authorization/v1/apps/${APP_ID}/token`, 'ok']]);
+  });
+
   it('MCA_ALLOW_INSECURE_HTTP applies to this flow too: "true" allows plain http beyond loopback, a value other than true or false is refused', async () => {
     // 0.0.0.0 reaches this machine's server, but is no loopback name: plain http to it needs the opt-in.
     process.env.imfServiceUrl = `http://0.0.0.0:${new URL(origin).port}/imf-authserver`;
