@@ -100,6 +100,9 @@ const MODULES = {
       // from docs/configuration.md is a change a reader meets. (test/settings-table.test.ts, which
       // reads the option types' source, cannot run here: StrykerJS instruments that source.)
       'test/settings-reference.test.ts',
+      // `onBehalfOf` and `dpopKey` are read in lib/settings/ (resolve-on-behalf-of.ts, resolve-dpop-key.ts); their suites check them.
+      'test/on-behalf-of/**',
+      'test/dpop/**',
     ],
   },
   redis: {
