@@ -19,7 +19,14 @@ writeFileSync(junkFile, 'not a key');
 const absent = join(dir, 'absent.pem');
 
 // Bound tokens for one back end; no token is fetched: the cache key is decided at startup.
-const base = { envFile: false as const, clientId: 'c', secret: 'main-s3cret-value', tokenUrl: 'https://idp.example.com/token', protectedBackends: ['https://api.example.com'], dpop: true };
+const base = {
+  envFile: false as const,
+  clientId: 'c',
+  secret: 'main-s3cret-value',
+  tokenUrl: 'https://idp.example.com/token',
+  protectedBackends: ['https://api.example.com'],
+  dpop: true,
+};
 
 async function cacheKeyWith(options: Record<string, unknown>): Promise<string> {
   const mw = mcaOAuth({ ...base, env: {}, ...options });
@@ -56,13 +63,37 @@ it.each<[string, Record<string, unknown>]>([
 });
 
 it.each<[string, Record<string, unknown>, string, string, string]>([
-  ['both options', { dpopKey: pem, dpopKeyFile: keyFile }, 'ERR_MCA_CONFLICTING_OPTIONS', 'dpopKey', 'Both `dpopKey` and `dpopKeyFile` are set. Pass only one of them.'],
+  [
+    'both options',
+    { dpopKey: pem, dpopKeyFile: keyFile },
+    'ERR_MCA_CONFLICTING_OPTIONS',
+    'dpopKey',
+    'Both `dpopKey` and `dpopKeyFile` are set. Pass only one of them.',
+  ],
   ['dpopKey, not a key', { dpopKey: 'not a key' }, 'ERR_MCA_INVALID_DPOP_KEY', 'dpopKey', `Invalid \`dpopKey\` (from the \`dpopKey\` option): ${NOT_A_KEY}`],
   ['dpopKeyFile, a number', { dpopKeyFile: 42 }, 'ERR_MCA_INVALID_DPOP_KEY_FILE', 'dpopKeyFile', 'Invalid `dpopKeyFile`: it must be a file path.'],
   ['dpopKeyFile, empty', { dpopKeyFile: '' }, 'ERR_MCA_INVALID_DPOP_KEY_FILE', 'dpopKeyFile', 'Invalid `dpopKeyFile`: it must be a file path.'],
-  ['dpopKeyFile, absent', { dpopKeyFile: absent }, 'ERR_MCA_INVALID_DPOP_KEY_FILE', 'dpopKeyFile', `Invalid \`dpopKeyFile\` (from file ${absent}): ${UNREADABLE}`],
-  ['dpopKeyFile, not a key', { dpopKeyFile: junkFile }, 'ERR_MCA_INVALID_DPOP_KEY_FILE', 'dpopKeyFile', `Invalid \`dpopKeyFile\` (from file ${junkFile}): ${NOT_A_KEY}`],
-  ['MCA_DPOP_KEY, not a key', { env: { MCA_DPOP_KEY: 'not a key' } }, 'ERR_MCA_INVALID_DPOP_KEY', 'dpopKey', `Invalid \`dpopKey\` (from MCA_DPOP_KEY in the environment): ${NOT_A_KEY}`],
+  [
+    'dpopKeyFile, absent',
+    { dpopKeyFile: absent },
+    'ERR_MCA_INVALID_DPOP_KEY_FILE',
+    'dpopKeyFile',
+    `Invalid \`dpopKeyFile\` (from file ${absent}): ${UNREADABLE}`,
+  ],
+  [
+    'dpopKeyFile, not a key',
+    { dpopKeyFile: junkFile },
+    'ERR_MCA_INVALID_DPOP_KEY_FILE',
+    'dpopKeyFile',
+    `Invalid \`dpopKeyFile\` (from file ${junkFile}): ${NOT_A_KEY}`,
+  ],
+  [
+    'MCA_DPOP_KEY, not a key',
+    { env: { MCA_DPOP_KEY: 'not a key' } },
+    'ERR_MCA_INVALID_DPOP_KEY',
+    'dpopKey',
+    `Invalid \`dpopKey\` (from MCA_DPOP_KEY in the environment): ${NOT_A_KEY}`,
+  ],
   [
     'MCA_DPOP_KEY_FILE, absent',
     { env: { MCA_DPOP_KEY_FILE: absent } },

@@ -3,7 +3,7 @@
 // whole message a user reads (it names the field and, for an entry, where the entry is).
 import http from 'node:http';
 import type { Request } from 'express';
-import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
+import { mcaOAuth, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
 import { startExchangeServer, startUserBackend, subjectToken, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
 
 const MUST_BE = "it must be true, false, or `{ grant: 'token-exchange' }` / `{ grant: 'jwt-bearer' }` (Microsoft Entra's on-behalf-of).";
@@ -91,12 +91,20 @@ describe('the grant an accepted value exchanges with', () => {
     const req = Object.assign(new http.IncomingMessage(null as never), { method: 'GET', headers: { authorization: `Bearer ${alice}` } });
     return new Promise((resolve) => {
       mw!(req, {} as http.ServerResponse, () => {
-        (req as unknown as Request).mcaFetch(`${backend.url}${path}`).then((r) => r.json() as unknown, (error: unknown) => error).then(resolve, resolve);
+        (req as unknown as Request)
+          .mcaFetch(`${backend.url}${path}`)
+          .then(
+            (r) => r.json() as unknown,
+            (error: unknown) => error,
+          )
+          .then(resolve, resolve);
       });
     });
   }
 
-  it.each<[string, unknown, string]>([
+  type Value = McaOAuthOptions['onBehalfOf'];
+
+  it.each<[string, Value, string]>([
     ['true: RFC 8693 token exchange', true, 'token-exchange'],
     ['{} (no grant named): token exchange', {}, 'token-exchange'],
     ["{ grant: 'token-exchange' }", { grant: 'token-exchange' }, 'token-exchange'],
@@ -107,7 +115,7 @@ describe('the grant an accepted value exchanges with', () => {
     expect(server.requests.map((request) => request.form.grant_type)).toEqual([`urn:ietf:params:oauth:grant-type:${grant}`]);
   });
 
-  it.each<[string, unknown, string]>([
+  it.each<[string, Value, string]>([
     ['true', true, 'token-exchange'],
     ['{}', {}, 'token-exchange'],
     ["{ grant: 'jwt-bearer' }", { grant: 'jwt-bearer' }, 'jwt-bearer'],
