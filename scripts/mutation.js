@@ -102,6 +102,9 @@ const MODULES = {
       'test/settings-reference.test.ts',
       // The table's lookups of a key it does not know (a variable-less option, a mistyped store option).
       'test/settings-table-lookups.test.ts',
+      // `onBehalfOf` and `dpopKey` are read in lib/settings/ (resolve-on-behalf-of.ts, resolve-dpop-key.ts); their suites check them.
+      'test/on-behalf-of/**',
+      'test/dpop/**',
     ],
   },
   redis: {
