@@ -5,6 +5,7 @@ import { mcaOAuth, type McaOAuthMiddleware } from '../../lib';
 import { readSubject, SubjectToken } from '../../lib/token/on-behalf-of/subject-token';
 import { leakedSecrets } from '../helpers/leak-watch';
 import { subjectToken } from '../helpers/exchange-server';
+import { thrown } from '../helpers/thrown';
 
 let mw: McaOAuthMiddleware | undefined;
 afterEach(async () => {
@@ -13,14 +14,11 @@ afterEach(async () => {
 });
 const oauth = { env: {}, envFile: false as const, clientId: 'c', secret: 'main-s3cret-value', tokenUrl: 'https://idp.example.com/token' };
 
-function refusal(options: Record<string, unknown>): unknown {
-  try {
+/** The error mcaOAuth(options) throws at startup (a middleware it builds is closed after the test). */
+const refusal = (options: Record<string, unknown>): unknown =>
+  thrown(() => {
     mw = mcaOAuth(options);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('not refused');
-}
+  });
 
 it.each<[string, Record<string, unknown>, string, string]>([
   ['a string', { onBehalfOf: 'yes' }, 'ERR_MCA_INVALID_ON_BEHALF_OF', 'onBehalfOf'],

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { Request } from 'express';
 import { mcaOAuth, type McaOAuthMiddleware, type McaOAuthOptions } from '../../lib';
 import { startExchangeServer, startUserBackend, subjectToken, type ExchangeServer, CLIENT, ownClientOptions } from '../helpers/exchange-server';
+import { thrown } from '../helpers/thrown';
 
 const MUST_BE = "it must be true, false, or `{ grant: 'token-exchange' }` / `{ grant: 'jwt-bearer' }` (Microsoft Entra's on-behalf-of).";
 const IAM_REFUSAL =
@@ -18,14 +19,11 @@ afterEach(async () => {
   mw = undefined;
 });
 
-function refusal(options: Record<string, unknown>): unknown {
-  try {
+/** The error mcaOAuth(options) throws at startup (a middleware it builds is closed after the test). */
+const refusal = (options: Record<string, unknown>): unknown =>
+  thrown(() => {
     mw = mcaOAuth(options);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('not refused');
-}
+  });
 
 describe('refused at startup, with the field and the accepted values named', () => {
   it.each<[string, unknown]>([
