@@ -322,4 +322,47 @@ describe('what a request that never got through still holds', () => {
       agent.destroy();
     }
   });
+
+  // `maxTotalSockets` alone bounds an agent too (its `maxSockets` left at Infinity): a call waits
+  // there the same way, and Node keeps the waiting request's options, headers and `auth` included,
+  // for as long as the request lives when it never got a socket. Those options show in a log as the
+  // call made them, the credentials alone replaced.
+  it.each([
+    ['the token', {}, ['tok-1'], undefined],
+    [
+      "axios's `auth` (the caller's Basic credentials)",
+      { auth: { username: 'u', password: BASIC_PASSWORD } },
+      [BASIC_PASSWORD, Buffer.from(`u:${BASIC_PASSWORD}`).toString('base64')],
+      '[redacted]',
+    ],
+    ['no credential (`mcaAuth: false`)', { mcaAuth: false }, [], undefined],
+  ])(
+    'a call with %s that times out waiting under an agent bounded only by maxTotalSockets: no rendering of the error shows the credential, the rest of its options as made',
+    async (_name, options, credentials, auth) => {
+      // The agent's only socket is taken by a request the server holds until the end of the test.
+      const held: http.ServerResponse[] = [];
+      const server = await listenOnLoopback(http.createServer((_req, res) => held.push(res)));
+      const agent = new http.Agent({ maxTotalSockets: 1 });
+      try {
+        http.get(`${server.url}/busy`, { agent }).on('error', () => undefined);
+        const m = make({ protectedBackends: [server.url] });
+        const error = watch.collect(
+          await m.client.get(`${server.url}/queued`, { ...options, httpAgent: agent, timeout: 100 }).catch((e: unknown) => e),
+        ) as AxiosError;
+        expect(error.code).toBe('ECONNABORTED');
+        const rendered = renderAll(error);
+        for (const credential of credentials) expect(rendered).not.toContain(credential);
+        // It did wait in the agent's queue: Node keeps the options of a queued request (and only of one).
+        const key = Object.getOwnPropertySymbols(error.request).find((symbol) => symbol.description === 'requestOptions');
+        const kept = (error.request as Record<symbol, { headers?: Record<string, unknown>; auth?: unknown }>)[key!]!;
+        expect(kept.auth).toBe(auth);
+        expect(kept.headers).toMatchObject({ Accept: 'application/json, text/plain, */*', 'User-Agent': expect.stringMatching(/^axios\//) });
+        expect(kept.headers?.Authorization).toBe('auth' in options || 'mcaAuth' in options ? undefined : '[redacted]');
+      } finally {
+        for (const res of held) res.end();
+        agent.destroy();
+        await server.close();
+      }
+    },
+  );
 });

@@ -69,6 +69,24 @@ describe('walkErrorChain', () => {
     expect(visited(aggregate)).toEqual([aggregate, member]);
   });
 
+  // What the walk costs is the links it reads: each `cause` and `errors` read is one object walked.
+  // Walked again at every meeting, an AggregateError that lists itself k times costs k^5 walks.
+  it('an error listed again at the same depth, or an AggregateError listed in itself, has its links read once', () => {
+    const reads = { member: 0, aggregate: 0 };
+    const member = new Error('member');
+    Object.defineProperty(member, 'cause', { get: () => void reads.member++ });
+    const aggregate = new AggregateError([], 'many');
+    const list: unknown[] = [member, member, member, aggregate, aggregate, aggregate];
+    Object.defineProperty(aggregate, 'errors', {
+      get: () => {
+        reads.aggregate++;
+        return list;
+      },
+    });
+    expect(visited(aggregate)).toEqual([aggregate, member]);
+    expect(reads).toEqual({ member: 1, aggregate: 1 });
+  });
+
   it('a cycle of causes ends at the depth bound', () => {
     const a = new Error('a');
     const b = new Error('b', { cause: a });
