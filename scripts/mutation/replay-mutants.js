@@ -10,8 +10,9 @@
 // Each chosen mutant is written into <checkout>'s copy of the file (with `// @ts-nocheck`
 // prepended, as StrykerJS does), `npx jest --coverage=false` runs the test files given after `--`
 // (with `--auto`, also those whose tests covered the mutant in the report), and the file is
-// restored. KILLED: Jest failed (TIMEOUT: it ran past 180 s). A mutant whose original text is no
-// longer at its place (the file changed since the report) is skipped.
+// restored. KILLED: Jest failed (TIMEOUT: it ran past 180 s); UNRUN: Jest did not finish for
+// another reason. A mutant whose original text is no longer at its place (the file changed since
+// the report) is skipped.
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -69,7 +70,7 @@ function main() {
     restore();
     process.exit(130);
   });
-  const counts = { killed: 0, survived: 0, skipped: 0 };
+  const counts = { killed: 0, survived: 0, skipped: 0, unrun: 0 };
   try {
     for (const mutant of entry.mutants) {
       const line = mutant.location.start.line;
@@ -99,12 +100,22 @@ function main() {
         cwd: args.checkout,
         encoding: 'utf8',
         timeout: JEST_TIMEOUT_MS,
+        // Failing redaction suites print whole requests: past the default 1 MiB, Node killed Jest
+        // mid-run, and the kill read as a TIMEOUT of a mutant whose tests had not finished.
+        maxBuffer: 256 * 1024 * 1024,
         env: { ...process.env, CI: 'true' },
       });
       restore();
+      const timedOut = run.error?.code === 'ETIMEDOUT';
+      if (run.error && !timedOut) {
+        // Jest did not finish for another reason (ENOBUFS, spawn failure): no verdict either way.
+        counts.unrun++;
+        console.log(`UNRUN    #${mutant.id} L${line}:${mutant.location.start.column} ${mutant.mutatorName}: ${run.error.code ?? run.error.message}`);
+        continue;
+      }
       const killed = run.status !== 0;
       counts[killed ? 'killed' : 'survived']++;
-      const label = killed ? (run.signal ? 'TIMEOUT' : 'KILLED') : 'SURVIVED';
+      const label = killed ? (timedOut ? 'TIMEOUT' : 'KILLED') : 'SURVIVED';
       const failed = killed ? ` ${((run.stdout + run.stderr).match(/✕ .*/) ?? [''])[0].slice(0, 100)}` : '';
       console.log(
         `${label.padEnd(8)} #${mutant.id} L${line}:${mutant.location.start.column} ${mutant.mutatorName} -> ${JSON.stringify(mutant.replacement).slice(0, 70)}${failed}`,
@@ -113,7 +124,7 @@ function main() {
   } finally {
     restore();
   }
-  console.log(`killed ${counts.killed}, survived ${counts.survived}, skipped ${counts.skipped}`);
+  console.log(`killed ${counts.killed}, survived ${counts.survived}, skipped ${counts.skipped}, unrun ${counts.unrun}`);
 }
 
 main();
