@@ -268,6 +268,28 @@ describe('what a request that never got through still holds', () => {
   // An agent whose `maxSockets` is reached queues the call, and Node keeps the queued request's
   // options (headers and `auth`) on it for as long as it lives.
   const BASIC_PASSWORD = 'basic-pass-5c2f';
+  /**
+   * A call made while the agent's only socket is held by a request the server never answers: it
+   * waits in the agent's queue and times out there. `check` sees its error; all is closed after.
+   */
+  async function timedOutInQueue(agent: http.Agent, options: Record<string, unknown>, check: (error: AxiosError) => void): Promise<void> {
+    const held: http.ServerResponse[] = [];
+    const server = await listenOnLoopback(http.createServer((_req, res) => held.push(res)));
+    try {
+      http.get(`${server.url}/busy`, { agent }).on('error', () => undefined);
+      const m = make({ protectedBackends: [server.url] });
+      const error = watch.collect(
+        await m.client.get(`${server.url}/queued`, { ...options, httpAgent: agent, timeout: 100 }).catch((e: unknown) => e),
+      ) as AxiosError;
+      expect(error.code).toBe('ECONNABORTED');
+      check(error);
+    } finally {
+      for (const res of held) res.end();
+      agent.destroy();
+      await server.close();
+    }
+  }
+
   it.each([
     ['a call with the token', {}, ['tok-1']],
     [
@@ -278,17 +300,7 @@ describe('what a request that never got through still holds', () => {
   ])(
     '%s that times out waiting for a socket of its agent: the request shows its header block, and no rendering of the error its credential',
     async (_name, options, credentials) => {
-      // The agent's only socket is taken by a request the server holds until the end of the test.
-      const held: http.ServerResponse[] = [];
-      const server = await listenOnLoopback(http.createServer((_req, res) => held.push(res)));
-      const agent = new http.Agent({ maxSockets: 1 });
-      try {
-        http.get(`${server.url}/busy`, { agent }).on('error', () => undefined);
-        const m = make({ protectedBackends: [server.url] });
-        const error = watch.collect(
-          await m.client.get(`${server.url}/queued`, { ...options, httpAgent: agent, timeout: 100 }).catch((e: unknown) => e),
-        ) as AxiosError;
-        expect(error.code).toBe('ECONNABORTED');
+      await timedOutInQueue(new http.Agent({ maxSockets: 1 }), options, (error) => {
         const request = error.request as { socket: unknown; outputData: unknown };
         expect(request.socket).toBeNull();
         const unsent = waiting(request.outputData);
@@ -296,11 +308,7 @@ describe('what a request that never got through still holds', () => {
         expect(unsent).toContain('\r\nAuthorization: [redacted]\r\n');
         const rendered = renderAll(error);
         for (const credential of credentials) expect(rendered).not.toContain(credential);
-      } finally {
-        for (const res of held) res.end();
-        agent.destroy();
-        await server.close();
-      }
+      });
     },
   );
 
@@ -339,17 +347,7 @@ describe('what a request that never got through still holds', () => {
   ])(
     'a call with %s that times out waiting under an agent bounded only by maxTotalSockets: no rendering of the error shows the credential, the rest of its options as made',
     async (_name, options, credentials, auth) => {
-      // The agent's only socket is taken by a request the server holds until the end of the test.
-      const held: http.ServerResponse[] = [];
-      const server = await listenOnLoopback(http.createServer((_req, res) => held.push(res)));
-      const agent = new http.Agent({ maxTotalSockets: 1 });
-      try {
-        http.get(`${server.url}/busy`, { agent }).on('error', () => undefined);
-        const m = make({ protectedBackends: [server.url] });
-        const error = watch.collect(
-          await m.client.get(`${server.url}/queued`, { ...options, httpAgent: agent, timeout: 100 }).catch((e: unknown) => e),
-        ) as AxiosError;
-        expect(error.code).toBe('ECONNABORTED');
+      await timedOutInQueue(new http.Agent({ maxTotalSockets: 1 }), options, (error) => {
         const rendered = renderAll(error);
         for (const credential of credentials) expect(rendered).not.toContain(credential);
         // It did wait in the agent's queue: Node keeps the options of a queued request (and only of one).
@@ -358,11 +356,7 @@ describe('what a request that never got through still holds', () => {
         expect(kept.auth).toBe(auth);
         expect(kept.headers).toMatchObject({ Accept: 'application/json, text/plain, */*', 'User-Agent': expect.stringMatching(/^axios\//) });
         expect(kept.headers?.Authorization).toBe('auth' in options || 'mcaAuth' in options ? undefined : '[redacted]');
-      } finally {
-        for (const res of held) res.end();
-        agent.destroy();
-        await server.close();
-      }
+      });
     },
   );
 });
